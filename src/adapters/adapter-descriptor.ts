@@ -1,0 +1,20 @@
+import type { MediaManager } from '../audio/media-manager.ts';
+import type { LLMServiceOptions, RealTimeWebsocketTransport } from '../transport/realtime-websocket-transport.ts';
+import type { SettingField } from './settings-schema.ts';
+
+/** What the registry knows about an adapter: enough for the panel to render it and the host to build it. */
+export interface AdapterDescriptor {
+  /** Stable id stored in settings and exports: `gemini-live`, `openai-realtime`, `loopback`. */
+  id: string;
+  /** Text of the `Adapter` option: must contain `Gemini Live`, `OpenAI Realtime` or `Loopback`. */
+  label: string;
+  needsKey: boolean;
+  /** Placeholder for `Endpoint URL` (the provider default). */
+  defaultEndpoint?: string;
+  acceptsVideo: boolean;
+  supportsPushToTalk: boolean;
+  settings: SettingField[];
+  /** Hint shown under the adapter picker. */
+  description: string;
+  create(options: LLMServiceOptions, manager?: MediaManager): RealTimeWebsocketTransport;
+}

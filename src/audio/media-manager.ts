@@ -1,0 +1,123 @@
+import type { PipecatClientOptions, RTVIEventCallbacks, Tracks } from '@pipecat-ai/client-js';
+
+/** What the transport tells the media manager before connect: the adapter's audio formats. */
+export interface MediaFormat {
+  /** Rate the adapter sends to the provider (Gemini 16 kHz, OpenAI 24 kHz). */
+  inputSampleRate: number;
+  /** Rate of the provider's audio (24 kHz for both). */
+  outputSampleRate: number;
+  /** Capture chunk duration in ms (default 20). */
+  chunkMs?: number;
+  /** Whether the adapter takes camera frames. */
+  acceptsVideo?: boolean;
+}
+
+/** Playback facts, stamped on the performance.now() timeline derived from the audio clock. */
+export interface PlaybackEvent {
+  itemId: string;
+  /** performance.now()-timebase ms at which the first/last sample reached the output. */
+  at: number;
+  /** Samples of this item actually played so far (at the output rate). */
+  playedSamples: number;
+}
+
+export interface SpeechEvent {
+  /** performance.now()-timebase ms of the detected onset/offset (after hangover is removed). */
+  at: number;
+}
+
+/** Samples actually played per playback item when an interruption flushed the player. */
+export type PlayedSamples = Record<string, number>;
+
+export interface MediaStats {
+  captureRate: number | null;
+  inputRate: number | null;
+  outputRate: number | null;
+  resampler: 'browser' | 'windowed-sinc' | 'none' | null;
+  chunkMs: number;
+  chunksSent: number;
+  bufferedMs: number;
+  underruns: number;
+  clippedSamples: number;
+  echoCancellation: boolean | null;
+  noiseSuppression: boolean | null;
+  autoGainControl: boolean | null;
+  playbackPath: 'rtc-loopback' | 'audio-element' | 'destination' | null;
+  droppedWhileStalled?: number;
+}
+
+/** The transport's view of playback and local speech; the media manager calls these. */
+export interface MediaEventsListener {
+  onBotAudioStarted?(ev: PlaybackEvent): void;
+  onBotAudioStopped?(ev: PlaybackEvent): void;
+  onLocalSpeechStarted?(ev: SpeechEvent): void;
+  onLocalSpeechStopped?(ev: SpeechEvent): void;
+  /** The microphone track ended (unplugged, revoked). */
+  onMicrophoneLost?(reason: string): void;
+  /** A JPEG camera frame, for adapters that take video. */
+  onVideoFrame?(jpeg: Uint8Array): void;
+}
+
+/**
+ * Audio and device handling for a RealTimeWebsocketTransport. Kept as an abstract class (as the seed
+ * did) so a page can inject its own; AudioWorkletMediaManager is the default.
+ */
+export abstract class MediaManager {
+  protected _userAudioCallback: ((data: ArrayBuffer) => void) | undefined;
+  protected _options: PipecatClientOptions | undefined;
+  protected _callbacks: RTVIEventCallbacks = {};
+  protected _micEnabled = true;
+  protected _camEnabled = false;
+  protected _listener: MediaEventsListener = {};
+
+  setUserAudioCallback(cb: (data: ArrayBuffer) => void): void {
+    this._userAudioCallback = cb;
+  }
+
+  setClientOptions(options: PipecatClientOptions, override = false): void {
+    if (this._options && !override) return;
+    this._options = options;
+    this._callbacks = options.callbacks ?? {};
+    this._micEnabled = options.enableMic ?? true;
+    this._camEnabled = options.enableCam ?? false;
+  }
+
+  setEventsListener(listener: MediaEventsListener): void {
+    this._listener = listener;
+  }
+
+  /** Sets the formats for the next connect(); called by the transport before connect(). */
+  abstract configure(format: MediaFormat): void;
+  /** Enumerates devices. Never prompts and never rejects: failures go to onDeviceError. */
+  abstract initialize(): Promise<void>;
+  /** Opens the microphone (if enabled), the AudioContexts and the worklets. Rejects with a clear reason. */
+  abstract connect(): Promise<void>;
+  /** Closes every track, node and AudioContext. Idempotent. */
+  abstract disconnect(): Promise<void>;
+  /** Seed compatibility: flush playback because the user started speaking. */
+  abstract userStartedSpeaking(): Promise<unknown>;
+  /** Queues bot audio (PCM16 mono at the output rate) under a playback item id. */
+  abstract bufferBotAudio(data: ArrayBuffer | Int16Array, id?: string): Int16Array | undefined;
+  /** Silences playback at once; resolves with the samples actually played per item. */
+  abstract interrupt(): Promise<PlayedSamples>;
+  /** Samples played so far for an item (last report from the player). */
+  abstract playedSamples(itemId: string): number;
+  /** True while queued bot audio is playing or waiting to play. */
+  abstract get isBotAudioActive(): boolean;
+  abstract getStats(): MediaStats;
+
+  abstract getAllMics(): Promise<MediaDeviceInfo[]>;
+  abstract getAllCams(): Promise<MediaDeviceInfo[]>;
+  abstract getAllSpeakers(): Promise<MediaDeviceInfo[]>;
+  abstract updateMic(micId: string): Promise<void>;
+  abstract updateCam(camId: string): void;
+  abstract updateSpeaker(speakerId: string): void;
+  abstract get selectedMic(): MediaDeviceInfo | Record<string, never>;
+  abstract get selectedCam(): MediaDeviceInfo | Record<string, never>;
+  abstract get selectedSpeaker(): MediaDeviceInfo | Record<string, never>;
+  abstract enableMic(enable: boolean): void;
+  abstract enableCam(enable: boolean): void;
+  abstract get isCamEnabled(): boolean;
+  abstract get isMicEnabled(): boolean;
+  abstract tracks(): Tracks;
+}

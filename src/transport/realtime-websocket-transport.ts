@@ -1,0 +1,540 @@
+import {
+  RTVIMessage,
+  RTVI_PROTOCOL_VERSION,
+  Transport,
+  TransportStartError,
+  UnsupportedFeatureError,
+  DeviceError,
+  type PipecatClientOptions,
+  type RTVIEventCallbacks,
+  type Tracks,
+  type TransportState,
+} from '@pipecat-ai/client-js';
+import type { MediaFormat, MediaManager, MediaStats, PlayedSamples, PlaybackEvent, SpeechEvent } from '../audio/media-manager.ts';
+import { AudioWorkletMediaManager } from '../audio/audio-worklet-media-manager.ts';
+import { deferred, type Deferred } from './deferred.ts';
+import type { AudioSummary, FrameDirection, FrameRecord, TransportObserver } from './frame-observer.ts';
+import { SecretScrubber } from './secret-scrubber.ts';
+import { ProviderClosedError, SetupTimeoutError, errorMessage } from './transport-errors.ts';
+
+/** What every adapter accepts. Adapters extend it with their own settings. */
+export interface LLMServiceOptions {
+  /** Read at connect() time, never at construction, so a key typed later is used. */
+  api_key?: string;
+  model?: string;
+  settings?: Record<string, unknown>;
+  /** Seed history: `{role: 'user' | 'assistant' | 'system', content}`. */
+  initial_messages?: Array<{ role: string; content: string }>;
+  /** WebSocket endpoint override (proxies, Azure-style hosts, local fakes). */
+  endpoint?: string;
+  /** connect() rejects if the provider is not ready this long after the call (token requests included). */
+  connect_timeout_ms?: number;
+  /** A function call with no result after this long is answered with `{error: 'timeout'}`. */
+  function_call_timeout_ms?: number;
+}
+
+export interface FunctionCallContext {
+  toolCallId: string;
+  functionName: string;
+  arguments: Record<string, unknown>;
+}
+
+interface PendingFunctionCall extends FunctionCallContext {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  sourceFrameIds: number[];
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_FUNCTION_CALL_TIMEOUT_MS = 30_000;
+
+type Observed = { sourceFrameIds?: number[]; at?: number };
+
+/**
+ * Abstract Pipecat client transport for voice-to-voice LLMs spoken to directly over WebSocket.
+ * Subclasses (adapters) map provider frames to RTVI messages and back; this class owns the state
+ * machine, the settle-always connect, the media manager, function-call bookkeeping and the frame
+ * observer.
+ */
+export abstract class RealTimeWebsocketTransport extends Transport {
+  protected _service_options: LLMServiceOptions;
+  protected _mediaManager: MediaManager;
+  protected readonly scrubber = new SecretScrubber();
+  /** Human name used in messages: "Gemini Live", "OpenAI Realtime", … */
+  protected abstract readonly providerName: string;
+
+  private _observer: TransportObserver | undefined;
+  private _frameSeq = 0;
+  private _connectStartedAt = 0;
+  private _setupFailure: Deferred<never> | null = null;
+  private _ready: Deferred<void> | null = null;
+  private _setupTimer: ReturnType<typeof setTimeout> | undefined;
+  private _disconnecting: Promise<void> | null = null;
+  private _pendingCalls = new Map<string, PendingFunctionCall>();
+  private _finishedCalls = new Set<string>();
+  private _currentCall: FunctionCallContext | null = null;
+  private _botSpeaking = false;
+  private _userSpeakingLocal = false;
+
+  constructor(serviceOptions: LLMServiceOptions, manager?: MediaManager) {
+    super();
+    this._service_options = { ...serviceOptions };
+    this._mediaManager = manager ?? new AudioWorkletMediaManager();
+    // Tool results (documents, search hits) routinely exceed client-js's 64 KiB default.
+    this._maxMessageSize = 4 * 1024 * 1024;
+    this._callbacks = {};
+    this._onMessage = () => undefined;
+  }
+
+  // ---------------------------------------------------------------- seed API: adapter hooks
+  abstract initializeLLM(): void;
+  abstract attachLLMListeners(): void;
+  /** Open the provider socket and send the setup; resolve once the request is on the wire. */
+  abstract connectLLM(): Promise<void>;
+  abstract disconnectLLM(): Promise<void>;
+  abstract handleUserAudioStream(data: ArrayBuffer): void;
+  /** Resolve when the provider is ready (use `waitUntilReady()`); reject on setup failure. */
+  abstract sendReadyMessage(): void | Promise<void>;
+  abstract sendMessage(message: RTVIMessage): void;
+
+  /** Audio formats the adapter needs. */
+  protected getMediaFormat(): MediaFormat {
+    return { inputSampleRate: 16_000, outputSampleRate: 24_000, chunkMs: 20 };
+  }
+
+  /** Throw here (e.g. MissingKeyError) to refuse connecting before anything is opened. */
+  protected validateBeforeConnect(): void {}
+
+  /** Whether the local voice-activity detector should emit user-(started|stopped)-speaking. */
+  protected usesLocalVoiceActivity(): boolean {
+    return true;
+  }
+
+  /** Provider-specific reaction to a local interrupt (cancel, truncate). Playback is already flushed. */
+  protected onLocalInterrupt(_played: PlayedSamples): void {}
+
+  /** Deliver a function result to the provider. */
+  protected deliverFunctionCallResult(call: FunctionCallContext, _result: unknown): void {
+    this.emitError(`${this.providerName} adapter cannot send the result of ${call.functionName}.`, false);
+  }
+
+  /** Called after the player has played all audio of an item, or the item was flushed. */
+  protected onBotAudioFinished(_ev: PlaybackEvent): void {}
+
+  /** Camera frames for adapters that take video. */
+  protected handleVideoFrame(_jpeg: Uint8Array): void {}
+
+  // ---------------------------------------------------------------- public extras
+  setObserver(observer: TransportObserver | undefined): void {
+    this._observer = observer;
+  }
+
+  get serviceOptions(): Readonly<LLMServiceOptions> {
+    return this._service_options;
+  }
+
+  get mediaManager(): MediaManager {
+    return this._mediaManager;
+  }
+
+  getStats(): MediaStats {
+    return this._mediaManager.getStats();
+  }
+
+  /** The call whose handler is running right now (handlers run synchronously inside the in-progress event). */
+  get currentFunctionCall(): FunctionCallContext | null {
+    return this._currentCall;
+  }
+
+  get pendingFunctionCalls(): FunctionCallContext[] {
+    return [...this._pendingCalls.values()].map(({ toolCallId, functionName, arguments: a }) => ({ toolCallId, functionName, arguments: a }));
+  }
+
+  /** Stop the bot's audio now; the adapter tells the provider where it can. */
+  async interruptBot(): Promise<PlayedSamples> {
+    const played = await this._mediaManager.interrupt();
+    this.onLocalInterrupt(played);
+    return played;
+  }
+
+  /** Push-to-talk: press. Adapters that support manual turns override. */
+  startUserTurn(): void {
+    throw new UnsupportedFeatureError('push-to-talk', this.providerName);
+  }
+
+  /** Push-to-talk: release. */
+  endUserTurn(): void {
+    throw new UnsupportedFeatureError('push-to-talk', this.providerName);
+  }
+
+  /** Apply settings mid-session where the provider allows; returns the keys that need a reconnect. */
+  async updateSettings(settings: Record<string, unknown>): Promise<string[]> {
+    this._service_options.settings = { ...(this._service_options.settings ?? {}), ...settings };
+    return Object.keys(settings);
+  }
+
+  // ---------------------------------------------------------------- client-js Transport members
+  initialize(options: PipecatClientOptions, messageHandler: (ev: RTVIMessage) => void): void {
+    this._options = options;
+    this._callbacks = options.callbacks ?? {};
+    this._onMessage = messageHandler;
+    this._mediaManager.setClientOptions(options, true);
+    this._mediaManager.setUserAudioCallback((data) => this.onCapturedAudio(data));
+    this._mediaManager.setEventsListener({
+      onBotAudioStarted: (ev) => this.onPlaybackStarted(ev),
+      onBotAudioStopped: (ev) => this.onPlaybackStopped(ev),
+      onLocalSpeechStarted: (ev) => this.onLocalSpeech(true, ev),
+      onLocalSpeechStopped: (ev) => this.onLocalSpeech(false, ev),
+      onMicrophoneLost: (reason) => this.emitError(`Microphone lost: ${reason}`, false),
+      onVideoFrame: (jpeg) => this.handleVideoFrame(jpeg),
+    });
+    this.initializeLLM();
+    this.attachLLMListeners();
+    this.state = 'disconnected';
+  }
+
+  /** Never rejects: client-js awaits it outside its error handling, so a rejection would hang connect(). */
+  async initDevices(): Promise<void> {
+    this.state = 'initializing';
+    try {
+      await this._mediaManager.initialize();
+    } catch (e) {
+      this._callbacks.onDeviceError?.(new DeviceError(['mic'], 'unknown', errorMessage(e)));
+    }
+    this.state = 'initialized';
+  }
+
+  _validateConnectionParams(connectParams?: unknown): LLMServiceOptions | undefined {
+    if (connectParams === undefined || connectParams === null) return undefined;
+    if (typeof connectParams !== 'object' || Array.isArray(connectParams)) {
+      throw new Error('connect() takes an object of LLMServiceOptions');
+    }
+    return connectParams as LLMServiceOptions;
+  }
+
+  async _connect(connectParams?: unknown): Promise<void> {
+    const params = connectParams as LLMServiceOptions | undefined;
+    if (this._disconnecting) await this._disconnecting;
+    if (params) this._service_options = { ...this._service_options, ...params, settings: { ...this._service_options.settings, ...params.settings } };
+    this._connectStartedAt = nowMs();
+    this._finishedCalls.clear();
+    this._setupFailure = deferred<never>();
+    this._ready = deferred<void>();
+    const timeoutMs = this._service_options.connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this._setupTimer = setTimeout(() => {
+      this.failSetup(new SetupTimeoutError(this.providerName, timeoutMs, this.state === 'connected' ? 'the provider to confirm the session' : 'the connection to open'));
+    }, timeoutMs);
+    this.scrubber.add(this._service_options.api_key);
+    this.state = 'connecting';
+    try {
+      this.validateBeforeConnect();
+      this._mediaManager.configure(this.getMediaFormat());
+      await this.raceSetup(this._mediaManager.connect());
+      await this.raceSetup(this.connectLLM());
+      this.state = 'connected';
+      this._callbacks.onConnected?.();
+    } catch (e) {
+      const err = this.toStartError(e);
+      this.clearSetup(err);
+      this.state = 'error';
+      await this.teardown();
+      throw err;
+    }
+  }
+
+  async _disconnect(): Promise<void> {
+    if (this._disconnecting) return this._disconnecting;
+    if (this.state === 'disconnected' && !this._setupFailure) return;
+    this._disconnecting = (async () => {
+      this.state = 'disconnecting';
+      this.clearSetup(new TransportStartError('Disconnected before the session was ready.'));
+      await this.teardown();
+      this.state = 'disconnected';
+      this._callbacks.onDisconnected?.();
+    })().finally(() => {
+      this._disconnecting = null;
+    });
+    return this._disconnecting;
+  }
+
+  get state(): TransportState {
+    return this._state;
+  }
+
+  set state(state: TransportState) {
+    if (this._state === state) return;
+    this._state = state;
+    this._callbacks.onTransportStateChanged?.(state);
+  }
+
+  getAllMics(): Promise<MediaDeviceInfo[]> {
+    return this._mediaManager.getAllMics();
+  }
+  getAllCams(): Promise<MediaDeviceInfo[]> {
+    return this._mediaManager.getAllCams();
+  }
+  getAllSpeakers(): Promise<MediaDeviceInfo[]> {
+    return this._mediaManager.getAllSpeakers();
+  }
+  async updateMic(micId: string): Promise<void> {
+    await this._mediaManager.updateMic(micId);
+  }
+  updateCam(camId: string): void {
+    this._mediaManager.updateCam(camId);
+  }
+  updateSpeaker(speakerId: string): void {
+    this._mediaManager.updateSpeaker(speakerId);
+  }
+  get selectedMic(): MediaDeviceInfo | Record<string, never> {
+    return this._mediaManager.selectedMic;
+  }
+  get selectedCam(): MediaDeviceInfo | Record<string, never> {
+    return this._mediaManager.selectedCam;
+  }
+  get selectedSpeaker(): MediaDeviceInfo | Record<string, never> {
+    return this._mediaManager.selectedSpeaker;
+  }
+  enableMic(enable: boolean): void {
+    const was = this._mediaManager.isMicEnabled;
+    this._mediaManager.enableMic(enable);
+    if (was !== enable) this.onMicEnabledChanged(enable);
+  }
+  enableCam(enable: boolean): void {
+    this._mediaManager.enableCam(enable);
+  }
+  enableScreenShare(_enable: boolean): void {
+    throw new UnsupportedFeatureError('screenShare', this.providerName, 'Screen sharing is not supported by this transport.');
+  }
+  get isCamEnabled(): boolean {
+    return this._mediaManager.isCamEnabled;
+  }
+  get isMicEnabled(): boolean {
+    return this._mediaManager.isMicEnabled;
+  }
+  get isSharingScreen(): boolean {
+    return false;
+  }
+  tracks(): Tracks {
+    return this._mediaManager.tracks();
+  }
+
+  /** Hook: the microphone was muted or unmuted (Gemini sends audioStreamEnd). */
+  protected onMicEnabledChanged(_enabled: boolean): void {}
+
+  // ---------------------------------------------------------------- helpers for adapters
+  /** Resolves when markReady() is called; rejects with the setup failure. Use in sendReadyMessage(). */
+  protected waitUntilReady(): Promise<void> {
+    if (!this._ready) return Promise.reject(new TransportStartError('connect() was not called.'));
+    return this.raceSetup(this._ready.promise);
+  }
+
+  protected get isSettingUp(): boolean {
+    return !!this._setupFailure && !this._setupFailure.settled;
+  }
+
+  /** The provider confirmed the session: state `ready` and a bot-ready carrying RTVI_PROTOCOL_VERSION. */
+  protected markReady(sourceFrameIds: number[] = []): void {
+    if (!this._ready || this._ready.settled) return;
+    clearTimeout(this._setupTimer);
+    this._setupFailure?.resolve(undefined as never);
+    this.state = 'ready';
+    this.emitRtvi('bot-ready', { version: RTVI_PROTOCOL_VERSION, about: { library: 'realtime-websocket-transport', provider: this.providerName } }, { sourceFrameIds });
+    this._ready.resolve();
+  }
+
+  /** Setup failed: connect() rejects with this error (if still pending). */
+  protected failSetup(error: Error): void {
+    if (!this._setupFailure || this._setupFailure.settled) return;
+    clearTimeout(this._setupTimer);
+    this._setupFailure.reject(error);
+    this._ready?.reject(error);
+  }
+
+  /**
+   * The provider socket closed. Before ready: connect() rejects with code and reason. After ready:
+   * a fatal RTVI error (client-js then disconnects) and the transport tears itself down.
+   */
+  protected handleSocketClosed(code: number, reason: string, sourceFrameIds: number[] = []): void {
+    const cleanReason = this.scrubber.scrubText(reason);
+    if (this.isSettingUp) {
+      this.failSetup(new ProviderClosedError(this.providerName, code, cleanReason, 'setup'));
+      return;
+    }
+    if (this.state === 'disconnecting' || this.state === 'disconnected') return;
+    const err = new ProviderClosedError(this.providerName, code, cleanReason, 'session');
+    this.state = 'error';
+    this.emitRtvi('error', { error: err.message, message: err.message, fatal: true, code, reason: cleanReason }, { sourceFrameIds });
+    queueMicrotask(() => {
+      if (this.state === 'error') void this._disconnect();
+    });
+  }
+
+  /** A non-fatal (or fatal) problem reported as an RTVI `error` message. */
+  protected emitError(message: string, fatal: boolean, sourceFrameIds: number[] = [], extra: Record<string, unknown> = {}): void {
+    const text = this.scrubber.scrubText(message);
+    this.emitRtvi('error', { error: text, message: text, fatal, ...extra }, { sourceFrameIds });
+  }
+
+  /** Emits an RTVI message through client-js (so callbacks and handlers run) and to the observer. */
+  protected emitRtvi(type: string, data: unknown, opts: Observed = {}): void {
+    const clean = this.scrubber.scrub(data);
+    const at = opts.at ?? nowMs();
+    this._observer?.onRtvi?.({ t: at - this._connectStartedAt, wall: Date.now() - (nowMs() - at), type, data: clean, sourceFrameIds: opts.sourceFrameIds ?? [] });
+    try {
+      this._onMessage(new RTVIMessage(type, clean));
+    } catch (e) {
+      // A throwing app callback must not break the transport's own bookkeeping.
+      console.warn('[RealTimeWebsocketTransport] message handler threw', errorMessage(e));
+    }
+  }
+
+  /** Reports one provider frame to the observer; returns its id for source linking. */
+  protected reportFrame(direction: FrameDirection, type: string, bytes: number, payload: unknown, extra: { audio?: AudioSummary; malformed?: boolean } = {}): number {
+    const id = ++this._frameSeq;
+    if (!this._observer?.onFrame) return id;
+    const t = nowMs() - this._connectStartedAt;
+    const frame: FrameRecord = { id, t, wall: Date.now(), direction, type, bytes, payload: this.scrubber.scrub(payload), ...extra };
+    this._observer.onFrame(frame);
+    return id;
+  }
+
+  /** ms since the current connect() call, on the same clock as frame and RTVI stamps. */
+  protected sinceConnect(at = nowMs()): number {
+    return at - this._connectStartedAt;
+  }
+
+  // ---- function calls
+  /** The provider asked for a function call: started + in-progress; the registered handler runs now. */
+  protected beginFunctionCall(call: FunctionCallContext, sourceFrameIds: number[] = []): void {
+    const timeoutMs = this._service_options.function_call_timeout_ms ?? DEFAULT_FUNCTION_CALL_TIMEOUT_MS;
+    const pending: PendingFunctionCall = { ...call, sourceFrameIds, timer: undefined };
+    pending.timer = setTimeout(() => this.finishFunctionCall(call.toolCallId, { error: 'timeout' }, 'timeout'), timeoutMs);
+    this._pendingCalls.set(call.toolCallId, pending);
+    this.emitRtvi('llm-function-call-started', { function_name: call.functionName }, { sourceFrameIds });
+    this._currentCall = call;
+    try {
+      this.emitRtvi('llm-function-call-in-progress', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments }, { sourceFrameIds });
+    } finally {
+      this._currentCall = null;
+    }
+  }
+
+  /** The provider cancelled calls: stopped with `cancelled: true`, and any late result is dropped. */
+  protected cancelFunctionCalls(ids: string[], sourceFrameIds: number[] = []): void {
+    for (const id of ids) {
+      const pending = this._pendingCalls.get(id);
+      if (!pending) continue;
+      clearTimeout(pending.timer);
+      this._pendingCalls.delete(id);
+      this._finishedCalls.add(id);
+      this.emitRtvi('llm-function-call-stopped', { function_name: pending.functionName, tool_call_id: id, cancelled: true }, { sourceFrameIds });
+    }
+  }
+
+  /** Handles messages every adapter treats alike. Returns true when the message was consumed. */
+  protected routeCommonMessage(message: RTVIMessage): boolean {
+    if (message.type !== 'llm-function-call-result') return false;
+    const data = (message.data ?? {}) as { tool_call_id?: string; result?: unknown };
+    if (typeof data.tool_call_id !== 'string') {
+      this.emitError('Function call result without tool_call_id was ignored.', false);
+      return true;
+    }
+    this.finishFunctionCall(data.tool_call_id, data.result, 'result');
+    return true;
+  }
+
+  /** Answers a pending call exactly once; late answers after cancel or timeout are dropped. */
+  protected finishFunctionCall(toolCallId: string, result: unknown, why: 'result' | 'timeout'): boolean {
+    const pending = this._pendingCalls.get(toolCallId);
+    if (!pending) {
+      if (!this._finishedCalls.has(toolCallId)) this.emitError(`Result for unknown function call ${toolCallId} was ignored.`, false);
+      return false;
+    }
+    clearTimeout(pending.timer);
+    this._pendingCalls.delete(toolCallId);
+    this._finishedCalls.add(toolCallId);
+    if (this.state === 'ready') this.deliverFunctionCallResult(pending, result);
+    this.emitRtvi('llm-function-call-stopped', { function_name: pending.functionName, tool_call_id: toolCallId, cancelled: false, result, ...(why === 'timeout' ? { timed_out: true } : {}) });
+    return true;
+  }
+
+  // ---------------------------------------------------------------- internals
+  private onCapturedAudio(data: ArrayBuffer): void {
+    if (this.state !== 'ready' && this.state !== 'connected') return;
+    this.handleUserAudioStream(data);
+  }
+
+  private onPlaybackStarted(ev: PlaybackEvent): void {
+    if (this._botSpeaking) return;
+    this._botSpeaking = true;
+    this.emitRtvi('bot-started-speaking', { item_id: ev.itemId }, { at: ev.at });
+  }
+
+  private onPlaybackStopped(ev: PlaybackEvent): void {
+    this.onBotAudioFinished(ev);
+    if (!this._botSpeaking) return;
+    this._botSpeaking = false;
+    this.emitRtvi('bot-stopped-speaking', { item_id: ev.itemId, played_samples: ev.playedSamples }, { at: ev.at });
+  }
+
+  protected get isBotSpeaking(): boolean {
+    return this._botSpeaking;
+  }
+
+  private onLocalSpeech(started: boolean, ev: SpeechEvent): void {
+    this._observer?.onRtvi?.({ t: ev.at - this._connectStartedAt, wall: Date.now() - (nowMs() - ev.at), type: started ? 'local-vad-started' : 'local-vad-stopped', data: {}, sourceFrameIds: [] });
+    if (this.state !== 'ready' || !this.usesLocalVoiceActivity()) return;
+    if (started === this._userSpeakingLocal) return;
+    this._userSpeakingLocal = started;
+    this.onLocalSpeechChanged(started, ev);
+    this.emitRtvi(started ? 'user-started-speaking' : 'user-stopped-speaking', { source: 'local-vad' }, { at: ev.at });
+  }
+
+  /** Hook for adapters that react to the local detector (Loopback echoes the utterance). */
+  protected onLocalSpeechChanged(_started: boolean, _ev: SpeechEvent): void {}
+
+  private raceSetup<T>(p: Promise<T>): Promise<T> {
+    const failure = this._setupFailure;
+    if (!failure) return p;
+    return Promise.race([p, failure.promise]);
+  }
+
+  private clearSetup(error: Error): void {
+    clearTimeout(this._setupTimer);
+    if (this._setupFailure && !this._setupFailure.settled) this._setupFailure.reject(error);
+    this._ready?.reject(error);
+    this._setupFailure = null;
+  }
+
+  private async teardown(): Promise<void> {
+    for (const p of this._pendingCalls.values()) clearTimeout(p.timer);
+    this._pendingCalls.clear();
+    this._userSpeakingLocal = false;
+    const wasSpeaking = this._botSpeaking;
+    this._botSpeaking = false;
+    try {
+      await this.disconnectLLM();
+    } catch (e) {
+      console.warn('[RealTimeWebsocketTransport] disconnectLLM failed', this.scrubber.scrubText(errorMessage(e)));
+    }
+    try {
+      await this._mediaManager.disconnect();
+    } catch (e) {
+      console.warn('[RealTimeWebsocketTransport] media disconnect failed', errorMessage(e));
+    }
+    if (wasSpeaking) this.emitRtvi('bot-stopped-speaking', { reason: 'disconnected' });
+  }
+
+  private toStartError(e: unknown): Error {
+    if (e instanceof Error) {
+      e.message = this.scrubber.scrubText(e.message);
+      return e;
+    }
+    return new TransportStartError(this.scrubber.scrubText(errorMessage(e)));
+  }
+}
+
+function nowMs(): number {
+  return performance.now();
+}
+
+export type { RTVIEventCallbacks };

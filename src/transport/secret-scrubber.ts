@@ -1,0 +1,65 @@
+import { REDACTED } from './frame-observer.ts';
+
+/**
+ * Removes secrets from anything that may be shown, logged or exported. Providers echo a bad key in
+ * their error text, and URLs and subprotocols carry tokens, so scrubbing covers the exact secrets
+ * we know plus the shapes credentials take on these wires.
+ */
+export class SecretScrubber {
+  private secrets: string[] = [];
+
+  /** Registers an exact secret (trimmed); empty and very short strings are ignored. */
+  add(secret: string | undefined | null): void {
+    const s = secret?.trim();
+    if (!s || s.length < 6 || this.secrets.includes(s)) return;
+    this.secrets.push(s);
+    // Longest first so a key that contains another secret is replaced whole.
+    this.secrets.sort((a, b) => b.length - a.length);
+  }
+
+  clear(): void {
+    this.secrets = [];
+  }
+
+  scrubText(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join(REDACTED);
+    return scrubCredentialShapes(out);
+  }
+
+  /** Deep copy of a JSON-like value with every string scrubbed. */
+  scrub<T>(value: T): T {
+    return scrubValue(value, (s) => this.scrubText(s)) as T;
+  }
+}
+
+const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
+  [/([?&](?:key|access_token|api_key|token)=)[^&#\s"']+/gi, `$1${REDACTED}`],
+  [/(openai-insecure-api-key\.)[^\s,"']+/gi, `$1${REDACTED}`],
+  [/(Bearer\s+)[A-Za-z0-9._\-~+/]+=*/g, `$1${REDACTED}`],
+  [/\bsk-[A-Za-z0-9_\-]{8,}/g, REDACTED],
+  [/\bek_[A-Za-z0-9_\-]{6,}/g, REDACTED],
+  [/\bAIza[0-9A-Za-z_\-]{20,}/g, REDACTED],
+  [/\bauth_tokens\/[A-Za-z0-9_\-]+/g, `auth_tokens/${REDACTED}`],
+];
+
+export function scrubCredentialShapes(text: string): string {
+  let out = text;
+  for (const [re, rep] of CREDENTIAL_PATTERNS) out = out.replace(re, rep);
+  return out;
+}
+
+const SECRET_KEYS = new Set(['api_key', 'apikey', 'key', 'access_token', 'token', 'client_secret', 'authorization', 'x-goog-api-key']);
+
+function scrubValue(value: unknown, scrubString: (s: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object' || depth > 64) return value;
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, scrubString, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (SECRET_KEYS.has(k.toLowerCase()) && typeof v === 'string' && v.length > 0) out[k] = REDACTED;
+    else if (k === 'client_secret' && v && typeof v === 'object') out[k] = REDACTED;
+    else out[k] = scrubValue(v, scrubString, depth + 1);
+  }
+  return out;
+}
