@@ -93,8 +93,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   abstract disconnectLLM(): Promise<void>;
   abstract handleUserAudioStream(data: ArrayBuffer): void;
   /** Resolve when the provider is ready (use `waitUntilReady()`); reject on setup failure. */
-  abstract sendReadyMessage(): void | Promise<void>;
-  abstract sendMessage(message: RTVIMessage): void;
+  abstract override sendReadyMessage(): void | Promise<void>;
+  abstract override sendMessage(message: RTVIMessage): void;
 
   /** Audio formats the adapter needs. */
   protected getMediaFormat(): MediaFormat {

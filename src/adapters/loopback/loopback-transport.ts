@@ -1,0 +1,175 @@
+import type { RTVIMessage } from '@pipecat-ai/client-js';
+import type { MediaFormat, MediaManager, PlayedSamples, PlaybackEvent, SpeechEvent } from '../../audio/media-manager.ts';
+import { pcm16DurationMs } from '../../audio/pcm.ts';
+import { RealTimeWebsocketTransport, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
+
+export interface LoopbackServiceOptions extends LLMServiceOptions {
+  settings?: {
+    /** Longest utterance kept for echoing, in seconds. */
+    max_echo_seconds?: number;
+    /** Delay between the end of the user's turn and the echo, in ms (a stand-in for model latency). */
+    response_delay_ms?: number;
+  } & Record<string, unknown>;
+}
+
+const SAMPLE_RATE = 24_000;
+
+/**
+ * An adapter with no network and no key: it behaves like a realtime voice model so the whole path
+ * (capture, VAD, playback, speaking events, interruption, inspector) works offline. The user's
+ * utterance, as detected by the local voice-activity detector, is played back as the bot's audio.
+ * Its "frames" are synthetic and labelled as such.
+ */
+export class LoopbackTransport extends RealTimeWebsocketTransport {
+  protected readonly providerName = 'Loopback';
+  private utterance: Int16Array[] = [];
+  private utteranceSamples = 0;
+  private capturing = false;
+  private turn = 0;
+  private playingItem: string | null = null;
+  private responseTimer: ReturnType<typeof setTimeout> | undefined;
+  private connected = false;
+  private readyTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: LoopbackServiceOptions = {}, manager?: MediaManager) {
+    super(options, manager);
+  }
+
+  initializeLLM(): void {}
+  attachLLMListeners(): void {}
+
+  protected override getMediaFormat(): MediaFormat {
+    // Same rate both ways, so the echo is the captured audio itself.
+    return { inputSampleRate: SAMPLE_RATE, outputSampleRate: SAMPLE_RATE, chunkMs: 20 };
+  }
+
+  async connectLLM(): Promise<void> {
+    this.connected = true;
+    this.reportFrame('out', 'loopback.session.start', 0, { note: 'synthetic frame: Loopback has no network', settings: this._service_options.settings ?? {} });
+  }
+
+  sendReadyMessage(): Promise<void> {
+    // Answer asynchronously, like a provider would, after the transport reported `connected`.
+    this.readyTimer = setTimeout(() => {
+      if (!this.connected) return;
+      const id = this.reportFrame('in', 'loopback.session.ready', 0, { note: 'synthetic frame' });
+      this.markReady([id]);
+    }, 0);
+    return this.waitUntilReady();
+  }
+
+  async disconnectLLM(): Promise<void> {
+    this.connected = false;
+    clearTimeout(this.readyTimer);
+    clearTimeout(this.responseTimer);
+    this.utterance = [];
+    this.utteranceSamples = 0;
+    this.capturing = false;
+    this.playingItem = null;
+  }
+
+  handleUserAudioStream(data: ArrayBuffer): void {
+    if (!this.connected) return;
+    this.reportFrame('out', 'loopback.audio', data.byteLength, { note: 'synthetic frame' }, { audio: { bytes: data.byteLength, durationMs: pcm16DurationMs(data.byteLength, SAMPLE_RATE), sampleRate: SAMPLE_RATE } });
+    if (!this.capturing) return;
+    const maxSamples = this.maxEchoSeconds() * SAMPLE_RATE;
+    if (this.utteranceSamples >= maxSamples) return;
+    const chunk = new Int16Array(data.slice(0));
+    this.utterance.push(chunk);
+    this.utteranceSamples += chunk.length;
+  }
+
+  sendMessage(message: RTVIMessage): void {
+    if (this.routeCommonMessage(message)) return;
+    switch (message.type) {
+      case 'send-text': {
+        const data = (message.data ?? {}) as { content?: unknown };
+        const content = typeof data.content === 'string' ? data.content : '';
+        const inId = this.reportFrame('out', 'loopback.text', content.length, { text: content });
+        const reply = `You wrote: ${content}`;
+        const outId = this.reportFrame('in', 'loopback.text', reply.length, { text: reply });
+        this.emitRtvi('user-transcription', { text: content, final: true, timestamp: new Date().toISOString(), user_id: 'user' }, { sourceFrameIds: [inId] });
+        this.emitRtvi('bot-llm-started', {}, { sourceFrameIds: [outId] });
+        this.emitRtvi('bot-llm-text', { text: reply }, { sourceFrameIds: [outId] });
+        this.emitRtvi('bot-output', { text: reply, aggregated_by: 'sentence', spoken: false, will_be_spoken: false, spoken_status: 'completed' }, { sourceFrameIds: [outId] });
+        this.emitRtvi('bot-llm-stopped', {}, { sourceFrameIds: [outId] });
+        return;
+      }
+      case 'client-message':
+      case 'append-to-context':
+        this.reportFrame('out', `loopback.${message.type}`, 0, message.data);
+        return;
+      default:
+        this.emitError(`Loopback does not handle "${message.type}" messages.`, false);
+    }
+  }
+
+  protected override onLocalSpeechChanged(started: boolean, _ev: SpeechEvent): void {
+    if (started) {
+      clearTimeout(this.responseTimer);
+      if (this.playingItem || this._mediaManager.isBotAudioActive) void this.interruptBot();
+      this.utterance = [];
+      this.utteranceSamples = 0;
+      this.capturing = true;
+      return;
+    }
+    this.capturing = false;
+    const audio = concat(this.utterance, this.utteranceSamples);
+    this.utterance = [];
+    this.utteranceSamples = 0;
+    if (audio.length === 0) return;
+    const seconds = audio.length / SAMPLE_RATE;
+    const text = `Echo of ${seconds.toFixed(1)} s of audio.`;
+    const heardId = this.reportFrame('in', 'loopback.transcript', 0, { note: 'synthetic: Loopback does not recognise speech', seconds });
+    this.emitRtvi('user-transcription', { text: `(${seconds.toFixed(1)} s of speech)`, final: true, timestamp: new Date().toISOString(), user_id: 'user' }, { sourceFrameIds: [heardId] });
+    const delay = Math.max(0, Number(this._service_options.settings?.response_delay_ms ?? 0));
+    this.responseTimer = setTimeout(() => this.respond(audio, text), delay);
+  }
+
+  private respond(audio: Int16Array, text: string): void {
+    if (!this.connected) return;
+    const itemId = `loopback-turn-${++this.turn}`;
+    const id = this.reportFrame('in', 'loopback.echo', audio.byteLength, { item_id: itemId, text }, { audio: { bytes: audio.byteLength, durationMs: (audio.length / SAMPLE_RATE) * 1000, sampleRate: SAMPLE_RATE } });
+    this.emitRtvi('bot-llm-started', {}, { sourceFrameIds: [id] });
+    this.emitRtvi('bot-tts-text', { text }, { sourceFrameIds: [id] });
+    this.emitRtvi('bot-output', { text, aggregated_by: 'sentence', spoken: true, will_be_spoken: true, spoken_status: 'in-progress' }, { sourceFrameIds: [id] });
+    this.emitRtvi('bot-llm-stopped', {}, { sourceFrameIds: [id] });
+    this.playingItem = itemId;
+    // Transfer 100 ms slices, as a provider streams them.
+    const slice = SAMPLE_RATE / 10;
+    for (let i = 0; i < audio.length; i += slice) this._mediaManager.bufferBotAudio(audio.slice(i, i + slice), itemId);
+  }
+
+  protected override onLocalInterrupt(played: PlayedSamples): void {
+    const item = this.playingItem;
+    this.playingItem = null;
+    if (!item) return;
+    this.reportFrame('out', 'loopback.interrupt', 0, { item_id: item, played_ms: Math.round(((played[item] ?? 0) / SAMPLE_RATE) * 1000) });
+  }
+
+  protected override onBotAudioFinished(ev: PlaybackEvent): void {
+    if (ev.itemId === this.playingItem) this.playingItem = null;
+  }
+
+  /** Both Loopback settings are read per turn, so they always apply live. */
+  override async updateSettings(settings: Record<string, unknown>): Promise<string[]> {
+    await super.updateSettings(settings);
+    return [];
+  }
+
+  private maxEchoSeconds(): number {
+    const v = Number(this._service_options.settings?.max_echo_seconds ?? 30);
+    return Number.isFinite(v) && v > 0 ? Math.min(v, 120) : 30;
+  }
+}
+
+function concat(chunks: Int16Array[], total: number): Int16Array {
+  const out = new Int16Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c.subarray(0, Math.min(c.length, total - o)), o);
+    o += c.length;
+    if (o >= total) break;
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+/**
+ * Public API of the RealTimeWebsocketTransport library. No `chrome.*` anywhere below this module:
+ * it runs in any web page, and in the extension's offscreen document.
+ */
+export { RealTimeWebsocketTransport, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FUNCTION_CALL_TIMEOUT_MS } from './transport/realtime-websocket-transport.ts';
+export type { LLMServiceOptions, FunctionCallContext } from './transport/realtime-websocket-transport.ts';
+export { registerFunctionCallHandlerSafely } from './transport/function-call-handlers.ts';
+export type { FunctionCallHandlerWithId } from './transport/function-call-handlers.ts';
+export type { FrameRecord, RtviRecord, TransportObserver, FrameDirection, AudioSummary } from './transport/frame-observer.ts';
+export { REDACTED } from './transport/frame-observer.ts';
+export { SecretScrubber, scrubCredentialShapes } from './transport/secret-scrubber.ts';
+export { ProviderSocket, httpOriginFor, assertSecureEndpoint, isLoopbackHost } from './transport/provider-socket.ts';
+export { ProviderClosedError, SetupTimeoutError, MissingKeyError, MicrophoneError, describeClose } from './transport/transport-errors.ts';
+
+export { MediaManager } from './audio/media-manager.ts';
+export type { MediaFormat, MediaStats, PlaybackEvent, SpeechEvent, PlayedSamples, MediaEventsListener } from './audio/media-manager.ts';
+export { AudioWorkletMediaManager } from './audio/audio-worklet-media-manager.ts';
+export * as pcm from './audio/pcm.ts';
+
+export { LoopbackTransport } from './adapters/loopback/loopback-transport.ts';
+export type { LoopbackServiceOptions } from './adapters/loopback/loopback-transport.ts';
+export { adapters, findAdapter, requireAdapter } from './adapters/adapter-registry.ts';
+export type { AdapterDescriptor } from './adapters/adapter-descriptor.ts';
+export type { SettingField, SettingKind, SettingsValues } from './adapters/settings-schema.ts';
+export { defaultSettings, normalizeSettings } from './adapters/settings-schema.ts';
