@@ -1,4 +1,4 @@
-import { PipecatClient, RTVI_PROTOCOL_VERSION, type RTVIMessage, type TransportState } from '@pipecat-ai/client-js';
+import { LogLevel, PipecatClient, RTVI_PROTOCOL_VERSION, type RTVIMessage, type TransportState } from '@pipecat-ai/client-js';
 import { describe, expect, it } from 'vitest';
 import { FakeMediaManager } from '../../test/fakes/fake-media-manager.ts';
 import type { FrameRecord, RtviRecord } from './frame-observer.ts';
@@ -70,6 +70,7 @@ function setup(options: LLMServiceOptions = {}, media = new FakeMediaManager()) 
     enableMic: true,
     callbacks: { onTransportStateChanged: (s) => states.push(s), onError: (m) => errors.push(m.data) },
   });
+  client.setLogLevel(LogLevel.WARN);
   return { transport, client, states, errors, frames, rtvi, media };
 }
 

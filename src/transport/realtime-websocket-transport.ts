@@ -345,6 +345,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   protected failSetup(error: Error): void {
     if (!this._setupFailure || this._setupFailure.settled) return;
     clearTimeout(this._setupTimer);
+    // Truthful state: the session failed; client-js (or the caller) then disconnects.
+    if (this.state === 'connecting' || this.state === 'connected') this.state = 'error';
     this._setupFailure.reject(error);
     this._ready?.reject(error);
   }

@@ -1,0 +1,86 @@
+/**
+ * What each Live model accepts (provider-protocols.md B.2, B.2b). The setup builder and the settings
+ * form read this table, so a model that cannot take a setting is never sent it.
+ */
+export type GeminiTextInputPath = 'clientContent' | 'realtimeInput';
+export type GeminiToolScheduling = 'blocking-only' | 'blocking-default' | 'non-blocking-default';
+
+export interface GeminiModelCapabilities {
+  id: string;
+  /** Response modalities the model can be asked for; the first is the default. */
+  responseModalities: Array<'AUDIO' | 'TEXT'>;
+  /** `thinkingConfig.thinkingLevel` accepted in the setup. */
+  thinkingLevel: boolean;
+  /** `clientContent` may be sent at any time (3.1 takes it for initial history only). */
+  midSessionClientContent: boolean;
+  /** Where `send-text` goes. */
+  textInput: GeminiTextInputPath;
+  /** Initial history needs `historyConfig.initialHistoryInClientContent` in the setup (3.1). */
+  historyNeedsConfig: boolean;
+  /** Function calling mode: whether declarations take `behavior` and responses `scheduling`. */
+  tools: GeminiToolScheduling;
+  temperature: boolean;
+  /** Marked deprecated or legacy by Google. */
+  legacy: boolean;
+}
+
+export const DEFAULT_GEMINI_MODEL = 'gemini-3.8-live';
+
+const GEMINI_38: Omit<GeminiModelCapabilities, 'id'> = {
+  responseModalities: ['AUDIO'],
+  thinkingLevel: false,
+  midSessionClientContent: true,
+  textInput: 'clientContent',
+  historyNeedsConfig: false,
+  tools: 'non-blocking-default',
+  temperature: true,
+  legacy: false,
+};
+
+const GEMINI_31: Omit<GeminiModelCapabilities, 'id'> = {
+  responseModalities: ['AUDIO'],
+  thinkingLevel: true,
+  midSessionClientContent: false,
+  textInput: 'realtimeInput',
+  historyNeedsConfig: true,
+  tools: 'blocking-only',
+  temperature: true,
+  legacy: true,
+};
+
+const GEMINI_25_NATIVE_AUDIO: Omit<GeminiModelCapabilities, 'id'> = {
+  responseModalities: ['AUDIO', 'TEXT'],
+  thinkingLevel: false,
+  midSessionClientContent: true,
+  textInput: 'clientContent',
+  historyNeedsConfig: false,
+  tools: 'blocking-default',
+  temperature: true,
+  legacy: true,
+};
+
+export const GEMINI_MODELS: GeminiModelCapabilities[] = [
+  { id: 'gemini-3.8-live', ...GEMINI_38 },
+  { id: 'gemini-3.1-flash-live-preview', ...GEMINI_31 },
+  { id: 'gemini-2.5-flash-native-audio-preview-12-2025', ...GEMINI_25_NATIVE_AUDIO },
+  { id: 'gemini-2.5-flash-native-audio-preview-09-2025', ...GEMINI_25_NATIVE_AUDIO },
+  { id: 'gemini-2.5-flash-native-audio-latest', ...GEMINI_25_NATIVE_AUDIO },
+];
+
+/** `models/gemini-x` and `gemini-x` name the same model. */
+export function bareModelId(model: string): string {
+  return model.trim().replace(/^models\//, '');
+}
+
+/**
+ * Capabilities of a model id. Free-text ids not in the table get their family's capabilities
+ * (`gemini-3.8-…`, `gemini-3.1-…`, `gemini-2.5-…`), else the default model's.
+ */
+export function geminiModelCapabilities(model: string | undefined): GeminiModelCapabilities {
+  const id = bareModelId(model || DEFAULT_GEMINI_MODEL);
+  const known = GEMINI_MODELS.find((m) => m.id === id);
+  if (known) return known;
+  if (id.startsWith('gemini-3.1')) return { id, ...GEMINI_31 };
+  if (id.startsWith('gemini-2.5') || id.includes('live-2.5')) return { id, ...GEMINI_25_NATIVE_AUDIO };
+  return { id, ...GEMINI_38 };
+}

@@ -1,0 +1,194 @@
+import type { GeminiModelCapabilities } from './gemini-models.ts';
+
+/**
+ * Builds the `setup` message (provider-protocols.md B.4) from the adapter's settings and the model's
+ * capabilities, and the `clientContent` that seeds initial history. Pure, so every field is tested.
+ */
+export interface GeminiSettings {
+  voice?: string;
+  instructions?: string;
+  turn_detection?: 'automatic' | 'push_to_talk' | string;
+  start_sensitivity?: 'default' | 'high' | 'low' | string;
+  end_sensitivity?: 'default' | 'high' | 'low' | string;
+  silence_duration_ms?: number;
+  prefix_padding_ms?: number;
+  temperature?: number;
+  max_output_tokens?: number;
+  response_modality?: 'AUDIO' | 'TEXT' | string;
+  thinking_level?: string;
+  input_transcription?: boolean;
+  output_transcription?: boolean;
+  tools?: string;
+  session_resumption?: boolean;
+  context_compression?: boolean;
+}
+
+export type GeminiToolBehavior = 'BLOCKING' | 'NON_BLOCKING';
+
+export interface GeminiFunctionDeclaration {
+  name: string;
+  description?: string;
+  parameters?: unknown;
+  behavior?: GeminiToolBehavior;
+}
+
+export interface ParsedGeminiTools {
+  declarations: GeminiFunctionDeclaration[];
+  /** Whether a call to this function is non-blocking (its response then carries `scheduling`). */
+  nonBlocking: Set<string>;
+}
+
+export class GeminiSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GeminiSettingsError';
+  }
+}
+
+/**
+ * `Tools (JSON)`: an array of `{name, description, parameters, behavior?}`. Gemini's own
+ * `[{functionDeclarations:[…]}]` and OpenAI's `{type:'function', …}` forms are accepted too, so a
+ * preset from either provider pastes in.
+ */
+export function parseGeminiTools(json: string | undefined, caps: GeminiModelCapabilities): ParsedGeminiTools {
+  const text = (json ?? '').trim();
+  const out: ParsedGeminiTools = { declarations: [], nonBlocking: new Set() };
+  if (!text) return out;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new GeminiSettingsError(`Tools (JSON) is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!Array.isArray(raw)) throw new GeminiSettingsError('Tools (JSON) must be an array of function declarations.');
+  const flat: unknown[] = [];
+  for (const item of raw) {
+    const fds = (item as { functionDeclarations?: unknown } | null)?.functionDeclarations;
+    if (Array.isArray(fds)) flat.push(...fds);
+    else flat.push(item);
+  }
+  const names = new Set<string>();
+  for (const [i, item] of flat.entries()) {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) throw new GeminiSettingsError(`Tools (JSON): entry ${i + 1} is not an object.`);
+    const { name, description, parameters, behavior } = item as Record<string, unknown>;
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/.test(name)) {
+      throw new GeminiSettingsError(`Tools (JSON): entry ${i + 1} needs a "name" of letters, digits, _ . : - (at most 64).`);
+    }
+    if (names.has(name)) throw new GeminiSettingsError(`Tools (JSON): "${name}" is declared twice.`);
+    names.add(name);
+    const decl: GeminiFunctionDeclaration = { name };
+    if (typeof description === 'string' && description) decl.description = description;
+    if (parameters !== undefined) {
+      if (!parameters || typeof parameters !== 'object') throw new GeminiSettingsError(`Tools (JSON): "${name}".parameters must be a JSON schema object.`);
+      decl.parameters = upperCaseSchemaTypes(parameters);
+    }
+    let b: GeminiToolBehavior | undefined;
+    if (behavior !== undefined) {
+      const v = String(behavior).toUpperCase().replace(/-/g, '_');
+      if (v !== 'BLOCKING' && v !== 'NON_BLOCKING') throw new GeminiSettingsError(`Tools (JSON): "${name}".behavior must be BLOCKING or NON_BLOCKING.`);
+      b = v;
+    }
+    // 3.1 calls synchronously only and knows no `behavior`; the others take it.
+    if (caps.tools !== 'blocking-only' && b) decl.behavior = b;
+    const effective = caps.tools === 'blocking-only' ? 'BLOCKING' : (b ?? (caps.tools === 'non-blocking-default' ? 'NON_BLOCKING' : 'BLOCKING'));
+    if (effective === 'NON_BLOCKING') out.nonBlocking.add(name);
+    out.declarations.push(decl);
+  }
+  return out;
+}
+
+/** Gemini's Schema type names are upper case (`OBJECT`, `STRING`); JSON Schema's are lower case. */
+function upperCaseSchemaTypes(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(upperCaseSchemaTypes);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === 'type' && typeof v === 'string') out[k] = v.toUpperCase();
+    else if (k === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([pk, pv]) => [pk, upperCaseSchemaTypes(pv)]));
+    } else if (k === 'items' || k === 'anyOf') out[k] = upperCaseSchemaTypes(v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+export interface InitialMessage {
+  role: string;
+  content: string;
+}
+
+export interface GeminiSetupInput {
+  model: string;
+  caps: GeminiModelCapabilities;
+  settings: GeminiSettings;
+  tools: ParsedGeminiTools;
+  initialMessages?: InitialMessage[];
+  resumptionHandle?: string;
+}
+
+export interface GeminiSetupPlan {
+  setup: Record<string, unknown>;
+  /** Sent after setupComplete (never before): the initial history. */
+  initialHistory: Record<string, unknown> | null;
+}
+
+const SENSITIVITY: Record<string, [string, string]> = {
+  high: ['START_SENSITIVITY_HIGH', 'END_SENSITIVITY_HIGH'],
+  low: ['START_SENSITIVITY_LOW', 'END_SENSITIVITY_LOW'],
+};
+
+export function buildGeminiSetup(input: GeminiSetupInput): GeminiSetupPlan {
+  const { caps, settings: s } = input;
+  const generationConfig: Record<string, unknown> = {};
+  const modality = caps.responseModalities.includes(s.response_modality as 'AUDIO' | 'TEXT') ? (s.response_modality as string) : caps.responseModalities[0];
+  generationConfig.responseModalities = [modality];
+  if (modality === 'AUDIO' && s.voice?.trim()) {
+    generationConfig.speechConfig = { voiceConfig: { prebuiltVoiceConfig: { voiceName: s.voice.trim() } } };
+  }
+  if (caps.temperature && typeof s.temperature === 'number' && Number.isFinite(s.temperature)) generationConfig.temperature = s.temperature;
+  if (typeof s.max_output_tokens === 'number' && s.max_output_tokens > 0) generationConfig.maxOutputTokens = Math.floor(s.max_output_tokens);
+  if (caps.thinkingLevel && s.thinking_level && s.thinking_level !== 'default') {
+    generationConfig.thinkingConfig = { thinkingLevel: s.thinking_level.toUpperCase() };
+  }
+
+  const setup: Record<string, unknown> = { model: `models/${caps.id}`, generationConfig };
+
+  const systemParts: string[] = [];
+  if (s.instructions?.trim()) systemParts.push(s.instructions.trim());
+  const history = (input.initialMessages ?? []).filter((m) => typeof m.content === 'string' && m.content.trim());
+  // Gemini has no system role in turns: system messages join the system instruction.
+  for (const m of history) if (m.role === 'system') systemParts.push(m.content.trim());
+  if (systemParts.length) setup.systemInstruction = { parts: systemParts.map((text) => ({ text })), role: 'user' };
+
+  if (input.tools.declarations.length) setup.tools = [{ functionDeclarations: input.tools.declarations }];
+
+  if (s.turn_detection === 'push_to_talk') {
+    setup.realtimeInputConfig = { automaticActivityDetection: { disabled: true } };
+  } else {
+    const aad: Record<string, unknown> = { disabled: false };
+    const start = SENSITIVITY[s.start_sensitivity ?? ''];
+    const end = SENSITIVITY[s.end_sensitivity ?? ''];
+    if (start) aad.startOfSpeechSensitivity = start[0];
+    if (end) aad.endOfSpeechSensitivity = end[1];
+    if (typeof s.prefix_padding_ms === 'number' && s.prefix_padding_ms > 0) aad.prefixPaddingMs = Math.round(s.prefix_padding_ms);
+    if (typeof s.silence_duration_ms === 'number' && s.silence_duration_ms > 0) aad.silenceDurationMs = Math.round(s.silence_duration_ms);
+    setup.realtimeInputConfig = { automaticActivityDetection: aad };
+  }
+
+  if (s.input_transcription !== false) setup.inputAudioTranscription = {};
+  if (s.output_transcription !== false) setup.outputAudioTranscription = {};
+  if (s.session_resumption !== false) setup.sessionResumption = input.resumptionHandle ? { handle: input.resumptionHandle } : {};
+  if (s.context_compression) setup.contextWindowCompression = { slidingWindow: {} };
+
+  const turns = history
+    .filter((m) => m.role !== 'system')
+    .map((m) => ({ role: m.role === 'user' ? 'user' : 'model', parts: [{ text: m.content }] }));
+  let initialHistory: Record<string, unknown> | null = null;
+  // A resumed session already holds its history.
+  if (turns.length && !input.resumptionHandle) {
+    if (caps.historyNeedsConfig) setup.historyConfig = { initialHistoryInClientContent: true };
+    // Ending on a user turn asks the model to answer it (the bot speaks first).
+    initialHistory = { clientContent: { turns, turnComplete: turns[turns.length - 1].role === 'user' } };
+  }
+  return { setup: { setup }, initialHistory };
+}

@@ -1,0 +1,692 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+
+/**
+ * An offline Gemini Live server, faithful to provider-protocols.md part B and C.2: token minting
+ * (`POST /v1alpha/auth_tokens`, one-use tokens), the `BidiGenerateContent[Constrained]` WebSocket
+ * paths (repeated slashes normalised, versions v1/v1beta/v1alpha, `key=` or `access_token=`),
+ * setup first, binary JSON frames only, the real close codes and reason texts, scripted turns
+ * (audio, transcripts, tool calls, usage), barge-in, goAway and session resumption. It records
+ * every client frame and every URL requested, so tests can assert what the client sent.
+ */
+
+export interface FakeToolCall {
+  name: string;
+  args?: Record<string, unknown>;
+  id?: string;
+}
+
+export interface FakeGeminiReply {
+  /** What the fake "heard" (it does no speech recognition): sent as `inputTranscription` fragments. */
+  userTranscript?: string;
+  /** Calls made before the answer. Blocking calls wait for their `toolResponse`. */
+  toolCalls?: FakeToolCall[];
+  /** Treat the calls as non-blocking: the answer starts without waiting for responses. */
+  nonBlocking?: boolean;
+  /** What the bot says: `outputTranscription` fragments spread over the audio. */
+  botText?: string;
+  /** Audio length; default 60 ms per word, at least 300 ms. */
+  audioMs?: number;
+  /** Audio parts carried by each `modelTurn` message (the old transport played only the first). */
+  partsPerMessage?: number;
+  /** Duration of each audio part. */
+  partMs?: number;
+  /** Text parts (e.g. thoughts) to put before the audio. */
+  textParts?: Array<{ text: string; thought?: boolean }>;
+}
+
+export interface FakeGeminiServerOptions {
+  /** Long-lived keys the server accepts. */
+  validKeys?: string[];
+  /** Model ids (without `models/`) that exist. */
+  models?: string[];
+  /** Replies in order for each user turn; the last repeats. Or a function of the turn index. */
+  replies?: FakeGeminiReply[] | ((turnIndex: number, trigger: TurnTrigger) => FakeGeminiReply);
+  /** Audio streaming speed relative to real time (Gemini streams faster than real time). */
+  streamSpeed?: number;
+  /** Delay between generationComplete and turnComplete: `audio` = about the audio length left. */
+  turnCompleteDelay?: 'audio' | number;
+  /** Fake VAD: RMS above this (0–1) is speech. */
+  vadThreshold?: number;
+  /** Default silence that ends a user turn when the setup sets none. */
+  silenceMs?: number;
+  /** Send `goAway` this long after each setupComplete. */
+  goAwayAfterMs?: number;
+  /** `timeLeft` of that goAway; the server closes 1008 when it runs out. */
+  goAwayTimeLeftMs?: number;
+  /** Delay of the bad-key close after setup (real server: 80–90 ms). */
+  badKeyCloseDelayMs?: number;
+  /** Never answer setup (to test connect timeouts). */
+  neverCompleteSetup?: boolean;
+}
+
+export type TurnTrigger = 'speech' | 'activity' | 'client-content' | 'realtime-text';
+
+export interface ReceivedFrame {
+  connection: number;
+  at: number;
+  binary: boolean;
+  text: string;
+  json: Record<string, unknown> | null;
+  /** Top-level keys of the message (`setup`, `realtimeInput`, …). */
+  type: string;
+  /** For realtimeInput.audio: decoded bytes and the mime type. */
+  audio?: { bytes: number; mimeType: string };
+}
+
+export interface HttpRequestRecord {
+  method: string;
+  url: string;
+  hadKeyHeader: boolean;
+  status: number;
+}
+
+export interface FakeGeminiConnection {
+  id: number;
+  url: string;
+  version: string;
+  auth: 'key' | 'token' | 'none';
+  setup: Record<string, unknown> | null;
+  setupComplete: boolean;
+  closed: { code: number; reason: string; by: 'server' | 'client' } | null;
+  /** Frames this connection received. */
+  received: ReceivedFrame[];
+  send(message: unknown): void;
+  sendText(text: string): void;
+  close(code: number, reason: string): void;
+  /** Starts a scripted turn now (as if the user had finished speaking). */
+  respond(reply?: FakeGeminiReply): Promise<void>;
+  /** Barge-in: `interrupted` (+ cancellation of pending tool calls) then `turnComplete`. */
+  interrupt(): void;
+  goAway(timeLeftMs: number): void;
+  sendResumptionUpdate(resumable: boolean): string | undefined;
+}
+
+export interface FakeGeminiServer {
+  /** `ws://127.0.0.1:port` (a bare host: the adapter appends the standard path). */
+  url: string;
+  /** The full default-style endpoint on the fake (v1beta BidiGenerateContent). */
+  endpoint: string;
+  httpUrl: string;
+  port: number;
+  /** Every client frame, all connections, in arrival order. */
+  received: ReceivedFrame[];
+  /** Every URL asked for: HTTP requests and WebSocket upgrades. */
+  urls: string[];
+  httpRequests: HttpRequestRecord[];
+  connections: FakeGeminiConnection[];
+  tokensMinted: number;
+  /** The newest connection. */
+  readonly current: FakeGeminiConnection | undefined;
+  /** Waits for a condition on server state; fails with `what` after `timeoutMs`. */
+  waitFor<T>(check: () => T | undefined | null | false, what: string, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const FAKE_GEMINI_KEY = 'AIzaFakeTestKey_0123456789abcdefghijklm';
+export const DEFAULT_FAKE_MODELS = [
+  'gemini-3.8-live',
+  'gemini-3.1-flash-live-preview',
+  'gemini-2.5-flash-native-audio-preview-12-2025',
+  'gemini-2.5-flash-native-audio-preview-09-2025',
+  'gemini-2.5-flash-native-audio-latest',
+];
+
+export const GEMINI_CLOSE_REASONS = {
+  beforeSetup: 'Request contains an invalid argument.',
+  badKey: 'API key not valid. Please pass a valid API key.',
+  noKey: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+  badToken: 'Invalid or expired access token.',
+  emptyActivity: 'Precondition check failed.',
+  mediaChunks: 'realtime_input.media_chunks is deprecated. Use audio, video, or text instead.',
+  sessionNotFound: 'BidiGenerateContent session not found',
+  goAway: 'Connection aborted because the client failed to close the connection after receiving a GoAway signal once the session duration limit was reached.',
+} as const;
+
+const PATH_RE = /^\/ws\/google\.ai\.generativelanguage\.(v1|v1beta|v1alpha)\.GenerativeService\.(BidiGenerateContent|BidiGenerateContentConstrained)$/;
+
+/** Close reasons are at most 123 bytes on the wire; the real server cuts them there. */
+export function truncateReason(reason: string): string {
+  const buf = Buffer.from(reason, 'utf8');
+  if (buf.length <= 123) return reason;
+  let end = 123;
+  while (end > 0 && (buf[end] & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString('utf8');
+}
+
+interface Session {
+  handle: string;
+  turns: number;
+}
+
+interface TokenRecord {
+  uses: number;
+  expireAt: number;
+  newSessionExpireAt: number;
+}
+
+export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {}): Promise<FakeGeminiServer> {
+  const validKeys = new Set(options.validKeys ?? [FAKE_GEMINI_KEY]);
+  const models = new Set(options.models ?? DEFAULT_FAKE_MODELS);
+  const tokens = new Map<string, TokenRecord>();
+  const sessions = new Map<string, Session>();
+  const received: ReceivedFrame[] = [];
+  const urls: string[] = [];
+  const httpRequests: HttpRequestRecord[] = [];
+  const connections: FakeGeminiConnection[] = [];
+  const sockets = new Set<WebSocket>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let connSeq = 0;
+  let tokensMinted = 0;
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+    return t;
+  };
+
+  const http = createServer((req, res) => handleHttp(req, res));
+  const wss = new WebSocketServer({ noServer: true });
+
+  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    urls.push(url);
+    const record = (status: number, body: unknown) => {
+      httpRequests.push({ method: req.method ?? 'GET', url, hadKeyHeader: typeof req.headers['x-goog-api-key'] === 'string', status });
+      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...cors() });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    if (req.method === 'OPTIONS') {
+      httpRequests.push({ method: 'OPTIONS', url, hadKeyHeader: false, status: 204 });
+      res.writeHead(204, cors());
+      res.end();
+      return;
+    }
+    const path = normalisePath(url.split('?')[0]);
+    if (req.method !== 'POST' || path !== '/v1alpha/auth_tokens') {
+      record(404, { error: { code: 404, message: `Method not found.`, status: 'NOT_FOUND' } });
+      return;
+    }
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const key = req.headers['x-goog-api-key'];
+      if (typeof key !== 'string' || !key) {
+        record(403, { error: { code: 403, message: GEMINI_CLOSE_REASONS.noKey, status: 'PERMISSION_DENIED' } });
+        return;
+      }
+      if (!validKeys.has(key)) {
+        record(400, {
+          error: {
+            code: 400,
+            message: GEMINI_CLOSE_REASONS.badKey,
+            status: 'INVALID_ARGUMENT',
+            details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } }],
+          },
+        });
+        return;
+      }
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = body ? JSON.parse(body) : {};
+      } catch {
+        record(400, { error: { code: 400, message: 'Invalid JSON payload received.', status: 'INVALID_ARGUMENT' } });
+        return;
+      }
+      const now = Date.now();
+      const expireAt = typeof parsed.expireTime === 'string' ? Date.parse(parsed.expireTime) : now + 30 * 60_000;
+      const newSessionExpireAt = typeof parsed.newSessionExpireTime === 'string' ? Date.parse(parsed.newSessionExpireTime) : now + 60_000;
+      const name = `auth_tokens/${randomBytes(18).toString('hex')}`;
+      tokens.set(name, { uses: typeof parsed.uses === 'number' ? parsed.uses : 1, expireAt, newSessionExpireAt });
+      tokensMinted++;
+      record(200, { name, uses: tokens.get(name)!.uses, expireTime: new Date(expireAt).toISOString(), newSessionExpireTime: new Date(newSessionExpireAt).toISOString() });
+    });
+  }
+
+  http.on('upgrade', (req, socket, head) => {
+    const url = req.url ?? '/';
+    urls.push(url);
+    const [rawPath, query = ''] = url.split('?');
+    const m = PATH_RE.exec(normalisePath(rawPath));
+    if (!m) {
+      socket.write('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    const params = new URLSearchParams(query);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      attach(ws, url, m[1], m[2] === 'BidiGenerateContentConstrained', params);
+    });
+  });
+
+  function attach(ws: WebSocket, url: string, version: string, constrained: boolean, params: URLSearchParams): void {
+    const key = params.get('key');
+    const accessToken = params.get('access_token');
+    const id = ++connSeq;
+    // Credential problems surface only after setup, as on the real server.
+    let credentialProblem: { code: number; reason: string } | null = null;
+    if (accessToken) {
+      const t = tokens.get(accessToken);
+      if (!constrained || version !== 'v1alpha' || !t || t.uses <= 0 || Date.now() > t.newSessionExpireAt || Date.now() > t.expireAt) {
+        credentialProblem = { code: 1007, reason: GEMINI_CLOSE_REASONS.badToken };
+      } else t.uses--;
+    } else if (key) {
+      if (!validKeys.has(key)) credentialProblem = { code: 1007, reason: GEMINI_CLOSE_REASONS.badKey };
+    } else credentialProblem = { code: 1008, reason: GEMINI_CLOSE_REASONS.noKey };
+
+    let session: Session | null = null;
+    let activeTurn: ActiveTurn | null = null;
+    let vad = { speaking: false, silentSamples: 0, sawSpeech: false };
+    let manualActivity: { audioBytes: number } | null = null;
+    let goAwayTimer: ReturnType<typeof setTimeout> | undefined;
+    const pendingToolResponses = new Map<string, () => void>();
+
+    interface ActiveTurn {
+      cancelled: boolean;
+      pendingCalls: string[];
+      generationComplete: boolean;
+    }
+
+    const conn: FakeGeminiConnection = {
+      id,
+      url,
+      version,
+      auth: accessToken ? 'token' : key ? 'key' : 'none',
+      setup: null,
+      setupComplete: false,
+      closed: null,
+      received: [],
+      send(message) {
+        if (ws.readyState !== ws.OPEN) return;
+        // Every server frame is binary (B.3).
+        ws.send(Buffer.from(JSON.stringify(message), 'utf8'), { binary: true });
+      },
+      sendText(text) {
+        if (ws.readyState === ws.OPEN) ws.send(text, { binary: false });
+      },
+      close(code, reason) {
+        if (conn.closed) return;
+        conn.closed = { code, reason: truncateReason(reason), by: 'server' };
+        clearTimeout(goAwayTimer);
+        if (activeTurn) activeTurn.cancelled = true;
+        ws.close(code, truncateReason(reason));
+      },
+      respond: (reply) => runTurn(reply ?? nextReply('client-content')),
+      interrupt() {
+        if (!activeTurn || activeTurn.cancelled) return;
+        const turn = activeTurn;
+        turn.cancelled = true;
+        activeTurn = null;
+        conn.send({ serverContent: { interrupted: true } });
+        if (turn.pendingCalls.length) conn.send({ toolCallCancellation: { ids: [...turn.pendingCalls] } });
+        for (const idc of turn.pendingCalls) pendingToolResponses.delete(idc);
+        conn.send({ serverContent: { turnComplete: true }, usageMetadata: {} });
+        afterTurn();
+      },
+      goAway(timeLeftMs) {
+        conn.send({ goAway: { timeLeft: `${(timeLeftMs / 1000).toFixed(timeLeftMs % 1000 ? 3 : 0)}s` } });
+        goAwayTimer = later(timeLeftMs, () => conn.close(1008, GEMINI_CLOSE_REASONS.goAway));
+      },
+      sendResumptionUpdate(resumable) {
+        if (!session || !conn.setup?.sessionResumption) return undefined;
+        if (!resumable) {
+          conn.send({ sessionResumptionUpdate: { resumable: false } });
+          return undefined;
+        }
+        sessions.delete(session.handle);
+        session.handle = randomBytes(24).toString('base64url');
+        sessions.set(session.handle, session);
+        conn.send({ sessionResumptionUpdate: { newHandle: session.handle, resumable: true } });
+        return session.handle;
+      },
+    };
+    connections.push(conn);
+
+    ws.on('close', (code, reason) => {
+      if (!conn.closed) conn.closed = { code, reason: reason.toString('utf8'), by: 'client' };
+      clearTimeout(goAwayTimer);
+      if (activeTurn) activeTurn.cancelled = true;
+    });
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const text = rawToString(data);
+      let json: Record<string, unknown> | null = null;
+      try {
+        const v = JSON.parse(text);
+        json = v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+      } catch {
+        json = null;
+      }
+      const frame: ReceivedFrame = { connection: id, at: performance.now(), binary: isBinary, text, json, type: json ? Object.keys(json).join('+') : 'malformed' };
+      const audio = (json?.realtimeInput as { audio?: { data?: string; mimeType?: string } } | undefined)?.audio;
+      if (audio && typeof audio.data === 'string') frame.audio = { bytes: Buffer.from(audio.data, 'base64').length, mimeType: String(audio.mimeType) };
+      received.push(frame);
+      conn.received.push(frame);
+      if (conn.closed) return;
+      if (!json) {
+        conn.close(1007, 'Invalid JSON payload received.');
+        return;
+      }
+      if (!conn.setup) {
+        if (!json.setup || typeof json.setup !== 'object') {
+          conn.close(1007, GEMINI_CLOSE_REASONS.beforeSetup);
+          return;
+        }
+        conn.setup = json.setup as Record<string, unknown>;
+        onSetup();
+        return;
+      }
+      if (!conn.setupComplete) {
+        // The client must wait for setupComplete (B.4).
+        conn.close(1007, GEMINI_CLOSE_REASONS.beforeSetup);
+        return;
+      }
+      onClientMessage(json);
+    });
+
+    function onSetup(): void {
+      if (credentialProblem) {
+        const p = credentialProblem;
+        later(options.badKeyCloseDelayMs ?? 20, () => conn.close(p.code, p.reason));
+        return;
+      }
+      const setup = conn.setup!;
+      const model = String(setup.model ?? '').replace(/^models\//, '');
+      if (!models.has(model)) {
+        conn.close(
+          1008,
+          `models/${model} is not found for API version ${version}, or is not supported for bidiGenerateContent. Call ModelService.ListModels to see the list of available models and their supported methods.`,
+        );
+        return;
+      }
+      const handle = (setup.sessionResumption as { handle?: string } | undefined)?.handle;
+      if (handle) {
+        const s = sessions.get(handle);
+        if (!s) {
+          conn.close(1008, GEMINI_CLOSE_REASONS.sessionNotFound);
+          return;
+        }
+        session = s;
+      } else {
+        session = { handle: randomBytes(24).toString('base64url'), turns: 0 };
+        sessions.set(session.handle, session);
+      }
+      if (options.neverCompleteSetup) return;
+      conn.setupComplete = true;
+      conn.send({ setupComplete: {} });
+      if (setup.sessionResumption) conn.sendResumptionUpdate(true);
+      if (options.goAwayAfterMs !== undefined) later(options.goAwayAfterMs, () => !conn.closed && conn.goAway(options.goAwayTimeLeftMs ?? 2000));
+    }
+
+    function manualTurns(): boolean {
+      const ric = conn.setup?.realtimeInputConfig as { automaticActivityDetection?: { disabled?: boolean } } | undefined;
+      return ric?.automaticActivityDetection?.disabled === true;
+    }
+
+    function onClientMessage(json: Record<string, unknown>): void {
+      const ri = json.realtimeInput as Record<string, unknown> | undefined;
+      if (ri) {
+        if ('mediaChunks' in ri) {
+          conn.close(1007, GEMINI_CLOSE_REASONS.mediaChunks);
+          return;
+        }
+        const audio = ri.audio as { data?: string; mimeType?: string } | undefined;
+        if (audio?.data) onAudio(Buffer.from(audio.data, 'base64'), String(audio.mimeType ?? ''));
+        if (ri.activityStart) {
+          if (!manualTurns()) return conn.close(1007, GEMINI_CLOSE_REASONS.beforeSetup);
+          if (activeTurn) conn.interrupt();
+          manualActivity = { audioBytes: 0 };
+        }
+        if (ri.activityEnd) {
+          if (!manualTurns() || !manualActivity) return conn.close(1007, GEMINI_CLOSE_REASONS.beforeSetup);
+          const empty = manualActivity.audioBytes === 0;
+          manualActivity = null;
+          if (empty) return conn.close(1007, GEMINI_CLOSE_REASONS.emptyActivity);
+          void runTurn(nextReply('activity'));
+        }
+        if (typeof ri.text === 'string' && ri.text) {
+          if (activeTurn) conn.interrupt();
+          void runTurn(nextReply('realtime-text'));
+        }
+        return;
+      }
+      const cc = json.clientContent as { turns?: unknown[]; turnComplete?: boolean } | undefined;
+      if (cc) {
+        if (cc.turnComplete) {
+          if (activeTurn) conn.interrupt();
+          void runTurn(nextReply('client-content'));
+        }
+        return;
+      }
+      const tr = json.toolResponse as { functionResponses?: Array<{ id?: string }> } | undefined;
+      if (tr) {
+        for (const r of tr.functionResponses ?? []) {
+          const done = r.id ? pendingToolResponses.get(r.id) : undefined;
+          if (r.id) pendingToolResponses.delete(r.id);
+          done?.();
+        }
+      }
+    }
+
+    function onAudio(pcm: Buffer, mimeType: string): void {
+      if (manualActivity) manualActivity.audioBytes += pcm.length;
+      if (manualTurns()) return;
+      const rate = Number(/rate=(\d+)/.exec(mimeType)?.[1] ?? 16000);
+      const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
+      let sum = 0;
+      for (const s of samples) sum += (s / 32768) ** 2;
+      const level = samples.length ? Math.sqrt(sum / samples.length) : 0;
+      const threshold = options.vadThreshold ?? 0.02;
+      const aad = (conn.setup?.realtimeInputConfig as { automaticActivityDetection?: { silenceDurationMs?: number } } | undefined)?.automaticActivityDetection;
+      const silenceSamples = ((aad?.silenceDurationMs ?? options.silenceMs ?? 300) * rate) / 1000;
+      if (level > threshold) {
+        vad.silentSamples = 0;
+        if (!vad.speaking) {
+          vad = { speaking: true, silentSamples: 0, sawSpeech: true };
+          // START_OF_ACTIVITY_INTERRUPTS (the default): speech during a turn is a barge-in.
+          if (activeTurn) conn.interrupt();
+        }
+      } else if (vad.speaking) {
+        vad.silentSamples += samples.length;
+        if (vad.silentSamples >= silenceSamples) {
+          vad.speaking = false;
+          void runTurn(nextReply('speech'));
+        }
+      }
+    }
+
+    function nextReply(trigger: TurnTrigger): FakeGeminiReply {
+      const idx = session ? session.turns : 0;
+      const r = options.replies;
+      if (typeof r === 'function') return r(idx, trigger);
+      const list = r && r.length ? r : [{ userTranscript: 'Hello there.', botText: 'Hi! How can I help you today?' }];
+      return list[Math.min(idx, list.length - 1)];
+    }
+
+    function afterTurn(): void {
+      if (session) session.turns++;
+      conn.sendResumptionUpdate(true);
+    }
+
+    async function runTurn(reply: FakeGeminiReply): Promise<void> {
+      if (activeTurn) conn.interrupt();
+      const turn: ActiveTurn = { cancelled: false, pendingCalls: [], generationComplete: false };
+      activeTurn = turn;
+      const alive = () => !turn.cancelled && !conn.closed;
+      const speed = options.streamSpeed ?? 4;
+      if (reply.userTranscript) {
+        for (const frag of fragments(reply.userTranscript)) {
+          conn.send({ serverContent: { inputTranscription: { text: frag } } });
+          await tick(2);
+          if (!alive()) return;
+        }
+      }
+      conn.sendResumptionUpdate(false);
+      conn.send({ serverContent: {}, usageMetadata: { promptTokenCount: 1093, totalTokenCount: 1093, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 789 }, { modality: 'AUDIO', tokenCount: 304 }] } });
+      if (reply.toolCalls?.length) {
+        const calls = reply.toolCalls.map((c) => ({ id: c.id ?? `function-call-${randomDigits(20)}`, name: c.name, args: c.args ?? {} }));
+        const waits = calls.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              pendingToolResponses.set(c.id, resolve);
+            }),
+        );
+        turn.pendingCalls = calls.map((c) => c.id);
+        conn.send({ toolCall: { functionCalls: calls } });
+        if (!reply.nonBlocking) {
+          await Promise.race([Promise.all(waits), untilCancelled(turn)]);
+          if (!alive()) return;
+          turn.pendingCalls = [];
+        }
+      }
+      for (const p of reply.textParts ?? []) {
+        conn.send({ serverContent: { modelTurn: { role: 'model', parts: [p] } } });
+      }
+      const text = reply.botText ?? '';
+      const words = text ? text.split(/\s+/).length : 0;
+      const audioMs = reply.audioMs ?? Math.max(300, words * 60);
+      const partMs = reply.partMs ?? 40;
+      const perMessage = Math.max(1, reply.partsPerMessage ?? 1);
+      const totalParts = Math.max(1, Math.ceil(audioMs / partMs));
+      const textFrags = fragments(text);
+      const startedAt = performance.now();
+      let sample = 0;
+      let part = 0;
+      let fragIdx = 0;
+      while (part < totalParts) {
+        const parts: unknown[] = [];
+        for (let k = 0; k < perMessage && part < totalParts; k++, part++) {
+          const n = Math.round((24000 * Math.min(partMs, audioMs - part * partMs)) / 1000);
+          parts.push({ inlineData: { mimeType: 'audio/pcm;rate=24000', data: tone(n, sample).toString('base64') } });
+          sample += n;
+        }
+        const msg: Record<string, unknown> = { modelTurn: { parts } };
+        // Spread the transcript over the audio, as the real server does.
+        const due = Math.ceil((part / totalParts) * textFrags.length);
+        if (fragIdx < due) {
+          msg.outputTranscription = { text: textFrags.slice(fragIdx, due).join('') };
+          fragIdx = due;
+        }
+        conn.send({ serverContent: msg });
+        const ahead = (sample / 24) / speed - (performance.now() - startedAt);
+        await tick(Math.max(1, ahead));
+        if (!alive()) return;
+      }
+      if (fragIdx < textFrags.length) conn.send({ serverContent: { outputTranscription: { text: textFrags.slice(fragIdx).join('') } } });
+      turn.generationComplete = true;
+      conn.send({ serverContent: { generationComplete: true } });
+      // The model waits for playback before turnComplete (B.5).
+      const delay = options.turnCompleteDelay ?? 'audio';
+      const wait = delay === 'audio' ? Math.max(0, audioMs - (performance.now() - startedAt)) : delay;
+      await Promise.race([tick(wait), untilCancelled(turn)]);
+      if (!alive()) return;
+      activeTurn = null;
+      conn.send({
+        serverContent: { turnComplete: true },
+        usageMetadata: {
+          promptTokenCount: 1180,
+          responseTokenCount: 96,
+          totalTokenCount: 1276,
+          promptTokensDetails: [{ modality: 'TEXT', tokenCount: 876 }, { modality: 'AUDIO', tokenCount: 304 }],
+          responseTokensDetails: [{ modality: 'AUDIO', tokenCount: 96 }],
+        },
+      });
+      afterTurn();
+    }
+
+    function untilCancelled(turn: ActiveTurn): Promise<void> {
+      return new Promise((resolve) => {
+        const check = () => (turn.cancelled || conn.closed ? resolve() : later(5, check));
+        check();
+      });
+    }
+  }
+
+  function tick(ms: number): Promise<void> {
+    return new Promise((resolve) => later(ms, resolve));
+  }
+
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+
+  const server: FakeGeminiServer = {
+    url: `ws://127.0.0.1:${port}`,
+    endpoint: `ws://127.0.0.1:${port}/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    port,
+    received,
+    urls,
+    httpRequests,
+    connections,
+    get tokensMinted() {
+      return tokensMinted;
+    },
+    get current() {
+      return connections[connections.length - 1];
+    },
+    waitFor(check, what, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const started = performance.now();
+        const poll = () => {
+          const v = check();
+          if (v) return resolve(v as never);
+          if (performance.now() - started > timeoutMs) return reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+          setTimeout(poll, 5);
+        };
+        poll();
+      });
+    },
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+  return server;
+}
+
+function cors(): Record<string, string> {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': 'content-type, x-goog-api-key',
+  };
+}
+
+function normalisePath(p: string): string {
+  return p.replace(/\/{2,}/g, '/');
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+/** Splits text into transcript-like fragments: a few words each, leading spaces kept. */
+function fragments(text: string): string[] {
+  const words = text.match(/\s*\S+/g) ?? [];
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i += 3) out.push(words.slice(i, i + 3).join(''));
+  return out;
+}
+
+function tone(n: number, offset: number): Buffer {
+  const buf = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 330 * (offset + i)) / 24000)), i * 2);
+  return buf;
+}
+
+function randomDigits(n: number): string {
+  let s = '';
+  for (const b of randomBytes(n)) s += String(b % 10);
+  return s;
+}
