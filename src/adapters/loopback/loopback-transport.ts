@@ -141,10 +141,11 @@ export class LoopbackTransport extends RealTimeWebsocketTransport {
   }
 
   protected override onLocalInterrupt(played: PlayedSamples): void {
-    const item = this.playingItem;
     this.playingItem = null;
-    if (!item) return;
-    this.reportFrame('out', 'loopback.interrupt', 0, { item_id: item, played_ms: Math.round(((played[item] ?? 0) / SAMPLE_RATE) * 1000) });
+    // The player reports every item it flushed; the stopped event may already have cleared playingItem.
+    for (const [item, samples] of Object.entries(played)) {
+      this.reportFrame('out', 'loopback.interrupt', 0, { item_id: item, played_ms: Math.round((samples / SAMPLE_RATE) * 1000) });
+    }
   }
 
   protected override onBotAudioFinished(ev: PlaybackEvent): void {

@@ -1,0 +1,92 @@
+import { LogLevel, PipecatClient } from '@pipecat-ai/client-js';
+import { describe, expect, it } from 'vitest';
+import { FakeMediaManager } from '../../../test/fakes/fake-media-manager.ts';
+import type { FrameRecord, RtviRecord } from '../../transport/frame-observer.ts';
+import { LoopbackTransport } from './loopback-transport.ts';
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function setup(settings: Record<string, unknown> = {}) {
+  const media = new FakeMediaManager({ playbackSpeed: 0 });
+  const transport = new LoopbackTransport({ settings }, media);
+  const rtvi: RtviRecord[] = [];
+  const frames: FrameRecord[] = [];
+  transport.setObserver({ onRtvi: (r) => rtvi.push(r), onFrame: (f) => frames.push(f) });
+  const client = new PipecatClient({ transport, enableMic: true });
+  client.setLogLevel(LogLevel.WARN);
+  const types = () => rtvi.map((r) => r.type).filter((t) => !t.startsWith('local-vad'));
+  return { media, transport, client, rtvi, frames, types };
+}
+
+describe('LoopbackTransport', () => {
+  it('needs no key, connects to ready, and uses 24 kHz both ways', async () => {
+    const { client, transport, media } = setup();
+    await client.connect();
+    expect(transport.state).toBe('ready');
+    expect(media.format.inputSampleRate).toBe(24_000);
+    expect(media.format.outputSampleRate).toBe(24_000);
+    await client.disconnect();
+  });
+
+  it('echoes the utterance between the local VAD events as bot audio, with speaking events from playback', async () => {
+    const { client, media, types, rtvi } = setup();
+    await client.connect();
+    media.emitLocalSpeech(true);
+    media.speak(1000);
+    media.emitLocalSpeech(false);
+    await waitFor('echo queued', () => media.samplesFor('loopback-turn-1') > 0);
+    expect(media.samplesFor('loopback-turn-1')).toBe(24_000);
+    media.advancePlayback(1200);
+    await waitFor('bot-stopped-speaking', () => types().includes('bot-stopped-speaking'));
+    const order = types().filter((t) => /speaking/.test(t));
+    expect(order).toEqual(['user-started-speaking', 'user-stopped-speaking', 'bot-started-speaking', 'bot-stopped-speaking']);
+    const output = rtvi.find((r) => r.type === 'bot-output');
+    expect((output?.data as { text: string }).text).toBe('Echo of 1.0 s of audio.');
+    expect(rtvi.find((r) => r.type === 'user-transcription')?.data).toMatchObject({ final: true });
+    await client.disconnect();
+  });
+
+  it('is interrupted when the user talks over the echo, and reports where playback stopped', async () => {
+    const { client, media, frames } = setup();
+    await client.connect();
+    media.emitLocalSpeech(true);
+    media.speak(1000);
+    media.emitLocalSpeech(false);
+    await waitFor('echo queued', () => media.samplesFor('loopback-turn-1') > 0);
+    media.advancePlayback(400);
+    media.emitLocalSpeech(true);
+    await waitFor('interrupt', () => media.interrupts.length === 1);
+    expect(media.queuedSamples).toBe(0);
+    await waitFor('interrupt frame', () => frames.some((f) => f.type === 'loopback.interrupt'));
+    expect(frames.find((f) => f.type === 'loopback.interrupt')?.payload).toMatchObject({ item_id: 'loopback-turn-1', played_ms: 400 });
+    await client.disconnect();
+  });
+
+  it('answers send-text with text, and reports audio frames as summaries only', async () => {
+    const { client, media, rtvi, frames } = setup();
+    await client.connect();
+    await client.sendText('hello there');
+    expect(rtvi.find((r) => r.type === 'bot-llm-text')?.data).toEqual({ text: 'You wrote: hello there' });
+    media.speak(100);
+    const audioFrames = frames.filter((f) => f.type === 'loopback.audio');
+    expect(audioFrames.length).toBe(5);
+    expect(audioFrames[0].audio).toEqual({ bytes: 960, durationMs: 20, sampleRate: 24_000 });
+    await client.disconnect();
+  });
+
+  it('disconnects and connects again', async () => {
+    const { client, transport } = setup();
+    await client.connect();
+    await client.disconnect();
+    expect(transport.state).toBe('disconnected');
+    await client.connect();
+    expect(transport.state).toBe('ready');
+    await client.disconnect();
+  });
+});
