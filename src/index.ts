@@ -23,3 +23,9 @@ export { adapters, findAdapter, requireAdapter } from './adapters/adapter-regist
 export type { AdapterDescriptor } from './adapters/adapter-descriptor.ts';
 export type { SettingField, SettingKind, SettingsValues } from './adapters/settings-schema.ts';
 export { defaultSettings, normalizeSettings } from './adapters/settings-schema.ts';
+
+export { GeminiLiveWebsocketTransport } from './adapters/gemini-live/gemini-live-transport.ts';
+export type { GeminiLiveServiceOptions, GeminiLiveSettings } from './adapters/gemini-live/gemini-live-transport.ts';
+export { OpenAIRealtimeWebsocketTransport } from './adapters/openai-realtime/openai-realtime-transport.ts';
+export type { OpenAIRealtimeServiceOptions } from './adapters/openai-realtime/openai-realtime-transport.ts';
+export type { OpenAIRealtimeSettings } from './adapters/openai-realtime/openai-session-config.ts';

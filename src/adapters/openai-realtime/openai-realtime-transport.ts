@@ -1,0 +1,620 @@
+import { TransportStartError, type RTVIMessage } from '@pipecat-ai/client-js';
+import type {
+  ConversationItem,
+  RealtimeClientEvent,
+  RealtimeErrorEvent,
+  RealtimeResponseUsage,
+  RealtimeServerEvent,
+  RealtimeSessionCreateRequest,
+} from 'openai/resources/realtime/realtime';
+import type { MediaFormat, MediaManager, PlaybackEvent, PlayedSamples } from '../../audio/media-manager.ts';
+import { base64ToInt16, int16ToBase64, pcm16DurationMs } from '../../audio/pcm.ts';
+import { BotOutputAggregator } from '../../rtvi/bot-output-aggregator.ts';
+import { UserTranscriptAccumulator } from '../../rtvi/user-transcript-accumulator.ts';
+import { deferred, type Deferred } from '../../transport/deferred.ts';
+import { ProviderSocket, assertSecureEndpoint, utf8Length } from '../../transport/provider-socket.ts';
+import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
+import { MissingKeyError, ProviderClosedError, errorMessage } from '../../transport/transport-errors.ts';
+import { isClientSecret, mintClientSecret, normalizeKey } from './openai-client-secret.ts';
+import { summariseFrame } from './openai-frame-summary.ts';
+import {
+  OPENAI_DEFAULT_ENDPOINT,
+  OPENAI_DEFAULT_MODEL,
+  OPENAI_LIVE_KEYS,
+  OPENAI_SAMPLE_RATE,
+  buildSession,
+  interruptsOnSpeech,
+  isPushToTalk,
+  type OpenAIRealtimeSettings,
+} from './openai-session-config.ts';
+
+export interface OpenAIRealtimeServiceOptions extends LLMServiceOptions {
+  settings?: OpenAIRealtimeSettings & Record<string, unknown>;
+}
+
+/** The server refuses a manual commit of less than this much audio (`input_audio_buffer_commit_empty`). */
+export const MIN_COMMIT_MS = 100;
+const LIVE_UPDATE_TIMEOUT_MS = 5_000;
+/** Countdown notices before the 60-minute session cap (seconds before expiry). */
+const EXPIRY_NOTICES_S = [300, 60];
+
+type ClientEvent = RealtimeClientEvent & { event_id?: string };
+
+interface ResponseCalls {
+  done: boolean;
+  continued: boolean;
+  pending: Set<string>;
+  total: number;
+}
+
+/**
+ * OpenAI Realtime (GA interface) over a browser WebSocket. The model's audio is played by the
+ * media manager under the assistant item's id, so a barge-in can tell the server exactly how much
+ * of that item was heard (`conversation.item.truncate`), which OpenAI needs over WebSocket because
+ * it cannot know what the client played.
+ */
+export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport {
+  protected readonly providerName = 'OpenAI Realtime';
+  declare protected _service_options: OpenAIRealtimeServiceOptions;
+
+  private socket: ProviderSocket | null = null;
+  private eventSeq = 0;
+  private setupEventId: string | null = null;
+  /** session.update event ids awaiting session.updated, oldest first (the server answers in order). */
+  private pendingUpdates: Array<{ eventId: string; done?: Deferred<void> }> = [];
+  private activeResponseId: string | null = null;
+  private responseCalls = new Map<string, ResponseCalls>();
+  private callResponse = new Map<string, string>();
+  /** A follow-up response that had to wait for another response to finish. */
+  private continueAfterActive = false;
+  private playingItemId: string | null = null;
+  private truncatedItems = new Set<string>();
+  /** Items whose audio stream ended (`response.output_audio.done`): once played out, nothing is left to truncate. */
+  private audioCompleteItems = new Set<string>();
+  private audioProduced = false;
+  private transcripts = new Map<string, UserTranscriptAccumulator>();
+  private botOutput = new BotOutputAggregator();
+  private botOutputItem: string | null = null;
+  private pttHeld = false;
+  private appendedMsSinceClear = 0;
+  private expiryTimers: Array<ReturnType<typeof setTimeout>> = [];
+  private model = OPENAI_DEFAULT_MODEL;
+
+  constructor(options: OpenAIRealtimeServiceOptions = {}, manager?: MediaManager) {
+    super(options, manager);
+  }
+
+  // ------------------------------------------------------------------ adapter hooks
+  initializeLLM(): void {}
+  attachLLMListeners(): void {}
+
+  protected override getMediaFormat(): MediaFormat {
+    return { inputSampleRate: OPENAI_SAMPLE_RATE, outputSampleRate: OPENAI_SAMPLE_RATE, chunkMs: 20, acceptsVideo: false };
+  }
+
+  protected override validateBeforeConnect(): void {
+    const key = normalizeKey(this._service_options.api_key);
+    if (!key) throw new MissingKeyError(this.providerName);
+    assertSecureEndpoint(this.endpoint, this.providerName);
+    buildSession(this.settings);
+  }
+
+  protected override usesLocalVoiceActivity(): boolean {
+    return isPushToTalk(this.settings);
+  }
+
+  async connectLLM(): Promise<void> {
+    this.resetSessionState();
+    const settings = this.settings;
+    const key = normalizeKey(this._service_options.api_key);
+    this.scrubber.add(key);
+    this.model = (typeof settings.model === 'string' && settings.model.trim()) || this._service_options.model?.trim() || OPENAI_DEFAULT_MODEL;
+    const session = buildSession(settings);
+    let secret = key;
+    if (!isClientSecret(key) && settings.auth !== 'api-key-in-subprotocol') {
+      const minted = await mintClientSecret(this.endpoint, key, { ...session, model: this.model });
+      this.scrubber.add(minted.value);
+      secret = minted.value;
+    }
+    const url = new URL(this.endpoint);
+    url.searchParams.set('model', this.model);
+    const socket = new ProviderSocket({
+      onMessage: (m) => this.onSocketMessage(m.text, m.bytes, m.binary),
+      onClose: (code, reason) => this.onSocketClose(code, reason),
+    });
+    this.socket = socket;
+    try {
+      await socket.open(url.toString(), ['realtime', `openai-insecure-api-key.${secret}`]);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'number') throw new ProviderClosedError(this.providerName, code, String((e as { reason?: unknown }).reason ?? ''), 'setup');
+      throw new TransportStartError(`Could not open the ${this.providerName} WebSocket: ${errorMessage(e)}`);
+    }
+    this.setupEventId = this.sendSessionUpdate(session);
+    for (const m of this._service_options.initial_messages ?? []) this.send({ type: 'conversation.item.create', item: messageItem(m.role, m.content) });
+  }
+
+  async sendReadyMessage(): Promise<void> {
+    await this.waitUntilReady();
+  }
+
+  async disconnectLLM(): Promise<void> {
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'OK');
+    for (const u of this.pendingUpdates) u.done?.resolve();
+    this.resetSessionState();
+  }
+
+  handleUserAudioStream(data: ArrayBuffer): void {
+    if (!this.socket?.isOpen) return;
+    // With manual turns the buffer only holds what the user meant to say.
+    if (isPushToTalk(this.settings) && !this.pttHeld) return;
+    this.appendedMsSinceClear += pcm16DurationMs(data.byteLength, OPENAI_SAMPLE_RATE);
+    this.send({ type: 'input_audio_buffer.append', audio: int16ToBase64(new Int16Array(data)) });
+  }
+
+  sendMessage(message: RTVIMessage): void {
+    if (this.routeCommonMessage(message)) return;
+    const data = (message.data ?? {}) as Record<string, unknown>;
+    switch (message.type) {
+      case 'send-text': {
+        const content = typeof data.content === 'string' ? data.content : '';
+        const options = (data.options ?? {}) as { run_immediately?: boolean; audio_response?: boolean };
+        if (!content.trim()) {
+          this.emitError('send-text needs non-empty content.', false);
+          return;
+        }
+        if (this.isBotSpeaking || this.activeResponseId || this._mediaManager.isBotAudioActive) this.interruptForNewTurn();
+        this.send({ type: 'conversation.item.create', item: messageItem('user', content) });
+        if (options.run_immediately !== false) this.requestResponse(options.audio_response === false ? { output_modalities: ['text'] } : undefined);
+        return;
+      }
+      case 'append-to-context': {
+        const role = typeof data.role === 'string' ? data.role : 'user';
+        const content = typeof data.content === 'string' ? data.content : JSON.stringify(data.content ?? '');
+        this.send({ type: 'conversation.item.create', item: messageItem(role, content) });
+        if (data.run_immediately) this.requestResponse();
+        return;
+      }
+      case 'client-message': {
+        const t = typeof data.t === 'string' ? data.t : '?';
+        this.emitError(`${this.providerName} has no channel for client messages; "${t}" was not sent.`, false, [], { unsupported: 'client-message' });
+        return;
+      }
+      case 'disconnect-bot':
+        return;
+      default:
+        this.emitError(`${this.providerName} does not support the RTVI message "${message.type}".`, false, [], { unsupported: message.type });
+    }
+  }
+
+  // ------------------------------------------------------------------ manual turns, interrupt, live settings
+  override startUserTurn(): void {
+    if (!this.socket?.isOpen) return;
+    if (!isPushToTalk(this.settings)) {
+      this.emitError('Push to talk needs "Turn detection" set to Push to talk.', false);
+      return;
+    }
+    if (this.isBotSpeaking || this.activeResponseId || this._mediaManager.isBotAudioActive) this.interruptForNewTurn();
+    this.pttHeld = true;
+    this.appendedMsSinceClear = 0;
+    this.send({ type: 'input_audio_buffer.clear' });
+  }
+
+  override endUserTurn(): void {
+    if (!this.pttHeld) return;
+    this.pttHeld = false;
+    if (!this.socket?.isOpen) return;
+    const ms = Math.round(this.appendedMsSinceClear);
+    if (ms < MIN_COMMIT_MS) {
+      this.emitError(`Push-to-talk turn too short (${ms} ms of audio; at least ${MIN_COMMIT_MS} ms is needed). Nothing was sent.`, false, [], { notice: 'turn_too_short', audio_ms: ms });
+      return;
+    }
+    this.send({ type: 'input_audio_buffer.commit' });
+    this.requestResponse();
+  }
+
+  /**
+   * The user takes the turn while the bot talks. The cancel goes out synchronously, so it reaches
+   * the server before the new turn's `response.create` (which would otherwise meet
+   * `conversation_already_has_active_response`); the truncation follows once the player reports
+   * what it played.
+   */
+  private interruptForNewTurn(): void {
+    if (this.activeResponseId && this.socket?.isOpen) this.send({ type: 'response.cancel' });
+    const itemId = this.playingItemId;
+    if (itemId) this.truncatedItems.add(itemId);
+    void this._mediaManager.interrupt().then((played) => {
+      if (itemId) this.truncatePlayingItem(played, itemId);
+    });
+  }
+
+  protected override onLocalInterrupt(played: PlayedSamples): void {
+    if (this.activeResponseId && this.socket?.isOpen) this.send({ type: 'response.cancel' });
+    this.truncatePlayingItem(played);
+  }
+
+  override async updateSettings(settings: Record<string, unknown>): Promise<string[]> {
+    const before = { ...this.settings };
+    this._service_options.settings = { ...before, ...settings };
+    if (!this.socket?.isOpen || this.setupEventId === null) return [];
+    const changed = Object.keys(settings).filter((k) => JSON.stringify(before[k as keyof OpenAIRealtimeSettings]) !== JSON.stringify(settings[k]));
+    const reconnect = changed.filter((k) => !OPENAI_LIVE_KEYS.has(k) || (k === 'voice' && this.audioProduced));
+    const live = changed.filter((k) => !reconnect.includes(k));
+    if (reconnect.includes('voice')) {
+      this.emitError('The voice cannot change after the model has spoken in this session; it applies on the next Connect.', false, [], { notice: 'voice_locked' });
+    }
+    if (live.length === 0) return reconnect;
+    let session: RealtimeSessionCreateRequest;
+    try {
+      session = buildSession(this.settings, { includeVoice: !this.audioProduced });
+    } catch (e) {
+      this._service_options.settings = before;
+      this.emitError(errorMessage(e), false);
+      return reconnect;
+    }
+    const done = deferred<void>();
+    this.sendSessionUpdate(session, done);
+    const timer = setTimeout(() => done.resolve(), LIVE_UPDATE_TIMEOUT_MS);
+    await done.promise.catch(() => undefined);
+    clearTimeout(timer);
+    return reconnect;
+  }
+
+  protected override onBotAudioFinished(ev: PlaybackEvent): void {
+    if (ev.itemId === this.playingItemId && this.audioCompleteItems.has(ev.itemId) && !this._mediaManager.isBotAudioActive) this.playingItemId = null;
+  }
+
+  // ------------------------------------------------------------------ function calls
+  protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
+    this.sendFunctionOutput(call.toolCallId, result);
+  }
+
+  private sendFunctionOutput(callId: string, result: unknown): void {
+    let output: string;
+    try {
+      output = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    } catch (e) {
+      output = JSON.stringify({ error: `result could not be serialised: ${errorMessage(e)}` });
+    }
+    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
+    const responseId = this.callResponse.get(callId);
+    this.callResponse.delete(callId);
+    if (!responseId) return;
+    const entry = this.responseCalls.get(responseId);
+    entry?.pending.delete(callId);
+    this.maybeContinue(responseId);
+  }
+
+  /** One `response.create` per response with calls, once it is done and every call is answered. */
+  private maybeContinue(responseId: string): void {
+    const entry = this.responseCalls.get(responseId);
+    if (!entry || !entry.done || entry.continued || entry.pending.size > 0 || entry.total === 0) return;
+    entry.continued = true;
+    this.responseCalls.delete(responseId);
+    if (this.activeResponseId) {
+      this.continueAfterActive = true;
+      return;
+    }
+    this.requestResponse();
+  }
+
+  // ------------------------------------------------------------------ wire
+  private get settings(): OpenAIRealtimeSettings {
+    return (this._service_options.settings ?? {}) as OpenAIRealtimeSettings;
+  }
+
+  private get endpoint(): string {
+    return this._service_options.endpoint?.trim() || OPENAI_DEFAULT_ENDPOINT;
+  }
+
+  private nextEventId(): string {
+    return `evt_client_${++this.eventSeq}`;
+  }
+
+  /** Sends a client event with its event_id and reports it; returns the event_id. */
+  private send(event: ClientEvent): string {
+    const eventId = event.event_id ?? this.nextEventId();
+    const full = { ...event, event_id: eventId };
+    const text = JSON.stringify(full);
+    const { payload, audio } = summariseFrame(full as unknown as Record<string, unknown>);
+    if (!this.socket?.send(text)) {
+      this.reportFrame('out', full.type, 0, { dropped: 'socket not open', event: payload });
+      return eventId;
+    }
+    this.reportFrame('out', full.type, utf8Length(text), payload, audio ? { audio } : {});
+    return eventId;
+  }
+
+  private sendSessionUpdate(session: RealtimeSessionCreateRequest, done?: Deferred<void>): string {
+    const eventId = this.send({ type: 'session.update', session });
+    this.pendingUpdates.push({ eventId, done });
+    return eventId;
+  }
+
+  private requestResponse(response?: { output_modalities: Array<'text' | 'audio'> }): void {
+    this.send(response ? { type: 'response.create', response } : { type: 'response.create' });
+  }
+
+  private onSocketClose(code: number, reason: string): void {
+    const id = this.reportFrame('in', 'close', 0, { code, reason });
+    this.socket = null;
+    this.clearExpiryTimers();
+    this.handleSocketClosed(code, reason, [id]);
+  }
+
+  private onSocketMessage(text: string, bytes: number, binary: boolean): void {
+    let event: RealtimeServerEvent | undefined;
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string') event = parsed as RealtimeServerEvent;
+    } catch {
+      event = undefined;
+    }
+    if (!event) {
+      const id = this.reportFrame('in', binary ? 'binary' : 'malformed', bytes, { excerpt: text.slice(0, 500) }, { malformed: true });
+      this.emitError(`${this.providerName} sent a frame that is not a JSON event; it was ignored.`, false, [id]);
+      return;
+    }
+    const { payload, audio } = summariseFrame(event as unknown as Record<string, unknown>);
+    const id = this.reportFrame('in', event.type, bytes, payload, audio ? { audio } : {});
+    try {
+      this.handleServerEvent(event, id);
+    } catch (e) {
+      this.emitError(`Could not handle ${event.type}: ${errorMessage(e)}`, false, [id]);
+    }
+  }
+
+  private handleServerEvent(ev: RealtimeServerEvent, id: number): void {
+    const src = { sourceFrameIds: [id] };
+    switch (ev.type) {
+      case 'session.created':
+        this.scheduleExpiry(ev.session as { expires_at?: number }, id);
+        return;
+      case 'session.updated': {
+        const update = this.pendingUpdates.shift();
+        update?.done?.resolve();
+        if (update && update.eventId === this.setupEventId) this.markReady([id]);
+        return;
+      }
+      case 'error':
+        this.onServerError(ev, id);
+        return;
+      case 'input_audio_buffer.speech_started':
+        this.emitRtvi('user-started-speaking', { source: 'server-vad', item_id: ev.item_id, audio_start_ms: ev.audio_start_ms }, src);
+        if (interruptsOnSpeech(this.settings)) void this.bargeIn();
+        return;
+      case 'input_audio_buffer.speech_stopped':
+        this.emitRtvi('user-stopped-speaking', { source: 'server-vad', item_id: ev.item_id, audio_end_ms: ev.audio_end_ms }, src);
+        return;
+      case 'conversation.item.input_audio_transcription.delta': {
+        const update = this.transcriptFor(ev.item_id).append(ev.delta ?? '');
+        if (update) this.emitTranscript(update.text, false, ev.item_id, id);
+        return;
+      }
+      case 'conversation.item.input_audio_transcription.completed': {
+        const update = this.transcriptFor(ev.item_id).finish(ev.transcript);
+        this.transcripts.delete(ev.item_id);
+        if (update) this.emitTranscript(update.text, true, ev.item_id, id);
+        return;
+      }
+      case 'conversation.item.input_audio_transcription.failed':
+        this.transcripts.delete(ev.item_id);
+        this.emitError(`Transcription of what you said failed: ${ev.error?.message ?? ev.error?.code ?? 'unknown reason'}`, false, [id], { code: ev.error?.code });
+        return;
+      case 'response.created':
+        this.activeResponseId = ev.response.id ?? null;
+        this.emitRtvi('bot-llm-started', { response_id: ev.response.id }, src);
+        return;
+      case 'response.output_audio.delta':
+        this.onAudioDelta(ev.item_id, ev.delta);
+        return;
+      case 'response.output_audio.done':
+        this.audioCompleteItems.add(ev.item_id);
+        return;
+      case 'response.output_audio_transcript.delta':
+        if (this.truncatedItems.has(ev.item_id)) return;
+        this.emitRtvi('bot-tts-text', { text: ev.delta }, src);
+        this.pushBotOutput(ev.item_id, ev.delta, id);
+        return;
+      case 'response.output_audio_transcript.done':
+      case 'response.output_text.done':
+        this.flushBotOutput(ev.item_id, this.truncatedItems.has(ev.item_id) ? 'in-progress' : 'completed', id);
+        return;
+      case 'response.output_text.delta':
+        this.emitRtvi('bot-llm-text', { text: ev.delta }, src);
+        this.pushBotOutput(ev.item_id, ev.delta, id);
+        return;
+      case 'response.function_call_arguments.done':
+        this.onFunctionCall(ev.response_id, ev.call_id, ev.name, ev.arguments, id);
+        return;
+      case 'response.done':
+        this.onResponseDone(ev.response, id);
+        return;
+      case 'rate_limits.updated':
+        this.emitRtvi('server-message', { type: 'rate_limits', rate_limits: ev.rate_limits }, src);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onServerError(ev: RealtimeErrorEvent, id: number): void {
+    const err = ev.error ?? ({} as RealtimeErrorEvent['error']);
+    const code = err.code ?? err.type ?? 'error';
+    const message = err.message ?? 'no message';
+    const culprit = err.event_id ?? null;
+    if (culprit) {
+      const idx = this.pendingUpdates.findIndex((u) => u.eventId === culprit);
+      if (idx >= 0) {
+        const [update] = this.pendingUpdates.splice(idx, 1);
+        update.done?.resolve();
+        if (culprit === this.setupEventId && this.isSettingUp) {
+          this.failSetup(new TransportStartError(`${this.providerName} rejected the session settings (${code}${err.param ? `, ${err.param}` : ''}): ${this.scrubber.scrubText(message)}`));
+          return;
+        }
+      }
+    }
+    this.emitError(`${this.providerName} error (${code}): ${message}`, false, [id], { code, type: err.type, param: err.param ?? null, event_id: culprit });
+  }
+
+  private onAudioDelta(itemId: string, delta: string): void {
+    if (this.truncatedItems.has(itemId) || !delta) return;
+    this.audioProduced = true;
+    this.playingItemId = itemId;
+    this._mediaManager.bufferBotAudio(base64ToInt16(delta), itemId);
+  }
+
+  /** Server VAD heard the user while the bot may be talking: silence it and tell the server what was heard. */
+  private async bargeIn(): Promise<void> {
+    const itemId = this.playingItemId;
+    if (!itemId) return;
+    // Mark first: deltas still in flight for this item must not restart playback.
+    this.truncatedItems.add(itemId);
+    const played = await this._mediaManager.interrupt();
+    this.truncatePlayingItem(played, itemId);
+  }
+
+  private truncatePlayingItem(played: PlayedSamples, itemId = this.playingItemId): void {
+    if (!itemId) return;
+    this.truncatedItems.add(itemId);
+    this.playingItemId = null;
+    const samples = played[itemId] ?? this._mediaManager.playedSamples(itemId);
+    if (this.botOutputItem === itemId) this.flushBotOutput(itemId, 'in-progress');
+    if (!this.socket?.isOpen) return;
+    this.send({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: Math.floor((samples * 1000) / OPENAI_SAMPLE_RATE) });
+  }
+
+  private onFunctionCall(responseId: string, callId: string, name: string, rawArgs: string, id: number): void {
+    let entry = this.responseCalls.get(responseId);
+    if (!entry) {
+      entry = { done: false, continued: false, pending: new Set(), total: 0 };
+      this.responseCalls.set(responseId, entry);
+    }
+    entry.total++;
+    entry.pending.add(callId);
+    this.callResponse.set(callId, responseId);
+    let args: Record<string, unknown>;
+    try {
+      const parsed = rawArgs ? (JSON.parse(rawArgs) as unknown) : {};
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('arguments are not a JSON object');
+      args = parsed as Record<string, unknown>;
+    } catch (e) {
+      this.emitError(`${this.providerName} called ${name} with arguments that are not a JSON object (${errorMessage(e)}); answered with an error.`, false, [id], { tool_call_id: callId });
+      this.sendFunctionOutput(callId, { error: `invalid JSON arguments: ${errorMessage(e)}` });
+      return;
+    }
+    this.beginFunctionCall({ toolCallId: callId, functionName: name, arguments: args }, [id]);
+  }
+
+  private onResponseDone(response: { id?: string; status?: string; status_details?: unknown; usage?: RealtimeResponseUsage }, id: number): void {
+    const src = { sourceFrameIds: [id] };
+    if (response.id && response.id === this.activeResponseId) this.activeResponseId = null;
+    else if (!response.id) this.activeResponseId = null;
+    this.emitRtvi('bot-llm-stopped', { response_id: response.id, status: response.status }, src);
+    const usage = response.usage;
+    if (usage) {
+      this.emitRtvi(
+        'metrics',
+        { tokens: [{ processor: 'openai-realtime', model: this.model, prompt_tokens: usage.input_tokens ?? 0, completion_tokens: usage.output_tokens ?? 0, total_tokens: usage.total_tokens ?? 0 }] },
+        src,
+      );
+    }
+    if (response.status === 'failed') {
+      const detail = (response.status_details as { error?: { code?: string; message?: string } } | null)?.error;
+      this.emitError(`${this.providerName} response failed${detail?.code ? ` (${detail.code})` : ''}: ${detail?.message ?? 'no details'}`, false, [id]);
+    }
+    if (response.id) {
+      const entry = this.responseCalls.get(response.id);
+      if (entry) {
+        entry.done = true;
+        this.maybeContinue(response.id);
+      }
+    }
+    if (this.continueAfterActive && !this.activeResponseId) {
+      this.continueAfterActive = false;
+      this.requestResponse();
+    }
+  }
+
+  // ------------------------------------------------------------------ RTVI text helpers
+  private transcriptFor(itemId: string): UserTranscriptAccumulator {
+    let acc = this.transcripts.get(itemId);
+    if (!acc) {
+      acc = new UserTranscriptAccumulator();
+      this.transcripts.set(itemId, acc);
+    }
+    return acc;
+  }
+
+  private emitTranscript(text: string, final: boolean, itemId: string, id: number): void {
+    this.emitRtvi('user-transcription', { text, final, timestamp: new Date().toISOString(), user_id: 'user', item_id: itemId }, { sourceFrameIds: [id] });
+  }
+
+  private pushBotOutput(itemId: string, delta: string, id: number): void {
+    if (this.botOutputItem !== itemId) {
+      if (this.botOutputItem) this.flushBotOutput(this.botOutputItem, 'completed', id);
+      this.botOutputItem = itemId;
+    }
+    for (const seg of this.botOutput.push(delta)) this.emitBotOutput(seg, id);
+  }
+
+  private flushBotOutput(itemId: string, status: 'completed' | 'in-progress', id?: number): void {
+    if (this.botOutputItem !== itemId) return;
+    this.botOutputItem = null;
+    const seg = this.botOutput.flush(status);
+    if (seg) this.emitBotOutput(seg, id);
+  }
+
+  private emitBotOutput(seg: object, id?: number): void {
+    const spoken = this.settings.output_modality !== 'text';
+    this.emitRtvi('bot-output', spoken ? seg : { ...seg, spoken: false, will_be_spoken: false }, { sourceFrameIds: id === undefined ? [] : [id] });
+  }
+
+  // ------------------------------------------------------------------ session lifetime
+  private scheduleExpiry(session: { expires_at?: number }, id: number): void {
+    this.clearExpiryTimers();
+    const expiresAt = session?.expires_at;
+    if (typeof expiresAt !== 'number' || expiresAt <= 0) return;
+    const notice = (src: number[]) => {
+      const secondsLeft = Math.max(0, Math.round(expiresAt - Date.now() / 1000));
+      this.emitRtvi('server-message', { type: 'session_expiry', expires_at: expiresAt, seconds_left: secondsLeft }, { sourceFrameIds: src });
+    };
+    notice([id]);
+    for (const before of EXPIRY_NOTICES_S) {
+      const delay = (expiresAt - before) * 1000 - Date.now();
+      if (delay > 0 && delay < 2 ** 31 - 1) this.expiryTimers.push(setTimeout(() => notice([]), delay));
+    }
+  }
+
+  private clearExpiryTimers(): void {
+    for (const t of this.expiryTimers) clearTimeout(t);
+    this.expiryTimers = [];
+  }
+
+  private resetSessionState(): void {
+    this.clearExpiryTimers();
+    this.setupEventId = null;
+    this.pendingUpdates = [];
+    this.activeResponseId = null;
+    this.responseCalls.clear();
+    this.callResponse.clear();
+    this.continueAfterActive = false;
+    this.playingItemId = null;
+    this.truncatedItems.clear();
+    this.audioCompleteItems.clear();
+    this.audioProduced = false;
+    this.transcripts.clear();
+    this.botOutput.reset();
+    this.botOutputItem = null;
+    this.pttHeld = false;
+    this.appendedMsSinceClear = 0;
+  }
+}
+
+function messageItem(role: string, text: string): ConversationItem {
+  if (role === 'assistant') return { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
+  if (role === 'system') return { type: 'message', role: 'system', content: [{ type: 'input_text', text }] };
+  return { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
+}

@@ -1,0 +1,854 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { invalidValue, mergeSession, validateGaSession, type FakeOpenAIError } from './openai-session-validation.ts';
+
+/**
+ * A fake OpenAI Realtime server (GA interface) for adapter and end-to-end tests, following
+ * `shared/reference/provider-protocols.md` part A and transcript C.1: `ek_` client secrets over
+ * HTTP, the `realtime` subprotocol echoed, text frames only, `session.created` first, strict GA
+ * session validation, server VAD on the appended audio's energy, scripted responses, and the live
+ * error events and close codes. It records every client frame and handshake for assertions.
+ */
+
+export interface FakeFunctionCallPlan {
+  name: string;
+  /** The raw `arguments` string the model "produced" (may be invalid JSON on purpose). */
+  arguments: string;
+  callId?: string;
+}
+
+export interface FakeResponsePlan {
+  /** The transcript (audio mode) or text (text mode) of the reply. */
+  text?: string;
+  /** Audio to stream in audio mode; default 60 ms per word, at least 300 ms. */
+  audioMs?: number;
+  /** Audio per `response.output_audio.delta` (default 100 ms). */
+  deltaMs?: number;
+  /** Wall-clock gap between deltas (default 5 ms: the real service streams faster than real time). */
+  intervalMs?: number;
+  /** Function calls instead of speech; several calls make one response with several items. */
+  functionCalls?: FakeFunctionCallPlan[];
+  /** Gap between the last function-call item and `response.done` (default 30 ms). */
+  doneDelayMs?: number;
+  /** Destroy the TCP connection (no close frame) after this many audio deltas. */
+  abortAfterDeltas?: number;
+  usage?: { input_tokens: number; output_tokens: number };
+}
+
+export interface FakeResponseContext {
+  /** What triggered the response. */
+  trigger: 'server-vad' | 'response.create';
+  /** Last user text item or transcript, if any. */
+  lastUserText: string | null;
+  /** Function outputs added since the previous response. */
+  functionOutputs: Array<{ call_id: string; output: string }>;
+  session: Record<string, unknown>;
+  responseIndex: number;
+}
+
+export interface FakeOpenAIServerOptions {
+  /** The one long-lived key the fake accepts (default `sk-test-fake-openai-key-0123456789`). */
+  apiKey?: string;
+  /** Models that close with 4004 model_not_found; default: the preview aliases retired in GA. */
+  isUnknownModel?: (model: string) => boolean;
+  /** Transcripts of successive committed user audio turns (cycled); default `Hello there.` */
+  userTranscripts?: string[];
+  /** Reply when nothing is queued and `planResponse` returns nothing. */
+  replyText?: string;
+  planResponse?: (ctx: FakeResponseContext) => FakeResponsePlan | undefined;
+  /** RMS (0..1) above which appended audio counts as speech (default 0.02). */
+  vadRmsThreshold?: number;
+  /** Session lifetime reported in `session.created.session.expires_at` (default 3600 s). */
+  sessionSeconds?: number;
+  /** Send `session.created` this long after the upgrade (default 0). */
+  sessionCreatedDelayMs?: number;
+  /** Never answer `session.update` (for connect-timeout tests). */
+  ignoreSessionUpdate?: boolean;
+  /** Delay before transcription events after a commit (default 5 ms, so they interleave with the response). */
+  transcriptionDelayMs?: number;
+}
+
+export interface FakeHandshake {
+  url: string;
+  model: string | null;
+  protocols: string[];
+  /** The credential from `openai-insecure-api-key.*` or `Authorization: Bearer`. */
+  credential: string | null;
+  at: number;
+}
+
+export interface FakeReceivedFrame {
+  /** Order across received and sent frames of the whole server. */
+  seq: number;
+  connection: number;
+  at: number;
+  type: string;
+  /** The event with base64 audio replaced by `<N bytes>`. */
+  event: Record<string, unknown>;
+  binary: boolean;
+  bytes: number;
+  /** Decoded PCM bytes for `input_audio_buffer.append`. */
+  audioBytes?: number;
+}
+
+export interface FakeSentFrame {
+  seq: number;
+  connection: number;
+  at: number;
+  type: string;
+  event: Record<string, unknown>;
+}
+
+export interface FakeSecretRequest {
+  authorized: boolean;
+  body: unknown;
+  status: number;
+  value?: string;
+}
+
+export interface FakeOpenAIServer {
+  /** `ws://127.0.0.1:<port>/v1/realtime` (the adapter adds `?model=`). */
+  url: string;
+  /** `http://127.0.0.1:<port>` */
+  httpUrl: string;
+  apiKey: string;
+  handshakes: FakeHandshake[];
+  received: FakeReceivedFrame[];
+  sent: FakeSentFrame[];
+  secretRequests: FakeSecretRequest[];
+  /** Closes seen by the server: `{connection, code, reason, by}`. */
+  closes: Array<{ connection: number; code: number; reason: string; by: 'server' | 'client' }>;
+  /** The effective session of each connection (index = connection - 1). */
+  sessions: Array<Record<string, unknown>>;
+  /** Queue the plan for the next response (any connection). */
+  queueResponse(plan: FakeResponsePlan): void;
+  /** Client frames of one type, in order. */
+  receivedOfType(type: string): FakeReceivedFrame[];
+  sentOfType(type: string): FakeSentFrame[];
+  /** Resolves when the predicate holds over the records; rejects after timeoutMs saying what was awaited. */
+  waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs?: number): Promise<T>;
+  waitForReceived(type: string, count?: number, timeoutMs?: number): Promise<FakeReceivedFrame>;
+  waitForSent(type: string, count?: number, timeoutMs?: number): Promise<FakeSentFrame>;
+  /** Destroys every open TCP connection without a close frame (client sees 1006). */
+  dropConnections(): void;
+  /** Closes every open connection with this code and reason (a close frame, as the live service sends). */
+  closeConnections(code: number, reason: string): void;
+  /** Sends a server event on the latest connection (for malformed-frame and custom tests). */
+  sendRaw(data: string | Buffer, opts?: { binary?: boolean }): void;
+  openConnections(): number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_KEY = 'sk-test-fake-openai-key-0123456789';
+const SAMPLE_RATE = 24_000;
+const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const CLIENT_EVENT_TYPES = [
+  'session.update',
+  'input_audio_buffer.append',
+  'input_audio_buffer.clear',
+  'input_audio_buffer.commit',
+  'conversation.item.create',
+  'conversation.item.retrieve',
+  'conversation.item.truncate',
+  'conversation.item.delete',
+  'response.create',
+  'response.cancel',
+  'session.close',
+  'session.input_audio_buffer.append',
+  'transcription_session.update',
+];
+
+function rid(prefix: string): string {
+  let s = prefix;
+  for (let i = 0; i < 21; i++) s += ID_CHARS[Math.floor(Math.random() * ID_CHARS.length)];
+  return s;
+}
+
+function defaultPreviewModel(model: string): boolean {
+  return /realtime-preview/.test(model);
+}
+
+function defaultSession(model: string, expiresAt: number): Record<string, unknown> {
+  return {
+    type: 'realtime',
+    object: 'realtime.session',
+    id: rid('sess_'),
+    model,
+    output_modalities: ['audio'],
+    instructions: 'Your knowledge cutoff is 2023-10. You are a helpful, witty, and friendly AI.',
+    tools: [],
+    tool_choice: 'auto',
+    max_output_tokens: 'inf',
+    tracing: null,
+    truncation: 'auto',
+    prompt: null,
+    expires_at: expiresAt,
+    audio: {
+      input: {
+        format: { type: 'audio/pcm', rate: 24000 },
+        transcription: null,
+        noise_reduction: null,
+        turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 200, idle_timeout_ms: null, create_response: true, interrupt_response: true },
+      },
+      output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'marin', speed: 1 },
+    },
+    include: null,
+  };
+}
+
+function withTurnDefaults(session: Record<string, unknown>): Record<string, unknown> {
+  const input = (session.audio as { input?: { turn_detection?: Record<string, unknown> | null } } | undefined)?.input;
+  const td = input?.turn_detection;
+  if (td && td.type === 'server_vad') input!.turn_detection = { threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500, idle_timeout_ms: null, create_response: true, interrupt_response: true, ...td };
+  if (td && td.type === 'semantic_vad') input!.turn_detection = { eagerness: 'auto', create_response: true, interrupt_response: true, ...td };
+  return session;
+}
+
+function incorrectKeyMessage(key: string): string {
+  return `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`;
+}
+
+function toneChunk(samples: number, phase: number): { b64: string; phase: number } {
+  const buf = Buffer.alloc(samples * 2);
+  let p = phase;
+  for (let i = 0; i < samples; i++) {
+    buf.writeInt16LE(Math.round(Math.sin(p) * 0.2 * 32767), i * 2);
+    p += (2 * Math.PI * 220) / SAMPLE_RATE;
+  }
+  return { b64: buf.toString('base64'), phase: p % (2 * Math.PI) };
+}
+
+function pcmRms(pcm: Buffer): number {
+  const n = pcm.length >> 1;
+  if (n === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = pcm.readInt16LE(i * 2) / 32768;
+    sum += v * v;
+  }
+  return Math.sqrt(sum / n);
+}
+
+interface ActiveResponse {
+  id: string;
+  output: Array<Record<string, unknown>>;
+  /** The assistant message item being streamed (audio/text mode). */
+  item: Record<string, unknown> | null;
+  spoken: string;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  modality: 'audio' | 'text';
+  usage: { input_tokens: number; output_tokens: number };
+}
+
+export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
+  const apiKey = options.apiKey ?? DEFAULT_KEY;
+  const isUnknownModel = options.isUnknownModel ?? defaultPreviewModel;
+  const secrets = new Map<string, { expiresAt: number; session: Record<string, unknown> | null }>();
+  const handshakes: FakeHandshake[] = [];
+  const received: FakeReceivedFrame[] = [];
+  const sent: FakeSentFrame[] = [];
+  const secretRequests: FakeSecretRequest[] = [];
+  const closes: FakeOpenAIServer['closes'] = [];
+  const sessions: Array<Record<string, unknown>> = [];
+  const queued: FakeResponsePlan[] = [];
+  const sockets = new Set<Duplex>();
+  const waiters = new Set<() => void>();
+  let connectionCount = 0;
+  let frameSeq = 0;
+  let transcriptIndex = 0;
+  let latest: { ws: WebSocket; connection: number } | null = null;
+
+  const notify = () => {
+    for (const w of [...waiters]) w();
+  };
+
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, OpenAI-Beta',
+    'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  };
+
+  const httpServer = http.createServer((req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method !== 'POST' || path !== '/v1/realtime/client_secrets') {
+      res.writeHead(404, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify({ error: { message: `Invalid URL (${req.method} ${path})`, type: 'invalid_request_error', param: null, code: null } }));
+      return;
+    }
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (raw += c));
+    req.on('end', () => {
+      const reply = (status: number, body: unknown, record: FakeSecretRequest) => {
+        secretRequests.push(record);
+        res.writeHead(status, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify(body));
+        notify();
+      };
+      const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? null;
+      let body: unknown;
+      try {
+        body = raw ? JSON.parse(raw) : {};
+      } catch {
+        reply(400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } }, { authorized: !!auth, body: raw, status: 400 });
+        return;
+      }
+      if (!auth) {
+        reply(401, { error: { message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", type: 'invalid_request_error', param: null, code: null } }, { authorized: false, body, status: 401 });
+        return;
+      }
+      if (auth !== apiKey) {
+        reply(401, { error: { message: incorrectKeyMessage(auth), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, { authorized: false, body, status: 401 });
+        return;
+      }
+      const b = (body ?? {}) as { session?: unknown; expires_after?: { seconds?: number } };
+      const problem = b.session === undefined ? null : validateGaSession(b.session, 'session');
+      if (problem) {
+        reply(400, { error: problem }, { authorized: true, body, status: 400 });
+        return;
+      }
+      const seconds = b.expires_after?.seconds ?? 600;
+      if (!(seconds >= 10 && seconds <= 7200)) {
+        reply(400, { error: invalidValue('expires_after.seconds', 'Invalid value for expires_after.seconds: expected 10 to 7200.') }, { authorized: true, body, status: 400 });
+        return;
+      }
+      const value = rid('ek_');
+      const expiresAt = Math.floor(Date.now() / 1000) + seconds;
+      const session = (b.session as Record<string, unknown> | undefined) ?? null;
+      secrets.set(value, { expiresAt, session });
+      reply(200, { value, expires_at: expiresAt, session: { ...(session ?? { type: 'realtime' }), object: 'realtime.session', id: rid('sess_') } }, { authorized: true, body, status: 200, value });
+    });
+  });
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
+  });
+
+  httpServer.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  httpServer.on('upgrade', (req, socket, head) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const fromProtocol = protocols.find((p) => p.startsWith('openai-insecure-api-key.'))?.slice('openai-insecure-api-key.'.length) ?? null;
+    const fromHeader = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? null;
+    const credential = fromProtocol ?? fromHeader;
+    handshakes.push({ url: req.url ?? '', model: u.searchParams.get('model'), protocols, credential, at: Date.now() });
+    notify();
+    if (u.pathname !== '/v1/realtime') {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (!credential) {
+      const body = JSON.stringify({ error: { message: 'Missing bearer or basic authentication in header', type: 'invalid_request_error', param: null, code: null } });
+      socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = ++connectionCount;
+      latest = { ws, connection };
+      runSession(ws, connection, u.searchParams.get('model'), credential, protocols);
+    });
+  });
+
+  function runSession(ws: WebSocket, connection: number, model: string | null, credential: string, protocols: string[]): void {
+    let active: ActiveResponse | null = null;
+    const send = (event: Record<string, unknown>) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      const full = { type: event.type, event_id: rid('event_'), ...event };
+      sent.push({ seq: ++frameSeq, connection, at: Date.now(), type: String(full.type), event: summarise(full) });
+      ws.send(JSON.stringify(full));
+      notify();
+    };
+    const sendError = (err: FakeOpenAIError | { type: string; code: string; message: string; param: string | null }, clientEventId: string | null) => {
+      send({ type: 'error', error: { ...err, event_id: clientEventId } });
+    };
+    const fatal = (err: { type: string; code: string; message: string }, code: number) => {
+      sendError({ ...err, param: null }, null);
+      closes.push({ connection, code, reason: `${err.type}.${err.code}`, by: 'server' });
+      ws.close(code, `${err.type}.${err.code}`);
+    };
+    ws.on('close', (code, reason) => {
+      if (!closes.some((c) => c.connection === connection)) closes.push({ connection, code, reason: reason.toString(), by: 'client' });
+      if (active?.timer) clearTimeout(active.timer);
+      notify();
+    });
+
+    // ---- handshake checks, in the order the live service applies them
+    if (protocols.includes('openai-beta.realtime-v1')) {
+      fatal({ type: 'invalid_request_error', code: 'beta_api_shape_disabled', message: 'The beta Realtime API shape is disabled for this model. Use the GA interface.' }, 4000);
+      return;
+    }
+    const secret = secrets.get(credential);
+    const keyOk = credential === apiKey || (!!secret && secret.expiresAt * 1000 > Date.now());
+    if (!keyOk) {
+      fatal({ type: 'invalid_request_error', code: 'invalid_api_key', message: incorrectKeyMessage(credential) }, 3000);
+      return;
+    }
+    if (!model) {
+      fatal({ type: 'invalid_request_error', code: 'missing_model', message: 'You must provide a model parameter, for example wss://api.openai.com/v1/realtime?model=gpt-realtime-1.5' }, 4000);
+      return;
+    }
+    if (isUnknownModel(model)) {
+      fatal({ type: 'invalid_request_error', code: 'model_not_found', message: `The model \`${model}\` does not exist or you do not have access to it.` }, 4004);
+      return;
+    }
+
+    const expiresAt = Math.floor(Date.now() / 1000) + (options.sessionSeconds ?? 3600);
+    let session = defaultSession(model, expiresAt);
+    if (secret?.session) session = withTurnDefaults(mergeSession(session, { ...secret.session, model }));
+    sessions[connection - 1] = session;
+    const conversation: Array<Record<string, unknown>> = [];
+    const audioMsByItem = new Map<string, number>();
+    let inputBufferMs = 0;
+    let timelineMs = 0;
+    let speaking = false;
+    let speechItem: string | null = null;
+    let silenceMs = 0;
+    let lastUserText: string | null = null;
+    let functionOutputs: Array<{ call_id: string; output: string }> = [];
+    let assistantAudioSent = false;
+    let responseIndex = 0;
+    let phase = 0;
+
+    const turnDetection = () => ((session.audio as { input: { turn_detection: Record<string, unknown> | null } }).input.turn_detection);
+    const transcription = () => ((session.audio as { input: { transcription: { model: string } | null } }).input.transcription);
+    const lastItemId = () => (conversation.length ? String(conversation[conversation.length - 1].id) : null);
+    const addItem = (item: Record<string, unknown>) => {
+      const previous = lastItemId();
+      conversation.push(item);
+      send({ type: 'conversation.item.added', previous_item_id: previous, item });
+      send({ type: 'conversation.item.done', previous_item_id: previous, item });
+    };
+
+    const commitUserAudio = (itemId: string) => {
+      const previous = lastItemId();
+      send({ type: 'input_audio_buffer.committed', previous_item_id: previous, item_id: itemId });
+      inputBufferMs = 0;
+      addItem({ id: itemId, object: 'realtime.item', type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] });
+      const transcripts = options.userTranscripts ?? ['Hello there.'];
+      const text = transcripts[transcriptIndex++ % transcripts.length];
+      lastUserText = text;
+      if (transcription()) {
+        setTimeout(() => {
+          const words = text.split(/(?<=\s)/);
+          const half = Math.max(1, Math.ceil(words.length / 2));
+          send({ type: 'conversation.item.input_audio_transcription.delta', item_id: itemId, content_index: 0, delta: words.slice(0, half).join('') });
+          if (words.length > half) send({ type: 'conversation.item.input_audio_transcription.delta', item_id: itemId, content_index: 0, delta: words.slice(half).join('') });
+          send({ type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: text, usage: { type: 'duration', seconds: 1 } });
+        }, options.transcriptionDelayMs ?? 5);
+      }
+    };
+
+    const responseObject = (r: ActiveResponse, status: string, statusDetails: unknown, usage: unknown) => ({
+      object: 'realtime.response',
+      id: r.id,
+      status,
+      status_details: statusDetails,
+      output: r.output,
+      conversation_id: 'conv_fake',
+      output_modalities: [r.modality],
+      max_output_tokens: session.max_output_tokens ?? 'inf',
+      audio: { output: { format: { type: 'audio/pcm', rate: 24000 }, voice: (session.audio as { output: { voice: unknown } }).output.voice } },
+      usage,
+      metadata: null,
+    });
+
+    const finishResponse = (r: ActiveResponse, status: 'completed' | 'cancelled', reason?: string) => {
+      if (r.timer) clearTimeout(r.timer);
+      active = null;
+      const item = r.item;
+      if (item) {
+        const ids = { response_id: r.id, item_id: item.id, output_index: 0, content_index: 0 };
+        const incomplete = status === 'cancelled';
+        if (r.modality === 'audio') {
+          send({ type: 'response.output_audio.done', ...ids });
+          send({ type: 'response.output_audio_transcript.done', ...ids, transcript: r.spoken });
+          send({ type: 'response.content_part.done', ...ids, part: { type: 'audio', transcript: r.spoken } });
+          item.content = [{ type: 'output_audio', transcript: r.spoken }];
+        } else {
+          send({ type: 'response.output_text.done', ...ids, text: r.spoken });
+          send({ type: 'response.content_part.done', ...ids, part: { type: 'text', text: r.spoken } });
+          item.content = [{ type: 'output_text', text: r.spoken }];
+        }
+        item.status = incomplete ? 'incomplete' : 'completed';
+        send({ type: 'conversation.item.done', previous_item_id: null, item });
+        send({ type: 'response.output_item.done', response_id: r.id, output_index: 0, item });
+      }
+      const u = r.usage;
+      const usage = {
+        total_tokens: u.input_tokens + u.output_tokens,
+        input_tokens: u.input_tokens,
+        output_tokens: u.output_tokens,
+        input_token_details: { text_tokens: u.input_tokens, audio_tokens: 0, image_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 } },
+        output_token_details: { text_tokens: u.output_tokens, audio_tokens: 0 },
+      };
+      send({ type: 'response.done', response: responseObject(r, status, status === 'cancelled' ? { type: 'cancelled', reason } : null, usage) });
+      send({ type: 'rate_limits.updated', rate_limits: [{ name: 'tokens', limit: 15000000, remaining: 14999000, reset_seconds: 0.004 }] });
+    };
+
+    const startResponse = (trigger: FakeResponseContext['trigger'], overrides: Record<string, unknown> | undefined) => {
+      responseIndex++;
+      const ctx: FakeResponseContext = { trigger, lastUserText, functionOutputs, session, responseIndex };
+      const plan: FakeResponsePlan = queued.shift() ?? options.planResponse?.(ctx) ?? defaultPlan(ctx);
+      functionOutputs = [];
+      const modalities = (overrides?.output_modalities as string[] | undefined) ?? (session.output_modalities as string[]);
+      const r: ActiveResponse = {
+        id: rid('resp_'),
+        output: [],
+        item: null,
+        spoken: '',
+        timer: undefined,
+        modality: modalities[0] === 'text' ? 'text' : 'audio',
+        usage: plan.usage ?? { input_tokens: 100 + responseIndex, output_tokens: 20 + responseIndex },
+      };
+      active = r;
+      send({ type: 'response.created', response: responseObject(r, 'in_progress', null, null) });
+
+      if (plan.functionCalls?.length) {
+        plan.functionCalls.forEach((call, index) => {
+          const item: Record<string, unknown> = { id: rid('item_'), object: 'realtime.item', type: 'function_call', status: 'in_progress', name: call.name, call_id: call.callId ?? rid('call_'), arguments: '' };
+          r.output.push(item);
+          const previous = lastItemId();
+          conversation.push(item);
+          send({ type: 'response.output_item.added', response_id: r.id, output_index: index, item: { ...item } });
+          send({ type: 'conversation.item.added', previous_item_id: previous, item: { ...item } });
+          const cut = Math.ceil(call.arguments.length / 2);
+          for (const delta of [call.arguments.slice(0, cut), call.arguments.slice(cut)]) {
+            if (delta) send({ type: 'response.function_call_arguments.delta', response_id: r.id, item_id: item.id, output_index: index, call_id: item.call_id, delta });
+          }
+          send({ type: 'response.function_call_arguments.done', response_id: r.id, item_id: item.id, output_index: index, call_id: item.call_id, name: call.name, arguments: call.arguments });
+          item.arguments = call.arguments;
+          item.status = 'completed';
+          send({ type: 'conversation.item.done', previous_item_id: previous, item: { ...item } });
+          send({ type: 'response.output_item.done', response_id: r.id, output_index: index, item: { ...item } });
+        });
+        // The live service takes a moment between the last call item and response.done; a client
+        // that answers instantly and asks for a response without waiting must be caught.
+        r.timer = setTimeout(() => {
+          if (active === r) finishResponse(r, 'completed');
+        }, plan.doneDelayMs ?? 30);
+        return;
+      }
+
+      const text = plan.text ?? '';
+      const item: Record<string, unknown> = { id: rid('item_'), object: 'realtime.item', type: 'message', status: 'in_progress', role: 'assistant', content: [] };
+      r.item = item;
+      r.output.push(item);
+      const previous = lastItemId();
+      conversation.push(item);
+      send({ type: 'response.output_item.added', response_id: r.id, output_index: 0, item: { ...item } });
+      send({ type: 'conversation.item.added', previous_item_id: previous, item: { ...item } });
+      const ids = { response_id: r.id, item_id: item.id as string, output_index: 0, content_index: 0 };
+      send({ type: 'response.content_part.added', ...ids, part: r.modality === 'audio' ? { type: 'audio', transcript: '' } : { type: 'text', text: '' } });
+      const words = text.split(/(?<=\s)/).filter(Boolean);
+      if (r.modality === 'text') {
+        for (const w of words) {
+          r.spoken += w;
+          send({ type: 'response.output_text.delta', ...ids, delta: w });
+        }
+        finishResponse(r, 'completed');
+        return;
+      }
+      const audioMs = plan.audioMs ?? Math.max(300, words.length * 60);
+      const deltaMs = plan.deltaMs ?? 100;
+      const chunks = Math.max(1, Math.ceil(audioMs / deltaMs));
+      let chunk = 0;
+      let wordIndex = 0;
+      audioMsByItem.set(item.id as string, 0);
+      const step = () => {
+        if (active !== r || ws.readyState !== WebSocket.OPEN) return;
+        const wordsDue = Math.ceil(((chunk + 1) * words.length) / chunks);
+        if (wordIndex < wordsDue) {
+          const delta = words.slice(wordIndex, wordsDue).join('');
+          wordIndex = wordsDue;
+          r.spoken += delta;
+          send({ type: 'response.output_audio_transcript.delta', ...ids, delta });
+        }
+        const ms = Math.min(deltaMs, audioMs - chunk * deltaMs);
+        const tone = toneChunk(Math.round((ms * SAMPLE_RATE) / 1000), phase);
+        phase = tone.phase;
+        send({ type: 'response.output_audio.delta', ...ids, delta: tone.b64 });
+        assistantAudioSent = true;
+        audioMsByItem.set(ids.item_id, (audioMsByItem.get(ids.item_id) ?? 0) + ms);
+        chunk++;
+        if (plan.abortAfterDeltas !== undefined && chunk >= plan.abortAfterDeltas) {
+          closes.push({ connection, code: 1006, reason: 'terminated by the fake', by: 'server' });
+          ws.terminate();
+          return;
+        }
+        if (chunk >= chunks) {
+          finishResponse(r, 'completed');
+          return;
+        }
+        r.timer = setTimeout(step, plan.intervalMs ?? 5);
+      };
+      r.timer = setTimeout(step, 0);
+    };
+
+    const defaultPlan = (ctx: FakeResponseContext): FakeResponsePlan => {
+      if (ctx.functionOutputs.length) return { text: `The tool said ${ctx.functionOutputs.map((o) => o.output).join(' and ')}.` };
+      if (ctx.trigger === 'response.create' && ctx.lastUserText && !ctx.lastUserText.endsWith('.')) return { text: `You said: ${ctx.lastUserText}.` };
+      return { text: options.replyText ?? 'Hi! How can I help?' };
+    };
+
+    const onAppend = (pcm: Buffer) => {
+      const ms = (pcm.length / 2 / SAMPLE_RATE) * 1000;
+      inputBufferMs += ms;
+      timelineMs += ms;
+      const td = turnDetection();
+      if (!td) return;
+      const voiced = pcmRms(pcm) > (options.vadRmsThreshold ?? 0.02);
+      if (voiced) {
+        silenceMs = 0;
+        if (!speaking) {
+          speaking = true;
+          speechItem = rid('item_');
+          const prefix = typeof td.prefix_padding_ms === 'number' ? td.prefix_padding_ms : 300;
+          send({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.max(0, Math.round(timelineMs - ms - prefix)), item_id: speechItem });
+          if (active && td.interrupt_response !== false) finishResponse(active, 'cancelled', 'turn_detected');
+        }
+        return;
+      }
+      if (!speaking) return;
+      silenceMs += ms;
+      const needed = typeof td.silence_duration_ms === 'number' ? td.silence_duration_ms : 500;
+      if (silenceMs < needed) return;
+      speaking = false;
+      const itemId = speechItem ?? rid('item_');
+      speechItem = null;
+      send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(timelineMs - silenceMs), item_id: itemId });
+      commitUserAudio(itemId);
+      if (td.create_response !== false && !active) startResponse('server-vad', undefined);
+    };
+
+    const handle = (ev: Record<string, unknown>) => {
+      const eventId = typeof ev.event_id === 'string' ? ev.event_id : null;
+      switch (ev.type) {
+        case 'session.update': {
+          if (options.ignoreSessionUpdate) return;
+          const problem = validateGaSession(ev.session);
+          if (problem) return sendError(problem, eventId);
+          const s = ev.session as Record<string, unknown>;
+          const voice = (s.audio as { output?: { voice?: unknown } } | undefined)?.output?.voice;
+          const currentVoice = (session.audio as { output: { voice: unknown } }).output.voice;
+          if (voice !== undefined && assistantAudioSent && JSON.stringify(voice) !== JSON.stringify(currentVoice)) {
+            return sendError({ type: 'invalid_request_error', code: 'cannot_update_voice', message: "Cannot update a conversation's voice if assistant audio is present.", param: 'session.audio.output.voice' }, eventId);
+          }
+          const { model: _ignored, ...rest } = s;
+          session = withTurnDefaults(mergeSession(session, rest));
+          sessions[connection - 1] = session;
+          send({ type: 'session.updated', session });
+          return;
+        }
+        case 'input_audio_buffer.append': {
+          if (typeof ev.audio !== 'string') return sendError({ type: 'invalid_request_error', code: 'missing_required_parameter', message: "Missing required parameter: 'audio'.", param: 'audio' }, eventId);
+          onAppend(Buffer.from(ev.audio, 'base64'));
+          return;
+        }
+        case 'input_audio_buffer.clear':
+          inputBufferMs = 0;
+          speaking = false;
+          silenceMs = 0;
+          send({ type: 'input_audio_buffer.cleared' });
+          return;
+        case 'input_audio_buffer.commit': {
+          if (inputBufferMs < 100) {
+            return sendError(
+              { type: 'invalid_request_error', code: 'input_audio_buffer_commit_empty', message: `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${inputBufferMs.toFixed(2)}ms of audio.`, param: null },
+              eventId,
+            );
+          }
+          commitUserAudio(speechItem ?? rid('item_'));
+          speechItem = null;
+          speaking = false;
+          return;
+        }
+        case 'conversation.item.create': {
+          const item = ev.item as Record<string, unknown> | undefined;
+          if (!item || typeof item !== 'object') return sendError({ type: 'invalid_request_error', code: 'missing_required_parameter', message: "Missing required parameter: 'item'.", param: 'item' }, eventId);
+          if (item.type === 'function_call_output') {
+            if (typeof item.call_id !== 'string' || typeof item.output !== 'string') {
+              return sendError(invalidValue('item.output', "Invalid type for 'item.output': expected a string."), eventId);
+            }
+            if (!conversation.some((i) => i.type === 'function_call' && i.call_id === item.call_id)) {
+              return sendError(invalidValue('item.call_id', `Tool call ID '${item.call_id}' not found in conversation.`), eventId);
+            }
+            functionOutputs.push({ call_id: item.call_id, output: item.output });
+          } else if (item.type === 'message') {
+            const content = Array.isArray(item.content) ? (item.content as Array<Record<string, unknown>>) : [];
+            const allowed = item.role === 'assistant' ? ['output_text'] : ['input_text', 'input_audio', 'input_image'];
+            const bad = content.find((c) => !allowed.includes(String(c.type)));
+            if (bad) return sendError(invalidValue('item.content[0].type', `Invalid value: '${String(bad.type)}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`), eventId);
+            if (item.role === 'user') {
+              const t = content.find((c) => c.type === 'input_text')?.text;
+              if (typeof t === 'string') lastUserText = t;
+            }
+          } else {
+            return sendError(invalidValue('item.type', `Invalid value: '${String(item.type)}'.`), eventId);
+          }
+          addItem({ id: item.id ?? rid('item_'), object: 'realtime.item', status: 'completed', ...item });
+          return;
+        }
+        case 'conversation.item.truncate': {
+          const itemId = ev.item_id;
+          const item = conversation.find((i) => i.id === itemId);
+          if (!item || item.role !== 'assistant') return sendError(invalidValue('item_id', `Item with item_id not found: ${String(itemId)}`), eventId);
+          const endMs = ev.audio_end_ms;
+          const total = audioMsByItem.get(String(itemId)) ?? 0;
+          if (typeof endMs !== 'number' || !Number.isInteger(endMs) || endMs < 0) return sendError(invalidValue('audio_end_ms', "Invalid value for 'audio_end_ms': expected a non-negative integer."), eventId);
+          if (endMs > total) return sendError(invalidValue('audio_end_ms', `Audio content of ${total}ms is already shorter than ${endMs}ms`), eventId);
+          audioMsByItem.set(String(itemId), endMs);
+          send({ type: 'conversation.item.truncated', item_id: itemId, content_index: ev.content_index ?? 0, audio_end_ms: endMs });
+          return;
+        }
+        case 'conversation.item.delete': {
+          const idx = conversation.findIndex((i) => i.id === ev.item_id);
+          if (idx < 0) return sendError(invalidValue('item_id', `Item with item_id not found: ${String(ev.item_id)}`), eventId);
+          conversation.splice(idx, 1);
+          send({ type: 'conversation.item.deleted', item_id: ev.item_id });
+          return;
+        }
+        case 'conversation.item.retrieve': {
+          const item = conversation.find((i) => i.id === ev.item_id);
+          if (!item) return sendError(invalidValue('item_id', `Item with item_id not found: ${String(ev.item_id)}`), eventId);
+          send({ type: 'conversation.item.retrieved', item });
+          return;
+        }
+        case 'response.create': {
+          if (active) {
+            return sendError(
+              { type: 'invalid_request_error', code: 'conversation_already_has_active_response', message: `Conversation already has an active response in progress: ${active.id}. Wait until the response is finished before creating a new one.`, param: null },
+              eventId,
+            );
+          }
+          const r = ev.response as Record<string, unknown> | undefined;
+          if (r && typeof r === 'object') {
+            for (const k of ['modalities', 'voice', 'temperature', 'output_audio_format']) {
+              if (k in r) return sendError({ type: 'invalid_request_error', code: 'unknown_parameter', message: `Unknown parameter: 'response.${k}'.`, param: `response.${k}` }, eventId);
+            }
+          }
+          startResponse('response.create', r);
+          return;
+        }
+        case 'response.cancel':
+          if (!active) return sendError({ type: 'invalid_request_error', code: 'response_cancel_not_active', message: 'Cancellation failed: no active response found', param: null }, eventId);
+          finishResponse(active, 'cancelled', 'client_cancelled');
+          return;
+        default:
+          sendError(
+            invalidValue('type', `Invalid value: '${String(ev.type)}'. Supported values are: ${CLIENT_EVENT_TYPES.map((t) => `'${t}'`).join(', ')}.`),
+            eventId,
+          );
+      }
+    };
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      const text = buf.toString('utf8');
+      let ev: Record<string, unknown> | null = null;
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) ev = parsed as Record<string, unknown>;
+      } catch {
+        ev = null;
+      }
+      const type = ev && typeof ev.type === 'string' ? ev.type : isBinary ? '(binary)' : '(invalid json)';
+      const audioBytes = ev && type === 'input_audio_buffer.append' && typeof ev.audio === 'string' ? Buffer.from(ev.audio, 'base64').length : undefined;
+      received.push({ seq: ++frameSeq, connection, at: Date.now(), type, event: ev ? summarise(ev) : { text: text.slice(0, 200) }, binary: isBinary, bytes: buf.length, ...(audioBytes !== undefined ? { audioBytes } : {}) });
+      notify();
+      if (isBinary) return sendError({ type: 'invalid_request_error', code: 'invalid_json', message: 'Binary frames are not supported; send JSON text frames.', param: null }, null);
+      if (!ev) return sendError({ type: 'invalid_request_error', code: 'invalid_json', message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)", param: null }, null);
+      if (typeof ev.type !== 'string') return sendError({ type: 'invalid_request_error', code: 'missing_required_parameter', message: "Missing required parameter: 'type'.", param: 'type' }, null);
+      handle(ev);
+    });
+
+    const greet = () => send({ type: 'session.created', session });
+    if (options.sessionCreatedDelayMs) setTimeout(greet, options.sessionCreatedDelayMs);
+    else greet();
+  }
+
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+
+  const server: FakeOpenAIServer = {
+    url: `ws://127.0.0.1:${port}/v1/realtime`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    apiKey,
+    handshakes,
+    received,
+    sent,
+    secretRequests,
+    closes,
+    sessions,
+    queueResponse(plan) {
+      queued.push(plan);
+    },
+    receivedOfType(type) {
+      return received.filter((f) => f.type === type);
+    },
+    sentOfType(type) {
+      return sent.filter((f) => f.type === type);
+    },
+    waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 5000): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          const v = probe();
+          if (v === undefined || v === null || v === false) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(v as T);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`Fake OpenAI server: timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    waitForReceived(type, count = 1, timeoutMs = 5000) {
+      return server.waitFor(() => received.filter((f) => f.type === type)[count - 1], `client event #${count} of type ${type}`, timeoutMs);
+    },
+    waitForSent(type, count = 1, timeoutMs = 5000) {
+      return server.waitFor(() => sent.filter((f) => f.type === type)[count - 1], `server event #${count} of type ${type}`, timeoutMs);
+    },
+    dropConnections() {
+      for (const c of wss.clients) c.terminate();
+    },
+    closeConnections(code, reason) {
+      for (const c of wss.clients) c.close(code, reason);
+    },
+    sendRaw(data, opts = {}) {
+      if (!latest || latest.ws.readyState !== WebSocket.OPEN) throw new Error('Fake OpenAI server: no open connection');
+      latest.ws.send(data, { binary: !!opts.binary });
+    },
+    openConnections() {
+      return [...wss.clients].filter((c) => c.readyState === WebSocket.OPEN).length;
+    },
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+  return server;
+}
+
+function summarise(ev: Record<string, unknown>): Record<string, unknown> {
+  if (typeof ev.audio === 'string') return { ...ev, audio: `<${Buffer.from(ev.audio, 'base64').length} bytes>` };
+  if (ev.type === 'response.output_audio.delta' && typeof ev.delta === 'string') return { ...ev, delta: `<${Buffer.from(ev.delta, 'base64').length} bytes>` };
+  return ev;
+}
