@@ -1,0 +1,456 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RTVIEventCallbacks } from '@pipecat-ai/client-js';
+import { MicrophoneError } from '../transport/transport-errors.ts';
+import { AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
+import type { PlaybackEvent, SpeechEvent } from './media-manager.ts';
+import type { CaptureToMain, MainToPlayer, PlayerToMain } from './worklet-messages.ts';
+
+// ----------------------------------------------------------------- minimal Web Audio / media fakes
+class FakePort {
+  posted: Array<{ msg: unknown; transfer?: Transferable[] }> = [];
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  closed = false;
+  postMessage(msg: unknown, transfer?: Transferable[]): void {
+    this.posted.push({ msg, transfer });
+  }
+  close(): void {
+    this.closed = true;
+  }
+  /** Delivers a message from the processor to the manager. */
+  emit(data: CaptureToMain | PlayerToMain): void {
+    this.onmessage?.({ data });
+  }
+}
+
+class FakeNode {
+  connections: unknown[] = [];
+  connect(to: unknown): void {
+    this.connections.push(to);
+  }
+  disconnect(): void {
+    this.connections = [];
+  }
+}
+
+class FakeWorkletNode extends FakeNode {
+  static created: FakeWorkletNode[] = [];
+  port = new FakePort();
+  onprocessorerror: (() => void) | null = null;
+  constructor(
+    readonly context: FakeAudioContext,
+    readonly name: string,
+    readonly options: { processorOptions: unknown },
+  ) {
+    super();
+    FakeWorkletNode.created.push(this);
+  }
+}
+
+class FakeAudioContext {
+  static created: FakeAudioContext[] = [];
+  sampleRate: number;
+  currentTime = 10;
+  state: 'running' | 'suspended' | 'closed' = 'suspended';
+  outputLatency = 0.02;
+  baseLatency = 0.01;
+  destination = new FakeNode();
+  modules: string[] = [];
+  audioWorklet = { addModule: async (url: string) => void this.modules.push(url) };
+  outputTimestamp = { contextTime: 9.9, performanceTime: 5000 };
+  constructor(opts?: { sampleRate?: number }) {
+    this.sampleRate = opts?.sampleRate ?? 48000;
+    FakeAudioContext.created.push(this);
+  }
+  createMediaStreamSource(): FakeNode {
+    return new FakeNode();
+  }
+  async resume(): Promise<void> {
+    this.state = 'running';
+  }
+  async close(): Promise<void> {
+    this.state = 'closed';
+  }
+  getOutputTimestamp(): { contextTime: number; performanceTime: number } {
+    return this.outputTimestamp;
+  }
+}
+
+class FakeTrack extends EventTarget {
+  enabled = true;
+  stopped = false;
+  kind = 'audio';
+  constructor(private readonly settings: Record<string, unknown>) {
+    super();
+  }
+  getSettings(): Record<string, unknown> {
+    return this.settings;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+class FakeStream {
+  constructor(readonly track: FakeTrack) {}
+  getAudioTracks(): FakeTrack[] {
+    return [this.track];
+  }
+  getVideoTracks(): FakeTrack[] {
+    return [];
+  }
+  getTracks(): FakeTrack[] {
+    return [this.track];
+  }
+}
+
+interface Env {
+  track: FakeTrack;
+  getUserMedia: ReturnType<typeof vi.fn>;
+  devices: MediaDeviceInfo[];
+}
+
+function installDom(opts: { gumError?: { name: string; message: string }; deviceRate?: number } = {}): Env {
+  FakeAudioContext.created = [];
+  FakeWorkletNode.created = [];
+  const track = new FakeTrack({ sampleRate: opts.deviceRate ?? 48000, echoCancellation: true, noiseSuppression: true, autoGainControl: false, deviceId: 'mic-1' });
+  const devices = [
+    { kind: 'audioinput', deviceId: 'mic-1', label: 'Mic One', groupId: 'g' },
+    { kind: 'audiooutput', deviceId: 'default', label: 'Speakers', groupId: 'g' },
+  ] as MediaDeviceInfo[];
+  const getUserMedia = vi.fn(async () => {
+    if (opts.gumError) throw Object.assign(new Error(opts.gumError.message), { name: opts.gumError.name });
+    return new FakeStream(track);
+  });
+  const mediaDevices = Object.assign(new EventTarget(), { getUserMedia, enumerateDevices: async () => devices });
+  vi.stubGlobal('navigator', { mediaDevices });
+  vi.stubGlobal('AudioContext', FakeAudioContext);
+  vi.stubGlobal('AudioWorkletNode', FakeWorkletNode);
+  return { track, getUserMedia, devices };
+}
+
+function playerNode(): FakeWorkletNode {
+  const n = FakeWorkletNode.created.find((x) => x.name === 'pcm-player-processor');
+  if (!n) throw new Error('player node was not created');
+  return n;
+}
+
+function captureNode(): FakeWorkletNode {
+  const n = FakeWorkletNode.created.find((x) => x.name === 'pcm-capture-processor');
+  if (!n) throw new Error('capture node was not created');
+  return n;
+}
+
+function makeManager(callbacks: RTVIEventCallbacks = {}, enableMic = true): AudioWorkletMediaManager {
+  const m = new AudioWorkletMediaManager({ echoPath: 'destination', captureWorkletUrl: '/capture.js', playerWorkletUrl: '/player.js' });
+  m.setClientOptions({ callbacks, enableMic } as never, true);
+  m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+  return m;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+// ----------------------------------------------------------------- tests
+describe('AudioWorkletMediaManager without a DOM', () => {
+  it('constructs, reports stats and settles every call without touching browser APIs', async () => {
+    const m = new AudioWorkletMediaManager();
+    expect(m.getStats()).toEqual({
+      captureRate: null,
+      inputRate: null,
+      outputRate: null,
+      resampler: null,
+      chunkMs: 20,
+      chunksSent: 0,
+      bufferedMs: 0,
+      underruns: 0,
+      clippedSamples: 0,
+      echoCancellation: null,
+      noiseSuppression: null,
+      autoGainControl: null,
+      playbackPath: null,
+      droppedWhileStalled: 0,
+    });
+    expect(m.bufferBotAudio(new Int16Array(10), 'x')).toBeUndefined();
+    await expect(m.interrupt()).resolves.toEqual({});
+    await expect(m.connect()).rejects.toThrow(/Audio is not available/);
+    await m.disconnect();
+    await m.disconnect();
+    expect(m.isBotAudioActive).toBe(false);
+  });
+});
+
+describe('AudioWorkletMediaManager with fake Web Audio', () => {
+  it('maps getUserMedia failures to MicrophoneError with a plain reason', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['NotAllowedError', 'permissions', /Microphone access is blocked/],
+      ['NotFoundError', 'not-found', /No microphone was found/],
+      ['NotReadableError', 'in-use', /another application/],
+      ['OverconstrainedError', 'constraints', /not available any more/],
+      ['WeirdError', 'unknown', /could not be opened: boom/],
+    ];
+    for (const [name, kind, text] of cases) {
+      const err = toMicrophoneError(Object.assign(new Error('boom'), { name }));
+      expect(err).toBeInstanceOf(MicrophoneError);
+      expect(err.kind).toBe(kind);
+      expect(err.message).toMatch(text);
+    }
+  });
+
+  it('connect() rejects with the mapped error, reports onDeviceError and leaves nothing open', async () => {
+    installDom({ gumError: { name: 'NotAllowedError', message: 'Permission denied' } });
+    const onDeviceError = vi.fn();
+    const m = makeManager({ onDeviceError });
+    await expect(m.connect()).rejects.toMatchObject({ name: 'MicrophoneError', kind: 'permissions' });
+    expect(onDeviceError).toHaveBeenCalledOnce();
+    expect(FakeAudioContext.created).toHaveLength(0);
+  });
+
+  it('initialize() enumerates devices without prompting', async () => {
+    const env = installDom();
+    const onAvailableMicsUpdated = vi.fn();
+    const onAvailableSpeakersUpdated = vi.fn();
+    const m = makeManager({ onAvailableMicsUpdated, onAvailableSpeakersUpdated });
+    await m.initialize();
+    expect(env.getUserMedia).not.toHaveBeenCalled();
+    expect(onAvailableMicsUpdated).toHaveBeenCalledWith([env.devices[0]]);
+    expect(onAvailableSpeakersUpdated).toHaveBeenCalledWith([env.devices[1]]);
+    await m.dispose();
+  });
+
+  it('opens capture at the device rate with our resampler and the player at the output rate', async () => {
+    const env = installDom({ deviceRate: 48000 });
+    const onTrackStarted = vi.fn();
+    const m = makeManager({ onTrackStarted });
+    await m.connect();
+    expect(env.getUserMedia).toHaveBeenCalledWith({
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
+    const capture = captureNode();
+    expect(capture.context.sampleRate).toBe(48000);
+    expect(capture.options.processorOptions).toMatchObject({ targetRate: 16000, chunkMs: 20, resample: true });
+    expect(playerNode().context.sampleRate).toBe(24000);
+    expect(onTrackStarted).toHaveBeenCalledWith(env.track, { id: 'local', name: '', local: true });
+    const stats = m.getStats();
+    expect(stats).toMatchObject({ captureRate: 48000, inputRate: 16000, outputRate: 24000, resampler: 'windowed-sinc', playbackPath: 'destination', echoCancellation: true, autoGainControl: false });
+    await m.disconnect();
+  });
+
+  it("uses Chrome's resampling when asked: the capture context runs at the adapter rate", async () => {
+    installDom({ deviceRate: 48000 });
+    const m = new AudioWorkletMediaManager({ echoPath: 'destination', resampler: 'browser', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    m.configure({ inputSampleRate: 24000, outputSampleRate: 24000 });
+    await m.connect();
+    expect(captureNode().context.sampleRate).toBe(24000);
+    expect(captureNode().options.processorOptions).toMatchObject({ resample: false });
+    expect(m.getStats().resampler).toBe('browser');
+    await m.disconnect();
+  });
+
+  it('forwards captured chunks and levels; muting stops sending and tells the worklet', async () => {
+    const env = installDom();
+    const onLocalAudioLevel = vi.fn();
+    const onTrackStopped = vi.fn();
+    const m = makeManager({ onLocalAudioLevel, onTrackStopped });
+    const sent: ArrayBuffer[] = [];
+    m.setUserAudioCallback((d) => sent.push(d));
+    await m.connect();
+    const port = captureNode().port;
+    const pcm = new Int16Array(320).buffer;
+    port.emit({ type: 'chunk', pcm });
+    port.emit({ type: 'level', rms: 0.25 });
+    expect(sent).toEqual([pcm]);
+    expect(onLocalAudioLevel).toHaveBeenCalledWith(0.25);
+    expect(m.getStats().chunksSent).toBe(1);
+
+    m.enableMic(false);
+    expect(env.track.enabled).toBe(false);
+    expect(port.posted.at(-1)?.msg).toEqual({ type: 'set-sending', sending: false });
+    expect(onTrackStopped).toHaveBeenCalledWith(env.track, { id: 'local', name: '', local: true });
+    port.emit({ type: 'chunk', pcm: new Int16Array(320).buffer });
+    expect(sent).toHaveLength(1);
+    await m.disconnect();
+  });
+
+  it('stamps speech events on the performance clock', async () => {
+    installDom();
+    const m = makeManager();
+    const started: SpeechEvent[] = [];
+    m.setEventsListener({ onLocalSpeechStarted: (e) => started.push(e) });
+    await m.connect();
+    const ctx = captureNode().context;
+    ctx.currentTime = 20;
+    const before = performance.now();
+    captureNode().port.emit({ type: 'speech', started: true, contextTime: 19.5 });
+    const after = performance.now();
+    expect(started).toHaveLength(1);
+    expect(started[0].at).toBeGreaterThanOrEqual(before - 500 - 1);
+    expect(started[0].at).toBeLessThanOrEqual(after - 500 + 1);
+    await m.disconnect();
+  });
+
+  it('transfers whole-buffer bot audio, copies views into larger buffers', async () => {
+    installDom();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    const own = new Int16Array(480);
+    m.bufferBotAudio(own, 'item-1');
+    const first = port.posted.at(-1)!;
+    expect((first.msg as MainToPlayer & { type: 'push' }).itemId).toBe('item-1');
+    expect(first.transfer).toEqual([own.buffer]);
+
+    const big = new Int16Array(1000).map((_, i) => i);
+    const view = big.subarray(100, 200);
+    m.bufferBotAudio(view, 'item-1');
+    const second = port.posted.at(-1)!;
+    const msg = second.msg as MainToPlayer & { type: 'push' };
+    expect(msg.pcm).not.toBe(big.buffer);
+    expect(Array.from(new Int16Array(msg.pcm))).toEqual(Array.from(view));
+    expect(m.isBotAudioActive).toBe(true);
+    await m.disconnect();
+  });
+
+  it('reports playback transitions with audio-clock timestamps and tracks played samples', async () => {
+    installDom();
+    const m = makeManager();
+    const events: Array<['start' | 'stop', PlaybackEvent]> = [];
+    m.setEventsListener({ onBotAudioStarted: (e) => events.push(['start', e]), onBotAudioStopped: (e) => events.push(['stop', e]) });
+    await m.connect();
+    m.bufferBotAudio(new Int16Array(24000), 'a');
+    const port = playerNode().port;
+    port.emit({ type: 'transition', started: true, itemId: 'a', contextTime: 10.0, playedSamples: 0, lastSeq: 1 });
+    port.emit({ type: 'progress', played: { a: 12000 }, bufferedSamples: 12000, underruns: 0, droppedSamples: 0, active: true, lastSeq: 1 });
+    expect(m.playedSamples('a')).toBe(12000);
+    expect(m.getStats().bufferedMs).toBe(500);
+    port.emit({ type: 'transition', started: false, itemId: 'a', contextTime: 11.0, playedSamples: 24000, lastSeq: 1 });
+    // Output timestamp anchor: contextTime 9.9 ↔ performanceTime 5000.
+    expect(events).toEqual([
+      ['start', { itemId: 'a', at: 5100, playedSamples: 0 }],
+      ['stop', { itemId: 'a', at: 6100, playedSamples: 24000 }],
+    ]);
+    expect(m.isBotAudioActive).toBe(false);
+    expect(m.playedSamples('a')).toBe(24000);
+    await m.disconnect();
+  });
+
+  it('interrupt() resolves with the worklet answer, or with the last known counts after the timeout', async () => {
+    installDom();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    m.bufferBotAudio(new Int16Array(4800), 'a');
+    const answered = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    expect(clear.type).toBe('clear');
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { a: 1234 }, contextTime: 10, lastSeq: 1 });
+    await expect(answered).resolves.toEqual({ a: 1234 });
+    expect(m.isBotAudioActive).toBe(false);
+
+    m.bufferBotAudio(new Int16Array(4800), 'b');
+    port.emit({ type: 'progress', played: { b: 960 }, bufferedSamples: 3840, underruns: 0, droppedSamples: 0, active: true, lastSeq: 2 });
+    vi.useFakeTimers();
+    try {
+      const silent = m.interrupt();
+      vi.advanceTimersByTime(200);
+      await expect(silent).resolves.toEqual({ b: 960 });
+    } finally {
+      vi.useRealTimers();
+    }
+    await m.disconnect();
+  });
+
+  it('forwards bot levels as the remote participant', async () => {
+    installDom();
+    const onRemoteAudioLevel = vi.fn();
+    const m = makeManager({ onRemoteAudioLevel });
+    await m.connect();
+    playerNode().port.emit({ type: 'level', rms: 0.5 });
+    expect(onRemoteAudioLevel).toHaveBeenCalledWith(0.5, { id: 'bot', name: 'Bot', local: false });
+    await m.disconnect();
+  });
+
+  it('reports a lost microphone when the track ends', async () => {
+    const env = installDom();
+    const m = makeManager();
+    const lost = vi.fn();
+    m.setEventsListener({ onMicrophoneLost: lost });
+    await m.connect();
+    env.track.dispatchEvent(new Event('ended'));
+    expect(lost).toHaveBeenCalledOnce();
+    await m.disconnect();
+  });
+
+  it('disconnect() closes every context, port and track, once, and a pending interrupt settles', async () => {
+    const env = installDom();
+    const m = makeManager();
+    await m.connect();
+    const pending = m.interrupt();
+    await Promise.all([m.disconnect(), m.disconnect()]);
+    await expect(pending).resolves.toEqual({});
+    expect(FakeAudioContext.created.every((c) => c.state === 'closed')).toBe(true);
+    expect(FakeWorkletNode.created.every((n) => n.port.closed)).toBe(true);
+    expect(env.track.stopped).toBe(true);
+    expect(m.getStats().playbackPath).toBeNull();
+    // Reconnect works after a disconnect.
+    await m.connect();
+    expect(FakeAudioContext.created.filter((c) => c.state !== 'closed')).toHaveLength(2);
+    await m.disconnect();
+  });
+
+  it('connect() with the mic disabled opens only the player', async () => {
+    const env = installDom();
+    const m = makeManager({}, false);
+    await m.connect();
+    expect(env.getUserMedia).not.toHaveBeenCalled();
+    expect(FakeAudioContext.created).toHaveLength(1);
+    await m.disconnect();
+  });
+
+  it("echoPath 'auto' falls back to the destination without WebRTC; 'rtc-loopback' says why it failed", async () => {
+    installDom();
+    const auto = new AudioWorkletMediaManager({ echoPath: 'auto', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    auto.setClientOptions({ enableMic: false } as never, true);
+    await auto.connect();
+    expect(auto.getStats().playbackPath).toBe('destination');
+    await auto.disconnect();
+
+    const strict = new AudioWorkletMediaManager({ echoPath: 'rtc-loopback', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    strict.setClientOptions({ enableMic: false } as never, true);
+    await expect(strict.connect()).rejects.toThrow(/echo-cancelled path failed: RTCPeerConnection is not available/);
+    expect(FakeAudioContext.created.every((c) => c.state === 'closed'), 'every AudioContext closed after the failed connect').toBe(true);
+  });
+
+  it('enabling the mic after connecting without it opens capture then', async () => {
+    const env = installDom();
+    const onTrackStarted = vi.fn();
+    const m = makeManager({ onTrackStarted }, false);
+    await m.connect();
+    m.enableMic(true);
+    await vi.waitFor(() => expect(FakeWorkletNode.created.some((n) => n.name === 'pcm-capture-processor'), 'waiting for the capture worklet node after enableMic(true)').toBe(true), { timeout: 1000 });
+    expect(env.getUserMedia).toHaveBeenCalledOnce();
+    expect(onTrackStarted).toHaveBeenCalledWith(env.track, { id: 'local', name: '', local: true });
+    expect(m.tracks().local.audio).toBe(env.track);
+    await m.disconnect();
+    expect(env.track.stopped).toBe(true);
+  });
+
+  it('a disconnect during connect abandons the half-open session', async () => {
+    installDom();
+    const m = makeManager();
+    const connecting = m.connect();
+    const disconnecting = m.disconnect();
+    await expect(connecting).rejects.toThrow(/Disconnected while the audio was starting/);
+    await disconnecting;
+    expect(FakeAudioContext.created.every((c) => c.state === 'closed')).toBe(true);
+  });
+});
+
+describe('withShortOpusPackets', () => {
+  it('asks for 10 ms Opus packets after the Opus rtpmap, or rewrites an existing ptime', () => {
+    const sdp = 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n';
+    expect(withShortOpusPackets(sdp)).toBe(sdp.replace('opus/48000/2\r\n', 'opus/48000/2\r\na=ptime:10\r\n'));
+    expect(withShortOpusPackets('a=ptime:20\r\n')).toBe('a=ptime:10\r\n');
+    expect(withShortOpusPackets('m=video 9\r\n')).toBe('m=video 9\r\n');
+  });
+});

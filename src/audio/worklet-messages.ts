@@ -1,0 +1,46 @@
+/**
+ * The port protocol between AudioWorkletMediaManager and its two processors. Types only, so the
+ * worklet bundles stay self-contained (`import type` is erased).
+ */
+import type { VoiceActivityOptions } from './voice-activity-detector.ts';
+
+export const CAPTURE_PROCESSOR_NAME = 'pcm-capture-processor';
+export const PLAYER_PROCESSOR_NAME = 'pcm-player-processor';
+
+export interface CaptureProcessorOptions {
+  /** Rate the adapter sends (the chunks' rate). */
+  targetRate: number;
+  chunkMs: number;
+  /** Resample in the worklet (windowed sinc) when the context rate differs from targetRate. */
+  resample: boolean;
+  vad?: VoiceActivityOptions;
+  levelsPerSecond?: number;
+}
+
+export type CaptureToMain =
+  | { type: 'chunk'; pcm: ArrayBuffer }
+  | { type: 'level'; rms: number }
+  | { type: 'speech'; started: boolean; contextTime: number }
+  | { type: 'stats'; chunksSent: number; clippedSamples: number }
+  | { type: 'error'; message: string };
+
+export type MainToCapture = { type: 'set-sending'; sending: boolean } | { type: 'stats-request' };
+
+export interface PlayerProcessorOptions {
+  startThresholdMs: number;
+  stopHoldMs?: number;
+  maxBufferedMs?: number;
+  levelsPerSecond?: number;
+  progressPerSecond?: number;
+}
+
+export type MainToPlayer =
+  | { type: 'push'; pcm: ArrayBuffer; itemId: string; seq: number }
+  | { type: 'clear'; requestId: number };
+
+export type PlayerToMain =
+  | { type: 'transition'; started: boolean; itemId: string; contextTime: number; playedSamples: number; lastSeq: number }
+  | { type: 'cleared'; requestId: number; played: Record<string, number>; contextTime: number; lastSeq: number }
+  | { type: 'progress'; played: Record<string, number>; bufferedSamples: number; underruns: number; droppedSamples: number; active: boolean; lastSeq: number }
+  | { type: 'level'; rms: number }
+  | { type: 'error'; message: string };
