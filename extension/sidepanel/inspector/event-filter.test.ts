@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEvent } from '../../shared/log-event.ts';
+import { EventHistory } from './event-history.ts';
+import { DEFAULT_CRITERIA, IncrementalFilter, filterEvents, measureFilterLatency, parseTextQuery } from './event-filter.ts';
+import { makeSyntheticEvents } from './synthetic-events.ts';
+
+const ev = (seq: number, over: Partial<LogEvent>): LogEvent => ({ seq, session: 1, t: seq, wall: seq, source: 'rtvi', direction: 'local', type: 'x', data: {}, ...over });
+
+const sample: LogEvent[] = [
+  ev(1, { source: 'raw', direction: 'out', type: 'session.update', data: { session: { instructions: 'Be Concise' } }, frameId: 1 }),
+  ev(2, { source: 'raw', direction: 'in', type: 'setupComplete', data: { setupComplete: {} }, frameId: 2 }),
+  ev(3, { type: 'bot-ready', data: { version: '2.0.0' }, sourceFrameIds: [2] }),
+  ev(4, { type: 'user-transcription', data: { text: 'What is the WEATHER', final: true } }),
+  ev(5, { source: 'transport', type: 'transport-state-changed', data: { state: 'ready' } }),
+];
+const seqs = (rows: LogEvent[]) => rows.map((r) => r.seq);
+
+describe('text query', () => {
+  it('plain text is a case-insensitive substring over type and payload', () => {
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: 'weather' }).rows)).toEqual([4]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: 'CONCISE' }).rows)).toEqual([1]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: 'bot-re' }).rows)).toEqual([3]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: '  ' }).rows)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('/regex/flags is a regular expression, case-sensitive unless i', () => {
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: '/^(session|setup)/' }).rows)).toEqual([1, 2]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: '/WEATHER/' }).rows)).toEqual([4]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: '/weather/' }).rows)).toEqual([]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: '/weather/i' }).rows)).toEqual([4]);
+    // g would make RegExp.test stateful between rows; it must not skip matches.
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, text: '/e/g' }).rows)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('an invalid regex is reported, not thrown, and matches nothing', () => {
+    const q = parseTextQuery('/(unclosed/');
+    expect(q.error).toMatch(/Invalid regular expression/);
+    const r = filterEvents(sample, { ...DEFAULT_CRITERIA, text: '/(unclosed/' });
+    expect(r.error).toMatch(/Invalid regular expression/);
+    expect(r.rows).toEqual([]);
+    expect(filterEvents(sample, { ...DEFAULT_CRITERIA, text: 'weather' }).error).toBeNull();
+  });
+});
+
+describe('view, direction and types', () => {
+  it('view RTVI shows non-raw rows, Raw only frames, Both all', () => {
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, view: 'rtvi' }).rows)).toEqual([3, 4, 5]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, view: 'raw' }).rows)).toEqual([1, 2]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, view: 'both' }).rows)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('direction filter', () => {
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, direction: 'out' }).rows)).toEqual([1]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, direction: 'in' }).rows)).toEqual([2]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, direction: 'local' }).rows)).toEqual([3, 4, 5]);
+  });
+
+  it('type exclusion and inclusion', () => {
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, excludedTypes: new Set(['bot-ready', 'session.update']) }).rows)).toEqual([2, 4, 5]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, includedTypes: new Set(['bot-ready', 'setupComplete']) }).rows)).toEqual([2, 3]);
+    expect(seqs(filterEvents(sample, { ...DEFAULT_CRITERIA, includedTypes: new Set(['bot-ready']), excludedTypes: new Set(['bot-ready']) }).rows)).toEqual([]);
+  });
+
+  it('criteria combine', () => {
+    expect(seqs(filterEvents(sample, { text: 'ready', view: 'rtvi', direction: 'local', excludedTypes: new Set(['bot-ready']) }).rows)).toEqual([5]);
+  });
+});
+
+describe('100,000 rows', () => {
+  const rows = makeSyntheticEvents(100_000);
+
+  it('filters correctly against a straightforward reference', () => {
+    const cases = [
+      { ...DEFAULT_CRITERIA, text: 'umbrella' },
+      { ...DEFAULT_CRITERIA, text: '/pari[s]/i', view: 'raw' as const },
+      { ...DEFAULT_CRITERIA, direction: 'out' as const },
+      { ...DEFAULT_CRITERIA, excludedTypes: new Set(['input_audio_buffer.append', 'response.output_audio.delta']) },
+    ];
+    const refs = [
+      (r: LogEvent) => JSON.stringify(r.data).toLowerCase().includes('umbrella') || r.type.includes('umbrella'),
+      (r: LogEvent) => r.source === 'raw' && /paris/i.test(r.type + ' ' + JSON.stringify(r.data)),
+      (r: LogEvent) => r.direction === 'out',
+      (r: LogEvent) => r.type !== 'input_audio_buffer.append' && r.type !== 'response.output_audio.delta',
+    ];
+    cases.forEach((c, i) => {
+      const got = filterEvents(rows, c).rows;
+      const want = rows.filter(refs[i]);
+      expect(want.length).toBeGreaterThan(0);
+      expect(got.length).toBe(want.length);
+      expect(got).toEqual(want);
+    });
+  });
+
+  it('measureFilterLatency returns one timing per query', () => {
+    const times = measureFilterLatency(rows, ['u', 'um', 'umb']);
+    expect(times).toHaveLength(3);
+    for (const t of times) expect(t).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('IncrementalFilter', () => {
+  it('scans only new rows while the filter is unchanged and matches a full filter', () => {
+    const rows = makeSyntheticEvents(5000);
+    const h = new EventHistory();
+    const f = new IncrementalFilter(h);
+    const criteria = { ...DEFAULT_CRITERIA, text: 'paris' };
+    h.appendMany(rows.slice(0, 2000));
+    const first = f.run(criteria);
+    expect(first.reset).toBe(true);
+    const n1 = first.rows.length;
+    h.appendMany(rows.slice(2000));
+    const second = f.run(criteria);
+    expect(second.reset).toBe(false);
+    expect(second.appended).toBe(second.rows.length - n1);
+    expect(second.rows).toEqual(filterEvents(rows, criteria).rows);
+    const third = f.run({ ...criteria, view: 'raw' });
+    expect(third.reset).toBe(true);
+    expect(third.rows).toEqual(filterEvents(rows, { ...criteria, view: 'raw' }).rows);
+  });
+
+  it('trims rows the history dropped and rebuilds after clear', () => {
+    const rows = makeSyntheticEvents(4000);
+    const h = new EventHistory({ budgetBytes: 300_000 });
+    const f = new IncrementalFilter(h);
+    h.appendMany(rows.slice(0, 500));
+    let prev = f.run(DEFAULT_CRITERIA).rows.length;
+    let trimmedTotal = 0;
+    for (let i = 500; i < 4000; i += 500) {
+      h.appendMany(rows.slice(i, i + 500));
+      const r = f.run(DEFAULT_CRITERIA);
+      trimmedTotal += r.trimmed;
+      expect(r.rows).toEqual(h.toArray());
+      expect(r.rows.length).toBe(prev - r.trimmed + r.appended);
+      prev = r.rows.length;
+    }
+    expect(h.dropped).toBeGreaterThan(0);
+    expect(trimmedTotal).toBeGreaterThan(0);
+    h.clear();
+    h.append(rows[0]);
+    const after = f.run(DEFAULT_CRITERIA);
+    expect(after.reset).toBe(true);
+    expect(after.rows).toEqual([rows[0]]);
+  });
+
+  it('upTo freezes the view (Pause) and catches up on resume', () => {
+    const rows = makeSyntheticEvents(100);
+    const h = new EventHistory();
+    const f = new IncrementalFilter(h);
+    h.appendMany(rows.slice(0, 40));
+    const frozenAt = h.endIndex;
+    f.run(DEFAULT_CRITERIA, frozenAt);
+    h.appendMany(rows.slice(40));
+    expect(f.run(DEFAULT_CRITERIA, frozenAt).rows).toHaveLength(40);
+    expect(f.run(DEFAULT_CRITERIA).rows).toEqual(rows);
+  });
+});

@@ -1,0 +1,232 @@
+import type { LogEvent } from '../../shared/log-event.ts';
+import type { EventHistory } from './event-history.ts';
+
+export type EventView = 'rtvi' | 'raw' | 'both';
+export type DirectionFilter = 'all' | 'in' | 'out' | 'local';
+
+export interface FilterCriteria {
+  /** Plain text (case-insensitive substring) or `/regex/flags`; empty matches everything. */
+  text: string;
+  /** `rtvi` shows RTVI and transport rows (the normalised stream), `raw` the provider frames. */
+  view: EventView;
+  direction: DirectionFilter;
+  /** Types unticked in `Event types`. */
+  excludedTypes?: ReadonlySet<string>;
+  /** When set, only these types (an include list); exclusions still apply. */
+  includedTypes?: ReadonlySet<string> | null;
+}
+
+export const DEFAULT_CRITERIA: FilterCriteria = { text: '', view: 'both', direction: 'all' };
+
+export interface TextQuery {
+  /** Tests one row; null when the query matches everything. */
+  test: ((ev: LogEvent) => boolean) | null;
+  /** Why a `/regex/` could not be compiled (the query then matches nothing). */
+  error: string | null;
+}
+
+// One lowercase search text per row, built on first use (or warmed in idle time) and cached per row
+// object; rows are immutable once recorded. Only the lowercase form is kept, so the history's
+// budget (row + one search text) holds; case-sensitive regexes build the original text on the fly.
+// Kept on the row under a symbol (JSON.stringify skips symbol keys, so exports and Port messages are
+// unchanged) because a property read is several times faster than a WeakMap lookup over 100k rows;
+// frozen rows (an import) fall back to the WeakMap.
+const SEARCH_TEXT = Symbol('searchText');
+const lowerCache = new WeakMap<LogEvent, string>();
+type WithSearchText = LogEvent & { [SEARCH_TEXT]?: string };
+
+/** What the text filter searches: the type and the payload's JSON. */
+export function searchTextOf(ev: LogEvent): string {
+  return `${ev.type} ${ev.data === undefined ? '' : safeJson(ev.data)}`;
+}
+
+function lowerSearchTextOf(ev: LogEvent): string {
+  const own = (ev as WithSearchText)[SEARCH_TEXT];
+  if (own !== undefined) return own;
+  let s = lowerCache.get(ev);
+  if (s === undefined) {
+    s = searchTextOf(ev).toLowerCase();
+    if (Object.isExtensible(ev)) Object.defineProperty(ev, SEARCH_TEXT, { value: s, enumerable: false, writable: false });
+    else lowerCache.set(ev, s);
+  }
+  return s;
+}
+
+/** Builds and caches a row's search text ahead of the first keystroke (call from idle time). */
+export function warmSearchText(ev: LogEvent): void {
+  lowerSearchTextOf(ev);
+}
+
+const REGEX_QUERY = /^\/(.+)\/([a-z]*)$/s;
+
+/** Compiles the `Filter events` text. Invalid regexes are reported, never thrown. */
+export function parseTextQuery(text: string): TextQuery {
+  const q = text.trim();
+  if (q === '') return { test: null, error: null };
+  const m = REGEX_QUERY.exec(q);
+  if (m) {
+    let re: RegExp;
+    try {
+      // g and y make test() stateful across rows; they mean nothing for a filter.
+      re = new RegExp(m[1], m[2].replace(/[gy]/g, ''));
+    } catch (e) {
+      return { test: () => false, error: `Invalid regular expression: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    // A case-insensitive regex matches the cached lowercase text exactly as it would the original.
+    if (re.flags.includes('i')) return { test: (ev) => re.test(lowerSearchTextOf(ev)), error: null };
+    return { test: (ev) => re.test(searchTextOf(ev)), error: null };
+  }
+  const needle = q.toLowerCase();
+  return { test: (ev) => lowerSearchTextOf(ev).includes(needle), error: null };
+}
+
+export interface CompiledFilter {
+  matches(ev: LogEvent): boolean;
+  error: string | null;
+  /** Equal keys mean equal filters (used to decide whether incremental filtering is valid). */
+  key: string;
+}
+
+export function compileFilter(c: FilterCriteria): CompiledFilter {
+  const query = parseTextQuery(c.text);
+  const excluded = c.excludedTypes && c.excludedTypes.size > 0 ? c.excludedTypes : null;
+  const included = c.includedTypes ?? null;
+  const view = c.view;
+  const dir = c.direction;
+  const test = query.test;
+  return {
+    error: query.error,
+    key: filterKey(c),
+    matches(ev) {
+      if (view === 'raw' ? ev.source !== 'raw' : view === 'rtvi' ? ev.source === 'raw' : false) return false;
+      if (dir !== 'all' && ev.direction !== dir) return false;
+      if (excluded && excluded.has(ev.type)) return false;
+      if (included && !included.has(ev.type)) return false;
+      return test === null || test(ev);
+    },
+  };
+}
+
+function filterKey(c: FilterCriteria): string {
+  const ex = c.excludedTypes ? [...c.excludedTypes].sort().join('\u0000') : '';
+  const inc = c.includedTypes ? [...c.includedTypes].sort().join('\u0000') : '*';
+  return `${c.view}\u0001${c.direction}\u0001${c.text.trim()}\u0001${ex}\u0001${inc}`;
+}
+
+export interface FilterResult {
+  rows: LogEvent[];
+  error: string | null;
+}
+
+/** Filters a plain list of rows (an imported session, a test). */
+export function filterEvents(events: readonly LogEvent[], criteria: FilterCriteria): FilterResult {
+  const f = compileFilter(criteria);
+  const rows: LogEvent[] = [];
+  for (const ev of events) if (f.matches(ev)) rows.push(ev);
+  return { rows, error: f.error };
+}
+
+/** What changed since the previous run, so a grouper or renderer can follow incrementally. */
+export interface IncrementalFilterResult extends FilterResult {
+  /** True when `rows` was rebuilt from scratch (filter changed, history cleared, first run). */
+  reset: boolean;
+  /** Rows removed from the front since the previous run (dropped by the history's budget). */
+  trimmed: number;
+  /** Those rows, oldest first (for EventGrouper.trimFront). */
+  removed: LogEvent[];
+  /** Rows appended at the end since the previous run. */
+  appended: number;
+}
+
+/**
+ * Filters an EventHistory, re-scanning only the rows that arrived since the last run while the
+ * filter is unchanged, and trimming rows the history dropped. `rows` is one array mutated in place
+ * between runs; copy it if you keep it.
+ */
+export class IncrementalFilter {
+  private rows: LogEvent[] = [];
+  /** Absolute history index of each row in `rows`. */
+  private abs: number[] = [];
+  private scannedTo = 0;
+  private epoch = -1;
+  private key: string | null = null;
+  private compiled: CompiledFilter | null = null;
+
+  constructor(private readonly history: EventHistory) {}
+
+  /** Filters held rows with absolute index < `upTo` (default: all; Pause passes its freeze point). */
+  run(criteria: FilterCriteria, upTo?: number): IncrementalFilterResult {
+    const h = this.history;
+    const end = Math.min(upTo ?? h.endIndex, h.endIndex);
+    const key = filterKeyCached(criteria, this);
+    let reset = false;
+    if (key !== this.key || h.epoch !== this.epoch || end < this.scannedTo) {
+      this.compiled = compileFilter(criteria);
+      this.key = key;
+      this.epoch = h.epoch;
+      this.rows = [];
+      this.abs = [];
+      this.scannedTo = h.startIndex;
+      reset = true;
+    }
+    let trimmed = 0;
+    let removed: LogEvent[] = [];
+    const start = h.startIndex;
+    if (this.abs.length > 0 && this.abs[0] < start) {
+      while (trimmed < this.abs.length && this.abs[trimmed] < start) trimmed++;
+      removed = this.rows.splice(0, trimmed);
+      this.abs.splice(0, trimmed);
+    }
+    if (this.scannedTo < start) this.scannedTo = start;
+    const before = this.rows.length;
+    const f = this.compiled!;
+    for (let a = this.scannedTo; a < end; a++) {
+      const ev = h.atAbsolute(a)!;
+      if (f.matches(ev)) {
+        this.rows.push(ev);
+        this.abs.push(a);
+      }
+    }
+    this.scannedTo = Math.max(this.scannedTo, end);
+    return { rows: this.rows, error: f.error, reset, trimmed, removed, appended: this.rows.length - before };
+  }
+
+  /** Forces the next run to rebuild (e.g. a type was ticked). */
+  invalidate(): void {
+    this.key = null;
+  }
+
+  /** Internal memo so an unchanged criteria object is not re-keyed (sorting sets) on every frame. */
+  lastCriteria: FilterCriteria | null = null;
+  lastKey = '';
+}
+
+function filterKeyCached(c: FilterCriteria, holder: IncrementalFilter): string {
+  if (holder.lastCriteria === c) return holder.lastKey;
+  holder.lastCriteria = c;
+  holder.lastKey = filterKey(c);
+  return holder.lastKey;
+}
+
+/**
+ * For the bench: filters `events` with `queries` typed one after another (as a person types into
+ * `Filter events`) and returns the time of each answer in ms. The first query warms the caches,
+ * exactly as the first keystroke does in the panel.
+ */
+export function measureFilterLatency(events: readonly LogEvent[], queries: readonly string[], base: FilterCriteria = DEFAULT_CRITERIA): number[] {
+  const times: number[] = [];
+  for (const text of queries) {
+    const t0 = performance.now();
+    filterEvents(events, { ...base, text });
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEvent } from '../../shared/log-event.ts';
+import { EventGrouper, classifyEvent, groupEvents, type EventGroup } from './event-grouping.ts';
+
+let seq = 0;
+const mk = (over: Partial<LogEvent>): LogEvent => ({ seq: ++seq, session: 1, t: seq * 10, wall: seq, source: 'raw', direction: 'in', type: 'x', data: {}, ...over });
+const audioIn = () => mk({ type: 'response.output_audio.delta', data: { type: 'response.output_audio.delta', delta: { bytes: 4800, durationMs: 100, sampleRate: 24000 } }, audio: { bytes: 4800, durationMs: 100, sampleRate: 24000 } });
+const audioOut = () => mk({ direction: 'out', type: 'input_audio_buffer.append', data: {}, audio: { bytes: 960, durationMs: 20, sampleRate: 24000 } });
+const trDelta = (d: string) => mk({ type: 'response.output_audio_transcript.delta', data: { delta: d } });
+const tts = (text: string) => mk({ source: 'rtvi', direction: 'local', type: 'bot-tts-text', data: { text } });
+const plain = (type: string) => mk({ source: 'rtvi', direction: 'local', type });
+
+describe('classifyEvent', () => {
+  it('recognises audio and transcript deltas of both providers', () => {
+    expect(classifyEvent(audioIn())?.groupKind).toBe('audio');
+    expect(classifyEvent(audioOut())?.groupKind).toBe('audio');
+    expect(classifyEvent(mk({ direction: 'out', type: 'realtimeInput', data: { realtimeInput: { audio: { bytes: 640, durationMs: 20 } } } }))?.groupKind).toBe('audio');
+    expect(classifyEvent(mk({ direction: 'out', type: 'realtimeInput', data: { realtimeInput: { text: 'hi' } } }))).toBeNull();
+    expect(classifyEvent(mk({ type: 'serverContent', data: { serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', data: { bytes: 1 } } }] } } } }))?.groupKind).toBe('audio');
+    expect(classifyEvent(mk({ type: 'serverContent', data: { serverContent: { modelTurn: { parts: [{ text: 'hi' }] } } } }))).toBeNull();
+    expect(classifyEvent(mk({ type: 'serverContent', data: { serverContent: { turnComplete: true } } }))).toBeNull();
+    expect(classifyEvent(mk({ type: 'serverContent', data: { serverContent: { outputTranscription: { text: 'Hel' } } } }))).toMatchObject({ groupKind: 'transcript', text: 'Hel' });
+    expect(classifyEvent(tts('Hi'))).toMatchObject({ groupKind: 'transcript', textMode: 'delta', text: 'Hi' });
+    expect(classifyEvent(mk({ source: 'rtvi', direction: 'local', type: 'user-transcription', data: { text: 'so far', final: false } }))).toMatchObject({ textMode: 'so-far' });
+    expect(classifyEvent(mk({ source: 'rtvi', direction: 'local', type: 'user-transcription', data: { text: 'done', final: true } }))).toBeNull();
+    expect(classifyEvent(plain('bot-ready'))).toBeNull();
+  });
+});
+
+describe('groupEvents', () => {
+  it('collapses interleaved audio and transcript deltas into groups with count, duration and text', () => {
+    const rows = [plain('bot-started-speaking'), trDelta('Hi!'), tts('Hi!'), audioIn(), trDelta(' How'), tts(' How'), audioIn(), trDelta(' can I help?'), tts(' can I help?'), audioIn(), plain('bot-stopped-speaking')];
+    const items = groupEvents(rows);
+    expect(items.map((i) => (i.kind === 'group' ? `${i.type}×${i.events.length}` : i.event.type))).toEqual([
+      'bot-started-speaking',
+      'response.output_audio_transcript.delta×3',
+      'bot-tts-text×3',
+      'response.output_audio.delta×3',
+      'bot-stopped-speaking',
+    ]);
+    const [, tr, bt, au] = items as EventGroup[];
+    expect(tr.text).toBe('Hi! How can I help?');
+    expect(bt.text).toBe('Hi! How can I help?');
+    expect(au.audioMs).toBe(300);
+    expect(au.audioBytes).toBe(14400);
+    expect(au.spanMs).toBe(au.events[2].t - au.events[0].t);
+    // Every row appears exactly once.
+    const flat = items.flatMap((i) => (i.kind === 'group' ? i.events : [i.event]));
+    expect(flat.map((r) => r.seq).sort((a, b) => a - b)).toEqual(rows.map((r) => r.seq));
+  });
+
+  it('a non-groupable row ends the run; a lone delta stays a single row', () => {
+    const items = groupEvents([audioOut(), audioOut(), plain('user-started-speaking'), audioOut(), plain('x')]);
+    expect(items.map((i) => i.kind)).toEqual(['group', 'event', 'event', 'event']);
+    expect((items[0] as EventGroup).events).toHaveLength(2);
+  });
+
+  it('user transcription partials assemble to the latest text so far', () => {
+    const p = (text: string) => mk({ source: 'rtvi', direction: 'local', type: 'user-transcription', data: { text, final: false } });
+    const items = groupEvents([p('What'), p('What is'), p('What is the weather')]);
+    expect(items).toHaveLength(1);
+    expect((items[0] as EventGroup).text).toBe('What is the weather');
+  });
+
+  it('incremental append and trimFront agree with a full regroup', () => {
+    const rows: LogEvent[] = [];
+    for (let i = 0; i < 40; i++) rows.push(i % 7 === 0 ? plain('metrics') : i % 2 ? audioIn() : trDelta(`w${i} `));
+    const g = new EventGrouper();
+    g.reset(rows.slice(0, 15));
+    g.append(rows, 15);
+    const full = groupEvents(rows);
+    expect(g.items.map((i) => (i.kind === 'group' ? i.events.map((e) => e.seq) : [i.event.seq]))).toEqual(full.map((i) => (i.kind === 'group' ? i.events.map((e) => e.seq) : [i.event.seq])));
+    g.trimFront(rows.slice(0, 10));
+    const remaining = g.items.flatMap((i) => (i.kind === 'group' ? i.events : [i.event]));
+    expect(remaining.map((r) => r.seq).sort((a, b) => a - b)).toEqual(rows.slice(10).map((r) => r.seq));
+    for (const it of g.items) if (it.kind === 'group') expect(it.audioMs).toBe(it.events.reduce((s, e) => s + (e.audio?.durationMs ?? 0), 0));
+    // Appending after a trim still extends the open run.
+    const before = g.items.length;
+    g.append([...rows, audioIn()], rows.length);
+    expect(g.items.length).toBe(before);
+  });
+});

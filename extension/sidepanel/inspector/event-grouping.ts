@@ -1,0 +1,200 @@
+import type { LogEvent } from '../../shared/log-event.ts';
+
+/**
+ * Noise control: runs of audio deltas and transcript deltas collapse into one expandable group.
+ * Providers interleave them (OpenAI sends transcript and audio deltas alternately, and each
+ * transcript delta also yields an RTVI bot-tts-text), so a run of one kind continues across rows of
+ * other groupable kinds and ends only at a row that is not groupable.
+ */
+export type GroupKind = 'audio' | 'transcript';
+
+export interface EventGroup {
+  kind: 'group';
+  groupKind: GroupKind;
+  /** Stable while the group lives: the seq of its first row. */
+  key: string;
+  type: string;
+  direction: LogEvent['direction'];
+  source: LogEvent['source'];
+  events: LogEvent[];
+  /** Sum of the audio summaries' durations (audio groups). */
+  audioMs: number;
+  audioBytes: number;
+  /** Last row's t minus the first's. */
+  spanMs: number;
+  /** Assembled transcript (transcript groups). */
+  text: string;
+}
+
+export interface SingleEvent {
+  kind: 'event';
+  key: string;
+  event: LogEvent;
+}
+
+export type DisplayItem = SingleEvent | EventGroup;
+
+interface Classification {
+  groupKind: GroupKind;
+  /** How a transcript row contributes: appended delta, or the whole text so far. */
+  textMode?: 'delta' | 'so-far';
+  text?: string;
+}
+
+const AUDIO_TYPES = new Set(['response.output_audio.delta', 'response.audio.delta', 'input_audio_buffer.append']);
+const TRANSCRIPT_DELTA_TYPES = new Set(['response.output_audio_transcript.delta', 'response.audio_transcript.delta', 'conversation.item.input_audio_transcription.delta', 'response.output_text.delta']);
+
+/** Whether (and how) a row joins a group; null for rows that always stand alone. */
+export function classifyEvent(ev: LogEvent): Classification | null {
+  if (ev.source === 'raw') {
+    if (AUDIO_TYPES.has(ev.type)) return { groupKind: 'audio' };
+    if (TRANSCRIPT_DELTA_TYPES.has(ev.type)) return { groupKind: 'transcript', textMode: 'delta', text: str((ev.data as { delta?: unknown } | null)?.delta) };
+    if (ev.type === 'realtimeInput') return isGeminiAudioInput(ev.data) || ev.audio ? { groupKind: 'audio' } : null;
+    if (ev.type === 'serverContent') return classifyGeminiServerContent(ev);
+    return null;
+  }
+  if (ev.source === 'rtvi') {
+    const data = (ev.data ?? {}) as Record<string, unknown>;
+    if (ev.type === 'bot-tts-text') return { groupKind: 'transcript', textMode: 'delta', text: str(data.text) };
+    if (ev.type === 'user-transcription' && data.final !== true) return { groupKind: 'transcript', textMode: 'so-far', text: str(data.text) };
+  }
+  return null;
+}
+
+function isGeminiAudioInput(data: unknown): boolean {
+  const ri = unwrap(data, 'realtimeInput');
+  if (!ri) return false;
+  const keys = Object.keys(ri);
+  return keys.length === 1 && (keys[0] === 'audio' || keys[0] === 'mediaChunks');
+}
+
+/** serverContent carrying only audio parts, or only an output/input transcription piece. */
+function classifyGeminiServerContent(ev: LogEvent): Classification | null {
+  const sc = unwrap(ev.data, 'serverContent');
+  if (!sc) return null;
+  const keys = Object.keys(sc);
+  if (keys.length === 1 && keys[0] === 'modelTurn') {
+    const parts = (sc.modelTurn as { parts?: unknown } | null)?.parts;
+    if (Array.isArray(parts) && parts.length > 0 && parts.every((p) => p && typeof p === 'object' && 'inlineData' in p && !('text' in p))) return { groupKind: 'audio' };
+    return null;
+  }
+  if (keys.length === 1 && (keys[0] === 'outputTranscription' || keys[0] === 'inputTranscription')) {
+    const tr = sc[keys[0]] as { text?: unknown; finished?: unknown } | null;
+    if (tr && tr.finished !== true) return { groupKind: 'transcript', textMode: 'delta', text: str(tr.text) };
+  }
+  return null;
+}
+
+/** Frame payloads may be the message itself (`{serverContent: …}`) or already unwrapped. */
+function unwrap(data: unknown, field: string): Record<string, unknown> | null {
+  if (!data || typeof data !== 'object') return null;
+  const inner = (data as Record<string, unknown>)[field];
+  if (inner && typeof inner === 'object' && !Array.isArray(inner)) return inner as Record<string, unknown>;
+  return null;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function groupKeyOf(ev: LogEvent, c: Classification): string {
+  return `${c.groupKind}|${ev.source}|${ev.direction}|${ev.type}|${ev.session}`;
+}
+
+/**
+ * Groups filtered rows incrementally: append new rows with `append`, drop rows the history trimmed
+ * with `trimFront`, or rebuild with `reset`. `items` is mutated in place; `revision` changes on
+ * every change so renderers can tell.
+ */
+export class EventGrouper {
+  readonly items: DisplayItem[] = [];
+  revision = 0;
+  /** Runs still accepting rows, by run key, with their index in `items` (a lone row becomes a group in place). */
+  private open = new Map<string, { item: EventGroup | SingleEvent; index: number; c: Classification }>();
+  reset(rows: readonly LogEvent[]): void {
+    this.items.length = 0;
+    this.open.clear();
+    this.append(rows, 0);
+  }
+
+  /** Appends rows[from…] (the filter's newly appended rows). */
+  append(rows: readonly LogEvent[], from: number): void {
+    for (let i = from; i < rows.length; i++) this.add(rows[i]);
+    this.revision++;
+  }
+
+  /**
+   * Removes rows the history dropped (the oldest filtered rows, as IncrementalFilter reports them).
+   * Groups interleave, so the dropped rows can sit in several leading items; items past the first
+   * one whose first row survives hold only newer rows.
+   */
+  trimFront(removed: readonly LogEvent[]): void {
+    if (removed.length === 0) return;
+    const gone = new Set(removed);
+    let removeItems = 0;
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (it.kind === 'event') {
+        if (!gone.has(it.event)) break;
+        removeItems = i + 1;
+        continue;
+      }
+      if (!gone.has(it.events[0])) break;
+      let k = 0;
+      while (k < it.events.length && gone.has(it.events[k])) {
+        it.audioMs -= it.events[k].audio?.durationMs ?? 0;
+        it.audioBytes -= it.events[k].audio?.bytes ?? 0;
+        k++;
+      }
+      it.events.splice(0, k);
+      if (it.events.length === 0) removeItems = i + 1;
+      else it.spanMs = it.events[it.events.length - 1].t - it.events[0].t;
+    }
+    // Emptied groups are only ever a prefix: a group's rows are newer than every earlier item's first row.
+    this.items.splice(0, removeItems);
+    for (const [k, run] of this.open) {
+      run.index -= removeItems;
+      if (run.index < 0) this.open.delete(k);
+    }
+    this.revision++;
+  }
+
+  private add(ev: LogEvent): void {
+    const c = classifyEvent(ev);
+    if (!c) {
+      this.open.clear();
+      this.items.push({ kind: 'event', key: String(ev.seq), event: ev });
+      return;
+    }
+    const key = groupKeyOf(ev, c);
+    const run = this.open.get(key);
+    if (!run) {
+      const item: SingleEvent = { kind: 'event', key: String(ev.seq), event: ev };
+      this.open.set(key, { item, index: this.items.length, c });
+      this.items.push(item);
+      return;
+    }
+    let group: EventGroup;
+    if (run.item.kind === 'event') {
+      const first = run.item.event;
+      group = { kind: 'group', groupKind: c.groupKind, key: `g${first.seq}`, type: first.type, direction: first.direction, source: first.source, events: [first], audioMs: first.audio?.durationMs ?? 0, audioBytes: first.audio?.bytes ?? 0, spanMs: 0, text: classifyEvent(first)?.text ?? '' };
+      this.items[run.index] = group;
+      run.item = group;
+    } else {
+      group = run.item;
+    }
+    group.events.push(ev);
+    group.audioMs += ev.audio?.durationMs ?? 0;
+    group.audioBytes += ev.audio?.bytes ?? 0;
+    group.spanMs = ev.t - group.events[0].t;
+    if (c.textMode === 'so-far') group.text = c.text ?? group.text;
+    else group.text += c.text ?? '';
+  }
+}
+
+/** One-shot grouping of a list of rows. */
+export function groupEvents(rows: readonly LogEvent[]): DisplayItem[] {
+  const g = new EventGrouper();
+  g.reset(rows);
+  return g.items;
+}
