@@ -1,0 +1,50 @@
+import type { Locator, Page } from 'playwright-core';
+import { waitFor } from './wait-for.ts';
+
+/** Anchored, case-insensitive name patterns (ui-contract.md matching rules). */
+export const exactly = (name: string) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i');
+
+export function button(page: Page, name: string): Locator {
+  return page.getByRole('button', { name: exactly(name) });
+}
+
+export function connectionStatus(page: Page): Locator {
+  return page.getByRole('status', { name: exactly('Connection status') });
+}
+
+/** Waits until `Connection status` holds `state` as a whole word. */
+export async function waitForConnectionState(page: Page, state: string, timeoutMs = 15_000): Promise<void> {
+  const word = new RegExp(`\\b${state}\\b`, 'i');
+  await waitFor(`Connection status to read "${state}"`, async () => word.test((await connectionStatus(page).textContent()) ?? ''), { timeoutMs });
+}
+
+export async function meterValue(page: Page, name: 'Microphone level' | 'Bot level'): Promise<number> {
+  const v = await page.getByRole('meter', { name: exactly(name) }).getAttribute('aria-valuenow');
+  return Number(v ?? 'NaN');
+}
+
+export async function eventCount(page: Page): Promise<number> {
+  const text = (await page.getByRole('status', { name: exactly('Event count') }).textContent()) ?? '';
+  const m = /(\d+)\s+events?/.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** Types of the events the log lists now (after `Filter events`, when given). */
+export async function listedEventTypes(page: Page, filter = ''): Promise<string[]> {
+  const box = page.getByRole('searchbox', { name: exactly('Filter events') });
+  if ((await box.inputValue()) !== filter) await box.fill(filter);
+  const items = page.getByRole('log', { name: exactly('Event log') }).getByRole('listitem');
+  return items.allTextContents();
+}
+
+/**
+ * Waits until the log (filtered by `filter`, default the type itself) lists an event whose text
+ * contains `type` (ui-contract.md: a row's text contains its type exactly as on the wire).
+ */
+export async function waitForEvent(page: Page, type: string, opts: { filter?: string; timeoutMs?: number } = {}): Promise<void> {
+  await waitFor(`the event log to list ${type}`, async () => (await listedEventTypes(page, opts.filter ?? type)).some((t) => t.includes(type)), { timeoutMs: opts.timeoutMs ?? 15_000 });
+}
+
+export async function alertTexts(page: Page): Promise<string[]> {
+  return page.getByRole('alert').allTextContents();
+}

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogEvent } from '../extension/shared/log-event.ts';
+import { auditAccessibility } from './harness/axe-audit.ts';
+import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
+import { button, listedEventTypes, meterValue, waitForConnectionState, waitForEvent } from './harness/panel-page.ts';
+import { waitFor } from './harness/wait-for.ts';
+
+const SPEAKING = ['user-started-speaking', 'user-stopped-speaking', 'bot-started-speaking', 'bot-stopped-speaking'];
+
+/** The first events matching `types` in order (a subsequence match), or null. */
+function inOrder(events: LogEvent[], types: string[]): LogEvent[] | null {
+  const found: LogEvent[] = [];
+  for (const e of events) {
+    if (e.source === 'rtvi' && e.type === types[found.length]) {
+      found.push(e);
+      if (found.length === types.length) return found;
+    }
+  }
+  return null;
+}
+
+describe('Loopback end to end through the panel', () => {
+  let h: ExtensionHarness;
+  const hostEvents = () => h.evaluateInOffscreen<LogEvent[]>('globalThis.__sessionHost.events()');
+
+  beforeAll(async () => {
+    // The phrase then 4.4 s of silence, looped: each echo finishes before the next phrase.
+    h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('Connect reaches ready and the speaking events arrive in order', async () => {
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    await expect(panel.getByRole('textbox', { name: /^api key$/i }).count()).resolves.toBe(0);
+    await button(panel, 'Connect').click();
+    await waitForConnectionState(panel, 'ready');
+    await waitFor('Disconnect to replace Connect', () => button(panel, 'Disconnect').isVisible());
+
+    await waitFor(`${SPEAKING.join(' → ')} in the session host`, async () => inOrder(await hostEvents(), SPEAKING), { timeoutMs: 30_000 });
+    for (const type of SPEAKING) await waitForEvent(panel, type);
+    // The panel lists them in the same order.
+    const rows = await listedEventTypes(panel, 'speaking');
+    const firstRow = SPEAKING.map((type) => rows.findIndex((r) => r.includes(type)));
+    expect(firstRow.every((i) => i >= 0), rows.join('\n')).toBe(true);
+    expect(firstRow, rows.join('\n')).toEqual([...firstRow].sort((a, b) => a - b));
+
+    const conversation = panel.getByRole('region', { name: /^conversation$/i });
+    await waitFor('a You: turn and a Bot: turn', async () => {
+      const items = await conversation.getByRole('listitem').allTextContents();
+      return items.some((t) => t.startsWith('You:')) && items.some((t) => t.startsWith('Bot:'));
+    });
+    await waitFor('a non-zero Microphone level during the session', async () => (await meterValue(panel, 'Microphone level')) > 0);
+
+    const violations = await auditAccessibility(panel);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    await panel.close();
+  });
+
+  it('Interrupt silences the bot at once', async () => {
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    await waitForConnectionState(panel, 'ready');
+    const before = (await hostEvents()).filter((e) => e.type === 'bot-started-speaking').length;
+    await waitFor('the bot to start speaking again', async () => {
+      const events = await hostEvents();
+      const starts = events.filter((e) => e.type === 'bot-started-speaking');
+      return starts.length > before && events.at(-1)?.seq !== undefined && !events.some((e) => e.type === 'bot-stopped-speaking' && e.seq > starts.at(-1)!.seq);
+    }, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor('a non-zero Bot level', async () => (await meterValue(panel, 'Bot level')) > 0, { timeoutMs: 5_000, intervalMs: 20 });
+    await button(panel, 'Interrupt').click();
+
+    const stop = await waitFor('bot-stopped-speaking after Interrupt', async () => {
+      const events = await hostEvents();
+      const lastStart = events.filter((e) => e.type === 'bot-started-speaking').at(-1)!;
+      return events.find((e) => e.type === 'bot-stopped-speaking' && e.seq > lastStart.seq);
+    });
+    const events = await hostEvents();
+    const echo = events.filter((e) => e.type === 'loopback.echo').at(-1)!;
+    const played = (stop.data as { played_samples?: number }).played_samples ?? Infinity;
+    const echoSamples = ((echo.audio?.durationMs ?? 0) * (echo.audio?.sampleRate ?? 0)) / 1000;
+    expect(echoSamples).toBeGreaterThan(0);
+    // The echo was cut short: fewer samples played than it carried.
+    expect(played).toBeLessThan(echoSamples);
+    await waitFor('the Bot level to fall to zero', async () => (await meterValue(panel, 'Bot level')) < 0.001, { timeoutMs: 3_000 });
+    await panel.close();
+  });
+
+  it('Disconnect then Connect again works', async () => {
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    await button(panel, 'Disconnect').click();
+    await waitForConnectionState(panel, 'disconnected');
+    await waitFor('Connect to return', () => button(panel, 'Connect').isVisible());
+    const session1 = Math.max(...(await hostEvents()).map((e) => e.session));
+    await button(panel, 'Connect').click();
+    await waitForConnectionState(panel, 'ready');
+    await waitFor('user-started-speaking in the new session', async () =>
+      (await hostEvents()).some((e) => e.session > session1 && e.type === 'user-started-speaking'), { timeoutMs: 20_000 });
+    expect((await hostStatusOrThrow(h)).getUserMediaCalls).toBeGreaterThanOrEqual(2);
+    expect(h.targets.find(/Uncaught|TypeError/, { targetType: 'background_page' })).toEqual([]);
+    await button(panel, 'Disconnect').click();
+    await waitForConnectionState(panel, 'disconnected');
+    await panel.close();
+  });
+});
+
+async function hostStatusOrThrow(h: ExtensionHarness) {
+  const s = await h.hostStatus();
+  if (!s) throw new Error('the session host exposes no status');
+  return s;
+}

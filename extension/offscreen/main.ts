@@ -1,0 +1,57 @@
+import { requireAdapter } from '../../src/adapters/adapter-registry.ts';
+import { SESSION_PORT_NAME } from '../shared/messages.ts';
+import { EventHistory } from '../sidepanel/inspector/event-history.ts';
+import { installGetUserMediaCounter } from './get-user-media-counter.ts';
+import { MicTest } from './mic-test.ts';
+import { SessionHost, createPipecatSessionClient, type HostPort } from './session-host.ts';
+
+// Ports that arrive before the host is built are held here: the panel may connect the moment
+// createDocument resolves, which can be before this module finished evaluating its imports.
+const early: HostPort[] = [];
+let host: SessionHost | null = null;
+
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name !== SESSION_PORT_NAME) return;
+  if (host) host.attachPort(port as unknown as HostPort);
+  else early.push(port as unknown as HostPort);
+});
+
+const getUserMediaCalls = installGetUserMediaCounter();
+
+host = new SessionHost({
+  queryMicPermission: async () => {
+    try {
+      return (await navigator.permissions.query({ name: 'microphone' as PermissionName })).state;
+    } catch {
+      return 'unsupported';
+    }
+  },
+  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options),
+  createClient: createPipecatSessionClient,
+  micTest: new MicTest(),
+  enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
+  getUserMediaCalls,
+  // The inspector's memory-budgeted history; pure, so it runs here as well as in the panel.
+  history: new EventHistory(),
+});
+for (const port of early.splice(0)) host.attachPort(port);
+
+// For diagnostics and the end-to-end tests (read through the DevTools protocol).
+(globalThis as { __sessionHost?: unknown }).__sessionHost = {
+  get status() {
+    return host?.currentStatus;
+  },
+  get stats() {
+    return host?.currentStats;
+  },
+  events() {
+    return host?.historyEvents() ?? [];
+  },
+  get historySize() {
+    return host?.historySize;
+  },
+  get portCount() {
+    return host?.portCount;
+  },
+};
+console.info('[session-host] ready');

@@ -1,0 +1,177 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { HostEvent, HostUpdate } from '../shared/messages.ts';
+import { EventHistory } from '../sidepanel/inspector/event-history.ts';
+import { MIC_NOT_GRANTED_MESSAGE, SessionHost, redactUrlQuery, type HostPort, type SessionHostDeps } from './session-host.ts';
+
+function fakePort() {
+  const sent: HostEvent[] = [];
+  let onMessage: ((m: unknown) => void) | undefined;
+  let onDisconnect: (() => void) | undefined;
+  const port: HostPort = {
+    postMessage: (m) => sent.push(structuredClone(m)),
+    onMessage: { addListener: (cb) => (onMessage = cb) },
+    onDisconnect: { addListener: (cb) => (onDisconnect = cb) },
+  };
+  return { port, sent, send: (m: unknown) => onMessage?.(m), close: () => onDisconnect?.() };
+}
+
+function deps(permission: PermissionState): SessionHostDeps & { createTransport: ReturnType<typeof vi.fn>; micStart: ReturnType<typeof vi.fn> } {
+  const micStart = vi.fn(async (onReport: (r: { level: number; peak: number; framesCaptured: number; captureRate: number; trackLabel: string }) => void) => {
+    onReport({ level: 0.2, peak: 0.5, framesCaptured: 4800, captureRate: 48000, trackLabel: 'Fake' });
+  });
+  let active = false;
+  return {
+    queryMicPermission: async () => permission,
+    createTransport: vi.fn(() => {
+      throw new Error('should not be called');
+    }),
+    createClient: vi.fn(),
+    micTest: {
+      get active() {
+        return active;
+      },
+      start: async (cb) => {
+        active = true;
+        await micStart(cb);
+      },
+      stop: async () => {
+        active = false;
+      },
+    },
+    micStart,
+    enumerateDevices: async () => [{ deviceId: 'd1', kind: 'audioinput', label: '', groupId: 'g', toJSON: () => ({}) } as MediaDeviceInfo],
+    getUserMediaCalls: () => 0,
+    history: new EventHistory(),
+    batchIntervalMs: 1,
+    pageBytes: 600,
+  };
+}
+
+const updatesOf = (sent: HostEvent[]): HostUpdate[] => sent.flatMap((e) => (e.type === 'batch' ? e.updates : []));
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  const end = Date.now() + 2000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe('SessionHost', () => {
+  it('refuses to connect without microphone permission and never creates a transport', async () => {
+    const d = deps('prompt');
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'loopback', apiKey: 'sk-secret-123', settings: {} });
+    await until('an error update', () => updatesOf(p.sent).some((u) => u.kind === 'error'));
+    const err = updatesOf(p.sent).find((u) => u.kind === 'error');
+    expect(err).toMatchObject({ kind: 'error', error: { message: MIC_NOT_GRANTED_MESSAGE } });
+    expect(d.createTransport).not.toHaveBeenCalled();
+    expect(JSON.stringify(p.sent)).not.toContain('sk-secret-123');
+  });
+
+  it('replays state, history in pages and errors to a new Port', async () => {
+    const d = deps('granted');
+    const host = new SessionHost(d);
+    const first = fakePort();
+    host.attachPort(first.port);
+    first.send({ type: 'mic-test', action: 'start' });
+    await until('mic test status', () => host.currentStatus.micTestActive);
+    for (let i = 0; i < 5; i++) first.send({ type: 'mic-test', action: i % 2 ? 'stop' : 'start' });
+    await until('history to fill', () => host.historySize >= 6);
+    first.close();
+    const second = fakePort();
+    host.attachPort(second.port);
+    const [head, ...rest] = second.sent;
+    expect(head.type).toBe('snapshot');
+    if (head.type !== 'snapshot') throw new Error('no snapshot');
+    expect(head.head.status.micTestActive).toBe(true);
+    const pages = rest.filter((e) => e.type === 'snapshot-page');
+    expect(pages.length).toBe(head.head.pages);
+    expect(pages.length).toBeGreaterThan(1);
+    const seqs = pages.flatMap((e) => (e.type === 'snapshot-page' ? e.events.map((x) => x.seq) : []));
+    expect(seqs).toEqual(d.history.toArray().map((x) => x.seq));
+    expect(rest.filter((e) => e.type !== 'batch').at(-1)).toEqual({ type: 'snapshot-end' });
+    expect(host.portCount).toBe(1);
+  });
+
+  it('mic test reports the level and stops on request', async () => {
+    const d = deps('granted');
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'mic-test', action: 'start' });
+    await until('a non-zero mic level', () => updatesOf(p.sent).some((u) => u.kind === 'levels' && u.levels.mic > 0));
+    p.send({ type: 'mic-test', action: 'stop' });
+    await until('mic test to stop', () => !host.currentStatus.micTestActive);
+    await until('level back to 0', () => {
+      const lv = updatesOf(p.sent).filter((u) => u.kind === 'levels').at(-1);
+      return lv?.kind === 'levels' && lv.levels.mic === 0;
+    });
+  });
+});
+
+describe('redactUrlQuery', () => {
+  it('keeps host and path, hides query values and credentials', () => {
+    expect(redactUrlQuery('wss://example.test/v1/live?key=AIzaSECRET&alt=x')).toBe('wss://example.test/v1/live?key=[redacted]&alt=[redacted]');
+    expect(redactUrlQuery('wss://user:pw@example.test/x')).not.toContain('pw');
+    expect(redactUrlQuery('not a url')).toBe('[unparsable URL]');
+  });
+});
+
+describe('SessionHost sessions', () => {
+  function sessionDeps() {
+    const d = deps('granted');
+    let rejectConnect: ((e: Error) => void) | undefined;
+    let callbacks: import('@pipecat-ai/client-js').RTVIEventCallbacks = {};
+    const transport = { setObserver: vi.fn(), interruptBot: vi.fn(async () => ({})) };
+    d.createTransport = vi.fn(() => transport) as never;
+    d.createClient = vi.fn((_t, cb) => {
+      callbacks = cb;
+      return {
+        connect: () =>
+          new Promise((_resolve, reject) => {
+            callbacks.onTransportStateChanged?.('connecting');
+            rejectConnect = reject;
+          }),
+        disconnect: async () => {
+          callbacks.onTransportStateChanged?.('disconnecting');
+          rejectConnect?.(new Error('Disconnected before the session was ready.'));
+          callbacks.onTransportStateChanged?.('disconnected');
+        },
+        sendText: async () => undefined,
+        enableMic: () => undefined,
+        enableCam: () => undefined,
+        updateMic: () => undefined,
+        updateCam: () => undefined,
+        updateSpeaker: () => undefined,
+        getAllMics: async () => [],
+        getAllCams: async () => [],
+        getAllSpeakers: async () => [],
+        isMicEnabled: true,
+      };
+    }) as never;
+    return d;
+  }
+
+  it('Disconnect cuts a pending connect short: disconnected, no error, key never forwarded to the panel', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'loopback', apiKey: 'sk-abc-123456', endpoint: 'ws://x.test/?key=sk-abc-123456', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    expect(d.createTransport).toHaveBeenCalledWith('loopback', expect.objectContaining({ api_key: 'sk-abc-123456' }));
+    const late = fakePort();
+    host.attachPort(late.port);
+    expect(late.sent[0]).toMatchObject({ type: 'snapshot', head: { settings: { adapterId: 'loopback', endpoint: 'ws://x.test/?key=[redacted]' } } });
+    expect(JSON.stringify(late.sent)).not.toContain('sk-abc-123456');
+    p.send({ type: 'disconnect' });
+    await until('disconnected', () => host.currentStatus.transportState === 'disconnected');
+    await until('the batch to flush', () => updatesOf(p.sent).some((u) => u.kind === 'status' && u.status.transportState === 'disconnected'));
+    expect(updatesOf(p.sent).filter((u) => u.kind === 'error')).toEqual([]);
+    expect(JSON.stringify(p.sent)).not.toContain('sk-abc-123456');
+    expect(JSON.stringify(d.history.toArray())).not.toContain('sk-abc-123456');
+  });
+});

@@ -1,0 +1,500 @@
+import { PipecatClient, RTVIMessage, type RTVIEventCallbacks, type TransportState } from '@pipecat-ai/client-js';
+import type { LLMServiceOptions, RealTimeWebsocketTransport } from '../../src/transport/realtime-websocket-transport.ts';
+import type { FrameRecord, RtviRecord } from '../../src/transport/frame-observer.ts';
+import type { LogEvent } from '../shared/log-event.ts';
+import {
+  isPanelCommand,
+  type ConnectCommand,
+  type DeviceList,
+  type HostError,
+  type HostEvent,
+  type HostLevels,
+  type HostStats,
+  type HostStatus,
+  type HostUpdate,
+  type PanelCommand,
+  type SnapshotHead,
+} from '../shared/messages.ts';
+import { ConversationBuilder } from './conversation-builder.ts';
+import type { MicTestReport } from './mic-test.ts';
+import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
+import { UpdateBatcher } from './update-batcher.ts';
+
+/** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
+export interface HostEventHistory {
+  append(event: LogEvent): void;
+  toArray(): LogEvent[];
+  clear(): void;
+  readonly size: number;
+}
+
+/** The part of chrome.runtime.Port the host uses (a fake in unit tests). */
+export interface HostPort {
+  postMessage(message: HostEvent): void;
+  onMessage: { addListener(cb: (message: unknown) => void): void };
+  onDisconnect: { addListener(cb: () => void): void };
+}
+
+export interface MicTestLike {
+  readonly active: boolean;
+  start(onReport: (r: MicTestReport) => void, deviceId?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The session as the host drives it: a PipecatClient in the extension, a fake in unit tests. */
+export interface SessionClient {
+  connect(): Promise<unknown>;
+  disconnect(): Promise<void>;
+  sendText(text: string): Promise<void>;
+  enableMic(enable: boolean): void;
+  enableCam(enable: boolean): void;
+  updateMic(id: string): void | Promise<void>;
+  updateCam(id: string): void;
+  updateSpeaker(id: string): void;
+  getAllMics(): Promise<MediaDeviceInfo[]>;
+  getAllCams(): Promise<MediaDeviceInfo[]>;
+  getAllSpeakers(): Promise<MediaDeviceInfo[]>;
+  readonly isMicEnabled: boolean;
+}
+
+export interface SessionHostDeps {
+  queryMicPermission(): Promise<PermissionState | 'unsupported'>;
+  createTransport(adapterId: string, options: LLMServiceOptions): RealTimeWebsocketTransport;
+  createClient(transport: RealTimeWebsocketTransport, callbacks: RTVIEventCallbacks, enableMic: boolean, enableCam: boolean): SessionClient;
+  micTest: MicTestLike;
+  enumerateDevices(): Promise<MediaDeviceInfo[]>;
+  getUserMediaCalls(): number;
+  history: HostEventHistory;
+  batchIntervalMs?: number;
+  pageBytes?: number;
+}
+
+export const MIC_NOT_GRANTED_MESSAGE =
+  'Microphone access is not granted to the extension yet. Use "Grant microphone access" in the panel, choose "Allow" in the tab that opens, then connect again.';
+export const MIC_DENIED_MESSAGE =
+  'Microphone access is blocked for this extension. Allow it in Chrome\'s site settings for the extension (chrome://settings/content/microphone), then connect again.';
+
+const STATS_INTERVAL_MS = 500;
+
+/**
+ * Owns the session in the offscreen document: the PipecatClient and its transport, the event
+ * history, the conversation, the mic test, and the Ports of every open panel. Each new Port gets
+ * a snapshot; after that, updates are batched about every 50 ms.
+ */
+export class SessionHost {
+  private readonly ports = new Set<HostPort>();
+  private readonly batcher: UpdateBatcher;
+  private readonly conversation: ConversationBuilder;
+  private client: SessionClient | null = null;
+  private transport: RealTimeWebsocketTransport | null = null;
+  private session = 0;
+  private seq = 0;
+  private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private botSpeaking = false;
+  private status: HostStatus = { transportState: 'disconnected', adapterId: null, micEnabled: true, micTestActive: false, getUserMediaCalls: 0 };
+  private levels: HostLevels = { mic: 0, bot: 0 };
+  private stats: HostStats = {};
+  private devices: DeviceList = { mics: [], cams: [], speakers: [], selected: {} };
+  private errors: HostError[] = [];
+  private settings: SnapshotHead['settings'] = null;
+  private commandQueue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: SessionHostDeps) {
+    this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
+    this.conversation = new ConversationBuilder((turn) => this.batcher.push({ kind: 'turn', turn }));
+  }
+
+  get currentStatus(): HostStatus {
+    return { ...this.status, getUserMediaCalls: this.deps.getUserMediaCalls() };
+  }
+
+  get currentStats(): HostStats {
+    return this.stats;
+  }
+
+  /** The held history (diagnostics and tests). */
+  historyEvents(): LogEvent[] {
+    return this.deps.history.toArray();
+  }
+
+  get historySize(): number {
+    return this.deps.history.size;
+  }
+
+  get portCount(): number {
+    return this.ports.size;
+  }
+
+  /** A panel connected: replay the snapshot, then keep it updated. */
+  attachPort(port: HostPort): void {
+    // Whatever is pending goes to the panels already attached; the snapshot below includes it.
+    this.batcher.flushNow();
+    const pages = paginateEvents(this.deps.history.toArray(), this.deps.pageBytes ?? SNAPSHOT_PAGE_BYTES);
+    const head: SnapshotHead = {
+      status: this.currentStatus,
+      levels: this.levels,
+      stats: this.stats,
+      devices: this.devices,
+      conversation: this.conversation.all,
+      errors: this.errors,
+      settings: this.settings,
+      pages: pages.length,
+    };
+    try {
+      port.postMessage({ type: 'snapshot', head });
+      pages.forEach((events, index) => port.postMessage({ type: 'snapshot-page', index, events }));
+      port.postMessage({ type: 'snapshot-end' });
+    } catch {
+      return; // the panel closed while we were replaying
+    }
+    this.ports.add(port);
+    port.onDisconnect.addListener(() => this.ports.delete(port));
+    port.onMessage.addListener((message) => {
+      if (!isPanelCommand(message)) return;
+      this.enqueue(message);
+    });
+    void this.refreshDevices();
+  }
+
+  /** Commands run one at a time so a Connect typed during a Disconnect sees a settled client. */
+  enqueue(command: PanelCommand): Promise<void> {
+    const run = this.commandQueue.then(() => this.handle(command));
+    this.commandQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async handle(command: PanelCommand): Promise<void> {
+    try {
+      switch (command.type) {
+        case 'connect':
+          return await this.connect(command);
+        case 'disconnect':
+          return await this.disconnect();
+        case 'send-text':
+          if (!this.client) return this.reportError('Connect first: there is no session to send text to.', false);
+          return await this.client.sendText(command.text);
+        case 'set-mic-enabled':
+          this.client?.enableMic(command.enabled);
+          this.setStatus({ micEnabled: command.enabled });
+          return;
+        case 'set-cam-enabled':
+          this.client?.enableCam(command.enabled);
+          return;
+        case 'interrupt':
+          if (this.transport) await this.transport.interruptBot();
+          return;
+        case 'select-device':
+          return await this.selectDevice(command.kind, command.deviceId);
+        case 'update-settings': {
+          if (!this.transport) return;
+          const needReconnect = await this.transport.updateSettings(command.settings);
+          this.recordTransportEvent('settings-updated', { applied: Object.keys(command.settings).filter((k) => !needReconnect.includes(k)), needReconnect });
+          return;
+        }
+        case 'tool-result':
+          if (!this.transport) return this.reportError('The session ended before the tool result could be sent.', false);
+          this.transport.sendMessage(new RTVIMessage('llm-function-call-result', { tool_call_id: command.toolCallId, result: command.result }));
+          return;
+        case 'push-to-talk':
+          if (!this.transport) return;
+          if (command.phase === 'start') this.transport.startUserTurn();
+          else this.transport.endUserTurn();
+          return;
+        case 'mic-test':
+          return command.action === 'start' ? await this.startMicTest() : await this.stopMicTest();
+        case 'refresh-devices':
+          return await this.refreshDevices();
+        case 'clear-conversation':
+          this.conversation.clear();
+          this.batcher.push({ kind: 'conversation-cleared' });
+          return;
+        case 'clear-events':
+          this.deps.history.clear();
+          this.batcher.push({ kind: 'events-cleared' });
+          return;
+      }
+    } catch (e) {
+      this.reportError(errorText(e), false);
+    }
+  }
+
+  // ------------------------------------------------------------------ session
+  private async connect(command: ConnectCommand): Promise<void> {
+    if (this.client) await this.disconnect();
+    if (this.deps.micTest.active) await this.stopMicTest();
+    const enableMic = command.enableMic ?? true;
+    if (enableMic) {
+      const permission = await this.deps.queryMicPermission();
+      if (permission !== 'granted') {
+        // A getUserMedia here would count as a dismissed prompt (offscreen documents cannot show one).
+        this.reportError(permission === 'denied' ? MIC_DENIED_MESSAGE : MIC_NOT_GRANTED_MESSAGE, false);
+        return;
+      }
+    }
+    this.session++;
+    const { apiKey, type: _type, ...visible } = command;
+    this.settings = { ...visible, ...(visible.endpoint ? { endpoint: redactUrlQuery(visible.endpoint) } : {}) };
+    const options: LLMServiceOptions = {
+      api_key: apiKey || undefined,
+      model: command.model || undefined,
+      endpoint: command.endpoint || undefined,
+      settings: { ...command.settings, ...(command.model ? { model: command.model } : {}) },
+    };
+    let transport: RealTimeWebsocketTransport;
+    try {
+      transport = this.deps.createTransport(command.adapterId, options);
+    } catch (e) {
+      this.reportError(errorText(e), false);
+      return;
+    }
+    transport.setObserver({ onFrame: (f) => this.recordFrame(f), onRtvi: (r) => this.recordRtvi(r) });
+    const client = this.deps.createClient(transport, this.clientCallbacks(transport), enableMic, command.enableCam ?? false);
+    this.client = client;
+    this.transport = transport;
+    this.setStatus({ adapterId: command.adapterId, micEnabled: enableMic });
+    this.recordTransportEvent('connect-requested', { adapter: command.adapterId, endpoint: command.endpoint ? redactUrlQuery(command.endpoint) : null, model: command.model || null });
+    this.statsTimer = setInterval(() => this.pushStats(), STATS_INTERVAL_MS);
+    // Not awaited: the command queue must stay free so Disconnect can cut a slow setup short.
+    client.connect().then(
+      () => void this.refreshDevices(),
+      async (e: unknown) => {
+        if (this.client !== client) return; // replaced or disconnected on purpose
+        this.reportError(errorText(e), false);
+        await this.releaseClient(client);
+      },
+    );
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await this.releaseClient(client);
+  }
+
+  private async releaseClient(client: SessionClient): Promise<void> {
+    if (this.client !== client) return;
+    const transport = this.transport;
+    // Forget the client first: a connect() rejection or state change caused by this disconnect
+    // then belongs to a session that is no longer current and is not reported as live status.
+    this.client = null;
+    this.transport = null;
+    clearInterval(this.statsTimer);
+    this.statsTimer = undefined;
+    try {
+      await client.disconnect();
+    } catch {
+      // already torn down
+    }
+    transport?.setObserver(undefined);
+    if (this.client) return; // a new session started meanwhile; its status stands
+    this.levels = { mic: 0, bot: 0 };
+    this.botSpeaking = false;
+    this.batcher.push({ kind: 'levels', levels: this.levels });
+    if (this.status.transportState !== 'disconnected' && this.status.transportState !== 'error') this.setStatus({ transportState: 'disconnected' });
+  }
+
+  /** Callbacks of one session; once it is no longer current they only log. */
+  private clientCallbacks(transport: RealTimeWebsocketTransport): RTVIEventCallbacks {
+    const live = () => this.transport === transport;
+    return {
+      onTransportStateChanged: (state: TransportState) => {
+        if (live()) this.setStatus({ transportState: state });
+        this.recordTransportEvent('transport-state', { state });
+      },
+      onLocalAudioLevel: (level: number) => {
+        if (live()) this.setLevels({ mic: level });
+      },
+      onRemoteAudioLevel: (level: number) => {
+        if (live() && this.botSpeaking) this.setLevels({ bot: level });
+      },
+      onError: (message: RTVIMessage) => {
+        const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean };
+        this.reportError(d.message ?? d.error ?? 'The transport reported an error.', d.fatal === true);
+      },
+      onDeviceError: (error) => this.reportError(error.message ?? 'Device error', false),
+      onAvailableMicsUpdated: () => void this.refreshDevices(),
+      onAvailableSpeakersUpdated: () => void this.refreshDevices(),
+      onAvailableCamsUpdated: () => void this.refreshDevices(),
+      onDisconnected: () => {
+        const client = this.client;
+        if (client) queueMicrotask(() => void this.releaseClient(client));
+      },
+    };
+  }
+
+  private async selectDevice(kind: 'mic' | 'cam' | 'speaker', deviceId: string): Promise<void> {
+    this.devices = { ...this.devices, selected: { ...this.devices.selected, [kind]: deviceId } };
+    this.batcher.push({ kind: 'devices', devices: this.devices });
+    if (!this.client) return;
+    if (kind === 'mic') await this.client.updateMic(deviceId);
+    else if (kind === 'cam') this.client.updateCam(deviceId);
+    else this.client.updateSpeaker(deviceId);
+  }
+
+  private async refreshDevices(): Promise<void> {
+    try {
+      const all = await this.deps.enumerateDevices();
+      const pick = (kind: MediaDeviceKind) => all.filter((d) => d.kind === kind).map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kindLabel(kind)} ${i + 1}` }));
+      this.devices = { mics: pick('audioinput'), cams: pick('videoinput'), speakers: pick('audiooutput'), selected: this.devices.selected };
+      this.batcher.push({ kind: 'devices', devices: this.devices });
+    } catch (e) {
+      this.reportError(`Could not list devices: ${errorText(e)}`, false);
+    }
+  }
+
+  private pushStats(): void {
+    if (!this.transport) return;
+    try {
+      const s = this.transport.getStats();
+      const stats: HostStats = {};
+      for (const [k, v] of Object.entries(s)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) stats[k] = v as string | number | boolean | null;
+      this.stats = stats;
+      this.batcher.push({ kind: 'stats', stats });
+    } catch {
+      // stats are best effort while the media manager starts or stops
+    }
+  }
+
+  // ------------------------------------------------------------------ mic test
+  private async startMicTest(): Promise<void> {
+    if (this.client) return this.reportError('The microphone is already open in the session; its level is shown while connected.', false);
+    const permission = await this.deps.queryMicPermission();
+    if (permission !== 'granted') return this.reportError(permission === 'denied' ? MIC_DENIED_MESSAGE : MIC_NOT_GRANTED_MESSAGE, false);
+    this.setStatus({ micTestActive: true });
+    try {
+      await this.deps.micTest.start((r) => {
+        this.setLevels({ mic: r.level });
+        this.stats = { source: 'mic-test', captureRate: r.captureRate, framesCaptured: r.framesCaptured, peak: Number(r.peak.toFixed(4)), trackLabel: r.trackLabel };
+        this.batcher.push({ kind: 'stats', stats: this.stats });
+      }, this.devices.selected.mic);
+      this.recordTransportEvent('mic-test-started', {});
+    } catch (e) {
+      this.setStatus({ micTestActive: false });
+      this.reportError(`Microphone test failed: ${errorText(e)}`, false);
+    }
+  }
+
+  private async stopMicTest(): Promise<void> {
+    await this.deps.micTest.stop();
+    this.setStatus({ micTestActive: false });
+    this.setLevels({ mic: 0 });
+    this.recordTransportEvent('mic-test-stopped', {});
+  }
+
+  // ------------------------------------------------------------------ recording
+  private recordFrame(f: FrameRecord): void {
+    const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
+    if (f.audio) e.audio = f.audio;
+    if (f.malformed) e.malformed = true;
+    this.record(e);
+  }
+
+  private recordRtvi(r: RtviRecord): void {
+    this.record({
+      seq: ++this.seq,
+      session: this.session,
+      t: r.t,
+      wall: r.wall,
+      source: 'rtvi',
+      direction: r.sourceFrameIds.length > 0 ? 'in' : 'local',
+      type: r.type,
+      data: r.data,
+      sourceFrameIds: r.sourceFrameIds,
+    });
+    this.conversation.onRtvi(r.type, r.data);
+    // The player's last level report can trail its stop event: the meter follows the speaking
+    // events so it never freezes on a stale non-zero value.
+    if (r.type === 'bot-started-speaking') this.botSpeaking = true;
+    if (r.type === 'bot-stopped-speaking') {
+      this.botSpeaking = false;
+      this.setLevels({ bot: 0 });
+    }
+  }
+
+  private recordTransportEvent(type: string, data: unknown): void {
+    this.record({ seq: ++this.seq, session: this.session, t: performance.now(), wall: Date.now(), source: 'transport', direction: 'local', type, data });
+  }
+
+  private record(e: LogEvent): void {
+    this.deps.history.append(e);
+    this.batcher.push({ kind: 'log', events: [e] });
+  }
+
+  private setStatus(patch: Partial<HostStatus>): void {
+    this.status = { ...this.status, ...patch };
+    this.batcher.push({ kind: 'status', status: this.currentStatus });
+  }
+
+  private setLevels(patch: Partial<HostLevels>): void {
+    this.levels = { ...this.levels, ...patch };
+    this.batcher.push({ kind: 'levels', levels: this.levels });
+  }
+
+  private reportError(message: string, fatal: boolean): void {
+    const error: HostError = { message, fatal, at: Date.now() };
+    this.errors = [...this.errors.slice(-19), error];
+    this.batcher.push({ kind: 'error', error });
+    this.recordTransportEvent('host-error', { message, fatal });
+  }
+
+  private broadcast(event: HostEvent): void {
+    for (const port of this.ports) {
+      try {
+        port.postMessage(event);
+      } catch {
+        this.ports.delete(port);
+      }
+    }
+  }
+}
+
+/** The real client: PipecatClient drives the transport. */
+export function createPipecatSessionClient(transport: RealTimeWebsocketTransport, callbacks: RTVIEventCallbacks, enableMic: boolean, enableCam: boolean): SessionClient {
+  const client = new PipecatClient({ transport, callbacks, enableMic, enableCam });
+  return {
+    connect: () => client.connect(),
+    disconnect: () => client.disconnect(),
+    sendText: (text) => client.sendText(text),
+    enableMic: (e) => client.enableMic(e),
+    enableCam: (e) => client.enableCam(e),
+    updateMic: (id) => client.updateMic(id),
+    updateCam: (id) => client.updateCam(id),
+    updateSpeaker: (id) => client.updateSpeaker(id),
+    getAllMics: () => client.getAllMics(),
+    getAllCams: () => client.getAllCams(),
+    getAllSpeakers: () => client.getAllSpeakers(),
+    get isMicEnabled() {
+      return client.isMicEnabled;
+    },
+  };
+}
+
+/** Endpoint URLs may carry a key in the query (`?key=`): the log shows parameter names only. */
+export function redactUrlQuery(url: string): string {
+  try {
+    const u = new URL(url);
+    for (const k of [...new Set(u.searchParams.keys())]) u.searchParams.set(k, '[redacted]');
+    if (u.username || u.password) {
+      u.username = '[redacted]';
+      u.password = '';
+    }
+    return u.toString().replace(/%5Bredacted%5D/g, '[redacted]');
+  } catch {
+    return '[unparsable URL]';
+  }
+}
+
+function kindLabel(kind: MediaDeviceKind): string {
+  return kind === 'audioinput' ? 'Microphone' : kind === 'videoinput' ? 'Camera' : 'Speaker';
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null) {
+    const d = e as { message?: unknown; data?: { message?: unknown; error?: unknown } };
+    if (typeof d.message === 'string') return d.message;
+    if (typeof d.data?.message === 'string') return d.data.message;
+    if (typeof d.data?.error === 'string') return d.data.error;
+  }
+  return String(e);
+}

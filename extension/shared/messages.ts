@@ -1,0 +1,171 @@
+import type { TransportState } from '@pipecat-ai/client-js';
+import type { LogEvent } from './log-event.ts';
+
+/**
+ * Every message that crosses an extension context boundary. Chrome serialises runtime messages
+ * as JSON-like values, so everything here is plain data (no typed arrays, no class instances).
+ */
+
+/** Name of the one Port the side panel opens to the offscreen session host. */
+export const SESSION_PORT_NAME = 'session-host';
+
+/** Path of the offscreen document, relative to the extension root (same as in the sources). */
+export const OFFSCREEN_DOCUMENT_PATH = 'extension/offscreen/index.html';
+
+/** Path of the microphone grant page, opened in a tab. */
+export const PERMISSION_PAGE_PATH = 'extension/permission/index.html';
+
+// ------------------------------------------------------------------ panel → service worker
+
+/** `runtime.sendMessage` to the service worker. `target` keeps other pages from answering. */
+export type BackgroundRequest = { target: 'background'; type: 'ensure-offscreen' };
+
+export type BackgroundReply = { ok: true } | { ok: false; error: string };
+
+export function isBackgroundRequest(m: unknown): m is BackgroundRequest {
+  return isRecord(m) && m.target === 'background' && m.type === 'ensure-offscreen';
+}
+
+// ------------------------------------------------------------------ panel → host (over the Port)
+
+export type DeviceKind = 'mic' | 'cam' | 'speaker';
+
+export interface ConnectCommand {
+  type: 'connect';
+  adapterId: string;
+  /** Never logged, never echoed back; held only by the live transport. */
+  apiKey?: string;
+  /** Empty or absent means the provider's default endpoint. */
+  endpoint?: string;
+  model?: string;
+  settings: Record<string, unknown>;
+  enableMic?: boolean;
+  enableCam?: boolean;
+}
+
+export type PanelCommand =
+  | ConnectCommand
+  | { type: 'disconnect' }
+  | { type: 'send-text'; text: string }
+  | { type: 'set-mic-enabled'; enabled: boolean }
+  | { type: 'set-cam-enabled'; enabled: boolean }
+  | { type: 'interrupt' }
+  | { type: 'select-device'; kind: DeviceKind; deviceId: string }
+  | { type: 'update-settings'; settings: Record<string, unknown> }
+  | { type: 'tool-result'; toolCallId: string; result: unknown }
+  | { type: 'push-to-talk'; phase: 'start' | 'end' }
+  | { type: 'mic-test'; action: 'start' | 'stop' }
+  | { type: 'refresh-devices' }
+  | { type: 'clear-conversation' }
+  | { type: 'clear-events' };
+
+export type PanelCommandType = PanelCommand['type'];
+
+const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
+  'connect',
+  'disconnect',
+  'send-text',
+  'set-mic-enabled',
+  'set-cam-enabled',
+  'interrupt',
+  'select-device',
+  'update-settings',
+  'tool-result',
+  'push-to-talk',
+  'mic-test',
+  'refresh-devices',
+  'clear-conversation',
+  'clear-events',
+]);
+
+export function isPanelCommand(m: unknown): m is PanelCommand {
+  return isRecord(m) && typeof m.type === 'string' && PANEL_COMMAND_TYPES.has(m.type);
+}
+
+// ------------------------------------------------------------------ host → panel (over the Port)
+
+export interface DeviceList {
+  mics: DeviceSummary[];
+  cams: DeviceSummary[];
+  speakers: DeviceSummary[];
+  selected: { mic?: string; cam?: string; speaker?: string };
+}
+
+export interface DeviceSummary {
+  deviceId: string;
+  label: string;
+}
+
+export interface ConversationTurn {
+  id: string;
+  role: 'user' | 'bot' | 'tool';
+  text: string;
+  final: boolean;
+  toolCallId?: string;
+}
+
+export interface HostStatus {
+  transportState: TransportState;
+  /** Adapter of the current (or last) session. */
+  adapterId: string | null;
+  micEnabled: boolean;
+  micTestActive: boolean;
+  /** How many times this document called getUserMedia (a diagnostic; tests assert on it). */
+  getUserMediaCalls: number;
+}
+
+export interface HostLevels {
+  mic: number;
+  bot: number;
+}
+
+/** Capture facts for the panel: the media manager's stats, or the mic test's own. */
+export type HostStats = Record<string, string | number | boolean | null>;
+
+export interface HostError {
+  message: string;
+  fatal: boolean;
+  at: number;
+}
+
+/** Coalesced updates in one batch; `log` and `turn` accumulate, the rest keep the latest value. */
+export type HostUpdate =
+  | { kind: 'status'; status: HostStatus }
+  | { kind: 'levels'; levels: HostLevels }
+  | { kind: 'stats'; stats: HostStats }
+  | { kind: 'devices'; devices: DeviceList }
+  | { kind: 'log'; events: LogEvent[] }
+  | { kind: 'turn'; turn: ConversationTurn }
+  | { kind: 'error'; error: HostError }
+  | { kind: 'conversation-cleared' }
+  | { kind: 'events-cleared' };
+
+/** The state a new Port gets before any update, sent first, then the history in pages. */
+export interface SnapshotHead {
+  status: HostStatus;
+  levels: HostLevels;
+  stats: HostStats;
+  devices: DeviceList;
+  conversation: ConversationTurn[];
+  errors: HostError[];
+  /** Settings of the current or last session (no key). */
+  settings: Omit<ConnectCommand, 'type' | 'apiKey'> | null;
+  /** Number of history pages that follow. */
+  pages: number;
+}
+
+export type HostEvent =
+  | { type: 'snapshot'; head: SnapshotHead }
+  | { type: 'snapshot-page'; index: number; events: LogEvent[] }
+  | { type: 'snapshot-end' }
+  | { type: 'batch'; updates: HostUpdate[] };
+
+const HOST_EVENT_TYPES: ReadonlySet<string> = new Set<HostEvent['type']>(['snapshot', 'snapshot-page', 'snapshot-end', 'batch']);
+
+export function isHostEvent(m: unknown): m is HostEvent {
+  return isRecord(m) && typeof m.type === 'string' && HOST_EVENT_TYPES.has(m.type);
+}
+
+function isRecord(m: unknown): m is Record<string, unknown> {
+  return typeof m === 'object' && m !== null && !Array.isArray(m);
+}

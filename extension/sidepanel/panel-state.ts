@@ -1,0 +1,83 @@
+import type { TransportState } from '@pipecat-ai/client-js';
+import type { ConversationTurn, DeviceList, HostError, HostEvent, HostLevels, HostStats, HostStatus, HostUpdate, SnapshotHead } from '../shared/messages.ts';
+
+/** What the panel renders: a mirror of the host, fed by snapshots and batches. */
+export interface PanelState {
+  /** The Port to the host is open and its snapshot has been replayed. */
+  linked: boolean;
+  status: HostStatus;
+  levels: HostLevels;
+  stats: HostStats;
+  devices: DeviceList;
+  conversation: ConversationTurn[];
+  errors: HostError[];
+  settings: SnapshotHead['settings'];
+}
+
+export const initialPanelState: PanelState = {
+  linked: false,
+  status: { transportState: 'disconnected', adapterId: null, micEnabled: true, micTestActive: false, getUserMediaCalls: 0 },
+  levels: { mic: 0, bot: 0 },
+  stats: {},
+  devices: { mics: [], cams: [], speakers: [], selected: {} },
+  conversation: [],
+  errors: [],
+  settings: null,
+};
+
+export function applyHostEvent(state: PanelState, event: HostEvent): PanelState {
+  switch (event.type) {
+    case 'snapshot': {
+      const h = event.head;
+      return { ...state, linked: false, status: h.status, levels: h.levels, stats: h.stats, devices: h.devices, conversation: h.conversation, errors: h.errors, settings: h.settings };
+    }
+    case 'snapshot-page':
+      return state; // events go to the EventHistory (history-sync.ts)
+    case 'snapshot-end':
+      return { ...state, linked: true };
+    case 'batch':
+      return event.updates.reduce(applyUpdate, state);
+  }
+}
+
+export function applyUpdate(state: PanelState, u: HostUpdate): PanelState {
+  switch (u.kind) {
+    case 'status':
+      return { ...state, status: u.status };
+    case 'levels':
+      return { ...state, levels: u.levels };
+    case 'stats':
+      return { ...state, stats: u.stats };
+    case 'devices':
+      return { ...state, devices: u.devices };
+    case 'log':
+    case 'events-cleared':
+      return state; // events go to the EventHistory (history-sync.ts)
+    case 'turn': {
+      const i = state.conversation.findIndex((t) => t.id === u.turn.id);
+      const conversation = i < 0 ? [...state.conversation, u.turn] : state.conversation.map((t, j) => (j === i ? u.turn : t));
+      return { ...state, conversation };
+    }
+    case 'error':
+      return { ...state, errors: [...state.errors.slice(-19), u.error] };
+    case 'conversation-cleared':
+      return { ...state, conversation: [] };
+  }
+}
+
+export function linkLost(state: PanelState): PanelState {
+  return { ...state, linked: false };
+}
+
+const IDLE_STATES: ReadonlySet<TransportState> = new Set<TransportState>(['disconnected', 'error']);
+
+/** True while a session is being set up or is open: the toggle then reads `Disconnect`. */
+export function isSessionOpen(state: TransportState): boolean {
+  return !IDLE_STATES.has(state);
+}
+
+/** Latest error not yet dismissed (errors at or before `dismissedAt` are hidden). */
+export function visibleError(errors: HostError[], dismissedAt: number): HostError | undefined {
+  const last = errors.at(-1);
+  return last && last.at > dismissedAt ? last : undefined;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// npm test: typecheck, unit tests, build, end-to-end tests, in that order; stops at the first failure.
+import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INSTALL_HINT, findBrowser, isBrandedChrome } from '../e2e/harness/find-browser.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// Check for the browser first: a missing one should not cost a full unit run to discover.
+const browser = findBrowser();
+if (!browser.path) {
+  console.error(`\n✗ ${browser.reason}\n  The end-to-end tests need Chromium. ${INSTALL_HINT}\n`);
+  process.exit(1);
+}
+if (isBrandedChrome(browser.path)) {
+  console.error(`\n✗ CHROME_PATH points at branded Google Chrome (${browser.path}), which ignores --load-extension since version 137.\n  ${INSTALL_HINT}\n`);
+  process.exit(1);
+}
+
+const steps = [
+  ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
+  ['unit tests', ['npx', 'vitest', 'run', '--project', 'unit']],
+  ['build', ['npx', 'vite', 'build']],
+  ['end-to-end tests', ['npx', 'vitest', 'run', '--project', 'e2e']],
+];
+
+for (const [name, [cmd, ...args]] of steps) {
+  console.log(`\n▶ ${name}: ${[cmd, ...args].join(' ')}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, CHROME_PATH: browser.path } });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    console.error(`\n✗ ${name} failed after ${secs} s${r.signal ? ` (signal ${r.signal})` : ''}.`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`✓ ${name} (${secs} s)`);
+}
+console.log('\n✓ all checks passed');
