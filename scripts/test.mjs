@@ -22,6 +22,8 @@ const steps = [
   ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
   ['unit tests', ['npx', 'vitest', 'run', '--project', 'unit']],
   ['build', ['npx', 'vite', 'build']],
+  ['library build', ['npm', 'run', 'build:lib']],
+  ['build security check', ['node', 'scripts/check-build-security.mjs']],
   ['end-to-end tests', ['npx', 'vitest', 'run', '--project', 'e2e']],
 ];
 

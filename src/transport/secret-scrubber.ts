@@ -51,9 +51,16 @@ export function scrubCredentialShapes(text: string): string {
 
 const SECRET_KEYS = new Set(['api_key', 'apikey', 'key', 'access_token', 'token', 'client_secret', 'authorization', 'x-goog-api-key']);
 
+/** Deeper than any real provider frame; beyond it a copy would neither scrub nor serialise reliably. */
+export const MAX_SCRUB_DEPTH = 64;
+export const TOO_DEEP = '[nested too deep]';
+
 function scrubValue(value: unknown, scrubString: (s: string) => string, depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
-  if (value === null || typeof value !== 'object' || depth > 64) return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Returning the original here would leak unscrubbed strings and hand the observer a value that
+  // JSON.stringify and structured clone reject (stack overflow), breaking the inspector's forwarding.
+  if (depth > MAX_SCRUB_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, scrubString, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {

@@ -239,7 +239,10 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.sendJson({ realtimeInput: { audio: { data: b64, mimeType: INPUT_MIME } } });
   }
 
-  handleUserAudioStream(data: ArrayBuffer): void {
+  handleUserAudioStream(raw: ArrayBuffer): void {
+    // PCM16 is whole samples: a stray odd byte would shift every later sample of the server's stream.
+    const data = raw.byteLength & 1 ? raw.slice(0, raw.byteLength - 1) : raw;
+    if (data.byteLength === 0) return;
     if (this.resuming) {
       this.bufferAcrossGap(data);
       return;
@@ -407,11 +410,19 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     const va = m.voiceActivity as { type?: string; voiceActivityType?: string } | undefined;
     if (va) this.onVoiceActivity(va.type ?? va.voiceActivityType ?? '', src);
     const tc = m.toolCall as LiveServerToolCall | undefined;
-    if (tc?.functionCalls?.length) {
+    if (tc && !Array.isArray(tc.functionCalls)) {
+      this.emitError('Gemini Live sent a toolCall without a functionCalls list; it was ignored.', false, src);
+    } else if (tc?.functionCalls?.length) {
       this.ensureTurn(src);
       for (const c of tc.functionCalls) {
-        if (!c.id || !c.name) {
+        // Ids and names go back to the server verbatim and arguments to app handlers: only well-typed calls run.
+        if (typeof c?.id !== 'string' || !c.id || typeof c.name !== 'string' || !c.name) {
           this.emitError('Gemini Live sent a function call without id or name; it was ignored.', false, src);
+          continue;
+        }
+        if (c.args !== undefined && c.args !== null && !isJsonObject(c.args)) {
+          this.emitError(`Gemini Live called ${c.name} with arguments that are not a JSON object; answered with an error.`, false, src, { tool_call_id: c.id });
+          this.sendJson({ toolResponse: { functionResponses: [{ id: c.id, name: c.name, response: { error: 'arguments are not a JSON object' } }] } });
           continue;
         }
         this.beginFunctionCall({ toolCallId: c.id, functionName: c.name, arguments: (c.args ?? {}) as Record<string, unknown> }, src);
@@ -443,7 +454,9 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private onServerContent(sc: LiveServerContent, src: number[]): void {
     const input = sc.inputTranscription;
-    if (input?.text) {
+    if (input?.text !== undefined && typeof input.text !== 'string') {
+      this.emitError('Gemini Live sent an input transcription whose text is not a string; it was ignored.', false, src);
+    } else if (input?.text) {
       const update = this.userTranscript.append(input.text);
       if (update) this.emitUserTranscript(update.text, false, src);
     }
@@ -459,7 +472,9 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       }
     }
     const out = sc.outputTranscription?.text;
-    if (out) {
+    if (out !== undefined && typeof out !== 'string') {
+      this.emitError('Gemini Live sent an output transcription whose text is not a string; it was ignored.', false, src);
+    } else if (out) {
       const turn = this.ensureTurn(src);
       this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src });
       if (!turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src);
@@ -523,13 +538,18 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     const usage = this.turnUsage;
     this.turnUsage = null;
     if (usage) {
-      const prompt = usage.promptTokenCount ?? 0;
-      const completion = usage.responseTokenCount ?? 0;
-      this.emitRtvi(
-        'metrics',
-        { tokens: [{ processor: 'gemini-live', model: this.caps.id, prompt_tokens: prompt, completion_tokens: completion, total_tokens: usage.totalTokenCount ?? prompt + completion }] },
-        { sourceFrameIds: src },
-      );
+      const prompt = tokenCount(usage.promptTokenCount);
+      const completion = tokenCount(usage.responseTokenCount);
+      const total = tokenCount(usage.totalTokenCount);
+      if (prompt === null || completion === null || total === null) {
+        this.emitError('Gemini Live sent usage metadata whose token counts are not numbers; no metrics for this turn.', false, src);
+      } else {
+        this.emitRtvi(
+          'metrics',
+          { tokens: [{ processor: 'gemini-live', model: this.caps.id, prompt_tokens: prompt ?? 0, completion_tokens: completion ?? 0, total_tokens: total ?? (prompt ?? 0) + (completion ?? 0) }] },
+          { sourceFrameIds: src },
+        );
+      }
     }
     if (this.goAwayPending) this.tryResume('go-away');
   }
@@ -635,8 +655,20 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   }
 }
 
+function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
 function hasTokens(u: UsageMetadata): boolean {
-  return typeof u.totalTokenCount === 'number' || typeof u.promptTokenCount === 'number' || typeof u.responseTokenCount === 'number';
+  return u.totalTokenCount !== undefined || u.promptTokenCount !== undefined || u.responseTokenCount !== undefined;
+}
+
+/** A token count: absent (undefined), a count (proto3-JSON may send integers as strings), or malformed (null). */
+function tokenCount(v: unknown): number | undefined | null {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  if (typeof v === 'string' && /^\d{1,15}$/.test(v)) return Number(v);
+  return null;
 }
 
 /** FunctionResponse.response is a JSON object: `{result}` or `{error}` (B.4). */

@@ -74,7 +74,8 @@ export class LoopbackTransport extends RealTimeWebsocketTransport {
     if (!this.capturing) return;
     const maxSamples = this.maxEchoSeconds() * SAMPLE_RATE;
     if (this.utteranceSamples >= maxSamples) return;
-    const chunk = new Int16Array(data.slice(0));
+    // PCM16 is whole samples: a stray odd byte (a producer's bug) is dropped rather than thrown on.
+    const chunk = new Int16Array(data.slice(0, data.byteLength & ~1));
     this.utterance.push(chunk);
     this.utteranceSamples += chunk.length;
   }

@@ -150,8 +150,11 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     if (!this.socket?.isOpen) return;
     // With manual turns the buffer only holds what the user meant to say.
     if (isPushToTalk(this.settings) && !this.pttHeld) return;
-    this.appendedMsSinceClear += pcm16DurationMs(data.byteLength, OPENAI_SAMPLE_RATE);
-    this.send({ type: 'input_audio_buffer.append', audio: int16ToBase64(new Int16Array(data)) });
+    // PCM16 is whole samples: a stray odd byte (a producer's bug) is dropped rather than thrown on.
+    const samples = new Int16Array(data, 0, data.byteLength >> 1);
+    if (samples.length === 0) return;
+    this.appendedMsSinceClear += pcm16DurationMs(samples.byteLength, OPENAI_SAMPLE_RATE);
+    this.send({ type: 'input_audio_buffer.append', audio: int16ToBase64(samples) });
   }
 
   sendMessage(message: RTVIMessage): void {
@@ -389,11 +392,14 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
         this.emitRtvi('user-stopped-speaking', { source: 'server-vad', item_id: ev.item_id, audio_end_ms: ev.audio_end_ms }, src);
         return;
       case 'conversation.item.input_audio_transcription.delta': {
+        requireStrings(ev, 'item_id', 'delta');
         const update = this.transcriptFor(ev.item_id).append(ev.delta ?? '');
         if (update) this.emitTranscript(update.text, false, ev.item_id, id);
         return;
       }
       case 'conversation.item.input_audio_transcription.completed': {
+        requireStrings(ev, 'item_id');
+        if (ev.transcript !== undefined && ev.transcript !== null) requireStrings(ev, 'transcript');
         const update = this.transcriptFor(ev.item_id).finish(ev.transcript);
         this.transcripts.delete(ev.item_id);
         if (update) this.emitTranscript(update.text, true, ev.item_id, id);
@@ -408,12 +414,14 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
         this.emitRtvi('bot-llm-started', { response_id: ev.response.id }, src);
         return;
       case 'response.output_audio.delta':
+        requireStrings(ev, 'item_id', 'delta');
         this.onAudioDelta(ev.item_id, ev.delta);
         return;
       case 'response.output_audio.done':
         this.audioCompleteItems.add(ev.item_id);
         return;
       case 'response.output_audio_transcript.delta':
+        requireStrings(ev, 'item_id', 'delta');
         if (this.truncatedItems.has(ev.item_id)) return;
         this.emitRtvi('bot-tts-text', { text: ev.delta }, src);
         this.pushBotOutput(ev.item_id, ev.delta, id);
@@ -423,10 +431,14 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
         this.flushBotOutput(ev.item_id, this.truncatedItems.has(ev.item_id) ? 'in-progress' : 'completed', id);
         return;
       case 'response.output_text.delta':
+        requireStrings(ev, 'item_id', 'delta');
         this.emitRtvi('bot-llm-text', { text: ev.delta }, src);
         this.pushBotOutput(ev.item_id, ev.delta, id);
         return;
       case 'response.function_call_arguments.done':
+        // Ids and the name go back to the server and to app handlers verbatim.
+        requireStrings(ev, 'response_id', 'call_id', 'name');
+        if (ev.arguments !== undefined && ev.arguments !== null) requireStrings(ev, 'arguments');
         this.onFunctionCall(ev.response_id, ev.call_id, ev.name, ev.arguments, id);
         return;
       case 'response.done':
@@ -461,9 +473,11 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
 
   private onAudioDelta(itemId: string, delta: string): void {
     if (this.truncatedItems.has(itemId) || !delta) return;
+    // Decode first: audio that is not base64 must not mark the item as playing (a barge-in would truncate it).
+    const samples = base64ToInt16(delta);
     this.audioProduced = true;
     this.playingItemId = itemId;
-    this._mediaManager.bufferBotAudio(base64ToInt16(delta), itemId);
+    this._mediaManager.bufferBotAudio(samples, itemId);
   }
 
   /** Server VAD heard the user while the bot may be talking: silence it and tell the server what was heard. */
@@ -515,11 +529,16 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     this.emitRtvi('bot-llm-stopped', { response_id: response.id, status: response.status }, src);
     const usage = response.usage;
     if (usage) {
-      this.emitRtvi(
-        'metrics',
-        { tokens: [{ processor: 'openai-realtime', model: this.model, prompt_tokens: usage.input_tokens ?? 0, completion_tokens: usage.output_tokens ?? 0, total_tokens: usage.total_tokens ?? 0 }] },
-        src,
-      );
+      const counts = [usage.input_tokens, usage.output_tokens, usage.total_tokens];
+      if (counts.some((c) => c !== undefined && c !== null && !(typeof c === 'number' && Number.isFinite(c) && c >= 0))) {
+        this.emitError(`${this.providerName} sent usage whose token counts are not numbers; no metrics for this response.`, false, [id]);
+      } else {
+        this.emitRtvi(
+          'metrics',
+          { tokens: [{ processor: 'openai-realtime', model: this.model, prompt_tokens: usage.input_tokens ?? 0, completion_tokens: usage.output_tokens ?? 0, total_tokens: usage.total_tokens ?? 0 }] },
+          src,
+        );
+      }
     }
     if (response.status === 'failed') {
       const detail = (response.status_details as { error?: { code?: string; message?: string } } | null)?.error;
@@ -617,4 +636,15 @@ function messageItem(role: string, text: string): ConversationItem {
   if (role === 'assistant') return { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
   if (role === 'system') return { type: 'message', role: 'system', content: [{ type: 'input_text', text }] };
   return { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
+}
+
+/** Throws (the frame is then reported as an RTVI error) when a field the adapter relies on is not a non-empty string. */
+function requireStrings(ev: object, ...fields: string[]): void {
+  const rec = ev as Record<string, unknown>;
+  for (const f of fields) {
+    const v = rec[f];
+    if (typeof v !== 'string' || (f !== 'delta' && f !== 'transcript' && f !== 'arguments' && !v)) {
+      throw new Error(`${String(rec.type)} has ${v === undefined ? 'no' : 'a malformed'} "${f}" (${v === undefined ? 'missing' : typeof v}); the event was ignored`);
+    }
+  }
 }
