@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm test: typecheck, unit tests, build, end-to-end tests, in that order; stops at the first failure.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INSTALL_HINT, findBrowser, isBrandedChrome } from '../e2e/harness/find-browser.mjs';
@@ -18,13 +19,38 @@ if (isBrandedChrome(browser.path)) {
   process.exit(1);
 }
 
+// Each vitest step also writes a JSON report, so the run ends with one plain "N passed, N failed" line.
+const reportDir = resolve(root, 'test-results');
+mkdirSync(reportDir, { recursive: true });
+function jsonReport(name) {
+  const file = resolve(reportDir, `${name}.json`);
+  rmSync(file, { force: true });
+  return ['--reporter=default', '--reporter=json', `--outputFile.json=${file}`];
+}
+function totals() {
+  let passed = 0;
+  let failed = 0;
+  for (const name of ['unit', 'e2e']) {
+    const file = resolve(reportDir, `${name}.json`);
+    if (!existsSync(file)) continue;
+    try {
+      const r = JSON.parse(readFileSync(file, 'utf8'));
+      passed += r.numPassedTests ?? 0;
+      failed += (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
+    } catch {
+      failed += 1;
+    }
+  }
+  return `${passed} passed, ${failed} failed`;
+}
+
 const steps = [
   ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
-  ['unit tests', ['npx', 'vitest', 'run', '--project', 'unit']],
+  ['unit tests', ['npx', 'vitest', 'run', '--project', 'unit', ...jsonReport('unit')]],
   ['build', ['npx', 'vite', 'build']],
   ['library build', ['npm', 'run', 'build:lib']],
   ['build security check', ['node', 'scripts/check-build-security.mjs']],
-  ['end-to-end tests', ['npx', 'vitest', 'run', '--project', 'e2e']],
+  ['end-to-end tests', ['npx', 'vitest', 'run', '--project', 'e2e', ...jsonReport('e2e')]],
 ];
 
 for (const [name, [cmd, ...args]] of steps) {
@@ -34,8 +60,10 @@ for (const [name, [cmd, ...args]] of steps) {
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status !== 0) {
     console.error(`\n✗ ${name} failed after ${secs} s${r.signal ? ` (signal ${r.signal})` : ''}.`);
+    console.log(`\n${totals()}`);
     process.exit(r.status ?? 1);
   }
   console.log(`✓ ${name} (${secs} s)`);
 }
 console.log('\n✓ all checks passed');
+console.log(`\n${totals()}`);
