@@ -1,4 +1,5 @@
 import type { LogEvent } from '../shared/log-event.ts';
+import { utf8Length } from '../../src/transport/provider-socket.ts';
 
 /** Chrome drops Port messages over 64 MiB and large ones stall the panel: keep each page ≤ 1 MB. */
 export const SNAPSHOT_PAGE_BYTES = 1_000_000;
@@ -23,18 +24,4 @@ export function paginateEvents(events: readonly LogEvent[], maxBytes = SNAPSHOT_
   }
   if (page.length > 0) pages.push(page);
   return pages;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
