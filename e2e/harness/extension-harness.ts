@@ -32,6 +32,14 @@ export interface LaunchOptions {
    */
   copyExtension?: boolean;
   extraArgs?: string[];
+  /**
+   * Use the system's real audio devices instead of the fake microphone (default false): no
+   * --use-fake-device-for-media-stream, and Playwright's --mute-audio dropped. With `env` pointing
+   * at a private PulseAudio server (latency-method.md), Chromium captures and plays through it.
+   */
+  realAudioDevices?: boolean;
+  /** Environment for the browser process (e.g. PULSE_SERVER). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ExtensionHarness {
@@ -89,12 +97,17 @@ export async function launchExtension(opts: LaunchOptions = {}): Promise<Extensi
     '--disable-sync',
     `--disable-extensions-except=${extensionDir}`,
     `--load-extension=${extensionDir}`,
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}${opts.noLoop ? '%noloop' : ''}`,
+    ...(opts.realAudioDevices ? [] : ['--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}${opts.noLoop ? '%noloop' : ''}`]),
     ...(opts.fakeMediaUi === false ? [] : ['--use-fake-ui-for-media-stream']),
     ...(opts.extraArgs ?? []),
   ];
-  const context = await chromium.launchPersistentContext(profile, { executablePath: browser.path, headless: true, args });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: browser.path,
+    headless: true,
+    args,
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.realAudioDevices ? { ignoreDefaultArgs: ['--mute-audio'] } : {}),
+  });
   try {
     const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
     const extensionId = new URL(sw.url()).host;

@@ -35,6 +35,8 @@ host = new SessionHost({
   history: new EventHistory(),
 });
 for (const port of early.splice(0)) host.attachPort(port);
+// Plugging or unplugging a device outside a session still updates every panel's pickers.
+navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueue({ type: 'refresh-devices' }));
 
 // For diagnostics and the end-to-end tests (read through the DevTools protocol).
 (globalThis as { __sessionHost?: unknown }).__sessionHost = {

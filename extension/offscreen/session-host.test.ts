@@ -125,7 +125,13 @@ describe('SessionHost sessions', () => {
     const d = deps('granted');
     let rejectConnect: ((e: Error) => void) | undefined;
     let callbacks: import('@pipecat-ai/client-js').RTVIEventCallbacks = {};
-    const transport = { setObserver: vi.fn(), interruptBot: vi.fn(async () => ({})) };
+    const handlers = new Map<string, (call: { toolCallId: string; functionName: string; arguments: Record<string, unknown> }) => unknown>();
+    const transport = {
+      setObserver: vi.fn(),
+      interruptBot: vi.fn(async () => ({})),
+      updateSettings: vi.fn(async (s: Record<string, unknown>) => Object.keys(s).filter((k) => k === 'model')),
+      sendMessage: vi.fn(),
+    };
     d.createTransport = vi.fn(() => transport) as never;
     d.createClient = vi.fn((_t, cb) => {
       callbacks = cb;
@@ -150,9 +156,10 @@ describe('SessionHost sessions', () => {
         getAllCams: async () => [],
         getAllSpeakers: async () => [],
         isMicEnabled: true,
+        registerFunctionCallHandler: (name: string, h: never) => handlers.set(name, h),
       };
     }) as never;
-    return d;
+    return Object.assign(d, { handlers, transport });
   }
 
   it('Disconnect cuts a pending connect short: disconnected, no error, key never forwarded to the panel', async () => {
@@ -173,5 +180,37 @@ describe('SessionHost sessions', () => {
     expect(updatesOf(p.sent).filter((u) => u.kind === 'error')).toEqual([]);
     expect(JSON.stringify(p.sent)).not.toContain('sk-abc-123456');
     expect(JSON.stringify(d.history.toArray())).not.toContain('sk-abc-123456');
+  });
+
+  it('answers fixed mocks through the registered handler, leaves ask-me calls to the panel, and sends Send result by call id', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'loopback', settings: {}, toolMocks: { fixed_tool: { mode: 'fixed', result: '{"ok":true}' }, ask_tool: { mode: 'ask', result: '' } } });
+    await until('handlers registered', () => d.handlers.size === 2);
+    expect(d.handlers.get('fixed_tool')!({ toolCallId: 'c1', functionName: 'fixed_tool', arguments: {} })).toEqual({ ok: true });
+    expect(d.handlers.get('ask_tool')!({ toolCallId: 'c2', functionName: 'ask_tool', arguments: {} })).toBeUndefined();
+    // A mock switched to "ask me" mid-session applies to the next call.
+    p.send({ type: 'update-tool-mocks', toolMocks: { fixed_tool: { mode: 'ask', result: '' }, ask_tool: { mode: 'fixed', result: 'plain words' } } });
+    await until('mocks updated', () => d.handlers.get('ask_tool')!({ toolCallId: 'c3', functionName: 'ask_tool', arguments: {} }) === 'plain words');
+    expect(d.handlers.get('fixed_tool')!({ toolCallId: 'c4', functionName: 'fixed_tool', arguments: {} })).toBeUndefined();
+    p.send({ type: 'tool-result', toolCallId: 'c2', result: { answer: 2 } });
+    await until('the result to be sent', () => d.transport.sendMessage.mock.calls.length === 1);
+    expect(d.transport.sendMessage.mock.calls[0]![0]).toMatchObject({ type: 'llm-function-call-result', data: { tool_call_id: 'c2', result: { answer: 2 } } });
+  });
+
+  it('Apply sends only changed settings and reports applied and reconnect keys', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'loopback', settings: { voice: 'a', model: 'm1', instructions: 'x' } });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    p.send({ type: 'update-settings', settings: { voice: 'b', model: 'm2', instructions: 'x' } });
+    await until('an apply report', () => updatesOf(p.sent).some((u) => u.kind === 'settings-applied'));
+    expect(d.transport.updateSettings).toHaveBeenCalledWith({ voice: 'b', model: 'm2' });
+    const report = updatesOf(p.sent).find((u) => u.kind === 'settings-applied');
+    expect(report).toMatchObject({ report: { applied: ['voice'], needReconnect: ['model'] }, settings: { settings: { voice: 'b', model: 'm1' } } });
   });
 });

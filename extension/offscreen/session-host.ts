@@ -1,6 +1,7 @@
-import { PipecatClient, RTVIMessage, type RTVIEventCallbacks, type TransportState } from '@pipecat-ai/client-js';
+import { PipecatClient, RTVIMessage, type LLMFunctionCallResult, type RTVIEventCallbacks, type TransportState } from '@pipecat-ai/client-js';
 import type { LLMServiceOptions, RealTimeWebsocketTransport } from '../../src/transport/realtime-websocket-transport.ts';
 import type { FrameRecord, RtviRecord } from '../../src/transport/frame-observer.ts';
+import { registerFunctionCallHandlerSafely, type FunctionCallHandlerWithId } from '../../src/transport/function-call-handlers.ts';
 import type { LogEvent } from '../shared/log-event.ts';
 import {
   isPanelCommand,
@@ -13,7 +14,9 @@ import {
   type HostStatus,
   type HostUpdate,
   type PanelCommand,
+  type SettingsApplyReport,
   type SnapshotHead,
+  type ToolMocks,
 } from '../shared/messages.ts';
 import { ConversationBuilder } from './conversation-builder.ts';
 import type { MicTestReport } from './mic-test.ts';
@@ -55,6 +58,8 @@ export interface SessionClient {
   getAllCams(): Promise<MediaDeviceInfo[]>;
   getAllSpeakers(): Promise<MediaDeviceInfo[]>;
   readonly isMicEnabled: boolean;
+  /** Registers through the library's wrapped registration (throws and timeouts still answer). */
+  registerFunctionCallHandler(functionName: string, handler: FunctionCallHandlerWithId): void;
 }
 
 export interface SessionHostDeps {
@@ -75,6 +80,11 @@ export const MIC_DENIED_MESSAGE =
   'Microphone access is blocked for this extension. Allow it in Chrome\'s site settings for the extension (chrome://settings/content/microphone), then connect again.';
 
 const STATS_INTERVAL_MS = 500;
+/**
+ * The transport's setup timer starts inside connect(), after the microphone and AudioContexts
+ * open; a shorter one keeps the whole Connect (click to settled) within the 10 s bar.
+ */
+export const HOST_CONNECT_TIMEOUT_MS = 9_000;
 
 /**
  * Owns the session in the offscreen document: the PipecatClient and its transport, the event
@@ -97,11 +107,14 @@ export class SessionHost {
   private devices: DeviceList = { mics: [], cams: [], speakers: [], selected: {} };
   private errors: HostError[] = [];
   private settings: SnapshotHead['settings'] = null;
+  private lastApply: SettingsApplyReport | null = null;
+  private toolMocks: ToolMocks = {};
+  private registeredTools = new Set<string>();
   private commandQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SessionHostDeps) {
     this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
-    this.conversation = new ConversationBuilder((turn) => this.batcher.push({ kind: 'turn', turn }));
+    this.conversation = new ConversationBuilder((turn) => this.batcher.push({ kind: 'turn', turn }), 500, (name) => this.toolMocks[name]?.mode === 'ask');
   }
 
   get currentStatus(): HostStatus {
@@ -138,6 +151,7 @@ export class SessionHost {
       conversation: this.conversation.all,
       errors: this.errors,
       settings: this.settings,
+      lastApply: this.lastApply,
       pages: pages.length,
     };
     try {
@@ -172,25 +186,30 @@ export class SessionHost {
           return await this.disconnect();
         case 'send-text':
           if (!this.client) return this.reportError('Connect first: there is no session to send text to.', false);
-          return await this.client.sendText(command.text);
+          await this.client.sendText(command.text);
+          this.conversation.addUserText(command.text);
+          return;
         case 'set-mic-enabled':
           this.client?.enableMic(command.enabled);
           this.setStatus({ micEnabled: command.enabled });
           return;
         case 'set-cam-enabled':
-          this.client?.enableCam(command.enabled);
+          if (!this.client) return this.reportError('Connect first: the camera is sent only during a session.', false);
+          this.client.enableCam(command.enabled);
+          this.setStatus({ camEnabled: command.enabled });
           return;
         case 'interrupt':
           if (this.transport) await this.transport.interruptBot();
           return;
         case 'select-device':
           return await this.selectDevice(command.kind, command.deviceId);
-        case 'update-settings': {
-          if (!this.transport) return;
-          const needReconnect = await this.transport.updateSettings(command.settings);
-          this.recordTransportEvent('settings-updated', { applied: Object.keys(command.settings).filter((k) => !needReconnect.includes(k)), needReconnect });
+        case 'update-settings':
+          return await this.applySettings(command.settings);
+        case 'update-tool-mocks':
+          this.toolMocks = { ...command.toolMocks };
+          this.registerToolHandlers();
+          if (this.settings) this.settings = { ...this.settings, toolMocks: this.toolMocks };
           return;
-        }
         case 'tool-result':
           if (!this.transport) return this.reportError('The session ended before the tool result could be sent.', false);
           this.transport.sendMessage(new RTVIMessage('llm-function-call-result', { tool_call_id: command.toolCallId, result: command.result }));
@@ -232,6 +251,9 @@ export class SessionHost {
       }
     }
     this.session++;
+    this.lastApply = null;
+    this.toolMocks = { ...(command.toolMocks ?? {}) };
+    this.registeredTools.clear();
     const { apiKey, type: _type, ...visible } = command;
     this.settings = { ...visible, ...(visible.endpoint ? { endpoint: redactUrlQuery(visible.endpoint) } : {}) };
     const options: LLMServiceOptions = {
@@ -239,6 +261,8 @@ export class SessionHost {
       model: command.model || undefined,
       endpoint: command.endpoint || undefined,
       settings: { ...command.settings, ...(command.model ? { model: command.model } : {}) },
+      connect_timeout_ms: HOST_CONNECT_TIMEOUT_MS,
+      ...(command.functionCallTimeoutMs ? { function_call_timeout_ms: command.functionCallTimeoutMs } : {}),
     };
     let transport: RealTimeWebsocketTransport;
     try {
@@ -251,7 +275,8 @@ export class SessionHost {
     const client = this.deps.createClient(transport, this.clientCallbacks(transport), enableMic, command.enableCam ?? false);
     this.client = client;
     this.transport = transport;
-    this.setStatus({ adapterId: command.adapterId, micEnabled: enableMic });
+    this.registerToolHandlers();
+    this.setStatus({ adapterId: command.adapterId, micEnabled: enableMic, camEnabled: command.enableCam ?? false });
     this.recordTransportEvent('connect-requested', { adapter: command.adapterId, endpoint: command.endpoint ? redactUrlQuery(command.endpoint) : null, model: command.model || null });
     this.statsTimer = setInterval(() => this.pushStats(), STATS_INTERVAL_MS);
     // Not awaited: the command queue must stay free so Disconnect can cut a slow setup short.
@@ -263,6 +288,37 @@ export class SessionHost {
         await this.releaseClient(client);
       },
     );
+  }
+
+  /** Sends only what changed since the session started (or the last Apply) and reports what took effect. */
+  private async applySettings(next: Record<string, unknown>): Promise<void> {
+    if (!this.transport || !this.settings) return this.reportError('Connect first: Apply changes a running session. The new values are saved and used on the next Connect.', false);
+    const current = this.settings.settings;
+    const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v)));
+    const keys = Object.keys(changed);
+    const needReconnect = keys.length ? await this.transport.updateSettings(changed) : [];
+    const applied = keys.filter((k) => !needReconnect.includes(k));
+    const kept = Object.fromEntries(Object.entries(changed).filter(([k]) => applied.includes(k)));
+    this.settings = { ...this.settings, settings: { ...current, ...kept } };
+    this.lastApply = { applied, needReconnect, at: Date.now() };
+    this.batcher.push({ kind: 'settings-applied', report: this.lastApply, settings: this.settings });
+    this.recordTransportEvent('settings-updated', { applied, needReconnect });
+  }
+
+  /** One wrapped handler per declared tool; each reads the current mock, so edits apply to the next call. */
+  private registerToolHandlers(): void {
+    const client = this.client;
+    if (!client) return;
+    for (const name of Object.keys(this.toolMocks)) {
+      if (this.registeredTools.has(name)) continue;
+      this.registeredTools.add(name);
+      client.registerFunctionCallHandler(name, (call) => {
+        const mock = this.toolMocks[call.functionName];
+        // "Ask me": answer nothing now; the panel's Send result (or the transport's timeout) answers.
+        if (!mock || mock.mode === 'ask') return undefined;
+        return parseMockResult(mock.result);
+      });
+    }
   }
 
   private async disconnect(): Promise<void> {
@@ -290,6 +346,7 @@ export class SessionHost {
     this.levels = { mic: 0, bot: 0 };
     this.botSpeaking = false;
     this.batcher.push({ kind: 'levels', levels: this.levels });
+    if (this.status.camEnabled) this.setStatus({ camEnabled: false });
     if (this.status.transportState !== 'disconnected' && this.status.transportState !== 'error') this.setStatus({ transportState: 'disconnected' });
   }
 
@@ -432,6 +489,7 @@ export class SessionHost {
 
   private reportError(message: string, fatal: boolean): void {
     const error: HostError = { message, fatal, at: Date.now() };
+    if (this.session > 0) this.conversation.addError(message);
     this.errors = [...this.errors.slice(-19), error];
     this.batcher.push({ kind: 'error', error });
     this.recordTransportEvent('host-error', { message, fatal });
@@ -463,6 +521,7 @@ export function createPipecatSessionClient(transport: RealTimeWebsocketTransport
     getAllMics: () => client.getAllMics(),
     getAllCams: () => client.getAllCams(),
     getAllSpeakers: () => client.getAllSpeakers(),
+    registerFunctionCallHandler: (name, handler) => registerFunctionCallHandlerSafely(client, transport, name, handler),
     get isMicEnabled() {
       return client.isMicEnabled;
     },
@@ -482,6 +541,21 @@ export function redactUrlQuery(url: string): string {
   } catch {
     return '[unparsable URL]';
   }
+}
+
+/**
+ * A mock result: a JSON object or array when it parses as one, else the text itself. client-js
+ * sends nothing for a null result, so scalars travel as their text.
+ */
+export function parseMockResult(text: string): LLMFunctionCallResult {
+  const t = text.trim();
+  try {
+    const v = JSON.parse(t) as unknown;
+    if (typeof v === 'object' && v !== null) return v as Record<string, unknown>;
+  } catch {
+    // not JSON: plain text
+  }
+  return t;
 }
 
 function kindLabel(kind: MediaDeviceKind): string {

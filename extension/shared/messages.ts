@@ -41,7 +41,19 @@ export interface ConnectCommand {
   settings: Record<string, unknown>;
   enableMic?: boolean;
   enableCam?: boolean;
+  /** How the host answers each declared tool (by function name). */
+  toolMocks?: ToolMocks;
+  /** A call left unanswered this long gets `{error: 'timeout'}` (transport default when absent). */
+  functionCallTimeoutMs?: number;
 }
+
+/** `fixed`: answer at once with `result` (JSON text, or plain text when it is not JSON); `ask`: wait for the panel. */
+export interface ToolMock {
+  mode: 'fixed' | 'ask';
+  result: string;
+}
+
+export type ToolMocks = Record<string, ToolMock>;
 
 export type PanelCommand =
   | ConnectCommand
@@ -52,6 +64,7 @@ export type PanelCommand =
   | { type: 'interrupt' }
   | { type: 'select-device'; kind: DeviceKind; deviceId: string }
   | { type: 'update-settings'; settings: Record<string, unknown> }
+  | { type: 'update-tool-mocks'; toolMocks: ToolMocks }
   | { type: 'tool-result'; toolCallId: string; result: unknown }
   | { type: 'push-to-talk'; phase: 'start' | 'end' }
   | { type: 'mic-test'; action: 'start' | 'stop' }
@@ -70,6 +83,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'interrupt',
   'select-device',
   'update-settings',
+  'update-tool-mocks',
   'tool-result',
   'push-to-talk',
   'mic-test',
@@ -96,12 +110,31 @@ export interface DeviceSummary {
   label: string;
 }
 
+export type ToolCallStatus = 'running' | 'awaiting' | 'answered' | 'cancelled' | 'timed-out';
+
+export interface ToolCallCard {
+  name: string;
+  /** Arguments as compact JSON. */
+  args: string;
+  status: ToolCallStatus;
+  /** The result sent, as compact JSON (absent until answered). */
+  result?: string;
+}
+
 export interface ConversationTurn {
   id: string;
-  role: 'user' | 'bot' | 'tool';
+  role: 'user' | 'bot' | 'tool' | 'error';
   text: string;
   final: boolean;
   toolCallId?: string;
+  tool?: ToolCallCard;
+}
+
+/** What Apply changed: keys applied mid-session and keys that wait for the next Connect. */
+export interface SettingsApplyReport {
+  applied: string[];
+  needReconnect: string[];
+  at: number;
 }
 
 export interface HostStatus {
@@ -109,6 +142,8 @@ export interface HostStatus {
   /** Adapter of the current (or last) session. */
   adapterId: string | null;
   micEnabled: boolean;
+  /** Camera frames are being sent (adapters that take video). */
+  camEnabled?: boolean;
   micTestActive: boolean;
   /** How many times this document called getUserMedia (a diagnostic; tests assert on it). */
   getUserMediaCalls: number;
@@ -138,6 +173,7 @@ export type HostUpdate =
   | { kind: 'turn'; turn: ConversationTurn }
   | { kind: 'error'; error: HostError }
   | { kind: 'conversation-cleared' }
+  | { kind: 'settings-applied'; report: SettingsApplyReport; settings: SnapshotHead['settings'] }
   | { kind: 'events-cleared' };
 
 /** The state a new Port gets before any update, sent first, then the history in pages. */
@@ -150,6 +186,8 @@ export interface SnapshotHead {
   errors: HostError[];
   /** Settings of the current or last session (no key). */
   settings: Omit<ConnectCommand, 'type' | 'apiKey'> | null;
+  /** Result of the last Apply in this session, if any. */
+  lastApply?: SettingsApplyReport | null;
   /** Number of history pages that follow. */
   pages: number;
 }

@@ -1,16 +1,59 @@
 /**
- * API keys live in chrome.storage.session: in memory, gone when the browser closes, and never
- * written to disk. One key per adapter.
+ * API keys, one per adapter. By default in chrome.storage.session (memory only, gone when the
+ * browser closes); in chrome.storage.local only when `Remember key on this device` is ticked.
+ * A key is only ever in one of the two.
  */
 const keyName = (adapterId: string) => `apiKey:${adapterId}`;
 
-export async function loadApiKey(adapterId: string): Promise<string> {
-  const got = await chrome.storage.session.get(keyName(adapterId));
-  const v = got[keyName(adapterId)];
-  return typeof v === 'string' ? v : '';
+export interface StoredKey {
+  key: string;
+  remembered: boolean;
 }
 
-export async function saveApiKey(adapterId: string, key: string): Promise<void> {
-  if (key) await chrome.storage.session.set({ [keyName(adapterId)]: key });
-  else await chrome.storage.session.remove(keyName(adapterId));
+export async function loadApiKey(adapterId: string): Promise<StoredKey> {
+  const name = keyName(adapterId);
+  const local = (await chrome.storage.local.get(name))[name];
+  if (typeof local === 'string' && local) return { key: local, remembered: true };
+  const session = (await chrome.storage.session.get(name))[name];
+  return { key: typeof session === 'string' ? session : '', remembered: false };
+}
+
+/** Pasted keys often carry a newline or spaces. */
+export function cleanKey(key: string): string {
+  return key.trim();
+}
+
+// Writes run one after another: a blur-trim save and a Remember toggle issued together must not
+// interleave their set/remove pairs (the key could end up in neither area).
+let writes: Promise<void> = Promise.resolve();
+function serial(job: () => Promise<void>): Promise<void> {
+  const run = writes.then(job);
+  writes = run.catch(() => undefined);
+  return run;
+}
+
+export function saveApiKey(adapterId: string, key: string, remember: boolean): Promise<void> {
+  return serial(() => writeKey(adapterId, key, remember));
+}
+
+export function forgetApiKey(adapterId: string): Promise<void> {
+  return serial(() => removeKey(adapterId));
+}
+
+async function writeKey(adapterId: string, key: string, remember: boolean): Promise<void> {
+  const name = keyName(adapterId);
+  const clean = cleanKey(key);
+  if (!clean) return removeKey(adapterId);
+  if (remember) {
+    await chrome.storage.local.set({ [name]: clean });
+    await chrome.storage.session.remove(name);
+  } else {
+    await chrome.storage.session.set({ [name]: clean });
+    await chrome.storage.local.remove(name);
+  }
+}
+
+async function removeKey(adapterId: string): Promise<void> {
+  const name = keyName(adapterId);
+  await Promise.all([chrome.storage.local.remove(name), chrome.storage.session.remove(name)]);
 }

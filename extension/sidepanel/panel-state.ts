@@ -1,5 +1,5 @@
 import type { TransportState } from '@pipecat-ai/client-js';
-import type { ConversationTurn, DeviceList, HostError, HostEvent, HostLevels, HostStats, HostStatus, HostUpdate, SnapshotHead } from '../shared/messages.ts';
+import type { ConversationTurn, DeviceList, HostError, HostEvent, HostLevels, HostStats, HostStatus, HostUpdate, SettingsApplyReport, SnapshotHead } from '../shared/messages.ts';
 
 /** What the panel renders: a mirror of the host, fed by snapshots and batches. */
 export interface PanelState {
@@ -12,7 +12,13 @@ export interface PanelState {
   conversation: ConversationTurn[];
   errors: HostError[];
   settings: SnapshotHead['settings'];
+  lastApply: SettingsApplyReport | null;
+  /** The session host went away during a session; kept across the next snapshot so the panel still says so. */
+  hostLost?: HostError;
 }
+
+export const SESSION_HOST_LOST_MESSAGE =
+  "The session ended: Chrome closed the extension's session host (its offscreen document), and the connection to the model closed with it. Press Connect to start a new session.";
 
 export const initialPanelState: PanelState = {
   linked: false,
@@ -23,13 +29,14 @@ export const initialPanelState: PanelState = {
   conversation: [],
   errors: [],
   settings: null,
+  lastApply: null,
 };
 
 export function applyHostEvent(state: PanelState, event: HostEvent): PanelState {
   switch (event.type) {
     case 'snapshot': {
       const h = event.head;
-      return { ...state, linked: false, status: h.status, levels: h.levels, stats: h.stats, devices: h.devices, conversation: h.conversation, errors: h.errors, settings: h.settings };
+      return { ...state, linked: false, status: h.status, levels: h.levels, stats: h.stats, devices: h.devices, conversation: h.conversation, errors: state.hostLost ? [...h.errors.slice(-19), state.hostLost] : h.errors, settings: h.settings, lastApply: h.lastApply ?? null, hostLost: undefined };
     }
     case 'snapshot-page':
       return state; // events go to the EventHistory (history-sync.ts)
@@ -62,11 +69,19 @@ export function applyUpdate(state: PanelState, u: HostUpdate): PanelState {
       return { ...state, errors: [...state.errors.slice(-19), u.error] };
     case 'conversation-cleared':
       return { ...state, conversation: [] };
+    case 'settings-applied':
+      return { ...state, lastApply: u.report, settings: u.settings };
   }
 }
 
-export function linkLost(state: PanelState): PanelState {
-  return { ...state, linked: false };
+/**
+ * The Port dropped. It lives as long as the offscreen document, so an open session died with it:
+ * say so, and show the session as over rather than the last state the host reported.
+ */
+export function linkLost(state: PanelState, at = Date.now()): PanelState {
+  if (!state.linked || !isSessionOpen(state.status.transportState)) return { ...state, linked: false };
+  const hostLost: HostError = { message: SESSION_HOST_LOST_MESSAGE, fatal: true, at };
+  return { ...state, linked: false, status: { ...state.status, transportState: 'disconnected' }, errors: [...state.errors.slice(-19), hostLost], hostLost };
 }
 
 const IDLE_STATES: ReadonlySet<TransportState> = new Set<TransportState>(['disconnected', 'error']);

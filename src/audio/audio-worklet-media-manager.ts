@@ -75,6 +75,8 @@ interface Session {
   camStream: MediaStream | null;
   camTimer: ReturnType<typeof setInterval> | null;
   delayTimer: ReturnType<typeof setInterval> | null;
+  /** 'auto' plays to the destination at once and moves to the WebRTC loopback once that connects. */
+  upgradingPlayback: boolean;
 }
 
 function hasDom(): boolean {
@@ -132,6 +134,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   private readonly opts: Required<Omit<AudioWorkletMediaManagerOptions, 'vad'>> & { vad?: VoiceActivityOptions };
   private format: MediaFormat = { inputSampleRate: 16000, outputSampleRate: 24000 };
   private session: Session | null = null;
+  private readonly unpluggedStreams = new WeakSet<MediaStream>();
   private connecting: Promise<void> | null = null;
   private disconnecting: Promise<void> | null = null;
   /** Bumped by disconnect(): a connect() that finds it changed abandons what it opened. */
@@ -206,12 +209,15 @@ export class AudioWorkletMediaManager extends MediaManager {
     }
     const generation = this.generation;
     const partial: Partial<Session> = {};
+    // The capture graph and the player graph are independent: once the microphone is granted (it goes
+    // first so a refusal opens no AudioContext at all), both open side by side, costing the slower of
+    // the two instead of their sum (each is an AudioContext start plus a worklet module load).
     try {
       if (this._micEnabled) partial.micStream = await this.openMicrophone();
       this.checkNotAbandoned(generation);
-      await this.openPlayer(partial);
-      this.checkNotAbandoned(generation);
-      if (partial.micStream) await this.openCapture(partial, partial.micStream);
+      const stream = partial.micStream;
+      const results = await Promise.allSettled([stream ? this.openCapture(partial, stream) : Promise.resolve(), this.openPlayer(partial)]);
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
       this.checkNotAbandoned(generation);
     } catch (e) {
       await closeSession(partial);
@@ -228,17 +234,15 @@ export class AudioWorkletMediaManager extends MediaManager {
       loopback: partial.loopback ?? null,
       audioElement: partial.audioElement ?? null,
       playbackPath: partial.playbackPath ?? 'destination',
+      upgradingPlayback: false,
       camStream: null,
       camTimer: null,
       delayTimer: null,
     };
     const session = this.session;
-    if (session.loopback) {
-      this.loopbackDelayMs = OPUS_PACKET_MS;
-      session.delayTimer = setInterval(() => void this.measureLoopbackDelay(session), LOOPBACK_DELAY_POLL_MS);
-    } else {
-      this.loopbackDelayMs = 0;
-    }
+    this.loopbackDelayMs = 0;
+    if (session.loopback) this.startLoopbackDelayPoll(session);
+    if (this.opts.echoPath === 'auto' && session.playbackPath === 'destination') void this.upgradeToLoopback(session);
     const micTrack = this.session.micStream?.getAudioTracks()[0];
     if (micTrack) this._callbacks.onTrackStarted?.(micTrack, LOCAL_PARTICIPANT);
     if (this._camEnabled) void this.startCamera();
@@ -330,7 +334,9 @@ export class AudioWorkletMediaManager extends MediaManager {
 
   private async routePlayback(partial: Partial<Session>, ctx: AudioContext, node: AudioWorkletNode): Promise<void> {
     const path = this.opts.echoPath;
-    if (path === 'rtc-loopback' || path === 'auto') {
+    // 'auto' does not hold `ready` for the loopback (a local ICE negotiation, up to LOOPBACK_TIMEOUT_MS
+    // when mDNS candidates do not resolve): it starts on the destination and upgrades in the background.
+    if (path === 'rtc-loopback') {
       try {
         await this.routeThroughLoopback(partial, ctx, node);
         return;
@@ -357,11 +363,10 @@ export class AudioWorkletMediaManager extends MediaManager {
   }
 
   /** Chrome's echo canceller only sees audio that leaves through WebRTC, hence the local peer pair. */
-  private async routeThroughLoopback(partial: Partial<Session>, ctx: AudioContext, node: AudioWorkletNode): Promise<void> {
+  private async routeThroughLoopback(partial: Partial<Session>, ctx: AudioContext, node: AudioWorkletNode, upgrading = false): Promise<void> {
     if (typeof RTCPeerConnection === 'undefined') throw new Error('RTCPeerConnection is not available');
     const dest = ctx.createMediaStreamDestination();
     partial.streamDestination = dest;
-    node.connect(dest);
     const sender = new RTCPeerConnection();
     const receiver = new RTCPeerConnection();
     partial.loopback = [sender, receiver];
@@ -406,6 +411,43 @@ export class AudioWorkletMediaManager extends MediaManager {
     if (!(await withTimeout(connected, LOOPBACK_TIMEOUT_MS, false))) throw new Error('the local WebRTC loopback did not connect');
     partial.audioElement = await this.playInAudioElement(stream);
     partial.playbackPath = 'rtc-loopback';
+    // Fed only now: while 'auto' upgrades, the node still plays to the destination, and feeding both would double the audio.
+    if (!upgrading) node.connect(dest);
+  }
+
+  /** 'auto': moves a running session's playback from the destination onto the echo-cancelled loopback. */
+  private async upgradeToLoopback(session: Session): Promise<void> {
+    const trial: Partial<Session> = {};
+    session.upgradingPlayback = true;
+    try {
+      await this.routeThroughLoopback(trial, session.playerContext, session.playerNode, true);
+    } catch {
+      session.upgradingPlayback = false;
+      await closeSession({ loopback: trial.loopback, audioElement: trial.audioElement, streamDestination: trial.streamDestination });
+      return;
+    }
+    session.upgradingPlayback = false;
+    if (this.session !== session) {
+      await closeSession({ loopback: trial.loopback, audioElement: trial.audioElement, streamDestination: trial.streamDestination });
+      return;
+    }
+    const dest = trial.streamDestination!;
+    try {
+      session.playerNode.disconnect(session.playerContext.destination);
+    } catch {
+      /* not connected there */
+    }
+    session.playerNode.connect(dest);
+    session.streamDestination = dest;
+    session.loopback = trial.loopback ?? null;
+    session.audioElement = trial.audioElement ?? null;
+    session.playbackPath = 'rtc-loopback';
+    this.startLoopbackDelayPoll(session);
+  }
+
+  private startLoopbackDelayPoll(session: Session): void {
+    this.loopbackDelayMs = OPUS_PACKET_MS;
+    session.delayTimer = setInterval(() => void this.measureLoopbackDelay(session), LOOPBACK_DELAY_POLL_MS);
   }
 
   /** The loopback's own delay (jitter buffer + packetisation), added to playback timestamps. */
@@ -633,7 +675,8 @@ export class AudioWorkletMediaManager extends MediaManager {
       echoCancellation: s?.micStream ? boolSetting(this.trackSettings?.echoCancellation) : null,
       noiseSuppression: s?.micStream ? boolSetting(this.trackSettings?.noiseSuppression) : null,
       autoGainControl: s?.micStream ? boolSetting(this.trackSettings?.autoGainControl) : null,
-      playbackPath: s ? s.playbackPath : null,
+      // Unknown (no echo warning yet) while 'auto' is still bringing up the loopback.
+      playbackPath: s ? (s.upgradingPlayback ? null : s.playbackPath) : null,
       droppedWhileStalled: this.stats.droppedSamples,
     };
   }
@@ -662,6 +705,24 @@ export class AudioWorkletMediaManager extends MediaManager {
     if (micsChanged) this._callbacks.onAvailableMicsUpdated?.(mics);
     if (camsChanged) this._callbacks.onAvailableCamsUpdated?.(cams);
     if (speakersChanged) this._callbacks.onAvailableSpeakersUpdated?.(speakers);
+      console.info('DBGREFRESH', micsChanged, mics.length);
+    if (micsChanged) this.reportUnpluggedMicrophone(mics);
+  }
+
+  /**
+   * PulseAudio moves a capture stream to another source (a monitor, say) when its device goes
+   * away, so Chromium's track never ends: the device list is the only sign the microphone in use
+   * was unplugged. Reported once per stream.
+   */
+  private reportUnpluggedMicrophone(mics: MediaDeviceInfo[]): void {
+    const stream = this.session?.micStream;
+    const track = stream?.getAudioTracks()[0];
+    console.info('DBGUNPLUG', !!stream, track?.readyState, JSON.stringify(track?.getSettings()), JSON.stringify(mics.map((d) => d.deviceId)));
+    if (!stream || !track || track.readyState !== 'live' || this.unpluggedStreams.has(stream)) return;
+    const id = track.getSettings().deviceId;
+    if (!id || mics.some((d) => d.deviceId === id) || (id === 'default' && mics.length > 0)) return;
+    this.unpluggedStreams.add(stream);
+    this._listener.onMicrophoneLost?.(`the microphone${track.label ? ` "${track.label}"` : ''} was unplugged; nothing you say reaches the model until you choose another microphone or reconnect`);
   }
 
   async getAllMics(): Promise<MediaDeviceInfo[]> {

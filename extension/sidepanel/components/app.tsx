@@ -1,89 +1,278 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { adapters } from '../../../src/adapters/adapter-registry.ts';
-import type { PanelCommand } from '../../shared/messages.ts';
-import { loadApiKey, saveApiKey } from '../key-storage.ts';
-import { openPermissionPage, watchMicPermission, type MicPermission } from '../mic-permission.ts';
-import { visibleError } from '../panel-state.ts';
-import { loadPreferences, savePreferences } from '../panel-preferences.ts';
-import type { PanelStore } from '../panel-store.ts';
-import { ConnectionStatus } from './connection-status.tsx';
-import { ConversationView } from './conversation-view.tsx';
+import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts';
+import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
+import type { MediaStats } from '../../../src/audio/media-manager.ts';
+import type { PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts';
+import { loadAdapterSettings, saveAdapterSettings, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
 import { downloadTextFile, readFileText } from '../inspector/download-file.ts';
 import { EventLog } from '../inspector/event-log.tsx';
 import { exportFileName, exportJsonl, parseJsonl, type ImportedSession } from '../inspector/jsonl-export.ts';
+import { MetricsPanel } from '../inspector/metrics-panel.tsx';
+import { cleanKey, forgetApiKey, loadApiKey, saveApiKey } from '../key-storage.ts';
+import { openPermissionPage, watchMicPermission, type MicPermission } from '../mic-permission.ts';
+import { isSessionOpen, visibleError } from '../panel-state.ts';
+import { loadPreferences, savePreferences } from '../panel-preferences.ts';
+import type { PanelStore } from '../panel-store.ts';
+import { mergePresets, parsePresetFile, serializePresets, stripSecrets, type Preset } from '../preset-file.ts';
+import { loadPresets, savePresets } from '../preset-storage.ts';
+import { buildSettingsForm, isPushToTalk, TOOLS_KEY } from '../settings-form-model.ts';
+import { validateToolsJson } from '../tools-json.ts';
+import { ConnectionStatus } from './connection-status.tsx';
+import { ConversationView } from './conversation-view.tsx';
+import { DevicesSection } from './devices-section.tsx';
 import { LevelMeter } from './level-meter.tsx';
-import { SessionControls, type SessionForm } from './session-controls.tsx';
+import { PresetsSection } from './presets-section.tsx';
+import { SessionControls, type KeyForm } from './session-controls.tsx';
+import { SettingFieldControl } from './settings-fields.tsx';
+import { DEFAULT_TOOL_MOCK, ToolsSection } from './tools-section.tsx';
 
 const DEFAULT_ADAPTER = 'loopback';
+
+interface LocalError {
+  message: string;
+  at: number;
+}
 
 export function App({ store, send, initialAdapter }: { store: PanelStore; send(c: PanelCommand): void; initialAdapter?: string }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const [permission, setPermission] = useState<MicPermission>('unknown');
   const [dismissedAt, setDismissedAt] = useState(0);
+  const [localError, setLocalError] = useState<LocalError | null>(null);
   const [imported, setImported] = useState<ImportedSession | null>(null);
   const [logNotice, setLogNotice] = useState<string | null>(null);
-  const [form, setForm] = useState<SessionForm>({ adapterId: initialAdapter ?? DEFAULT_ADAPTER, apiKey: '', endpoint: '', model: '' });
-  const loaded = useRef(false);
+  const [adapterId, setAdapterId] = useState<string>(initialAdapter && findAdapter(initialAdapter) ? initialAdapter : DEFAULT_ADAPTER);
+  const [cfg, setCfg] = useState<{ adapterId: string; s: AdapterSettings } | null>(null);
+  const [keyForm, setKeyForm] = useState<KeyForm>({ key: '', remembered: false, show: false });
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [presetSel, setPresetSel] = useState('');
+  const [presetName, setPresetName] = useState('');
+  const [presetNotice, setPresetNotice] = useState<string | null>(null);
+  const [talking, setTalking] = useState(false);
+  const prefsLoaded = useRef(false);
+  const adopted = useRef(false);
+
+  const adapter = findAdapter(adapterId) ?? adapters[0]!;
+  const transportState = state.status.transportState;
+  const open = isSessionOpen(transportState);
 
   useEffect(() => watchMicPermission(setPermission), []);
 
+  // The last adapter used, unless the URL asks for one.
   useEffect(() => {
     void loadPreferences().then((prefs) => {
-      const adapterId = initialAdapter ?? (prefs.adapterId && adapters.some((a) => a.id === prefs.adapterId) ? prefs.adapterId : DEFAULT_ADAPTER);
-      setForm((f) => ({ ...f, adapterId, endpoint: prefs.endpoint ?? '', model: prefs.model ?? '' }));
-      loaded.current = true;
+      if (!initialAdapter && prefs.adapterId && findAdapter(prefs.adapterId)) setAdapterId(prefs.adapterId);
+      prefsLoaded.current = true;
     });
+    void loadPresets().then(setPresets);
   }, [initialAdapter]);
+
+  // A panel opened during a session shows that session's adapter.
+  useEffect(() => {
+    if (!state.linked || adopted.current) return;
+    adopted.current = true;
+    if (isSessionOpen(state.status.transportState) && state.status.adapterId && findAdapter(state.status.adapterId)) setAdapterId(state.status.adapterId);
+  }, [state.linked, state.status.adapterId, state.status.transportState]);
 
   useEffect(() => {
     let current = true;
-    void loadApiKey(form.adapterId).then((apiKey) => current && setForm((f) => ({ ...f, apiKey })));
+    setCfg(null);
+    void loadAdapterSettings(adapterId, adapter.settings).then((s) => current && setCfg({ adapterId, s }));
+    void loadApiKey(adapterId).then((k) => current && setKeyForm({ key: k.key, remembered: k.remembered, show: false }));
+    if (prefsLoaded.current) void savePreferences({ adapterId, endpoint: '', model: '' });
     return () => {
       current = false;
     };
-  }, [form.adapterId]);
+  }, [adapterId, adapter.settings]);
 
-  const onFormChange = useCallback((patch: Partial<SessionForm>) => {
-    setForm((f) => {
-      const next = { ...f, ...patch };
-      if (patch.apiKey !== undefined) void saveApiKey(next.adapterId, patch.apiKey);
-      if (loaded.current && (patch.adapterId !== undefined || patch.endpoint !== undefined || patch.model !== undefined)) {
-        void savePreferences({ adapterId: next.adapterId, endpoint: next.endpoint, model: next.model });
-      }
+  const settings = cfg?.adapterId === adapterId ? cfg.s : null;
+  const values = useMemo(() => settings?.values ?? defaultSettings(adapter.settings), [settings, adapter.settings]);
+  const form = useMemo(() => buildSettingsForm(adapter.settings, values), [adapter.settings, values]);
+  const toolsText = form.tools ? String(form.tools.value) : '';
+  const toolsCheck = useMemo(() => validateToolsJson(toolsText), [toolsText]);
+  const pushToTalk = adapter.supportsPushToTalk && isPushToTalk(values);
+
+  const updateCfg = useCallback(
+    (patch: (s: AdapterSettings) => AdapterSettings) => {
+      setCfg((c) => {
+        if (!c || c.adapterId !== adapterId) return c;
+        const s = patch(c.s);
+        void saveAdapterSettings(adapterId, s);
+        return { adapterId, s };
+      });
+    },
+    [adapterId],
+  );
+  const setValue = (key: string, value: string | number | boolean) => updateCfg((s) => ({ ...s, values: { ...s.values, [key]: value } }));
+
+  const toolMocksFor = (names: string[], mocks: ToolMocks): ToolMocks => Object.fromEntries(names.map((n) => [n, mocks[n] ?? DEFAULT_TOOL_MOCK]));
+
+  const fail = (message: string) => {
+    setLocalError({ message, at: Date.now() });
+  };
+
+  // ------------------------------------------------------------------ keys
+  const onKeyChange = (patch: Partial<KeyForm>) => {
+    setKeyForm((k) => {
+      const next = { ...k, ...patch };
+      if (patch.key !== undefined || patch.remembered !== undefined) void saveApiKey(adapterId, next.key, next.remembered);
       return next;
     });
-  }, []);
+  };
+  const onForgetKey = () => {
+    void forgetApiKey(adapterId);
+    setKeyForm({ key: '', remembered: false, show: false });
+  };
 
-  const adapter = useMemo(() => adapters.find((a) => a.id === form.adapterId), [form.adapterId]);
-  const error = visibleError(state.errors, dismissedAt);
+  // ------------------------------------------------------------------ session
+  const onAdapterChange = (id: string) => {
+    if (id === adapterId) return;
+    // Ending the session now: its settings belong to the adapter being left.
+    if (open) send({ type: 'disconnect' });
+    setTalking(false);
+    setAdapterId(id);
+  };
 
   const connect = () => {
     setDismissedAt(Date.now());
+    setLocalError(null);
+    if (!settings) return fail('Settings are still loading; try again in a moment.');
+    const key = cleanKey(keyForm.key);
+    if (adapter.needsKey && !key) return fail(`${adapter.label} needs an API key: paste it into "API key", then connect.`);
+    if (!toolsCheck.ok) return fail(`Tools (JSON) is not valid (${toolsCheck.message}). Fix it, then connect.`);
+    const model = typeof values.model === 'string' ? values.model.trim() : '';
     send({
       type: 'connect',
-      adapterId: form.adapterId,
-      apiKey: adapter?.needsKey ? form.apiKey : undefined,
-      endpoint: form.endpoint.trim() || undefined,
-      model: form.model.trim() || undefined,
-      settings: {},
+      adapterId,
+      apiKey: adapter.needsKey ? key : undefined,
+      endpoint: settings.endpoint.trim() || undefined,
+      model: model || undefined,
+      settings: { ...values },
       enableMic: state.status.micEnabled,
+      toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks),
+      functionCallTimeoutMs: (settings.toolTimeoutS || DEFAULT_TOOL_TIMEOUT_S) * 1000,
     });
   };
 
+  const apply = () => {
+    setLocalError(null);
+    if (!toolsCheck.ok) return fail(`Tools (JSON) is not valid (${toolsCheck.message}). Nothing was applied.`);
+    if (!settings) return;
+    send({ type: 'update-tool-mocks', toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks) });
+    send({ type: 'update-settings', settings: { ...values } });
+  };
+
+  const talk = useCallback(
+    (phase: 'start' | 'end') => {
+      setTalking((was) => {
+        if (phase === 'start' && !was) send({ type: 'push-to-talk', phase: 'start' });
+        if (phase === 'end' && was) send({ type: 'push-to-talk', phase: 'end' });
+        return phase === 'start';
+      });
+    },
+    [send],
+  );
+
+  // Space talks while the panel has focus, except while typing in a field.
+  const canTalk = pushToTalk && transportState === 'ready';
+  useEffect(() => {
+    if (!canTalk) return;
+    const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || t.matches('input, textarea, select'));
+    const down = (e: KeyboardEvent) => {
+      if (e.code !== 'Space' || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      e.preventDefault();
+      if (!e.repeat) talk('start');
+    };
+    const up = (e: KeyboardEvent) => {
+      if (e.code !== 'Space' || typing(e.target)) return;
+      e.preventDefault();
+      talk('end');
+    };
+    const blur = () => talk('end');
+    // Focus moving into a text field mid-press must not leave the turn open.
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    window.addEventListener('blur', blur);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+      window.removeEventListener('blur', blur);
+    };
+  }, [canTalk, talk]);
+  useEffect(() => {
+    if (!canTalk) setTalking(false);
+  }, [canTalk]);
+
+  // ------------------------------------------------------------------ presets
+  const persistPresets = (next: Preset[]) => {
+    setPresets(next);
+    void savePresets(next);
+  };
+  const savePreset = () => {
+    const name = presetName.trim();
+    if (!name || !settings) return;
+    if (!toolsCheck.ok) return fail(`Tools (JSON) is not valid (${toolsCheck.message}). The preset was not saved.`);
+    const preset: Preset = { name, adapterId, settings: stripSecrets({ ...values }), toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks) };
+    persistPresets(mergePresets(presets, [preset]));
+    setPresetSel(name);
+    setPresetNotice(`Saved "${name}".`);
+  };
+  const loadPreset = () => {
+    const p = presets.find((x) => x.name === presetSel);
+    if (!p) return;
+    const fields = findAdapter(p.adapterId)?.settings ?? [];
+    const apply = (s: AdapterSettings): AdapterSettings => ({ ...s, values: { ...defaultSettings(fields), ...p.settings }, toolMocks: { ...p.toolMocks } });
+    if (p.adapterId === adapterId) updateCfg(apply);
+    else {
+      if (open) send({ type: 'disconnect' });
+      void loadAdapterSettings(p.adapterId, fields).then(async (s) => {
+        await saveAdapterSettings(p.adapterId, apply(s));
+        setAdapterId(p.adapterId);
+      });
+    }
+    setPresetName(p.name);
+    setPresetNotice(`Loaded "${p.name}"${open ? '; Apply or reconnect to use it in the session' : ''}.`);
+  };
+  const renamePreset = () => {
+    const name = presetName.trim();
+    if (!name || name === presetSel) return;
+    if (presets.some((x) => x.name === name)) return setPresetNotice(`A preset named "${name}" already exists.`);
+    persistPresets(mergePresets(presets.filter((x) => x.name !== presetSel), presets.filter((x) => x.name === presetSel).map((x) => ({ ...x, name }))));
+    setPresetNotice(`Renamed "${presetSel}" to "${name}".`);
+    setPresetSel(name);
+  };
+  const deletePreset = () => {
+    persistPresets(presets.filter((x) => x.name !== presetSel));
+    setPresetNotice(`Deleted "${presetSel}".`);
+    setPresetSel('');
+  };
+  const exportPresets = () => downloadTextFile('voice-workbench-presets.json', serializePresets(presets), 'application/json');
+  const importPresets = (file: File) => {
+    void readFileText(file).then((text) => {
+      const parsed = parsePresetFile(text, adapters.map((a) => a.id));
+      if (!parsed.ok) {
+        setPresetNotice(null);
+        return fail(`Could not import presets from ${file.name}: ${parsed.error} Nothing was changed.`);
+      }
+      persistPresets(mergePresets(presets, parsed.presets));
+      setLocalError(null);
+      setPresetNotice(`Imported ${parsed.presets.length} preset${parsed.presets.length === 1 ? '' : 's'} from ${file.name}.`);
+    });
+  };
+
+  // ------------------------------------------------------------------ events
   const exportEvents = () => {
     const events = imported ? imported.events : store.history.toArray();
     const text = exportJsonl({
-      adapter: imported?.header.adapter ?? state.settings?.adapterId ?? form.adapterId,
+      adapter: imported?.header.adapter ?? state.settings?.adapterId ?? adapterId,
       model: imported?.header.model ?? state.settings?.model ?? null,
       settings: imported?.header.settings ?? state.settings?.settings ?? {},
       appVersion: chrome.runtime.getManifest().version,
       events,
-      secrets: [form.apiKey],
+      secrets: [keyForm.key],
       dropped: imported ? undefined : store.history.dropped,
     });
-    downloadTextFile(exportFileName(imported?.header.adapter ?? form.adapterId), text);
+    downloadTextFile(exportFileName(imported?.header.adapter ?? adapterId), text);
   };
-
   const importEvents = (file: File) => {
     void readFileText(file).then((text) => {
       const parsed = parseJsonl(text);
@@ -94,32 +283,53 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     });
   };
 
+  // One alert at a time: the newest of the host's and the panel's own.
+  const hostError = visibleError(state.errors, dismissedAt);
+  const shownError = localError && localError.at >= dismissedAt && (!hostError || localError.at >= hostError.at) ? localError : hostError;
+  const stats = state.stats as Partial<MediaStats>;
+  const echoRisk = open && (stats.echoCancellation === false || stats.playbackPath === 'destination');
+  const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
+
   return (
     <main className="panel">
       <header className="panel-header">
         <h1>Voice Workbench</h1>
-        <ConnectionStatus state={state.status.transportState} linked={state.linked} />
+        <ConnectionStatus state={transportState} linked={state.linked} />
       </header>
-      {error && (
+      {shownError && (
         <div className="alert" role="alert">
-          <p>{error.message}</p>
-          <button type="button" className="secondary" onClick={() => setDismissedAt(error.at)}>
+          <p>{shownError.message}</p>
+          <button type="button" className="secondary" onClick={() => setDismissedAt(Date.now())}>
             Dismiss error
           </button>
         </div>
       )}
+      {echoRisk && (
+        <div className="notice notice-warn">
+          <p>
+            Echo warning: the playback path has no echo cancellation{stats.playbackPath ? ` (${stats.playbackPath})` : ''}, so the model may hear itself. Wear headphones.
+          </p>
+        </div>
+      )}
       <SessionControls
         adapters={adapters}
-        form={form}
-        onFormChange={onFormChange}
+        adapterId={adapterId}
+        onAdapterChange={onAdapterChange}
+        keyForm={keyForm}
+        onKeyChange={onKeyChange}
+        onForgetKey={onForgetKey}
         status={state.status}
         permission={permission}
+        pushToTalk={pushToTalk}
         onConnect={connect}
         onDisconnect={() => send({ type: 'disconnect' })}
         onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
         onMicTest={(start) => send({ type: 'mic-test', action: start ? 'start' : 'stop' })}
         onInterrupt={() => send({ type: 'interrupt' })}
         onGrant={openPermissionPage}
+        onCamera={(on) => send({ type: 'set-cam-enabled', enabled: on })}
+        onTalk={talk}
+        talking={talking}
       />
       <section className="card" aria-labelledby="levels-heading">
         <h2 id="levels-heading">Levels</h2>
@@ -128,10 +338,87 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       </section>
       <ConversationView
         turns={state.conversation}
-        canSend={state.status.transportState === 'ready'}
+        canSend={transportState === 'ready'}
         onSend={(text) => send({ type: 'send-text', text })}
         onClear={() => send({ type: 'clear-conversation' })}
+        onToolResult={(toolCallId, result) => send({ type: 'tool-result', toolCallId, result })}
       />
+      <section className="card" aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Session settings ({adapter.label})</h2>
+        {form.main.map((v) => (
+          <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
+        ))}
+        <details className="advanced">
+          <summary>Advanced settings</summary>
+          <div className="field">
+            <label htmlFor="endpoint-url">Endpoint URL</label>
+            <input
+              id="endpoint-url"
+              type="url"
+              placeholder={adapter.defaultEndpoint ?? 'Provider default'}
+              value={settings?.endpoint ?? ''}
+              aria-describedby="endpoint-help"
+              onChange={(e) => {
+                const endpoint = e.target.value;
+                updateCfg((s) => ({ ...s, endpoint }));
+              }}
+            />
+            <p id="endpoint-help" className="help">
+              <span className="apply-tag apply-reconnect">reconnect</span> Empty uses the provider's default.
+            </p>
+          </div>
+          {form.advanced.map((v) => (
+            <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
+          ))}
+        </details>
+        {form.hasLiveFields && (
+          <div className="buttons">
+            <button type="button" onClick={apply} disabled={!liveSessionOfThisAdapter || transportState !== 'ready'}>
+              Apply
+            </button>
+          </div>
+        )}
+        {liveSessionOfThisAdapter && state.lastApply && (
+          <p className="help" role="status" aria-label="Apply result">
+            {state.lastApply.applied.length ? `Applied live: ${state.lastApply.applied.join(', ')}.` : 'Nothing changed live.'}
+            {state.lastApply.needReconnect.length ? ` Needs a reconnect: ${state.lastApply.needReconnect.join(', ')}.` : ''}
+          </p>
+        )}
+      </section>
+      {form.tools && settings && (
+        <ToolsSection
+          view={form.tools}
+          text={toolsText}
+          validation={toolsCheck}
+          mocks={settings.toolMocks}
+          timeoutS={settings.toolTimeoutS}
+          onText={(t) => setValue(TOOLS_KEY, t)}
+          onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
+          onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
+        />
+      )}
+      <PresetsSection
+        presets={presets}
+        selected={presetSel}
+        name={presetName}
+        notice={presetNotice}
+        onSelect={(n) => {
+          setPresetSel(n);
+          if (n) setPresetName(n);
+        }}
+        onName={setPresetName}
+        onSave={savePreset}
+        onLoad={loadPreset}
+        onRename={renamePreset}
+        onDelete={deletePreset}
+        onExport={exportPresets}
+        onImport={importPresets}
+      />
+      <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
+      {/* The metrics table is wider than a 320 px panel: it scrolls on its own, reachable by keyboard. */}
+      <div className="metrics-wrap" role="group" aria-label="Metrics scroll area" tabIndex={0}>
+        <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
+      </div>
       <section className="card" aria-labelledby="event-log-heading">
         <div className="row">
           <h2 id="event-log-heading" className="grow">

@@ -1,42 +1,48 @@
-import { useEffect, useId, useState } from 'react';
+import { useId } from 'react';
 import type { AdapterDescriptor } from '../../../src/adapters/adapter-descriptor.ts';
 import type { HostStatus } from '../../shared/messages.ts';
 import { isSessionOpen } from '../panel-state.ts';
 import type { MicPermission } from '../mic-permission.ts';
 
-export interface SessionForm {
-  adapterId: string;
-  apiKey: string;
-  endpoint: string;
-  model: string;
+export interface KeyForm {
+  key: string;
+  remembered: boolean;
+  show: boolean;
 }
 
 export interface SessionControlsProps {
   adapters: AdapterDescriptor[];
-  form: SessionForm;
-  onFormChange(patch: Partial<SessionForm>): void;
+  adapterId: string;
+  onAdapterChange(id: string): void;
+  keyForm: KeyForm;
+  onKeyChange(patch: Partial<KeyForm>): void;
+  onForgetKey(): void;
   status: HostStatus;
   permission: MicPermission;
+  pushToTalk: boolean;
   onConnect(): void;
   onDisconnect(): void;
   onMute(muted: boolean): void;
   onMicTest(start: boolean): void;
   onInterrupt(): void;
   onGrant(): void;
+  onCamera(on: boolean): void;
+  onTalk(phase: 'start' | 'end'): void;
+  talking: boolean;
 }
 
 export function SessionControls(p: SessionControlsProps) {
-  const ids = { adapter: useId(), key: useId(), endpoint: useId(), model: useId(), adapterHelp: useId() };
-  const adapter = p.adapters.find((a) => a.id === p.form.adapterId);
-  const open = isSessionOpen(p.status.transportState);
-  const [showKey, setShowKey] = useState(false);
-  useEffect(() => setShowKey(false), [p.form.adapterId]);
+  const ids = { adapter: useId(), key: useId(), adapterHelp: useId(), keyHelp: useId() };
+  const adapter = p.adapters.find((a) => a.id === p.adapterId);
+  const state = p.status.transportState;
+  const open = isSessionOpen(state);
+  const ready = state === 'ready';
   return (
     <section className="card" aria-labelledby="session-heading">
       <h2 id="session-heading">Session</h2>
       <div className="field">
         <label htmlFor={ids.adapter}>Adapter</label>
-        <select id={ids.adapter} value={p.form.adapterId} disabled={open} aria-describedby={ids.adapterHelp} onChange={(e) => p.onFormChange({ adapterId: e.target.value })}>
+        <select id={ids.adapter} value={p.adapterId} aria-describedby={ids.adapterHelp} onChange={(e) => p.onAdapterChange(e.target.value)}>
           {p.adapters.map((a) => (
             <option key={a.id} value={a.id}>
               {a.label}
@@ -46,43 +52,44 @@ export function SessionControls(p: SessionControlsProps) {
         {adapter && (
           <p id={ids.adapterHelp} className="help">
             {adapter.description}
+            {open && p.status.adapterId && p.status.adapterId !== p.adapterId ? ' Changing the adapter ends the current session.' : ''}
           </p>
         )}
       </div>
       {adapter?.needsKey && (
         <div className="field">
           <label htmlFor={ids.key}>API key</label>
+          <input
+            id={ids.key}
+            type={p.keyForm.show ? 'text' : 'password'}
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby={ids.keyHelp}
+            value={p.keyForm.key}
+            onChange={(e) => p.onKeyChange({ key: e.target.value })}
+            onBlur={(e) => e.target.value !== e.target.value.trim() && p.onKeyChange({ key: e.target.value.trim() })}
+          />
           <div className="row">
-            <input
-              id={ids.key}
-              className="grow"
-              type={showKey ? 'text' : 'password'}
-              autoComplete="off"
-              spellCheck={false}
-              value={p.form.apiKey}
-              onChange={(e) => p.onFormChange({ apiKey: e.target.value })}
-            />
             <label className="inline">
-              <input type="checkbox" checked={showKey} onChange={(e) => setShowKey(e.target.checked)} /> Show key
+              <input type="checkbox" checked={p.keyForm.show} onChange={(e) => p.onKeyChange({ show: e.target.checked })} /> Show key
             </label>
+            <label className="inline">
+              <input type="checkbox" checked={p.keyForm.remembered} onChange={(e) => p.onKeyChange({ remembered: e.target.checked })} /> Remember key on this device
+            </label>
+            <button type="button" className="secondary" onClick={p.onForgetKey} disabled={!p.keyForm.key}>
+              Forget key
+            </button>
           </div>
-          <p className="help">Kept in this browser session only (chrome.storage.session); never logged.</p>
+          <p id={ids.keyHelp} className="help">
+            {p.keyForm.remembered
+              ? 'Stored on this device (chrome.storage.local) until you forget it. Never logged or exported.'
+              : 'Kept for this browser session only (chrome.storage.session). Never logged or exported.'}
+          </p>
         </div>
       )}
-      <details className="advanced">
-        <summary>Advanced settings</summary>
-        <div className="field">
-          <label htmlFor={ids.endpoint}>Endpoint URL</label>
-          <input id={ids.endpoint} type="url" placeholder={adapter?.defaultEndpoint ?? 'Provider default'} value={p.form.endpoint} onChange={(e) => p.onFormChange({ endpoint: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.model}>Model</label>
-          <input id={ids.model} type="text" placeholder={String(adapter?.settings.find((s) => s.key === 'model')?.default ?? 'Adapter default')} value={p.form.model} onChange={(e) => p.onFormChange({ model: e.target.value })} />
-        </div>
-      </details>
       <MicAccess permission={p.permission} onGrant={p.onGrant} />
       <div className="buttons">
-        <button type="button" className="primary" onClick={open ? p.onDisconnect : p.onConnect} disabled={p.status.transportState === 'disconnecting'}>
+        <button type="button" className="primary" onClick={open ? p.onDisconnect : p.onConnect} disabled={state === 'disconnecting'}>
           {open ? 'Disconnect' : 'Connect'}
         </button>
         <button type="button" onClick={() => p.onMute(p.status.micEnabled)}>
@@ -91,10 +98,49 @@ export function SessionControls(p: SessionControlsProps) {
         <button type="button" onClick={() => p.onMicTest(!p.status.micTestActive)} disabled={open}>
           {p.status.micTestActive ? 'Stop microphone test' : 'Test microphone'}
         </button>
-        <button type="button" onClick={p.onInterrupt} disabled={p.status.transportState !== 'ready'}>
+        <button type="button" onClick={p.onInterrupt} disabled={!ready}>
           Interrupt
         </button>
+        {adapter?.acceptsVideo && (
+          <button type="button" onClick={() => p.onCamera(!p.status.camEnabled)} disabled={!ready}>
+            {p.status.camEnabled ? 'Turn camera off' : 'Turn camera on'}
+          </button>
+        )}
       </div>
+      {p.pushToTalk && (
+        <div className="ptt">
+          <button
+            type="button"
+            className={`talk${p.talking ? ' talking' : ''}`}
+            aria-pressed={p.talking}
+            disabled={!ready}
+            onPointerDown={(e) => {
+              if (e.button !== 0) return;
+              e.currentTarget.setPointerCapture?.(e.pointerId);
+              p.onTalk('start');
+            }}
+            onPointerUp={() => p.onTalk('end')}
+            onPointerCancel={() => p.onTalk('end')}
+            onKeyDown={(e) => {
+              if ((e.key === 'Enter' || e.key === ' ') && !e.repeat) {
+                e.preventDefault();
+                e.stopPropagation();
+                p.onTalk('start');
+              }
+            }}
+            onKeyUp={(e) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                e.stopPropagation();
+                p.onTalk('end');
+              }
+            }}
+          >
+            Hold to talk
+          </button>
+          <p className="help">{p.talking ? 'Listening… release to send the turn.' : 'Hold the button, or Space anywhere in the panel outside a text field.'}</p>
+        </div>
+      )}
     </section>
   );
 }

@@ -154,3 +154,19 @@ describe('IncrementalFilter', () => {
     expect(f.run(DEFAULT_CRITERIA).rows).toEqual(rows);
   });
 });
+
+describe('case-sensitive regex prefilter', () => {
+  it('keeps exact case semantics and still finds rows whose text lowercases to something else', () => {
+    const rows: LogEvent[] = [
+      ev(1, { type: 'user-transcription', data: { text: 'Sunny in Paris' } }),
+      ev(2, { type: 'user-transcription', data: { text: 'sunny in paris' } }),
+      // U+212A KELVIN SIGN lowercases to an ASCII "k": a lowercase prefilter alone would miss it.
+      ev(3, { type: 'user-transcription', data: { text: 'minus 3 \u212A' } }),
+      ev(4, { type: 'user-transcription', data: { text: 'plain k' } }),
+    ];
+    expect(seqs(filterEvents(rows, { ...DEFAULT_CRITERIA, text: '/Sunny/' }).rows)).toEqual([1]);
+    expect(seqs(filterEvents(rows, { ...DEFAULT_CRITERIA, text: '/sunny/' }).rows)).toEqual([2]);
+    expect(seqs(filterEvents(rows, { ...DEFAULT_CRITERIA, text: '/\u212A/' }).rows)).toEqual([3]);
+    expect(seqs(filterEvents(rows, { ...DEFAULT_CRITERIA, text: '/[^\\x00-\\x7f]/' }).rows)).toEqual([3]);
+  });
+});

@@ -25,12 +25,14 @@ export interface TextQuery {
   error: string | null;
 }
 
-// One lowercase search text per row, built on first use (or warmed in idle time) and cached per row
-// object; rows are immutable once recorded. Only the lowercase form is kept, so the history's
-// budget (row + one search text) holds; case-sensitive regexes build the original text on the fly.
-// Kept on the row under a symbol (JSON.stringify skips symbol keys, so exports and Port messages are
-// unchanged) because a property read is several times faster than a WeakMap lookup over 100k rows;
-// frozen rows (an import) fall back to the WeakMap.
+// One lowercase search text per row, built on first use (or warmed in idle time, or shared by the
+// history for repeated audio payloads) and cached per row object; rows are immutable once recorded.
+// Only the lowercase form is kept, so the history's budget (row + one search text) holds;
+// case-sensitive regexes build the original text on the fly, for the few rows a case-insensitive
+// prefilter lets through. Kept on the row under a symbol key by plain assignment: JSON.stringify and
+// structured clone (Port messages) skip symbol keys, so exports and messages are unchanged, and a
+// property store is several times faster than a WeakMap insert or Object.defineProperty over 100k
+// rows (the first keystroke pays it). Frozen rows (an import) fall back to the WeakMap.
 const SEARCH_TEXT = Symbol('searchText');
 const lowerCache = new WeakMap<LogEvent, string>();
 type WithSearchText = LogEvent & { [SEARCH_TEXT]?: string };
@@ -40,17 +42,47 @@ export function searchTextOf(ev: LogEvent): string {
   return `${ev.type} ${ev.data === undefined ? '' : safeJson(ev.data)}`;
 }
 
+/** A search text built once and shared by identical rows (see adoptSearchText). */
+export interface SharedSearchText {
+  readonly lower: string;
+  readonly nonAscii: boolean;
+}
+
+/** The search text of a row of this type whose payload serialises to `dataJson`. */
+export function makeSearchText(type: string, dataJson: string): SharedSearchText {
+  const text = `${type} ${dataJson}`;
+  return { lower: text.toLowerCase(), nonAscii: NON_ASCII.test(text) };
+}
+
+/**
+ * Gives a row a search text built elsewhere: the history hands identical audio-frame rows one
+ * shared string instead of a copy each. No-op on frozen rows (they fall back to the lazy cache).
+ */
+export function adoptSearchText(ev: LogEvent, shared: SharedSearchText): void {
+  if ((ev as WithSearchText)[SEARCH_TEXT] !== undefined || !Object.isExtensible(ev)) return;
+  (ev as WithSearchText)[SEARCH_TEXT] = shared.lower;
+  if (shared.nonAscii) nonAsciiRows.add(ev);
+}
+
 function lowerSearchTextOf(ev: LogEvent): string {
   const own = (ev as WithSearchText)[SEARCH_TEXT];
   if (own !== undefined) return own;
   let s = lowerCache.get(ev);
   if (s === undefined) {
-    s = searchTextOf(ev).toLowerCase();
-    if (Object.isExtensible(ev)) Object.defineProperty(ev, SEARCH_TEXT, { value: s, enumerable: false, writable: false });
+    const text = searchTextOf(ev);
+    s = text.toLowerCase();
+    if (Object.isExtensible(ev)) (ev as WithSearchText)[SEARCH_TEXT] = s;
     else lowerCache.set(ev, s);
+    // Lowercasing non-ASCII text can change its length or map a letter outside its case class (the
+    // Kelvin sign becomes an ASCII k), so the case-insensitive prefilter of case-sensitive regexes
+    // must not reject such rows.
+    if (NON_ASCII.test(text)) nonAsciiRows.add(ev);
   }
   return s;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const nonAsciiRows = new WeakSet<LogEvent>();
 
 /** Builds and caches a row's search text ahead of the first keystroke (call from idle time). */
 export function warmSearchText(ev: LogEvent): void {
@@ -74,7 +106,22 @@ export function parseTextQuery(text: string): TextQuery {
     }
     // A case-insensitive regex matches the cached lowercase text exactly as it would the original.
     if (re.flags.includes('i')) return { test: (ev) => re.test(lowerSearchTextOf(ev)), error: null };
-    return { test: (ev) => re.test(searchTextOf(ev)), error: null };
+    // A case-sensitive match implies a case-insensitive one, so the same pattern with `i` run over the
+    // cached lowercase text rejects most rows without re-serialising them; only candidates (and rows
+    // whose text is not ASCII, where lowercasing is not length- and class-preserving) get the real test.
+    let pre: RegExp | null = null;
+    try {
+      pre = new RegExp(m[1], re.flags + 'i');
+    } catch {
+      pre = null;
+    }
+    return {
+      test: (ev) => {
+        if (pre !== null && !pre.test(lowerSearchTextOf(ev)) && !nonAsciiRows.has(ev)) return false;
+        return re.test(searchTextOf(ev));
+      },
+      error: null,
+    };
   }
   const needle = q.toLowerCase();
   return { test: (ev) => lowerSearchTextOf(ev).includes(needle), error: null };

@@ -41,15 +41,17 @@ interface Classification {
   text?: string;
 }
 
+/** Shared by every audio row: classification runs per row on every regroup, so it must not allocate. */
+const AUDIO: Classification = Object.freeze({ groupKind: 'audio' });
 const AUDIO_TYPES = new Set(['response.output_audio.delta', 'response.audio.delta', 'input_audio_buffer.append']);
 const TRANSCRIPT_DELTA_TYPES = new Set(['response.output_audio_transcript.delta', 'response.audio_transcript.delta', 'conversation.item.input_audio_transcription.delta', 'response.output_text.delta']);
 
 /** Whether (and how) a row joins a group; null for rows that always stand alone. */
 export function classifyEvent(ev: LogEvent): Classification | null {
   if (ev.source === 'raw') {
-    if (AUDIO_TYPES.has(ev.type)) return { groupKind: 'audio' };
+    if (AUDIO_TYPES.has(ev.type)) return AUDIO;
     if (TRANSCRIPT_DELTA_TYPES.has(ev.type)) return { groupKind: 'transcript', textMode: 'delta', text: str((ev.data as { delta?: unknown } | null)?.delta) };
-    if (ev.type === 'realtimeInput') return isGeminiAudioInput(ev.data) || ev.audio ? { groupKind: 'audio' } : null;
+    if (ev.type === 'realtimeInput') return isGeminiAudioInput(ev.data) || ev.audio ? AUDIO : null;
     if (ev.type === 'serverContent') return classifyGeminiServerContent(ev);
     return null;
   }
@@ -75,7 +77,7 @@ function classifyGeminiServerContent(ev: LogEvent): Classification | null {
   const keys = Object.keys(sc);
   if (keys.length === 1 && keys[0] === 'modelTurn') {
     const parts = (sc.modelTurn as { parts?: unknown } | null)?.parts;
-    if (Array.isArray(parts) && parts.length > 0 && parts.every((p) => p && typeof p === 'object' && 'inlineData' in p && !('text' in p))) return { groupKind: 'audio' };
+    if (Array.isArray(parts) && parts.length > 0 && parts.every((p) => p && typeof p === 'object' && 'inlineData' in p && !('text' in p))) return AUDIO;
     return null;
   }
   if (keys.length === 1 && (keys[0] === 'outputTranscription' || keys[0] === 'inputTranscription')) {
@@ -97,8 +99,15 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-function groupKeyOf(ev: LogEvent, c: Classification): string {
-  return `${c.groupKind}|${ev.source}|${ev.direction}|${ev.type}|${ev.session}`;
+/** A run still accepting rows. Rows join it when kind, source, direction, type and session all match. */
+interface OpenRun {
+  item: EventGroup | SingleEvent;
+  index: number;
+  groupKind: GroupKind;
+  source: LogEvent['source'];
+  direction: LogEvent['direction'];
+  type: string;
+  session: number;
 }
 
 /**
@@ -109,11 +118,15 @@ function groupKeyOf(ev: LogEvent, c: Classification): string {
 export class EventGrouper {
   readonly items: DisplayItem[] = [];
   revision = 0;
-  /** Runs still accepting rows, by run key, with their index in `items` (a lone row becomes a group in place). */
-  private open = new Map<string, { item: EventGroup | SingleEvent; index: number; c: Classification }>();
+  /**
+   * Runs still accepting rows, with their index in `items` (a lone row becomes a group in place).
+   * A handful at most (one per interleaved kind), so a linear scan beats building and hashing a
+   * string key per row, which dominated regrouping 100k rows on a keystroke.
+   */
+  private open: OpenRun[] = [];
   reset(rows: readonly LogEvent[]): void {
     this.items.length = 0;
-    this.open.clear();
+    this.open.length = 0;
     this.append(rows, 0);
   }
 
@@ -152,25 +165,28 @@ export class EventGrouper {
     }
     // Emptied groups are only ever a prefix: a group's rows are newer than every earlier item's first row.
     this.items.splice(0, removeItems);
-    for (const [k, run] of this.open) {
-      run.index -= removeItems;
-      if (run.index < 0) this.open.delete(k);
-    }
+    for (const run of this.open) run.index -= removeItems;
+    this.open = this.open.filter((run) => run.index >= 0);
     this.revision++;
   }
 
   private add(ev: LogEvent): void {
     const c = classifyEvent(ev);
     if (!c) {
-      this.open.clear();
+      if (this.open.length > 0) this.open.length = 0;
       this.items.push({ kind: 'event', key: String(ev.seq), event: ev });
       return;
     }
-    const key = groupKeyOf(ev, c);
-    const run = this.open.get(key);
+    let run: OpenRun | undefined;
+    for (const r of this.open) {
+      if (r.groupKind === c.groupKind && r.type === ev.type && r.direction === ev.direction && r.source === ev.source && r.session === ev.session) {
+        run = r;
+        break;
+      }
+    }
     if (!run) {
       const item: SingleEvent = { kind: 'event', key: String(ev.seq), event: ev };
-      this.open.set(key, { item, index: this.items.length, c });
+      this.open.push({ item, index: this.items.length, groupKind: c.groupKind, source: ev.source, direction: ev.direction, type: ev.type, session: ev.session });
       this.items.push(item);
       return;
     }

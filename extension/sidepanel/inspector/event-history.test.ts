@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../shared/log-event.ts';
 import { EventHistory, estimateRowBytes } from './event-history.ts';
 import { makeSyntheticEvents } from './synthetic-events.ts';
+import { DEFAULT_CRITERIA, filterEvents } from './event-filter.ts';
 
 function raw(seq: number, frameId: number, type = 'serverContent', session = 1): LogEvent {
   return { seq, session, t: seq, wall: 1000 + seq, source: 'raw', direction: 'in', type, data: { type }, bytes: 10, frameId };
@@ -147,5 +148,38 @@ describe('EventHistory', () => {
     h.clear();
     expect(calls).toBe(2);
     expect(h.revision).toBe(rev + 1);
+  });
+});
+
+describe('audio-frame rows', () => {
+  const audioRow = (seq: number, bytes = 640): LogEvent => {
+    const audio = { bytes, durationMs: bytes / 32, sampleRate: 16000 };
+    return { seq, session: 1, t: seq, wall: 1000 + seq, source: 'raw', direction: 'out', type: 'realtimeInput', data: { realtimeInput: { audio: { mimeType: 'audio/pcm;rate=16000', data: { ...audio } } } }, bytes: 900, frameId: seq, audio };
+  };
+
+  it('share one payload per distinct summary, serialise unchanged and cost less than a full row', () => {
+    const h = new EventHistory();
+    const rows = [audioRow(1), audioRow(2), audioRow(3, 960), audioRow(4)];
+    const before = rows.map((r) => JSON.stringify(r));
+    h.appendMany(rows);
+    expect(rows.map((r) => JSON.stringify(r))).toEqual(before);
+    expect(rows[1].data).toBe(rows[0].data);
+    expect(rows[3].data).toBe(rows[0].data);
+    expect(rows[2].data).not.toBe(rows[0].data);
+    const full = rows.reduce((s, r) => s + cost(r), 0);
+    expect(h.bytes).toBeLessThan(full * 0.75);
+    expect(filterEvents(h.toArray(), { ...DEFAULT_CRITERIA, text: 'rate=16000' }).rows).toHaveLength(4);
+    expect(filterEvents(h.toArray(), { ...DEFAULT_CRITERIA, text: '"bytes":960' }).rows.map((r) => r.seq)).toEqual([3]);
+  });
+
+  it('cost frozen rows in full and drop them without drifting the total', () => {
+    const h = new EventHistory();
+    const frozen = Object.freeze(audioRow(2));
+    h.append(audioRow(1));
+    h.append(frozen);
+    expect(frozen.data).not.toBe(h.at(0)!.data);
+    h.setBudget(h.bytes - 1);
+    expect(h.size).toBe(1);
+    expect(h.bytes).toBe(cost(frozen));
   });
 });

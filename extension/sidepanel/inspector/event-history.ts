@@ -1,4 +1,5 @@
 import type { LogEvent } from '../../shared/log-event.ts';
+import { adoptSearchText, makeSearchText, type SharedSearchText } from './event-filter.ts';
 
 /**
  * The bounded event history. The same module runs in the offscreen session host (which keeps the
@@ -8,6 +9,11 @@ import type { LogEvent } from '../../shared/log-event.ts';
  * session.update is one large one. Each row's cost is estimated once, at ingest, from its JSON
  * length: the parsed row and the search text the filter caches lazily are each about as long as
  * the JSON, plus a fixed per-row overhead for the object, indexes and the virtual list.
+ *
+ * Audio-frame rows (those with an `audio` summary) dominate an hour of session and their payloads
+ * repeat exactly (same type, same summary: `{ bytes, durationMs, sampleRate }`). The history keeps
+ * one payload object and one search text per distinct payload and points every identical row at
+ * them, so such a row costs its own fields only. The row still serialises to the same JSON.
  */
 export const DEFAULT_BUDGET_BYTES = 200 * 1024 * 1024;
 /** Fixed cost per row beyond its JSON: object header, index entries, bookkeeping arrays. */
@@ -16,6 +22,14 @@ export const ROW_OVERHEAD_BYTES = 96;
 export const JSON_LENGTH_FACTOR = 2;
 /** Port messages stay well under Chrome's limits and one page never blocks the host for long. */
 export const DEFAULT_PAGE_BYTES = 1024 * 1024;
+
+/** Distinct audio payloads remembered for sharing; a session has a handful (one per chunk size and direction). */
+const MAX_SHARED_PAYLOADS = 256;
+
+interface SharedPayload {
+  data: unknown;
+  search: SharedSearchText;
+}
 
 export interface EventHistoryOptions {
   /** Memory budget in bytes; oldest rows are dropped beyond it. Default 200 MB. */
@@ -33,6 +47,9 @@ export class EventHistory {
   private rows: LogEvent[] = [];
   /** JSON length of each held row, parallel to `rows`; reused by pages() so nothing is re-serialised. */
   private jsonLengths: number[] = [];
+  /** Estimated bytes of each held row, parallel to `rows` (shared audio payloads make it differ from estimateRowBytes). */
+  private costs: number[] = [];
+  private readonly sharedPayloads = new Map<string, SharedPayload>();
   /** Index in `rows` of the oldest held row (rows before it were dropped and await compaction). */
   private head = 0;
   /** Absolute ingest index of rows[head]; absolute indexes never repeat within an epoch. */
@@ -165,6 +182,8 @@ export class EventHistory {
   clear(): void {
     this.rows = [];
     this.jsonLengths = [];
+    this.costs = [];
+    this.sharedPayloads.clear();
     this.head = 0;
     this.firstAbs = 0;
     this.heldBytes = 0;
@@ -211,9 +230,11 @@ export class EventHistory {
 
   private ingest(ev: LogEvent, jsonLength: number | undefined): void {
     const len = jsonLength ?? JSON.stringify(ev).length;
+    const cost = ev.audio !== undefined && ev.data !== undefined ? this.shareAudioPayload(ev, len) : estimateRowBytes(len);
     this.rows.push(ev);
     this.jsonLengths.push(len);
-    this.heldBytes += estimateRowBytes(len);
+    this.costs.push(cost);
+    this.heldBytes += cost;
     this.counts.set(ev.type, (this.counts.get(ev.type) ?? 0) + 1);
     this.bySeqIndex.set(ev.seq, ev);
     if (ev.frameId !== undefined) this.byFrameKey.set(frameKey(ev.session, ev.frameId), ev);
@@ -227,6 +248,37 @@ export class EventHistory {
     }
   }
 
+  /**
+   * Points an audio-frame row at the shared copy of its payload and search text; returns the row's
+   * cost. The row that first brings a payload pays for it (payload + search text).
+   */
+  private shareAudioPayload(ev: LogEvent, len: number): number {
+    let dataJson: string | undefined;
+    try {
+      dataJson = JSON.stringify(ev.data);
+    } catch {
+      dataJson = undefined;
+    }
+    if (dataJson === undefined) return estimateRowBytes(len);
+    const key = `${ev.type}\u0000${dataJson}`;
+    const shared = this.sharedPayloads.get(key);
+    const ownFields = ROW_OVERHEAD_BYTES + Math.max(0, len - dataJson.length);
+    if (shared === undefined) {
+      if (this.sharedPayloads.size >= MAX_SHARED_PAYLOADS) this.sharedPayloads.clear();
+      const search = makeSearchText(ev.type, dataJson);
+      this.sharedPayloads.set(key, { data: ev.data, search });
+      adoptSearchText(ev, search);
+      return ownFields + JSON_LENGTH_FACTOR * dataJson.length;
+    }
+    if (shared.data !== ev.data) {
+      // Frozen rows (an imported file) keep their own payload and are costed in full.
+      if (Object.isFrozen(ev)) return estimateRowBytes(len);
+      (ev as { data?: unknown }).data = shared.data;
+    }
+    adoptSearchText(ev, shared.search);
+    return ownFields;
+  }
+
   /** Drops oldest rows while over budget (always keeping the newest row). Returns true if any dropped. */
   private enforceBudget(): boolean {
     let any = false;
@@ -237,6 +289,7 @@ export class EventHistory {
     if (any && this.head > 4096 && this.head * 2 > this.rows.length) {
       this.rows = this.rows.slice(this.head);
       this.jsonLengths = this.jsonLengths.slice(this.head);
+      this.costs = this.costs.slice(this.head);
       this.head = 0;
     }
     return any;
@@ -244,12 +297,12 @@ export class EventHistory {
 
   private dropOldest(): void {
     const ev = this.rows[this.head];
-    const len = this.jsonLengths[this.head];
+    const cost = this.costs[this.head];
     (this.rows as Array<LogEvent | undefined>)[this.head] = undefined;
     this.head++;
     this.firstAbs++;
     this.droppedRows++;
-    this.heldBytes -= estimateRowBytes(len);
+    this.heldBytes -= cost;
     const n = (this.counts.get(ev.type) ?? 1) - 1;
     if (n > 0) this.counts.set(ev.type, n);
     else this.counts.delete(ev.type);

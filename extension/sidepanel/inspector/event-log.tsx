@@ -253,7 +253,11 @@ export function EventLog(props: EventLogProps) {
           {history.size} events
         </span>
         <span>
-          {' · '}showing {shownRows}
+          {' · '}
+          {/* Named so tests and assistive tech can read what the view shows, not only what is held. */}
+          <span role="status" aria-label="Shown events" aria-live="off">
+            showing {shownRows}
+          </span>
         </span>
         {history.dropped > 0 && (
           <span className="insp-dropped">
