@@ -380,8 +380,11 @@ function EventRow({ ev, history, expanded, onToggle, highlighted, copied, onCopy
         <span className="insp-actions">
           {ev.sourceFrameIds?.map((id) =>
             history.byFrameId(id, ev.session) ? (
-              <button key={id} type="button" className="insp-link" aria-label={`Show raw frame ${id} of event ${ev.seq}`} onClick={() => onJump(history.byFrameId(id, ev.session)!.seq)}>
-                raw #{id}
+              // The name comes from the hidden text: an aria-label that does not contain the visible
+              // words fails WCAG 2.5.3 (label in name), and axe reports it as serious.
+              <button key={id} type="button" className="insp-link" onClick={() => onJump(history.byFrameId(id, ev.session)!.seq)}>
+                <span aria-hidden="true">raw #{id}</span>
+                <span className="insp-sr">{`Show raw frame ${id} of event ${ev.seq}`}</span>
               </button>
             ) : (
               <span key={id} className="insp-muted" title="dropped or not recorded">
@@ -390,8 +393,9 @@ function EventRow({ ev, history, expanded, onToggle, highlighted, copied, onCopy
             ),
           )}
           {links?.map((r) => (
-            <button key={r.seq} type="button" className="insp-link" aria-label={`Show RTVI event ${r.seq} from frame ${ev.frameId}`} onClick={() => onJump(r.seq)}>
-              {r.type}
+            <button key={r.seq} type="button" className="insp-link" onClick={() => onJump(r.seq)}>
+              <span aria-hidden="true">{r.type}</span>
+              <span className="insp-sr">{`Show RTVI event ${r.seq} from frame ${ev.frameId}`}</span>
             </button>
           ))}
           <button type="button" className="insp-copy" aria-label={`Copy event ${ev.seq}`} onClick={() => onCopy(ev)}>
