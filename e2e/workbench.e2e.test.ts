@@ -336,10 +336,18 @@ describe('side panel workbench', () => {
           return false;
         };
         const outside = [...document.querySelectorAll('main *')].filter((e) => !e.closest('.sr-only, .insp-sr') && !scrollsItself(e) && e.getClientRects().length > 0);
-        const pageScroll = document.documentElement.scrollWidth - width;
-        return Math.max(0, pageScroll, ...outside.map((e) => Math.ceil(e.getBoundingClientRect().right - width)));
+        const pagePx = document.documentElement.scrollWidth - width;
+        const worst = { px: pagePx, what: pagePx > 0 ? 'the page itself scrolls sideways' : '' };
+        for (const e of outside) {
+          const px = Math.ceil(e.getBoundingClientRect().right - width);
+          if (px > 0 && px >= worst.px) (worst.px = px), (worst.what = `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} "${(e.textContent ?? '').slice(0, 40)}" sticks out`);
+        }
+        return worst;
       });
-    expect(await overflow()).toBeLessThanOrEqual(0);
+    {
+      const o = await overflow();
+      expect(o.px, `wider than 320 px: ${o.what}`).toBeLessThanOrEqual(0);
+    }
 
     await useOpenAI(panel, fake);
     violations = await auditPanel(panel);
@@ -347,7 +355,10 @@ describe('side panel workbench', () => {
     await connectAndWaitReady(panel);
     violations = await auditPanel(panel);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-    expect(await overflow()).toBeLessThanOrEqual(0);
+    {
+      const o = await overflow();
+      expect(o.px, `wider than 320 px: ${o.what}`).toBeLessThanOrEqual(0);
+    }
     await disconnect(panel);
 
     await selectAdapter(panel, /Loopback/);

@@ -1,7 +1,8 @@
+import browser from 'webextension-polyfill';
 import { normalizeSettings, type SettingField, type SettingsValues } from '../../src/adapters/settings-schema.ts';
 import type { ToolMocks } from '../shared/messages.ts';
 
-/** Everything the panel keeps per adapter in chrome.storage.local (never the key). */
+/** Everything the panel keeps per adapter in browser.storage.local (never the key). */
 export interface AdapterSettings {
   values: SettingsValues;
   endpoint: string;
@@ -15,7 +16,7 @@ export const DEFAULT_TOOL_TIMEOUT_S = 60;
 const storageKey = (adapterId: string) => `adapterSettings:${adapterId}`;
 
 export async function loadAdapterSettings(adapterId: string, fields: SettingField[]): Promise<AdapterSettings> {
-  const got = await chrome.storage.local.get(storageKey(adapterId));
+  const got = await browser.storage.local.get(storageKey(adapterId));
   const raw = got[storageKey(adapterId)] as Partial<AdapterSettings> | undefined;
   const values = normalizeSettings(fields, typeof raw?.values === 'object' && raw.values !== null ? raw.values : {}).values;
   return {
@@ -27,5 +28,5 @@ export async function loadAdapterSettings(adapterId: string, fields: SettingFiel
 }
 
 export async function saveAdapterSettings(adapterId: string, s: AdapterSettings): Promise<void> {
-  await chrome.storage.local.set({ [storageKey(adapterId)]: s });
+  await browser.storage.local.set({ [storageKey(adapterId)]: s });
 }

@@ -1,8 +1,9 @@
 /**
- * API keys, one per adapter. By default in chrome.storage.session (memory only, gone when the
- * browser closes); in chrome.storage.local only when `Remember key on this device` is ticked.
+ * API keys, one per adapter. By default in browser.storage.session (memory only, gone when the
+ * browser closes); in browser.storage.local only when `Remember key on this device` is ticked.
  * A key is only ever in one of the two.
  */
+import browser from 'webextension-polyfill';
 const keyName = (adapterId: string) => `apiKey:${adapterId}`;
 
 export interface StoredKey {
@@ -12,9 +13,9 @@ export interface StoredKey {
 
 export async function loadApiKey(adapterId: string): Promise<StoredKey> {
   const name = keyName(adapterId);
-  const local = (await chrome.storage.local.get(name))[name];
+  const local = (await browser.storage.local.get(name))[name];
   if (typeof local === 'string' && local) return { key: local, remembered: true };
-  const session = (await chrome.storage.session.get(name))[name];
+  const session = (await browser.storage.session.get(name))[name];
   return { key: typeof session === 'string' ? session : '', remembered: false };
 }
 
@@ -45,15 +46,15 @@ async function writeKey(adapterId: string, key: string, remember: boolean): Prom
   const clean = cleanKey(key);
   if (!clean) return removeKey(adapterId);
   if (remember) {
-    await chrome.storage.local.set({ [name]: clean });
-    await chrome.storage.session.remove(name);
+    await browser.storage.local.set({ [name]: clean });
+    await browser.storage.session.remove(name);
   } else {
-    await chrome.storage.session.set({ [name]: clean });
-    await chrome.storage.local.remove(name);
+    await browser.storage.session.set({ [name]: clean });
+    await browser.storage.local.remove(name);
   }
 }
 
 async function removeKey(adapterId: string): Promise<void> {
   const name = keyName(adapterId);
-  await Promise.all([chrome.storage.local.remove(name), chrome.storage.session.remove(name)]);
+  await Promise.all([browser.storage.local.remove(name), browser.storage.session.remove(name)]);
 }

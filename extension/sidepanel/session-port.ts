@@ -1,3 +1,4 @@
+import browser, { type Runtime } from 'webextension-polyfill';
 import { SESSION_PORT_NAME, isHostEvent, type BackgroundReply, type BackgroundRequest, type HostEvent, type PanelCommand } from '../shared/messages.ts';
 
 const RETRY_MIN_MS = 100;
@@ -10,7 +11,7 @@ const RETRY_MAX_MS = 2_000;
  * and go out after the next snapshot.
  */
 export class SessionPort {
-  private port: chrome.runtime.Port | null = null;
+  private port: Runtime.Port | null = null;
   private linked = false;
   private queue: PanelCommand[] = [];
   private retryMs = RETRY_MIN_MS;
@@ -40,13 +41,13 @@ export class SessionPort {
   private async open(): Promise<void> {
     if (this.stopped) return;
     try {
-      const reply = (await chrome.runtime.sendMessage({ target: 'background', type: 'ensure-offscreen' } satisfies BackgroundRequest)) as BackgroundReply | undefined;
+      const reply = (await browser.runtime.sendMessage({ target: 'background', type: 'ensure-offscreen' } satisfies BackgroundRequest)) as BackgroundReply | undefined;
       if (!reply?.ok) throw new Error(reply ? reply.error : 'the service worker did not answer');
     } catch (e) {
       console.warn('[panel] could not ensure the session host:', e instanceof Error ? e.message : e);
       return this.retry();
     }
-    const port = chrome.runtime.connect({ name: SESSION_PORT_NAME });
+    const port = browser.runtime.connect({ name: SESSION_PORT_NAME });
     this.port = port;
     port.onMessage.addListener((message: unknown) => {
       if (!isHostEvent(message)) return;
