@@ -705,7 +705,6 @@ export class AudioWorkletMediaManager extends MediaManager {
     if (micsChanged) this._callbacks.onAvailableMicsUpdated?.(mics);
     if (camsChanged) this._callbacks.onAvailableCamsUpdated?.(cams);
     if (speakersChanged) this._callbacks.onAvailableSpeakersUpdated?.(speakers);
-      console.info('DBGREFRESH', micsChanged, mics.length);
     if (micsChanged) this.reportUnpluggedMicrophone(mics);
   }
 
@@ -717,7 +716,6 @@ export class AudioWorkletMediaManager extends MediaManager {
   private reportUnpluggedMicrophone(mics: MediaDeviceInfo[]): void {
     const stream = this.session?.micStream;
     const track = stream?.getAudioTracks()[0];
-    console.info('DBGUNPLUG', !!stream, track?.readyState, JSON.stringify(track?.getSettings()), JSON.stringify(mics.map((d) => d.deviceId)));
     if (!stream || !track || track.readyState !== 'live' || this.unpluggedStreams.has(stream)) return;
     const id = track.getSettings().deviceId;
     if (!id || mics.some((d) => d.deviceId === id) || (id === 'default' && mics.length > 0)) return;
