@@ -17,6 +17,7 @@ chrome.runtime.onConnect.addListener((port) => {
 });
 
 const getUserMediaCalls = installGetUserMediaCounter();
+const history = new EventHistory();
 
 host = new SessionHost({
   queryMicPermission: async () => {
@@ -32,7 +33,7 @@ host = new SessionHost({
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
   getUserMediaCalls,
   // The inspector's memory-budgeted history; pure, so it runs here as well as in the panel.
-  history: new EventHistory(),
+  history,
 });
 for (const port of early.splice(0)) host.attachPort(port);
 // Plugging or unplugging a device outside a session still updates every panel's pickers.
@@ -51,6 +52,14 @@ navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueu
   },
   get historySize() {
     return host?.historySize;
+  },
+  /** Estimated bytes the history holds, and its budget (the soak run reads and sets them). */
+  get historyBytes() {
+    return { held: history.bytes, budget: history.budgetBytes, dropped: history.dropped };
+  },
+  setHistoryBudget(bytes: number) {
+    history.setBudget(bytes);
+    return history.budgetBytes;
   },
   get portCount() {
     return host?.portCount;
