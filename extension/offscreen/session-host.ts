@@ -1,4 +1,4 @@
-import { PipecatClient, RTVIMessage, type LLMFunctionCallResult, type RTVIEventCallbacks, type TransportState } from '@pipecat-ai/client-js';
+import { LogLevel, PipecatClient, RTVIMessage, type LLMFunctionCallResult, type RTVIEventCallbacks, type TransportState } from '@pipecat-ai/client-js';
 import type { LLMServiceOptions, RealTimeWebsocketTransport } from '../../src/transport/realtime-websocket-transport.ts';
 import type { FrameRecord, RtviRecord } from '../../src/transport/frame-observer.ts';
 import { registerFunctionCallHandlerSafely, type FunctionCallHandlerWithId } from '../../src/transport/function-call-handlers.ts';
@@ -509,6 +509,9 @@ export class SessionHost {
 /** The real client: PipecatClient drives the transport. */
 export function createPipecatSessionClient(transport: RealTimeWebsocketTransport, callbacks: RTVIEventCallbacks, enableMic: boolean, enableCam: boolean): SessionClient {
   const client = new PipecatClient({ transport, callbacks, enableMic, enableCam });
+  // client-js logs every RTVI message at debug level (100+ a second in a conversation, each one
+  // formatted for the console); the inspector already records them all. Warnings and errors stay.
+  client.setLogLevel(LogLevel.WARN);
   return {
     connect: () => client.connect(),
     disconnect: () => client.disconnect(),

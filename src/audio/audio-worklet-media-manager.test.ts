@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RTVIEventCallbacks } from '@pipecat-ai/client-js';
 import { MicrophoneError } from '../transport/transport-errors.ts';
-import { AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
+import { AUDIO_OVERRIDES_GLOBAL, AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
 import type { PlaybackEvent, SpeechEvent } from './media-manager.ts';
 import type { CaptureToMain, MainToPlayer, PlayerToMain } from './worklet-messages.ts';
 
@@ -57,7 +57,7 @@ class FakeAudioContext {
   modules: string[] = [];
   audioWorklet = { addModule: async (url: string) => void this.modules.push(url) };
   outputTimestamp = { contextTime: 9.9, performanceTime: 5000 };
-  constructor(opts?: { sampleRate?: number }) {
+  constructor(readonly opts?: { sampleRate?: number; latencyHint?: unknown }) {
     this.sampleRate = opts?.sampleRate ?? 48000;
     FakeAudioContext.created.push(this);
   }
@@ -79,6 +79,10 @@ class FakeTrack extends EventTarget {
   enabled = true;
   stopped = false;
   kind = 'audio';
+  label = 'Mic One';
+  get readyState(): 'live' | 'ended' {
+    return this.stopped ? 'ended' : 'live';
+  }
   constructor(private readonly settings: Record<string, unknown>) {
     super();
   }
@@ -381,6 +385,34 @@ describe('AudioWorkletMediaManager with fake Web Audio', () => {
     await m.disconnect();
   });
 
+  it('reports a microphone that vanishes from the device list while its track stays live, once, even when the list settles late', async () => {
+    vi.useFakeTimers();
+    try {
+      const env = installDom();
+      const m = makeManager();
+      const lost = vi.fn();
+      m.setEventsListener({ onMicrophoneLost: lost });
+      await m.initialize();
+      await m.connect();
+      // PulseAudio moves the stream to another source: the track stays live. The event fires
+      // before enumerateDevices reflects the change, so the first look still sees the mic.
+      navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(lost).not.toHaveBeenCalled();
+      env.devices.splice(0, 1);
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(lost).toHaveBeenCalledOnce();
+      expect(lost.mock.calls[0][0]).toMatch(/was unplugged/);
+      navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(lost).toHaveBeenCalledOnce();
+      await m.disconnect();
+      m.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('disconnect() closes every context, port and track, once, and a pending interrupt settles', async () => {
     const env = installDom();
     const m = makeManager();
@@ -452,5 +484,28 @@ describe('withShortOpusPackets', () => {
     expect(withShortOpusPackets(sdp)).toBe(sdp.replace('opus/48000/2\r\n', 'opus/48000/2\r\na=ptime:10\r\n'));
     expect(withShortOpusPackets('a=ptime:20\r\n')).toBe('a=ptime:10\r\n');
     expect(withShortOpusPackets('m=video 9\r\n')).toBe('m=video 9\r\n');
+  });
+});
+
+describe('AudioWorkletMediaManager host overrides', () => {
+  it('takes the echo path, playback lead and capture latency hint from the overrides global, ignoring invalid values', async () => {
+    installDom();
+    vi.stubGlobal(AUDIO_OVERRIDES_GLOBAL, { echoPath: 'destination', startThresholdMs: 0, captureLatencyHint: 0.005, interruptTimeoutMs: 1 });
+    const m = new AudioWorkletMediaManager({ echoPath: 'rtc-loopback', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    m.setClientOptions({ callbacks: {}, enableMic: true } as never, true);
+    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    await m.connect();
+    expect(m.getStats().playbackPath).toBe('destination');
+    expect((playerNode().options.processorOptions as { startThresholdMs: number }).startThresholdMs).toBe(0);
+    expect(captureNode().context.opts?.latencyHint).toBe(0.005);
+    await m.disconnect();
+
+    installDom();
+    vi.stubGlobal(AUDIO_OVERRIDES_GLOBAL, { echoPath: 'nowhere', startThresholdMs: -5, captureLatencyHint: 'fastest' });
+    const d = makeManager();
+    await d.connect();
+    expect((playerNode().options.processorOptions as { startThresholdMs: number }).startThresholdMs).toBe(30);
+    expect(captureNode().context.opts?.latencyHint).toBe('interactive');
+    await d.disconnect();
   });
 });

@@ -44,9 +44,32 @@ export interface AudioWorkletMediaManagerOptions {
   cameraFps?: number;
   /** Bound on the wait for the player to answer an interruption (default 200 ms). */
   interruptTimeoutMs?: number;
+  /** latencyHint of the capture AudioContext (default 'interactive', Chrome's smallest buffer). */
+  captureLatencyHint?: AudioContextLatencyCategory | number;
+}
+
+/**
+ * Global a host page may set (before connect) to override options of media managers it does not
+ * construct itself: the benches A/B the echo path and playback lead in the built extension this
+ * way, where adapters build their own manager. Only these keys are read.
+ */
+export const AUDIO_OVERRIDES_GLOBAL = '__realtimeAudioOverrides';
+export type AudioOverrides = Pick<AudioWorkletMediaManagerOptions, 'echoPath' | 'startThresholdMs' | 'captureLatencyHint'>;
+
+function readAudioOverrides(): AudioOverrides {
+  const raw = (globalThis as Record<string, unknown>)[AUDIO_OVERRIDES_GLOBAL];
+  if (!raw || typeof raw !== 'object') return {};
+  const o = raw as Record<string, unknown>;
+  const out: AudioOverrides = {};
+  if (o.echoPath === 'auto' || o.echoPath === 'rtc-loopback' || o.echoPath === 'audio-element' || o.echoPath === 'destination') out.echoPath = o.echoPath;
+  if (typeof o.startThresholdMs === 'number' && Number.isFinite(o.startThresholdMs) && o.startThresholdMs >= 0) out.startThresholdMs = o.startThresholdMs;
+  if (o.captureLatencyHint === 'interactive' || o.captureLatencyHint === 'balanced' || o.captureLatencyHint === 'playback') out.captureLatencyHint = o.captureLatencyHint;
+  else if (typeof o.captureLatencyHint === 'number' && o.captureLatencyHint >= 0) out.captureLatencyHint = o.captureLatencyHint;
+  return out;
 }
 
 const LOCAL_PARTICIPANT: Participant = { id: 'local', name: '', local: true };
+const DEVICE_RECHECK_MS = [500, 1500, 3500];
 const BOT_PARTICIPANT: Participant = { id: 'bot', name: 'Bot', local: false };
 
 const REMEMBERED_ITEMS = 64;
@@ -135,6 +158,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   private format: MediaFormat = { inputSampleRate: 16000, outputSampleRate: 24000 };
   private session: Session | null = null;
   private readonly unpluggedStreams = new WeakSet<MediaStream>();
+  private deviceRecheckTimers: Array<ReturnType<typeof setTimeout>> = [];
   private connecting: Promise<void> | null = null;
   private disconnecting: Promise<void> | null = null;
   /** Bumped by disconnect(): a connect() that finds it changed abandons what it opened. */
@@ -160,8 +184,9 @@ export class AudioWorkletMediaManager extends MediaManager {
   private trackSettings: MediaTrackSettings | null = null;
   private loopbackDelayMs = 0;
 
-  constructor(options: AudioWorkletMediaManagerOptions = {}) {
+  constructor(givenOptions: AudioWorkletMediaManagerOptions = {}) {
     super();
+    const options = { ...givenOptions, ...readAudioOverrides() };
     this.opts = {
       captureWorkletUrl: options.captureWorkletUrl ?? defaultCaptureWorkletUrl,
       playerWorkletUrl: options.playerWorkletUrl ?? defaultPlayerWorkletUrl,
@@ -173,6 +198,7 @@ export class AudioWorkletMediaManager extends MediaManager {
       vad: options.vad,
       cameraFps: options.cameraFps ?? 1,
       interruptTimeoutMs: options.interruptTimeoutMs ?? 200,
+      captureLatencyHint: options.captureLatencyHint ?? 'interactive',
     };
   }
 
@@ -188,7 +214,13 @@ export class AudioWorkletMediaManager extends MediaManager {
     }
     await this.refreshDevices();
     if (!this.deviceListener) {
-      this.deviceListener = () => void this.refreshDevices();
+      // Chrome fires devicechange before the device list has settled (seen with PulseAudio, where
+      // the list still held an unplugged source at the event): look again shortly after.
+      this.deviceListener = () => {
+        void this.refreshDevices();
+        for (const t of this.deviceRecheckTimers) clearTimeout(t);
+        this.deviceRecheckTimers = DEVICE_RECHECK_MS.map((ms) => setTimeout(() => void this.refreshDevices(), ms));
+      };
       navigator.mediaDevices.addEventListener('devicechange', this.deviceListener);
     }
   }
@@ -288,7 +320,8 @@ export class AudioWorkletMediaManager extends MediaManager {
     const target = this.format.inputSampleRate;
     const deviceRate = this.trackSettings?.sampleRate;
     const useBrowser = this.opts.resampler === 'browser';
-    const ctx = useBrowser ? new AudioContext({ sampleRate: target }) : deviceRate ? new AudioContext({ sampleRate: deviceRate }) : new AudioContext();
+    const latencyHint = this.opts.captureLatencyHint;
+    const ctx = new AudioContext(useBrowser ? { sampleRate: target, latencyHint } : deviceRate ? { sampleRate: deviceRate, latencyHint } : { latencyHint });
     partial.captureContext = ctx;
     await ctx.audioWorklet.addModule(this.opts.captureWorkletUrl);
     const processorOptions: CaptureProcessorOptions = {
@@ -502,6 +535,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   /** Also stops following device changes (disconnect() keeps that going between sessions). */
   async dispose(): Promise<void> {
     await this.disconnect();
+    for (const t of this.deviceRecheckTimers) clearTimeout(t);
     if (this.deviceListener && hasDom()) navigator.mediaDevices.removeEventListener('devicechange', this.deviceListener);
     this.deviceListener = null;
   }
@@ -710,8 +744,8 @@ export class AudioWorkletMediaManager extends MediaManager {
 
   /**
    * PulseAudio moves a capture stream to another source (a monitor, say) when its device goes
-   * away, so Chromium's track never ends: the device list is the only sign the microphone in use
-   * was unplugged. Reported once per stream.
+   * away, so Chromium's track never ends: the device list is then the only sign that the
+   * microphone in use was unplugged. Reported once per stream.
    */
   private reportUnpluggedMicrophone(mics: MediaDeviceInfo[]): void {
     const stream = this.session?.micStream;
