@@ -102,6 +102,9 @@ export function EventLog(props: EventLogProps) {
     estimateSize: () => ESTIMATED_ROW_PX,
     overscan: 8,
     getItemKey: (i) => items[i]?.key ?? i,
+    // The panel shares its renderer's main thread with the offscreen session host: no synchronous
+    // re-render on every scroll event while events stream in.
+    useFlushSync: false,
   });
 
   const onScroll = useCallback(() => {
@@ -109,10 +112,19 @@ export function EventLog(props: EventLogProps) {
     if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
   }, []);
 
-  // Follow the tail while the user is at the bottom.
+  // Follow the tail while the user is at the bottom: at most one scroll per frame, by offset.
+  // scrollToIndex measured the list (forcing layout) on every batch, the panel's top cost at
+  // 2,000 events/s; assigning scrollTop lets the browser clamp it in its own layout pass.
+  const followFrame = useRef(0);
   useEffect(() => {
-    if (atBottom.current && items.length > 0 && pendingJump === null) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+    if (!atBottom.current || items.length === 0 || pendingJump !== null || followFrame.current) return;
+    followFrame.current = requestAnimationFrame(() => {
+      followFrame.current = 0;
+      const el = scrollRef.current;
+      if (el && atBottom.current) el.scrollTop = virtualizer.getTotalSize();
+    });
   }, [itemsRevision, items.length, virtualizer, pendingJump]);
+  useEffect(() => () => cancelAnimationFrame(followFrame.current), []);
 
   // Jump to a linked row once it is in the list.
   useEffect(() => {
@@ -292,7 +304,8 @@ export function EventLog(props: EventLogProps) {
           </button>
         )}
       </fieldset>
-      <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" className="insp-scroll" tabIndex={0} onScroll={onScroll}>
+      {/* Busy while a typed filter waits for its deferred render: the list still shows the previous query. */}
+      <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" aria-busy={text !== deferredText ? true : undefined} className="insp-scroll" tabIndex={0} onScroll={onScroll}>
         <ul role="list" className="insp-list" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((vi) => {
             const item = items[vi.index];

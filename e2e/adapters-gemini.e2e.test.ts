@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogEvent } from '../extension/shared/log-event.ts';
+import { FAKE_GEMINI_KEY, startFakeGeminiServer, type FakeGeminiServer } from '../test/fakes/fake-gemini-server.ts';
+import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
+import { button, waitForConnectionState } from './harness/panel-page.ts';
+import { connectThroughPanel, medianOf, waitForRow } from './harness/panel-session.ts';
+import { waitFor } from './harness/wait-for.ts';
+
+const SPOKEN = 'What is the weather in Paris';
+const REPLY = 'It is sunny in Paris today.';
+
+describe('Gemini Live end to end through the panel, against the fake server', () => {
+  let h: ExtensionHarness;
+  let fake: FakeGeminiServer;
+
+  beforeAll(async () => {
+    // The fake does no speech recognition: it "hears" the scripted transcript when its VAD sees
+    // the fake microphone's phrase end.
+    fake = await startFakeGeminiServer({ replies: [{ userTranscript: SPOKEN, botText: REPLY }] });
+    // The phrase then 4.4 s of silence, looped: every phrase ends a user turn.
+    h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await fake?.close();
+  });
+
+  it('a spoken turn shows user-transcription and bot-output rows; 16 kHz audio in 20 ms chunks, setup first, no key in any URL', async () => {
+    const panel = await h.openPanel();
+    await connectThroughPanel(panel, { adapter: 'Gemini Live', apiKey: FAKE_GEMINI_KEY, endpoint: fake.url });
+    await waitForConnectionState(panel, 'ready', 20_000);
+
+    const userRow = await waitForRow(panel, 'user-transcription', `a user-transcription row with "${SPOKEN}"`, (t) => t.includes('user-transcription') && t.includes(SPOKEN), 30_000);
+    expect(userRow).toContain(SPOKEN);
+    const botRow = await waitForRow(panel, 'bot-output', `a bot-output row with "${REPLY}"`, (t) => t.includes('bot-output') && t.includes(REPLY), 30_000);
+    expect(botRow).toContain(REPLY);
+
+    // What the fake received: 16 kHz PCM in 20 ms (640-byte) chunks, never the deprecated mediaChunks.
+    const conn = fake.connections.find((c) => c.setupComplete);
+    if (!conn) throw new Error(`no connection reached setupComplete (urls: ${fake.urls.join(', ')})`);
+    const audio = conn.received.filter((f) => f.audio);
+    expect(audio.length).toBeGreaterThan(25);
+    expect(new Set(audio.map((f) => f.audio!.mimeType))).toEqual(new Set(['audio/pcm;rate=16000']));
+    const sizes = audio.map((f) => f.audio!.bytes);
+    expect(medianOf(sizes)).toBe(640);
+    // Whole 20 ms chunks, give or take one sample per chunk of resampler rounding.
+    const offSize = sizes.filter((b) => Math.abs(b - 640) > 2);
+    expect(offSize.length, `chunk sizes off 640 bytes: ${offSize.join(', ')}`).toBeLessThanOrEqual(1);
+    expect(conn.received.some((f) => f.type.includes('mediaChunks') || f.text.includes('mediaChunks'))).toBe(false);
+
+    // Nothing preceded setupComplete. The fake closes 1007 on any early frame; and the client's
+    // own record shows its second outbound frame only after the inbound setupComplete.
+    expect(conn.received[0].type).toBe('setup');
+    expect(conn.received.filter((f) => f.type === 'setup')).toHaveLength(1);
+    expect(conn.closed).toBeNull();
+    const events = await h.evaluateInOffscreen<LogEvent[]>('globalThis.__sessionHost.events()');
+    const session = Math.max(...events.map((e) => e.session));
+    const raw = events.filter((e) => e.session === session && e.source === 'raw');
+    const setupAt = raw.findIndex((e) => e.direction === 'out' && e.type === 'setup');
+    const completeAt = raw.findIndex((e) => e.direction === 'in' && e.type === 'setupComplete');
+    const secondOut = raw.findIndex((e, i) => i > setupAt && e.direction === 'out');
+    expect(setupAt).toBe(raw.findIndex((e) => e.direction === 'out'));
+    expect(completeAt).toBeGreaterThan(setupAt);
+    expect(secondOut).toBeGreaterThan(completeAt);
+
+    // Token path: a token was minted with the key in a header, and the WebSocket URL carried only
+    // the short-lived token.
+    expect(fake.tokensMinted).toBeGreaterThanOrEqual(1);
+    expect(fake.httpRequests.some((r) => r.method === 'POST' && r.hadKeyHeader && r.status === 200)).toBe(true);
+    expect(conn.auth).toBe('token');
+    expect(conn.url).toContain('BidiGenerateContentConstrained');
+    const keyInUrl = fake.urls.filter((u) => u.includes(FAKE_GEMINI_KEY) || u.includes(encodeURIComponent(FAKE_GEMINI_KEY)) || /[?&]key=/.test(u));
+    expect(keyInUrl).toEqual([]);
+    expect(h.targets.dump()).not.toContain(FAKE_GEMINI_KEY);
+    expect(JSON.stringify(events)).not.toContain(FAKE_GEMINI_KEY);
+
+    await button(panel, 'Disconnect').click();
+    await waitForConnectionState(panel, 'disconnected');
+    await waitFor('the fake to see the client close', () => conn.closed, { timeoutMs: 10_000 });
+    await panel.close();
+  });
+});
