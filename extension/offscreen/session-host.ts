@@ -99,6 +99,7 @@ export class SessionHost {
   private transport: RealTimeWebsocketTransport | null = null;
   private session = 0;
   private seq = 0;
+  private sessionStartedAt = 0;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private botSpeaking = false;
   private status: HostStatus = { transportState: 'disconnected', adapterId: null, micEnabled: true, micTestActive: false, getUserMediaCalls: 0 };
@@ -251,6 +252,7 @@ export class SessionHost {
       }
     }
     this.session++;
+    this.sessionStartedAt = performance.now();
     this.lastApply = null;
     this.toolMocks = { ...(command.toolMocks ?? {}) };
     this.registeredTools.clear();
@@ -469,7 +471,10 @@ export class SessionHost {
   }
 
   private recordTransportEvent(type: string, data: unknown): void {
-    this.record({ seq: ++this.seq, session: this.session, t: performance.now(), wall: Date.now(), source: 'transport', direction: 'local', type, data });
+    // Same zero as the transport's frames and RTVI rows (ms since connect), so `Both` interleaves
+    // truthfully; before the transport starts, the Connect command is the zero.
+    const zero = this.transport && this.transport.connectStartedAt > 0 ? this.transport.connectStartedAt : this.sessionStartedAt;
+    this.record({ seq: ++this.seq, session: this.session, t: performance.now() - zero, wall: Date.now(), source: 'transport', direction: 'local', type, data });
   }
 
   private record(e: LogEvent): void {

@@ -132,6 +132,11 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     return this._service_options;
   }
 
+  /** performance.now() of the current connect() call: the zero of every frame and RTVI stamp. */
+  get connectStartedAt(): number {
+    return this._connectStartedAt;
+  }
+
   get mediaManager(): MediaManager {
     return this._mediaManager;
   }
