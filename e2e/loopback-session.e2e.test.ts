@@ -54,6 +54,25 @@ describe('Loopback end to end through the panel', () => {
     });
     await waitFor('a non-zero Microphone level during the session', async () => (await meterValue(panel, 'Microphone level')) > 0);
 
+    // The bot's speaking interval, from the events' audio-clock stamps, matches the echo it played,
+    // and the player's output is not silent during it (Bot level sampled while it speaks).
+    let sawBotLevel = false;
+    const pair = await waitFor('an echo played to the end (bot-started → bot-stopped with every sample played)', async () => {
+      const events = await hostEvents();
+      const speaking = events.filter((e) => e.type === 'bot-started-speaking').length > events.filter((e) => e.type === 'bot-stopped-speaking').length;
+      if (speaking && (await meterValue(panel, 'Bot level')) > 0) sawBotLevel = true;
+      for (const echo of events.filter((e) => e.type === 'loopback.echo')) {
+        const start = events.find((e) => e.type === 'bot-started-speaking' && e.seq > echo.seq);
+        const stop = start && events.find((e) => e.type === 'bot-stopped-speaking' && e.seq > start.seq);
+        const played = (stop?.data as { played_samples?: number } | undefined)?.played_samples;
+        const samples = Math.round(((echo.audio?.durationMs ?? 0) * (echo.audio?.sampleRate ?? 0)) / 1000);
+        if (start && stop && played === samples && samples > 0) return { start, stop, durationMs: echo.audio!.durationMs };
+      }
+      return null;
+    }, { timeoutMs: 40_000, intervalMs: 20 });
+    expect(Math.abs(pair.stop.t - pair.start.t - pair.durationMs), `speaking ${pair.stop.t - pair.start.t} ms for ${pair.durationMs} ms of echo`).toBeLessThanOrEqual(100);
+    if (!sawBotLevel) await waitFor('a non-zero Bot level while the bot speaks', async () => (await meterValue(panel, 'Bot level')) > 0, { timeoutMs: 20_000, intervalMs: 20 });
+
     const violations = await auditAccessibility(panel);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
     await panel.close();
