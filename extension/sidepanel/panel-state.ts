@@ -1,17 +1,10 @@
 import type { TransportState } from '@pipecat-ai/client-js';
-import type { ConversationTurn, DeviceList, HostError, HostEvent, HostLevels, HostStats, HostStatus, HostUpdate, SettingsApplyReport, SnapshotHead } from '../shared/messages.ts';
+import type { HostError, HostEvent, HostUpdate, SettingsApplyReport, SnapshotHead } from '../shared/messages.ts';
 
 /** What the panel renders: a mirror of the host, fed by snapshots and batches. */
-export interface PanelState {
+export interface PanelState extends Omit<SnapshotHead, 'lastApply' | 'pages'> {
   /** The Port to the host is open and its snapshot has been replayed. */
   linked: boolean;
-  status: HostStatus;
-  levels: HostLevels;
-  stats: HostStats;
-  devices: DeviceList;
-  conversation: ConversationTurn[];
-  errors: HostError[];
-  settings: SnapshotHead['settings'];
   lastApply: SettingsApplyReport | null;
   /** The session host went away during a session; kept across the next snapshot so the panel still says so. */
   hostLost?: HostError;
