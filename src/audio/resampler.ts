@@ -154,7 +154,6 @@ export class Resampler {
   /** Resamples one chunk into `output` (which must hold outputLength(input.length)); returns the count written. */
   processInto(input: Float32Array, output: Float32Array, outputOffset = 0): number {
     const K = this.tapsPerPhase;
-    const L = this.up;
     const M = this.down;
     const history = K - 1;
     const n = input.length;

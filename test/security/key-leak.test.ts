@@ -2,8 +2,8 @@ import { LogLevel, PipecatClient, type RTVIMessage } from '@pipecat-ai/client-js
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeMediaManager } from '../fakes/fake-media-manager.ts';
 import { installNodeBrowserGlobals } from '../fakes/node-browser-globals.ts';
-import { startFakeGeminiServer, type FakeGeminiServer, type FakeGeminiServerOptions } from '../fakes/fake-gemini-server.ts';
-import { startFakeOpenAIServer, type FakeOpenAIServer, type FakeOpenAIServerOptions } from '../fakes/fake-openai-server.ts';
+import { startFakeGeminiServer, type FakeGeminiServerOptions } from '../fakes/fake-gemini-server.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServerOptions } from '../fakes/fake-openai-server.ts';
 import { GeminiLiveWebsocketTransport } from '../../src/adapters/gemini-live/gemini-live-transport.ts';
 import { OpenAIRealtimeWebsocketTransport } from '../../src/adapters/openai-realtime/openai-realtime-transport.ts';
 import type { RealTimeWebsocketTransport } from '../../src/transport/realtime-websocket-transport.ts';
