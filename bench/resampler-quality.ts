@@ -16,7 +16,9 @@ export interface ToneResponse {
   rejectionDb: number;
 }
 
-const AMPLITUDE = 0.5;
+/** Amplitude of every test tone (ours generated here, the browser's by an OscillatorNode through a gain). */
+export const TONE_AMPLITUDE = 0.5;
+const AMPLITUDE = TONE_AMPLITUDE;
 
 /** Feeds a tone in 128-sample render quanta (as the capture worklet does) and measures the output. */
 export function toneResponse(make: () => StreamingResampler, inRate: number, outRate: number, hz: number, seconds = 0.25): ToneResponse {
@@ -38,7 +40,14 @@ export function toneResponse(make: () => StreamingResampler, inRate: number, out
   }
   // Skip the filter's start-up (its delay is well under 20 ms for every pair measured).
   const skip = Math.round(outRate * 0.03);
-  const seg = y.subarray(skip);
+  return analyzeTone(y.subarray(skip), outRate, hz);
+}
+
+/**
+ * Measures a steady-state output `seg` (at `outRate`) of a tone of TONE_AMPLITUDE at `hz` at the
+ * input: the fitted gain of the tone itself, and input power over everything the fit leaves.
+ */
+export function analyzeTone(seg: ArrayLike<number>, outRate: number, hz: number): ToneResponse {
   const w = (2 * Math.PI * hz) / outRate;
   const inOutput = hz < outRate / 2;
   let residualPower: number;
@@ -86,12 +95,19 @@ export interface SweepSummary {
   tones: number;
 }
 
+export interface SweepPlan {
+  /** Tones whose rejection is measured (stopband when downsampling, the input band when upsampling). */
+  stop: number[];
+  /** Tones whose gain gives the passband ripple (the last one is the edge, 0.9 × the lower Nyquist). */
+  pass: number[];
+}
+
 /**
  * Stopband sweep. Downsampling: tones from the output Nyquist up to 0.99 × the input Nyquist, all
  * of which must vanish. Upsampling: tones across the input band; the residual is the images above
  * the input Nyquist (plus any error). Tones are spaced so they never sit on a bin of either rate.
  */
-export function sweep(make: () => StreamingResampler, inRate: number, outRate: number, tones = 48): SweepSummary {
+export function sweepPlan(inRate: number, outRate: number, tones = 48): SweepPlan {
   const lowNyq = Math.min(inRate, outRate) / 2;
   const stop: number[] = [];
   if (outRate < inRate) {
@@ -101,20 +117,32 @@ export function sweep(make: () => StreamingResampler, inRate: number, outRate: n
   } else {
     for (let k = 0; k < tones; k++) stop.push(lowNyq * (0.02 + (0.88 * (k + 0.37)) / tones));
   }
+  const pass: number[] = [];
+  for (let k = 0; k < 16; k++) pass.push(lowNyq * (0.02 + (0.88 * (k + 0.37)) / 16));
+  pass.push(lowNyq * 0.9);
+  return { stop, pass };
+}
+
+/** Worst rejection, ripple and edge gain from the measured responses of a plan's tones. */
+export function summarizeSweep(stop: readonly ToneResponse[], pass: readonly ToneResponse[]): SweepSummary {
   let worst = Infinity;
   let worstHz = 0;
-  for (const hz of stop) {
-    const r = toneResponse(make, inRate, outRate, hz);
+  for (const r of stop) {
     if (r.rejectionDb < worst) {
       worst = r.rejectionDb;
-      worstHz = hz;
+      worstHz = r.hz;
     }
   }
-  const gains: number[] = [];
-  for (let k = 0; k < 16; k++) gains.push(toneResponse(make, inRate, outRate, lowNyq * (0.02 + (0.88 * (k + 0.37)) / 16)).gainDb);
-  const edge = toneResponse(make, inRate, outRate, lowNyq * 0.9).gainDb;
-  gains.push(edge);
-  return { aliasRejectionDb: worst, worstHz, passbandRippleDb: Math.max(...gains) - Math.min(...gains), edgeGainDb: edge, tones: stop.length };
+  const gains = pass.map((r) => r.gainDb);
+  return { aliasRejectionDb: worst, worstHz, passbandRippleDb: Math.max(...gains) - Math.min(...gains), edgeGainDb: gains[gains.length - 1], tones: stop.length };
+}
+
+export function sweep(make: () => StreamingResampler, inRate: number, outRate: number, tones = 48): SweepSummary {
+  const plan = sweepPlan(inRate, outRate, tones);
+  return summarizeSweep(
+    plan.stop.map((hz) => toneResponse(make, inRate, outRate, hz)),
+    plan.pass.map((hz) => toneResponse(make, inRate, outRate, hz)),
+  );
 }
 
 /** Speech-like test signal: a few harmonics with vibrato plus noise, for throughput. */
