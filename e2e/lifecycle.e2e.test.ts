@@ -162,13 +162,11 @@ describe.skipIf(noRig !== null)(`microphone unplugged mid-session (private Pulse
     await rig?.close();
   });
 
-  // Skipped, not impossible: headless Chromium does capture from the private PulseAudio server
-  // here, but PulseAudio (14+) moves the capture stream to the remaining source (the speaker's
-  // monitor) when the pipe source is unloaded, so Chromium's track never ends and no 'ended'
-  // reaches the media manager. A devicechange does fire 1.5–3 s later and enumerateDevices then
-  // lists no microphone, but the media manager's own refresh on that event still saw the old list;
-  // detecting the unplug from the device list is product work still to do (see the report).
-  it.skip('unloading the pipe source gives a clear message and a truthful session state', async () => {
+  // PulseAudio (14+) moves the capture stream elsewhere when the pipe source is unloaded, so
+  // Chromium's track never ends; and Chrome sends no devicechange to the (never visible) offscreen
+  // document. The media manager re-reads the device list every 2 s while a microphone is open and
+  // reports the microphone as lost once it is gone from the list.
+  it('unloading the pipe source gives a clear message and a truthful session state', async () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
     await connectLoopback(panel);
     // Chromium captures from the rig's microphone, not a fake device.

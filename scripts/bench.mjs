@@ -24,6 +24,9 @@ const BENCHES = [
   { name: 'audio-pipeline', file: 'bench/audio-pipeline.bench.ts', browser: false },
   { name: 'inspector', file: 'bench/inspector.bench.ts', browser: false },
   { name: 'browser', file: 'bench/browser.bench.ts', browser: true },
+  { name: 'browser-inspector', file: 'bench/browser-inspector.bench.ts', browser: true },
+  // Runs Chromium on a plain local page: it needs no extension build.
+  { name: 'browser-resampling', file: 'bench/browser-resampling.bench.ts', browser: false },
   { name: 'external-latency', file: 'bench/external-latency.bench.ts', browser: true },
 ];
 
@@ -135,8 +138,10 @@ function main() {
     if (r.status !== 0) throw new Error('npm run build failed');
   }
 
-  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  // Only the selected benches' results are replaced: a partial run (--only) keeps the others'
+  // rows in the bars table (results of earlier runs on this machine; bench/results is not committed).
   mkdirSync(RESULTS_DIR, { recursive: true });
+  for (const b of selected) rmSync(join(RESULTS_DIR, `${b.name}.json`), { force: true });
   const failed = [];
   for (const b of selected) {
     const t0 = Date.now();

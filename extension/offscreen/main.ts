@@ -64,5 +64,13 @@ navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueu
   get portCount() {
     return host?.portCount;
   },
+  /**
+   * MEASUREMENT HOOK (benches only): appends `count` synthetic rows at `ratePerSecond` through the
+   * real history + Port path; resolves with what it cost this document. See SessionHost.injectSynthetic.
+   */
+  injectSynthetic(options: { count: number; ratePerSecond: number }) {
+    if (!host) return Promise.reject(new Error('The session host is not ready.'));
+    return host.injectSynthetic(options);
+  },
 };
 console.info('[session-host] ready');

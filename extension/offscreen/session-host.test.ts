@@ -213,4 +213,29 @@ describe('SessionHost sessions', () => {
     const report = updatesOf(p.sent).find((u) => u.kind === 'settings-applied');
     expect(report).toMatchObject({ report: { applied: ['voice'], needReconnect: ['model'] }, settings: { settings: { voice: 'b', model: 'm1' } } });
   });
+  it('measurement hook: injectSynthetic appends the rows to the history and batches them to every Port at the rate asked', async () => {
+    const d = deps('granted');
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    const report = await host.injectSynthetic({ count: 120, ratePerSecond: 2000 });
+    expect(report.injected).toBe(120);
+    // 120 rows at 2,000/s take at least 60 ms: the hook paces, it does not dump the rows at once.
+    expect(report.elapsedMs).toBeGreaterThanOrEqual(55);
+    expect(report.ticks).toBeGreaterThan(1);
+    const rows = host.historyEvents();
+    expect(rows[0]).toMatchObject({ source: 'transport', type: 'synthetic-injection-started', data: { count: 120, ratePerSecond: 2000 } });
+    expect(rows).toHaveLength(121);
+    const seqs = rows.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(121);
+    // Links stay inside the injected rows: every cited frame exists, and no frame id repeats.
+    const frames = rows.filter((e) => e.frameId !== undefined).map((e) => e.frameId!);
+    expect(new Set(frames).size).toBe(frames.length);
+    for (const e of rows) for (const id of e.sourceFrameIds ?? []) expect(frames).toContain(id);
+    const logged = updatesOf(p.sent).flatMap((u) => (u.kind === 'log' ? u.events : []));
+    expect(logged.map((e) => e.seq)).toEqual(seqs);
+    expect(updatesOf(p.sent).filter((u) => u.kind === 'log').length).toBeGreaterThan(1);
+    await expect(host.injectSynthetic({ count: 0, ratePerSecond: 10 })).rejects.toThrow(/count/);
+  });
 });

@@ -20,6 +20,7 @@ import {
 } from '../shared/messages.ts';
 import { ConversationBuilder } from './conversation-builder.ts';
 import type { MicTestReport } from './mic-test.ts';
+import { makeSyntheticEvents } from '../sidepanel/inspector/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
 
@@ -74,6 +75,27 @@ export interface SessionHostDeps {
   pageBytes?: number;
 }
 
+/** What a synthetic injection (a measurement hook, see SessionHost.injectSynthetic) did and cost. */
+export interface SyntheticInjectionReport {
+  injected: number;
+  elapsedMs: number;
+  /** Rows appended per second of wall time, as achieved. */
+  achievedPerSecond: number;
+  /** Main-thread time spent making, appending and batching the rows (the host's own cost). */
+  appendMs: number;
+  /** Main-thread time spent posting batches to the panels' Ports during the injection. */
+  broadcastMs: number;
+  /** Longest single tick (append and batching of the rows due at once), ms. */
+  maxTickMs: number;
+  ticks: number;
+}
+
+/** Injected frames get ids far above any real session's, so links never point at a real frame. */
+const SYNTHETIC_FRAME_ID_BASE = 1_000_000_000;
+const SYNTHETIC_TICK_MS = 10;
+const SYNTHETIC_MAX_COUNT = 2_000_000;
+const SYNTHETIC_MAX_RATE = 200_000;
+
 export const MIC_NOT_GRANTED_MESSAGE =
   'Microphone access is not granted to the extension yet. Use "Grant microphone access" in the panel, choose "Allow" in the tab that opens, then connect again.';
 export const MIC_DENIED_MESSAGE =
@@ -112,6 +134,7 @@ export class SessionHost {
   private toolMocks: ToolMocks = {};
   private registeredTools = new Set<string>();
   private commandQueue: Promise<void> = Promise.resolve();
+  private injection: { broadcastMs: number; nextFrameId: number } | null = null;
 
   constructor(private readonly deps: SessionHostDeps) {
     this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
@@ -440,6 +463,65 @@ export class SessionHost {
     this.recordTransportEvent('mic-test-stopped', {});
   }
 
+  // ------------------------------------------------------------------ measurement hook
+  /**
+   * MEASUREMENT HOOK for the benches (issue 9: the inspector at 2,000 events/s in the real
+   * panel); nothing in the product calls it. Appends `count` rows of a realistic synthetic mix at
+   * `ratePerSecond` through the same path real events take (history append, then the batched Port
+   * updates every panel receives), and reports what it cost this document. The rows carry the
+   * current session number and fresh seq/time stamps; a transport row announces the injection so
+   * the log never passes them off as a real session. One injection at a time.
+   */
+  injectSynthetic(options: { count: number; ratePerSecond: number }): Promise<SyntheticInjectionReport> {
+    const { count, ratePerSecond } = options;
+    if (!Number.isInteger(count) || count <= 0 || count > SYNTHETIC_MAX_COUNT) return Promise.reject(new RangeError(`count must be an integer in 1…${SYNTHETIC_MAX_COUNT}, got ${count}`));
+    if (!(ratePerSecond > 0 && ratePerSecond <= SYNTHETIC_MAX_RATE)) return Promise.reject(new RangeError(`ratePerSecond must be in (0, ${SYNTHETIC_MAX_RATE}], got ${ratePerSecond}`));
+    if (this.injection) return Promise.reject(new Error('A synthetic injection is already running.'));
+    const injection = { broadcastMs: 0, nextFrameId: SYNTHETIC_FRAME_ID_BASE + this.seq * 4 };
+    this.injection = injection;
+    this.recordTransportEvent('synthetic-injection-started', { count, ratePerSecond, note: 'measurement hook: the rows that follow are synthetic' });
+    const zero = this.sessionStartedAt;
+    const started = performance.now();
+    let injected = 0;
+    let appendMs = 0;
+    let maxTickMs = 0;
+    let ticks = 0;
+    return new Promise<SyntheticInjectionReport>((resolve) => {
+      const tick = () => {
+        const t0 = performance.now();
+        const due = Math.min(count, Math.floor(((t0 - started) / 1000) * ratePerSecond)) - injected;
+        if (due > 0) {
+          const frameBase = injection.nextFrameId;
+          let maxFrame = 0;
+          for (const ev of makeSyntheticEvents(due)) {
+            if (ev.frameId !== undefined) {
+              maxFrame = Math.max(maxFrame, ev.frameId);
+              ev.frameId += frameBase;
+            }
+            if (ev.sourceFrameIds) ev.sourceFrameIds = ev.sourceFrameIds.map((id) => id + frameBase);
+            this.record({ ...ev, seq: ++this.seq, session: this.session, t: performance.now() - zero, wall: Date.now() });
+          }
+          injection.nextFrameId += maxFrame;
+          injected += due;
+          ticks++;
+          const took = performance.now() - t0;
+          appendMs += took;
+          maxTickMs = Math.max(maxTickMs, took);
+        }
+        if (injected < count) {
+          setTimeout(tick, SYNTHETIC_TICK_MS);
+          return;
+        }
+        // The last rows leave with the next batch; its broadcast belongs to the injection.
+        this.batcher.flushNow();
+        this.injection = null;
+        const elapsedMs = performance.now() - started;
+        resolve({ injected, elapsedMs, achievedPerSecond: (injected / elapsedMs) * 1000, appendMs, broadcastMs: injection.broadcastMs, maxTickMs, ticks });
+      };
+      setTimeout(tick, SYNTHETIC_TICK_MS);
+    });
+  }
+
   // ------------------------------------------------------------------ recording
   private recordFrame(f: FrameRecord): void {
     const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
@@ -501,6 +583,12 @@ export class SessionHost {
   }
 
   private broadcast(event: HostEvent): void {
+    const t0 = this.injection ? performance.now() : 0;
+    this.postToPorts(event);
+    if (this.injection) this.injection.broadcastMs += performance.now() - t0;
+  }
+
+  private postToPorts(event: HostEvent): void {
     for (const port of this.ports) {
       try {
         port.postMessage(event);

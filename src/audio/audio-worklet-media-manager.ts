@@ -70,6 +70,12 @@ function readAudioOverrides(): AudioOverrides {
 
 const LOCAL_PARTICIPANT: Participant = { id: 'local', name: '', local: true };
 const DEVICE_RECHECK_MS = [500, 1500, 3500];
+/**
+ * Chrome sends no devicechange to a hidden document (the extension's offscreen document is never
+ * visible: unloading a PulseAudio source there produced no event within 6 s), so while a
+ * microphone is open the device list is also re-read on this period.
+ */
+const DEVICE_POLL_MS = 2000;
 const BOT_PARTICIPANT: Participant = { id: 'bot', name: 'Bot', local: false };
 
 const REMEMBERED_ITEMS = 64;
@@ -159,6 +165,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   private session: Session | null = null;
   private readonly unpluggedStreams = new WeakSet<MediaStream>();
   private deviceRecheckTimers: Array<ReturnType<typeof setTimeout>> = [];
+  private devicePollTimer: ReturnType<typeof setInterval> | undefined;
   private connecting: Promise<void> | null = null;
   private disconnecting: Promise<void> | null = null;
   /** Bumped by disconnect(): a connect() that finds it changed abandons what it opened. */
@@ -279,6 +286,12 @@ export class AudioWorkletMediaManager extends MediaManager {
     if (micTrack) this._callbacks.onTrackStarted?.(micTrack, LOCAL_PARTICIPANT);
     if (this._camEnabled) void this.startCamera();
     void this.refreshDevices();
+    clearInterval(this.devicePollTimer);
+    if (session.micStream) {
+      this.devicePollTimer = setInterval(() => {
+        if (this.session === session) void this.refreshDevices();
+      }, DEVICE_POLL_MS);
+    }
   }
 
   private checkNotAbandoned(generation: number): void {
@@ -515,6 +528,8 @@ export class AudioWorkletMediaManager extends MediaManager {
     if (this.disconnecting) return this.disconnecting;
     const session = this.session;
     this.session = null;
+    clearInterval(this.devicePollTimer);
+    this.devicePollTimer = undefined;
     this.disconnecting = (async () => {
       if (this.connecting) await this.connecting.catch(() => undefined);
       this.flushPendingClears();

@@ -154,7 +154,8 @@ export function compileFilter(c: FilterCriteria): CompiledFilter {
   };
 }
 
-function filterKey(c: FilterCriteria): string {
+/** Identity of a filter: two criteria with the same key select the same rows. */
+export function filterKey(c: FilterCriteria): string {
   const ex = c.excludedTypes ? [...c.excludedTypes].sort().join('\u0000') : '';
   const inc = c.includedTypes ? [...c.includedTypes].sort().join('\u0000') : '*';
   return `${c.view}\u0001${c.direction}\u0001${c.text.trim()}\u0001${ex}\u0001${inc}`;

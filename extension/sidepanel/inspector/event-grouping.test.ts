@@ -80,3 +80,25 @@ describe('groupEvents', () => {
     expect(g.items.length).toBe(before);
   });
 });
+
+describe('classification results stay independent', () => {
+  it('two transcript rows classified one after the other keep their own text and mode', () => {
+    const a = classifyEvent(mk({ source: 'rtvi', direction: 'local', type: 'bot-tts-text', data: { text: ' one' } }));
+    const b = classifyEvent(mk({ source: 'rtvi', direction: 'local', type: 'user-transcription', data: { text: 'two so far', final: false } }));
+    expect(a).toEqual({ groupKind: 'transcript', textMode: 'delta', text: ' one' });
+    expect(b).toEqual({ groupKind: 'transcript', textMode: 'so-far', text: 'two so far' });
+  });
+
+  it('a transcript group assembles the text of every row, its first row included, across interleaved audio', () => {
+    const rows = [
+      mk({ seq: 1, source: 'rtvi', direction: 'local', type: 'bot-tts-text', data: { text: 'Hello' } }),
+      mk({ seq: 2, type: 'response.output_audio.delta', data: {}, audio: { bytes: 10, durationMs: 5, sampleRate: 24000 } }),
+      mk({ seq: 3, source: 'rtvi', direction: 'local', type: 'bot-tts-text', data: { text: ' there' } }),
+      mk({ seq: 4, source: 'rtvi', direction: 'local', type: 'bot-tts-text', data: { text: ' friend' } }),
+    ];
+    const items = groupEvents(rows);
+    const text = items.find((i): i is EventGroup => i.kind === 'group' && i.groupKind === 'transcript');
+    expect(text?.text).toBe('Hello there friend');
+    expect(text?.events.map((e) => e.seq)).toEqual([1, 3, 4]);
+  });
+});

@@ -48,17 +48,40 @@ const TRANSCRIPT_DELTA_TYPES = new Set(['response.output_audio_transcript.delta'
 
 /** Whether (and how) a row joins a group; null for rows that always stand alone. */
 export function classifyEvent(ev: LogEvent): Classification | null {
+  const kind = classifyInto(ev);
+  if (kind === null) return null;
+  return kind === 'audio' ? AUDIO : { groupKind: kind, textMode: scratch.textMode, text: scratch.text };
+}
+
+/**
+ * classifyEvent without allocating: the grouper classifies every row on every regroup (100k rows
+ * when `Filter events` is cleared), and a result object per transcript row was a large share of
+ * that work and of the garbage it left. A transcript row's text and mode land in `scratch`.
+ */
+const scratch: { textMode: 'delta' | 'so-far'; text: string } = { textMode: 'delta', text: '' };
+
+function transcript(textMode: 'delta' | 'so-far', text: string): GroupKind {
+  scratch.textMode = textMode;
+  scratch.text = text;
+  return 'transcript';
+}
+
+function classifyInto(ev: LogEvent): GroupKind | null {
   if (ev.source === 'raw') {
-    if (AUDIO_TYPES.has(ev.type)) return AUDIO;
-    if (TRANSCRIPT_DELTA_TYPES.has(ev.type)) return { groupKind: 'transcript', textMode: 'delta', text: str((ev.data as { delta?: unknown } | null)?.delta) };
-    if (ev.type === 'realtimeInput') return isGeminiAudioInput(ev.data) || ev.audio ? AUDIO : null;
-    if (ev.type === 'serverContent') return classifyGeminiServerContent(ev);
+    if (AUDIO_TYPES.has(ev.type)) return 'audio';
+    if (TRANSCRIPT_DELTA_TYPES.has(ev.type)) return transcript('delta', str((ev.data as { delta?: unknown } | null)?.delta));
+    if (ev.type === 'realtimeInput') return isGeminiAudioInput(ev.data) || ev.audio ? 'audio' : null;
+    if (ev.type === 'serverContent') {
+      const c = classifyGeminiServerContent(ev);
+      if (c === null || c === AUDIO) return c && 'audio';
+      return transcript(c.textMode ?? 'delta', c.text ?? '');
+    }
     return null;
   }
   if (ev.source === 'rtvi') {
     const data = (ev.data ?? {}) as Record<string, unknown>;
-    if (ev.type === 'bot-tts-text') return { groupKind: 'transcript', textMode: 'delta', text: str(data.text) };
-    if (ev.type === 'user-transcription' && data.final !== true) return { groupKind: 'transcript', textMode: 'so-far', text: str(data.text) };
+    if (ev.type === 'bot-tts-text') return transcript('delta', str(data.text));
+    if (ev.type === 'user-transcription' && data.final !== true) return transcript('so-far', str(data.text));
   }
   return null;
 }
@@ -108,6 +131,8 @@ interface OpenRun {
   direction: LogEvent['direction'];
   type: string;
   session: number;
+  /** The first row's transcript text, kept until a second row makes the run a group. */
+  text: string;
 }
 
 /**
@@ -171,29 +196,32 @@ export class EventGrouper {
   }
 
   private add(ev: LogEvent): void {
-    const c = classifyEvent(ev);
-    if (!c) {
+    const groupKind = classifyInto(ev);
+    if (groupKind === null) {
       if (this.open.length > 0) this.open.length = 0;
       this.items.push({ kind: 'event', key: String(ev.seq), event: ev });
       return;
     }
+    // Read before anything else classifies: `scratch` belongs to the last classified row.
+    const textMode = scratch.textMode;
+    const text = groupKind === 'transcript' ? scratch.text : '';
     let run: OpenRun | undefined;
     for (const r of this.open) {
-      if (r.groupKind === c.groupKind && r.type === ev.type && r.direction === ev.direction && r.source === ev.source && r.session === ev.session) {
+      if (r.groupKind === groupKind && r.type === ev.type && r.direction === ev.direction && r.source === ev.source && r.session === ev.session) {
         run = r;
         break;
       }
     }
     if (!run) {
       const item: SingleEvent = { kind: 'event', key: String(ev.seq), event: ev };
-      this.open.push({ item, index: this.items.length, groupKind: c.groupKind, source: ev.source, direction: ev.direction, type: ev.type, session: ev.session });
+      this.open.push({ item, index: this.items.length, groupKind, source: ev.source, direction: ev.direction, type: ev.type, session: ev.session, text });
       this.items.push(item);
       return;
     }
     let group: EventGroup;
     if (run.item.kind === 'event') {
       const first = run.item.event;
-      group = { kind: 'group', groupKind: c.groupKind, key: `g${first.seq}`, type: first.type, direction: first.direction, source: first.source, events: [first], audioMs: first.audio?.durationMs ?? 0, audioBytes: first.audio?.bytes ?? 0, spanMs: 0, text: classifyEvent(first)?.text ?? '' };
+      group = { kind: 'group', groupKind, key: `g${first.seq}`, type: first.type, direction: first.direction, source: first.source, events: [first], audioMs: first.audio?.durationMs ?? 0, audioBytes: first.audio?.bytes ?? 0, spanMs: 0, text: run.text };
       this.items[run.index] = group;
       run.item = group;
     } else {
@@ -203,8 +231,7 @@ export class EventGrouper {
     group.audioMs += ev.audio?.durationMs ?? 0;
     group.audioBytes += ev.audio?.bytes ?? 0;
     group.spanMs = ev.t - group.events[0].t;
-    if (c.textMode === 'so-far') group.text = c.text ?? group.text;
-    else group.text += c.text ?? '';
+    if (groupKind === 'transcript') group.text = textMode === 'so-far' ? text : group.text + text;
   }
 }
 
