@@ -110,11 +110,12 @@ describe('inspector end to end: fidelity, export/import, filters, pause, clear, 
     const usage = (target.data as { response: { usage: { input_tokens: number; output_tokens: number } } }).response.usage;
     expect(usage).toMatchObject(TURNS.at(-1)!.usage);
     await link.click();
+    // The clicked link's own row holds focus first; the jump moves it once the target row renders.
     const focused = await waitFor(`the linked raw row (event ${target.seq}) to take focus`, () =>
-      panel.evaluate(() => {
+      panel.evaluate((want) => {
         const li = document.activeElement?.closest('[data-seq]');
-        return li ? { seq: Number(li.getAttribute('data-seq')), text: li.textContent ?? '' } : null;
-      }),
+        return li && Number(li.getAttribute('data-seq')) === want ? { seq: want, text: li.textContent ?? '' } : null;
+      }, target.seq),
     );
     expect(focused.seq).toBe(target.seq);
     expect(focused.text).toContain('response.done');

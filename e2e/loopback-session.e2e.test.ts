@@ -70,7 +70,13 @@ describe('Loopback end to end through the panel', () => {
       }
       return null;
     }, { timeoutMs: 40_000, intervalMs: 20 });
-    expect(Math.abs(pair.stop.t - pair.start.t - pair.durationMs), `speaking ${pair.stop.t - pair.start.t} ms for ${pair.durationMs} ms of echo`).toBeLessThanOrEqual(100);
+    const clock = (e: LogEvent) => (e.data as { audio_clock_ms?: number }).audio_clock_ms;
+    const startClock = clock(pair.start);
+    const stopClock = clock(pair.stop);
+    expect(startClock, 'bot-started-speaking carries its audio-clock stamp').toBeTypeOf('number');
+    expect(stopClock, 'bot-stopped-speaking carries its audio-clock stamp').toBeTypeOf('number');
+    const interval = stopClock! - startClock!;
+    expect(Math.abs(interval - pair.durationMs), `speaking ${interval} ms on the audio clock for ${pair.durationMs} ms of echo`).toBeLessThanOrEqual(100);
     if (!sawBotLevel) await waitFor('a non-zero Bot level while the bot speaks', async () => (await meterValue(panel, 'Bot level')) > 0, { timeoutMs: 20_000, intervalMs: 20 });
 
     const violations = await auditAccessibility(panel);

@@ -330,8 +330,8 @@ describe('AudioWorkletMediaManager with fake Web Audio', () => {
     port.emit({ type: 'transition', started: false, itemId: 'a', contextTime: 11.0, playedSamples: 24000, lastSeq: 1 });
     // Output timestamp anchor: contextTime 9.9 ↔ performanceTime 5000.
     expect(events).toEqual([
-      ['start', { itemId: 'a', at: 5100, playedSamples: 0 }],
-      ['stop', { itemId: 'a', at: 6100, playedSamples: 24000 }],
+      ['start', { itemId: 'a', at: 5100, playedSamples: 0, audioClockMs: 10000 }],
+      ['stop', { itemId: 'a', at: 6100, playedSamples: 24000, audioClockMs: 11000 }],
     ]);
     expect(m.isBotAudioActive).toBe(false);
     expect(m.playedSamples('a')).toBe(24000);

@@ -629,7 +629,7 @@ export class AudioWorkletMediaManager extends MediaManager {
     switch (msg.type) {
       case 'transition': {
         this.rememberPlayed(msg.itemId, msg.playedSamples);
-        const ev = { itemId: msg.itemId, at: this.playbackTimeMs(ctx, msg.contextTime), playedSamples: msg.playedSamples };
+        const ev = { itemId: msg.itemId, at: this.playbackTimeMs(ctx, msg.contextTime), playedSamples: msg.playedSamples, audioClockMs: msg.contextTime * 1000 };
         if (msg.started) {
           this.botActive = true;
           this._listener.onBotAudioStarted?.(ev);

@@ -19,6 +19,12 @@ export interface PlaybackEvent {
   at: number;
   /** Samples of this item actually played so far (at the output rate). */
   playedSamples: number;
+  /**
+   * The same instant on the audio clock (the player's AudioContext time, in ms). Unlike `at`, it
+   * does not stretch when the machine cannot render in real time: the audio clock only advances
+   * with rendered audio.
+   */
+  audioClockMs?: number;
 }
 
 export interface SpeechEvent {

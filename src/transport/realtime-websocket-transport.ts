@@ -473,14 +473,14 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   private onPlaybackStarted(ev: PlaybackEvent): void {
     if (this._botSpeaking) return;
     this._botSpeaking = true;
-    this.emitRtvi('bot-started-speaking', { item_id: ev.itemId }, { at: ev.at });
+    this.emitRtvi('bot-started-speaking', { item_id: ev.itemId, ...audioClock(ev) }, { at: ev.at });
   }
 
   private onPlaybackStopped(ev: PlaybackEvent): void {
     this.onBotAudioFinished(ev);
     if (!this._botSpeaking) return;
     this._botSpeaking = false;
-    this.emitRtvi('bot-stopped-speaking', { item_id: ev.itemId, played_samples: ev.playedSamples }, { at: ev.at });
+    this.emitRtvi('bot-stopped-speaking', { item_id: ev.itemId, played_samples: ev.playedSamples, ...audioClock(ev) }, { at: ev.at });
   }
 
   protected get isBotSpeaking(): boolean {
@@ -538,6 +538,10 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     }
     return new TransportStartError(this.scrubber.scrubText(errorMessage(e)));
   }
+}
+
+function audioClock(ev: PlaybackEvent): { audio_clock_ms?: number } {
+  return ev.audioClockMs === undefined ? {} : { audio_clock_ms: Math.round(ev.audioClockMs * 10) / 10 };
 }
 
 function nowMs(): number {
