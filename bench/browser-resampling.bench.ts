@@ -9,7 +9,7 @@
  * analysed with the same function that measures ours. CPU: the whole Chromium process tree's CPU
  * time while the real capture worklet runs in each mode.
  */
-import { readFileSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,8 @@ import { Resampler } from '../src/audio/resampler.ts';
 import { REPEATS, table, writeResult } from './bench-result.ts';
 import { fmt, summarize, type Summary } from './bench-stats.ts';
 import { TONE_AMPLITUDE, analyzeTone, summarizeSweep, sweep, sweepPlan, type SweepSummary, type ToneResponse } from './resampler-quality.ts';
+import { BASE_CHROMIUM_FLAGS } from '../e2e/harness/chromium-flags.ts';
+import { writePcm16Wav } from './wav-file.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PAIRS: Array<[number, number]> = [
@@ -215,22 +217,9 @@ async function measurementFloor(page: Page, rate: number): Promise<number> {
 
 /** A mono 16-bit WAV of one tone at TONE_AMPLITUDE, for the fake microphone. */
 function toneWav(file: string, rate: number, hz: number, seconds: number): void {
-  const n = Math.round(rate * seconds);
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + n * 2, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(32767 * TONE_AMPLITUDE * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + i * 2);
-  writeFileSync(file, buf);
+  const samples = new Int16Array(Math.round(rate * seconds));
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(32767 * TONE_AMPLITUDE * Math.sin((2 * Math.PI * hz * i) / rate));
+  writePcm16Wav(file, samples, rate);
 }
 
 interface MicCheck {
@@ -255,7 +244,7 @@ async function micCrossCheck(exe: string, url: string, page: Page, dir: string, 
   const browser = await chromium.launch({
     executablePath: exe,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required'],
+    args: [...BASE_CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required'],
   });
   try {
     const mic = await browser.newPage();
@@ -395,7 +384,7 @@ it('browser resampling bench', async () => {
   const browserServer = await chromium.launchServer({
     executablePath: exe.path,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--autoplay-policy=no-user-gesture-required'],
+    args: [...BASE_CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'],
   });
   const sweeps: ChromeSweep[] = [];
   let floorDb: number | null = null;

@@ -3,7 +3,7 @@
  * its ui-contract names, against Loopback and the fake provider servers. Fake microphone (a WAV);
  * the external PulseAudio figures are in external-latency.bench.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { it } from 'vitest';
@@ -18,6 +18,7 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake
 import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.ts';
 import { fmt, summarize, type Summary } from './bench-stats.ts';
 import { TargetMetrics } from './target-metrics.ts';
+import { writePcm16Wav } from './wav-file.ts';
 
 const CONVERSATION_S = Number(process.env.BENCH_CONVERSATION_S ?? 60);
 
@@ -240,22 +241,8 @@ function chunkSizes(gem: FakeGeminiServer, oai: FakeOpenAIServer): { gemini: Sum
 /** 2 s of digital silence: a fake microphone that never starts a user turn or barges in. */
 function silentWav(): string {
   const rate = 48000;
-  const n = rate * 2;
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + n * 2, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(n * 2, 40);
   const file = join(mkdtempSync(join(tmpdir(), 'bench-silence-')), 'silence-48k.wav');
-  writeFileSync(file, buf);
+  writePcm16Wav(file, new Int16Array(rate * 2), rate);
   return file;
 }
 

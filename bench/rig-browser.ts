@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { findBrowser } from '../e2e/harness/find-browser.mjs';
 import type { PulseRig } from './pulse-rig.ts';
+import { BASE_CHROMIUM_FLAGS } from '../e2e/harness/chromium-flags.ts';
 
 /**
  * Chromium on the rig's PulseAudio: real devices (no --use-fake-device-for-media-stream) and sound
@@ -22,12 +23,7 @@ export async function launchOnRig(rig: PulseRig, opts: { extensionDir?: string }
     env: rig.env() as Record<string, string>,
     ignoreDefaultArgs: ['--mute-audio'],
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...BASE_CHROMIUM_FLAGS,
       '--use-fake-ui-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
       ...(ext ? [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`] : []),

@@ -7,6 +7,7 @@ import { OFFSCREEN_DOCUMENT_PATH } from '../../extension/shared/messages.ts';
 import { ExtensionTargets, type ConsoleEntry } from './extension-targets.ts';
 import { INSTALL_HINT, findBrowser } from './find-browser.mjs';
 import { waitFor } from './wait-for.ts';
+import { BASE_CHROMIUM_FLAGS } from './chromium-flags.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST_DIR = join(REPO_ROOT, 'dist');
@@ -88,13 +89,7 @@ export async function launchExtension(opts: LaunchOptions = {}): Promise<Extensi
   writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ extensions: { ui: { developer_mode: true } } }));
 
   const args = [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
+    ...BASE_CHROMIUM_FLAGS,
     `--disable-extensions-except=${extensionDir}`,
     `--load-extension=${extensionDir}`,
     ...(opts.realAudioDevices ? [] : ['--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}${opts.noLoop ? '%noloop' : ''}`]),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { INSTALL_HINT, findBrowser } from './find-browser.mjs';
+import { BASE_CHROMIUM_FLAGS } from './chromium-flags.ts';
 
 export interface UnpackedExtension {
   context: BrowserContext;
@@ -35,13 +36,7 @@ export async function launchUnpackedExtension(dir: string, opts: { fakeMicWav: s
     executablePath: browser.path,
     headless: true,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...BASE_CHROMIUM_FLAGS,
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
       '--use-fake-device-for-media-stream',
