@@ -7,10 +7,10 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
-import { DEFAULT_BUDGET_BYTES, EventHistory } from '../extension/sidepanel/inspector/event-history.ts';
-import { DEFAULT_CRITERIA, IncrementalFilter, warmSearchText } from '../extension/sidepanel/inspector/event-filter.ts';
-import { EventGrouper } from '../extension/sidepanel/inspector/event-grouping.ts';
-import { makeSyntheticEvents } from '../extension/sidepanel/inspector/synthetic-events.ts';
+import { DEFAULT_BUDGET_BYTES, EventHistory } from '../extension/inspector-core/event-history.ts';
+import { DEFAULT_CRITERIA, IncrementalFilter, warmSearchText } from '../extension/inspector-core/event-filter.ts';
+import { EventGrouper } from '../extension/inspector-core/event-grouping.ts';
+import { makeSyntheticEvents } from '../extension/inspector-core/synthetic-events.ts';
 import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.ts';
 import { fmt, ratio, summarize } from './bench-stats.ts';
 import { sessionEvents } from './session-event-mix.ts';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
-import { computeSessionMetrics } from '../extension/sidepanel/inspector/session-metrics.ts';
+import { computeSessionMetrics } from '../extension/inspector-core/session-metrics.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import { button, connectionStatus, exactly, waitForConnectionState } from './harness/panel-page.ts';

@@ -1,6 +1,6 @@
 import { requireAdapter } from '../../src/adapters/adapter-registry.ts';
 import { SESSION_PORT_NAME } from '../shared/messages.ts';
-import { EventHistory } from '../sidepanel/inspector/event-history.ts';
+import { EventHistory } from '../inspector-core/event-history.ts';
 import { installGetUserMediaCounter } from './get-user-media-counter.ts';
 import { MicTest } from './mic-test.ts';
 import { SessionHost, createPipecatSessionClient, type HostPort } from './session-host.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { HostEvent, HostUpdate } from '../shared/messages.ts';
-import { EventHistory } from '../sidepanel/inspector/event-history.ts';
+import { EventHistory } from '../inspector-core/event-history.ts';
 import { MIC_NOT_GRANTED_MESSAGE, SessionHost, redactUrlQuery, type HostPort, type SessionHostDeps } from './session-host.ts';
 
 function fakePort() {

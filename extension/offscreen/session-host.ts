@@ -20,7 +20,7 @@ import {
 } from '../shared/messages.ts';
 import { ConversationBuilder } from './conversation-builder.ts';
 import type { MicTestReport } from './mic-test.ts';
-import { makeSyntheticEvents } from '../sidepanel/inspector/synthetic-events.ts';
+import { makeSyntheticEvents } from '../inspector-core/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
 

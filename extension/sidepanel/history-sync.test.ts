@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../shared/log-event.ts';
 import type { SnapshotHead } from '../shared/messages.ts';
-import { EventHistory } from './inspector/event-history.ts';
+import { EventHistory } from '../inspector-core/event-history.ts';
 import { applyHostEventToHistory } from './history-sync.ts';
 
 const ev = (seq: number): LogEvent => ({ seq, session: 1, t: seq, wall: 0, source: 'raw', direction: 'in', type: 'serverContent', data: { n: seq } });

@@ -1,5 +1,5 @@
 import type { HostEvent } from '../shared/messages.ts';
-import type { EventHistory } from './inspector/event-history.ts';
+import type { EventHistory } from '../inspector-core/event-history.ts';
 
 /**
  * Mirrors the host's event history into the panel's EventHistory: a snapshot replaces it (pages

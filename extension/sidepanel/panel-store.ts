@@ -1,6 +1,6 @@
 import type { HostEvent } from '../shared/messages.ts';
 import { applyHostEventToHistory } from './history-sync.ts';
-import { EventHistory } from './inspector/event-history.ts';
+import { EventHistory } from '../inspector-core/event-history.ts';
 import { applyHostEvent, initialPanelState, linkLost, type PanelState } from './panel-state.ts';
 
 /**

@@ -6,7 +6,7 @@ import type { PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts
 import { loadAdapterSettings, saveAdapterSettings, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
 import { downloadTextFile, readFileText } from '../inspector/download-file.ts';
 import { EventLog } from '../inspector/event-log.tsx';
-import { exportFileName, exportJsonl, parseJsonl, type ImportedSession } from '../inspector/jsonl-export.ts';
+import { exportFileName, exportJsonl, parseJsonl, type ImportedSession } from '../../inspector-core/jsonl-export.ts';
 import { MetricsPanel } from '../inspector/metrics-panel.tsx';
 import { cleanKey, forgetApiKey, loadApiKey, saveApiKey } from '../key-storage.ts';
 import { openPermissionPage, watchMicPermission, type MicPermission } from '../mic-permission.ts';

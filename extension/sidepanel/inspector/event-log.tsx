@@ -21,11 +21,11 @@
 import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LogEvent } from '../../shared/log-event.ts';
-import type { EventHistory } from './event-history.ts';
+import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { useHistoryOf, useHistoryRevision } from './use-history.ts';
-import { IncrementalFilter, filterKey, warmSearchText, type DirectionFilter, type EventView, type FilterCriteria } from './event-filter.ts';
-import { EventGrouper, type DisplayItem, type EventGroup } from './event-grouping.ts';
-import { DIRECTION_ARROW, DIRECTION_WORDS, formatAbsolute, formatBytes, formatMs, formatRelative, summarizeEvent } from './event-summary.ts';
+import { IncrementalFilter, filterKey, warmSearchText, type DirectionFilter, type EventView, type FilterCriteria } from '../../inspector-core/event-filter.ts';
+import { EventGrouper, type DisplayItem, type EventGroup } from '../../inspector-core/event-grouping.ts';
+import { DIRECTION_ARROW, DIRECTION_WORDS, formatAbsolute, formatBytes, formatMs, formatRelative, summarizeEvent } from '../../inspector-core/event-summary.ts';
 import { JsonTree } from './json-tree.tsx';
 import './inspector.css';
 

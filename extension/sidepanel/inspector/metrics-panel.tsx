@@ -14,9 +14,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogEvent } from '../../shared/log-event.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
-import type { EventHistory } from './event-history.ts';
-import { SessionMetricsAccumulator, median, type SessionMetrics, type TurnMetrics } from './session-metrics.ts';
-import { formatMs } from './event-summary.ts';
+import type { EventHistory } from '../../inspector-core/event-history.ts';
+import { SessionMetricsAccumulator, median, type SessionMetrics, type TurnMetrics } from '../../inspector-core/session-metrics.ts';
+import { formatMs } from '../../inspector-core/event-summary.ts';
 import { useHistoryOf } from './use-history.ts';
 import './inspector.css';
 

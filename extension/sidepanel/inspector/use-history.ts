@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LogEvent } from '../../shared/log-event.ts';
-import { EventHistory } from './event-history.ts';
+import { EventHistory } from '../../inspector-core/event-history.ts';
 
 /** Subscribes to a history and returns its revision, updated at most once per animation frame. */
 export function useHistoryRevision(history: EventHistory): number {

@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 
 /**
  * Per-turn latency and usage, from the event stream alone. All times are the rows' `t` (ms since

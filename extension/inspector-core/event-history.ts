@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { adoptSearchText, makeSearchText, type SharedSearchText } from './event-filter.ts';
 
 /**

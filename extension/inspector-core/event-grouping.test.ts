@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { EventGrouper, classifyEvent, groupEvents, type EventGroup } from './event-grouping.ts';
 
 let seq = 0;

@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 
 /**
  * Noise control: runs of audio deltas and transcript deltas collapse into one expandable group.

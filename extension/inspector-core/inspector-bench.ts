@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { EventHistory } from './event-history.ts';
 import { DEFAULT_CRITERIA, filterEvents, warmSearchText } from './event-filter.ts';
 import { EventGrouper } from './event-grouping.ts';

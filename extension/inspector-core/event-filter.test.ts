@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { EventHistory } from './event-history.ts';
 import { DEFAULT_CRITERIA, IncrementalFilter, filterEvents, measureFilterLatency, parseTextQuery } from './event-filter.ts';
 import { makeSyntheticEvents } from './synthetic-events.ts';

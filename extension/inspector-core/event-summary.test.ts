@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { formatBytes, formatMs, formatRelative, summarizeEvent } from './event-summary.ts';
 import { runInspectorBench } from './inspector-bench.ts';
 import { filterEvents, DEFAULT_CRITERIA, warmSearchText } from './event-filter.ts';

@@ -1,5 +1,5 @@
-import type { LogEvent } from '../../shared/log-event.ts';
-import { SecretScrubber } from '../../../src/transport/secret-scrubber.ts';
+import type { LogEvent } from '../shared/log-event.ts';
+import { SecretScrubber } from '../../src/transport/secret-scrubber.ts';
 
 /** First line of an exported session. */
 export interface SessionHeader {

@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 
 /**
  * A deterministic stream shaped like a real OpenAI Realtime session (audio appends out, audio and

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { SessionMetricsAccumulator, computeSessionMetrics, median, tokensOf } from './session-metrics.ts';
 
 interface TurnScript {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { EventHistory, estimateRowBytes } from './event-history.ts';
 import { makeSyntheticEvents } from './synthetic-events.ts';
 import { DEFAULT_CRITERIA, filterEvents } from './event-filter.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import { exportFileName, exportJsonl, parseJsonl } from './jsonl-export.ts';
 import { makeSyntheticEvents } from './synthetic-events.ts';
 

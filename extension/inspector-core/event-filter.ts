@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../shared/log-event.ts';
+import type { LogEvent } from '../shared/log-event.ts';
 import type { EventHistory } from './event-history.ts';
 
 export type EventView = 'rtvi' | 'raw' | 'both';

@@ -1,5 +1,5 @@
-import type { LogEvent } from '../../shared/log-event.ts';
-import type { AudioSummary } from '../../../src/transport/frame-observer.ts';
+import type { LogEvent } from '../shared/log-event.ts';
+import type { AudioSummary } from '../../src/transport/frame-observer.ts';
 
 /** One-line text shown beside a row's type; audio as duration and bytes, never payload bytes. */
 export const SUMMARY_MAX_CHARS = 140;
