@@ -213,6 +213,27 @@ describe('SessionHost sessions', () => {
     const report = updatesOf(p.sent).find((u) => u.kind === 'settings-applied');
     expect(report).toMatchObject({ report: { applied: ['voice'], needReconnect: ['model'] }, settings: { settings: { voice: 'b', model: 'm1' } } });
   });
+  it('Apply reports what the adapter says the server refused or held back, and keeps only what applied', async () => {
+    const d = sessionDeps();
+    const transport = (d.createTransport as unknown as () => Record<string, unknown>)();
+    transport.updateSettings = vi.fn(async () => {
+      transport.lastSettingsOutcome = { applied: [], failed: [{ key: 'voice', reason: 'voice locked' }, { key: 'turn_detection', reason: 'refused with voice' }], deferred: ['speed'], needReconnect: ['voice'] };
+      return ['voice'];
+    });
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'loopback', settings: { voice: 'a', turn_detection: 'server_vad', speed: 1 } });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    p.send({ type: 'update-settings', settings: { voice: 'b', turn_detection: 'push_to_talk', speed: 1.2 } });
+    await until('an apply report', () => updatesOf(p.sent).some((u) => u.kind === 'settings-applied'));
+    const report = updatesOf(p.sent).find((u) => u.kind === 'settings-applied');
+    expect(report).toMatchObject({
+      report: { applied: [], needReconnect: ['voice'], failed: [{ key: 'voice' }, { key: 'turn_detection' }], deferred: ['speed'] },
+      settings: { settings: { voice: 'a', turn_detection: 'server_vad', speed: 1.2 } },
+    });
+  });
+
   it('measurement hook: injectSynthetic appends the rows to the history and batches them to every Port at the rate asked', async () => {
     const d = deps('granted');
     const host = new SessionHost(d);

@@ -321,13 +321,19 @@ export class SessionHost {
     const current = this.settings.settings;
     const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v)));
     const keys = Object.keys(changed);
-    const needReconnect = keys.length ? await this.transport.updateSettings(changed) : [];
-    const applied = keys.filter((k) => !needReconnect.includes(k));
-    const kept = Object.fromEntries(Object.entries(changed).filter(([k]) => applied.includes(k)));
+    const transport = this.transport;
+    const needReconnect = keys.length ? await transport.updateSettings(changed) : [];
+    // An adapter that knows what the server refused or held back says so (OpenAI's
+    // `lastSettingsOutcome`); otherwise whatever needs no reconnect counts as applied.
+    const outcome = keys.length ? settingsOutcome(transport) : null;
+    const failed = outcome?.failed ?? [];
+    const deferred = outcome?.deferred ?? [];
+    const applied = keys.filter((k) => !needReconnect.includes(k) && !failed.some((f) => f.key === k) && !deferred.includes(k));
+    const kept = Object.fromEntries(Object.entries(changed).filter(([k]) => applied.includes(k) || deferred.includes(k)));
     this.settings = { ...this.settings, settings: { ...current, ...kept } };
-    this.lastApply = { applied, needReconnect, at: Date.now() };
+    this.lastApply = { applied, needReconnect, ...(failed.length ? { failed } : {}), ...(deferred.length ? { deferred } : {}), at: Date.now() };
     this.batcher.push({ kind: 'settings-applied', report: this.lastApply, settings: this.settings });
-    this.recordTransportEvent('settings-updated', { applied, needReconnect });
+    this.recordTransportEvent('settings-updated', { applied, needReconnect, failed, deferred });
   }
 
   /** One wrapped handler per declared tool; each reads the current mock, so edits apply to the next call. */
@@ -667,4 +673,10 @@ function errorText(e: unknown): string {
     if (typeof d.data?.error === 'string') return d.data.error;
   }
   return String(e);
+}
+
+/** The optional field-by-field outcome an adapter keeps for its last settings change. */
+function settingsOutcome(transport: object): { failed?: Array<{ key: string; reason: string }>; deferred?: string[] } | null {
+  const o = (transport as { lastSettingsOutcome?: unknown }).lastSettingsOutcome;
+  return o && typeof o === 'object' ? (o as { failed?: Array<{ key: string; reason: string }>; deferred?: string[] }) : null;
 }

@@ -134,6 +134,10 @@ export interface ConversationTurn {
 export interface SettingsApplyReport {
   applied: string[];
   needReconnect: string[];
+  /** Refused by the provider (nothing of a refused update took effect), with its reason. */
+  failed?: Array<{ key: string; reason: string }>;
+  /** Allowed only between turns: applied when the current reply ends. */
+  deferred?: string[];
   at: number;
 }
 

@@ -382,6 +382,8 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
           <p className="help" role="status" aria-label="Apply result">
             {state.lastApply.applied.length ? `Applied live: ${state.lastApply.applied.join(', ')}.` : 'Nothing changed live.'}
             {state.lastApply.needReconnect.length ? ` Needs a reconnect: ${state.lastApply.needReconnect.join(', ')}.` : ''}
+            {state.lastApply.failed?.length ? ` Not applied: ${state.lastApply.failed.map((f) => `${f.key} (${f.reason})`).join(', ')}.` : ''}
+            {state.lastApply.deferred?.length ? ` Applies when the current reply ends: ${state.lastApply.deferred.join(', ')}.` : ''}
           </p>
         )}
       </section>

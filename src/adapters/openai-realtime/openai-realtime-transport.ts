@@ -672,7 +672,9 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       }
     }
     if (code === 'response_cancel_not_active') {
-      // Harmless: the reply had already ended when the cancel arrived.
+      // Harmless: the reply had already ended when the cancel arrived. The server says nothing is
+      // active, so nothing is waited for any more.
+      this.endResponseTracking();
       this.emitInfo(code, `Nothing to cancel: the reply had already ended (${message}).`, [id]);
       return;
     }
