@@ -284,7 +284,11 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       if (itemId) this.truncatePlayingItem(played, itemId);
     });
     const ended = cancelling ? this.waitForResponseEnd(CANCEL_WAIT_MS) : Promise.resolve();
-    const gate = Promise.all([truncated, ended]).then(() => undefined);
+    // A player that fails to report must not block every later turn: the turn goes out regardless.
+    const gate = Promise.all([truncated, ended]).then(
+      () => undefined,
+      (e: unknown) => this.emitError(`Interrupting playback failed: ${errorMessage(e)}; the new turn goes out anyway.`, false),
+    );
     this.turnsQueued++;
     this.turnChain = this.turnChain.then(() => gate).finally(() => this.turnsQueued--);
   }
