@@ -3,7 +3,7 @@ import { defaultSettings, normalizeSettings } from '../settings-schema.ts';
 import { normalizeKey } from './openai-client-secret.ts';
 import { summariseFrame } from './openai-frame-summary.ts';
 import descriptor, { openAIRealtimeSettings } from './openai-realtime-descriptor.ts';
-import { OPENAI_LIVE_KEYS, OpenAISettingsError, buildSession, parseTools } from './openai-session-config.ts';
+import { OPENAI_LIVE_KEYS, OpenAISettingsError, buildSession, parseTools, settingForParam } from './openai-session-config.ts';
 
 describe('OpenAI GA session from settings', () => {
   it('builds the GA shape from the descriptor defaults: 24 kHz PCM, server VAD, transcription on, no temperature', () => {
@@ -101,5 +101,22 @@ describe('OpenAI Realtime descriptor', () => {
     const { values, issues } = normalizeSettings(openAIRealtimeSettings, defaultSettings(openAIRealtimeSettings));
     expect(issues).toEqual([]);
     expect(() => buildSession(values as never)).not.toThrow();
+  });
+});
+
+describe('the setting an OpenAI error names', () => {
+  it('maps a session.update error param to the panel setting, and nothing for what it cannot place', () => {
+    expect(settingForParam('session.audio.output.voice')).toBe('voice');
+    expect(settingForParam('session.audio.output.speed')).toBe('speed');
+    expect(settingForParam('session.audio.input.turn_detection.eagerness')).toBe('eagerness');
+    expect(settingForParam('session.audio.input.turn_detection.type')).toBe('turn_detection');
+    expect(settingForParam('session.audio.input.transcription.model')).toBe('transcription_model');
+    expect(settingForParam('session.audio.input.noise_reduction.type')).toBe('noise_reduction');
+    expect(settingForParam('session.output_modalities')).toBe('output_modality');
+    expect(settingForParam('session.tools[0].name')).toBe('tools');
+    expect(settingForParam('session.tool_choice')).toBe('tool_choice');
+    expect(settingForParam('session.max_output_tokens')).toBe('max_output_tokens');
+    expect(settingForParam('session.audio.input.format.rate')).toBeNull();
+    expect(settingForParam(null)).toBeNull();
   });
 });
