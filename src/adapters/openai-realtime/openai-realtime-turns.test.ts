@@ -68,6 +68,51 @@ describe('OpenAI Realtime: tool_choice required / named (item 1)', () => {
   });
 });
 
+describe('OpenAI Realtime: tool follow-ups under forced tool choice (property)', () => {
+  it('property: any number of calls answered in any order and pace, under required or a named choice: one follow-up, after response.done and every output, tool_choice auto, answered', async () => {
+    await start();
+    const CITIES = ['Oslo', 'Lima', 'Pune'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('required', 'get_weather'),
+        fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: n, maxLength: n }))),
+        fc.integer({ min: 0, max: 60 }),
+        async (choice, [n, delays], doneDelayMs) => {
+          server.received.length = 0;
+          server.sent.length = 0;
+          server.queueResponse({ functionCalls: CITIES.slice(0, n).map((city, i) => ({ name: 'get_weather', arguments: JSON.stringify({ city }), callId: `call_${i}` })), doneDelayMs });
+          const s = await connected({ settings: { tools: WEATHER_TOOL, tool_choice: choice } });
+          try {
+            s.client.registerFunctionCallHandler('get_weather', async (p) => {
+              const city = (p.arguments as { city?: string }).city ?? '?';
+              await new Promise((r) => setTimeout(r, delays[CITIES.indexOf(city)] ?? 0));
+              return { city };
+            });
+            s.client.sendText('Weather?');
+            await s.waitFor('the answer quoting the tool results', () => botText(s).includes('The tool said'), 5000);
+            const outputs = server.receivedOfType('conversation.item.create').filter((f) => (f.event as { item: { type: string } }).item.type === 'function_call_output');
+            expect(outputs).toHaveLength(n);
+            // Each output reaches the call named by its id, whatever order they were answered in.
+            for (const o of outputs) {
+              const item = (o.event as { item: { call_id: string; output: string } }).item;
+              expect(JSON.parse(item.output)).toEqual({ city: CITIES[Number(item.call_id.slice(5))] });
+            }
+            const creates = server.receivedOfType('response.create');
+            expect(creates).toHaveLength(2);
+            expect(creates[1].event).toMatchObject({ response: { tool_choice: 'auto' } });
+            expect(creates[1].seq).toBeGreaterThan(Math.max(server.sentOfType('response.done')[0].seq, ...outputs.map((o) => o.seq)));
+            expect(server.sentOfType('error')).toHaveLength(0);
+          } finally {
+            sessions.splice(sessions.indexOf(s), 1);
+            await s.client.disconnect();
+          }
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 90_000);
+});
+
 describe('OpenAI Realtime: a new turn during an active reply (items 2 and 3)', () => {
   it('typed text during a reply: cancel, wait for the cancelled response.done, truncate first, then the new item and response.create; the message is answered', async () => {
     await start({ cancelLagMs: 150 });
