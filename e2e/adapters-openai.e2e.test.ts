@@ -165,6 +165,32 @@ describe('OpenAI Realtime end to end through the panel, against the fake server'
       await panel.close();
     });
 
+    it('Speech speed applied during a reply is reported as waiting for the reply, and reaches the server after its response.done', async () => {
+      const panel = await h.openPanel();
+      await connectPushToTalk(panel);
+      const updates = rules.receivedOfType('session.update').length;
+      const dones = rules.sentOfType('response.done').length;
+      rules.queueResponse({ text: 'A slow and steady answer that takes its time.', audioMs: 6000, deltaMs: 100, intervalMs: 60 });
+      await textbox(panel, 'Message').fill('Take your time.');
+      await button(panel, 'Send message').click();
+      await rules.waitForSent('response.output_audio.delta', rules.sentOfType('response.output_audio.delta').length + 3, 15_000);
+      const speed = panel.getByRole('spinbutton', { name: exactly('Speech speed') });
+      await speed.fill('1.25');
+      await button(panel, 'Apply').click();
+      const result = panel.getByRole('status', { name: exactly('Apply result') });
+      await waitFor('the Apply result to say speed waits for the reply', async () => /applies when the current reply ends: speed/i.test((await result.textContent()) ?? ''), { timeoutMs: 10_000 });
+      expect(rules.receivedOfType('session.update').length).toBe(updates);
+      const update = await rules.waitForReceived('session.update', updates + 1, 20_000);
+      expect(update.seq).toBeGreaterThan(rules.sentOfType('response.done')[dones].seq);
+      await rules.waitFor(() => (rules.sessions.at(-1) as { audio: { output: { speed: number } } }).audio.output.speed === 1.25 || null, 'speed 1.25 in the session', 10_000);
+      expect(rules.sentOfType('error').filter((e) => (e.event.error as { event_id?: string }).event_id === update.event.event_id)).toEqual([]);
+      expect(await alertTexts(panel)).toEqual([]);
+      await button(panel, 'Disconnect').click();
+      await waitForConnectionState(panel, 'disconnected');
+      await speed.fill('1');
+      await panel.close();
+    });
+
     async function resetForm(page: Page): Promise<void> {
       await page.getByLabel(exactly('Tool choice')).fill('auto');
       await textbox(page, 'Tools (JSON)').fill('[]');
