@@ -272,6 +272,15 @@ describe('OpenAI Realtime: how replies end (item 5)', () => {
     await s.waitFor('an error naming content_filter', () => s.ofType('error').some((r) => /content_filter/.test((r.data as { message: string }).message)));
   });
 
+  it('a failed response reaches the user with the error code and message', async () => {
+    await start();
+    server.queueResponse({ text: 'This will fail part way.', endStatus: { status: 'failed', error: { type: 'server_error', code: 'internal_error', message: 'The server had an error while processing your request.' } } });
+    const s = await connected({}, { playbackSpeed: 0 });
+    s.client.sendText('go');
+    await s.waitFor('an error naming the failure', () => s.ofType('error').some((r) => /reply failed \(internal_error\): The server had an error/.test((r.data as { message: string }).message)));
+    expect((server.sentOfType('response.done')[0].event as { response: { status: string } }).response.status).toBe('failed');
+  });
+
   it('Interrupt pressed twice during one reply sends one response.cancel', async () => {
     await start({ cancelLagMs: 200 });
     server.queueResponse({ text: 'A long answer that keeps going for a while.', audioMs: 3000, intervalMs: 5 });
