@@ -301,7 +301,7 @@ export class SessionHost {
     this.client = client;
     this.transport = transport;
     this.registerToolHandlers();
-    this.setStatus({ adapterId: command.adapterId, micEnabled: enableMic, camEnabled: command.enableCam ?? false });
+    this.setStatus({ adapterId: command.adapterId, micEnabled: enableMic, camEnabled: command.enableCam ?? false, sessionLimit: null });
     this.recordTransportEvent('connect-requested', { adapter: command.adapterId, endpoint: command.endpoint ? redactUrlQuery(command.endpoint) : null, model: command.model || null });
     this.statsTimer = setInterval(() => this.pushStats(), STATS_INTERVAL_MS);
     // Not awaited: the command queue must stay free so Disconnect can cut a slow setup short.
@@ -394,6 +394,13 @@ export class SessionHost {
         this.reportError(d.message ?? d.error ?? 'The transport reported an error.', d.fatal === true);
       },
       onDeviceError: (error) => this.reportError(error.message ?? 'Device error', false),
+      onServerMessage: (data: unknown) => {
+        // Gemini Live reports how long the session may last; the panel shows it with a countdown.
+        const d = data as { type?: unknown; limit_ms?: unknown; ends_at?: unknown; compression?: unknown; video?: unknown } | null;
+        if (!live() || d?.type !== 'session-limit') return;
+        const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+        this.setStatus({ sessionLimit: { limitMs: num(d.limit_ms), endsAt: num(d.ends_at), compression: d.compression === true, video: d.video === true } });
+      },
       onAvailableMicsUpdated: () => void this.refreshDevices(),
       onAvailableSpeakersUpdated: () => void this.refreshDevices(),
       onAvailableCamsUpdated: () => void this.refreshDevices(),

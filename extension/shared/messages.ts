@@ -147,6 +147,17 @@ export interface HostStatus {
   micTestActive: boolean;
   /** How many times this document called getUserMedia (a diagnostic; tests assert on it). */
   getUserMediaCalls: number;
+  /** The provider's session length limit, when the adapter reports one (Gemini Live `session-limit`). */
+  sessionLimit?: SessionLimit | null;
+}
+
+export interface SessionLimit {
+  /** null: no limit (e.g. context-window compression on). */
+  limitMs: number | null;
+  /** Wall-clock end of the session, or null. */
+  endsAt: number | null;
+  compression: boolean;
+  video: boolean;
 }
 
 export interface HostLevels {

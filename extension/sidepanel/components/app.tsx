@@ -18,6 +18,7 @@ import { loadPresets, savePresets } from '../preset-storage.ts';
 import { buildSettingsForm, isPushToTalk, TOOLS_KEY } from '../settings-form-model.ts';
 import { validateToolsJson } from '../tools-json.ts';
 import { ConnectionStatus } from './connection-status.tsx';
+import { SessionLimitStatus } from './session-limit-status.tsx';
 import { ConversationView } from './conversation-view.tsx';
 import { DevicesSection } from './devices-section.tsx';
 import { LevelMeter } from './level-meter.tsx';
@@ -89,7 +90,10 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const form = useMemo(() => buildSettingsForm(adapter.settings, values), [adapter.settings, values]);
   const toolsText = form.tools ? String(form.tools.value) : '';
   const toolsCheck = useMemo(() => validateToolsJson(toolsText), [toolsText]);
-  const pushToTalk = adapter.supportsPushToTalk && isPushToTalk(values);
+  // A running session keeps the turn detection it connected with (a Gemini setup is frozen): the
+  // Talk control follows the session's settings, not an edit that waits for a reconnect.
+  const sessionValues = state.status.transportState !== 'disconnected' && state.status.adapterId === adapterId && state.settings ? state.settings.settings : null;
+  const pushToTalk = adapter.supportsPushToTalk && isPushToTalk(sessionValues ?? values);
 
   const updateCfg = useCallback(
     (patch: (s: AdapterSettings) => AdapterSettings) => {
@@ -295,6 +299,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       <header className="panel-header">
         <h1>Voice Workbench</h1>
         <ConnectionStatus state={transportState} linked={state.linked} />
+        {liveSessionOfThisAdapter && state.status.sessionLimit && <SessionLimitStatus limit={state.status.sessionLimit} />}
       </header>
       {shownError && (
         <div className="alert" role="alert">
