@@ -90,6 +90,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const form = useMemo(() => buildSettingsForm(adapter.settings, values), [adapter.settings, values]);
   const toolsText = form.tools ? String(form.tools.value) : '';
   const toolsCheck = useMemo(() => validateToolsJson(toolsText), [toolsText]);
+  const toolNotes = useMemo(() => (toolsCheck.ok && adapter.describeTools ? adapter.describeTools(toolsText, values) : []), [toolsCheck, adapter, toolsText, values]);
   // A running session keeps the turn detection it connected with (a Gemini setup is frozen): the
   // Talk control follows the session's settings, not an edit that waits for a reconnect.
   const sessionValues = state.status.transportState !== 'disconnected' && state.status.adapterId === adapterId && state.settings ? state.settings.settings : null;
@@ -401,6 +402,11 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
           onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
           onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
         />
+      )}
+      {toolNotes.length > 0 && (
+        <p className="help" role="note" aria-label="Tool schema changes">
+          {`${adapter.label} gets these schemas in the form it honours; dropped or changed: ${toolNotes.join('; ')}.`}
+        </p>
       )}
       <PresetsSection
         presets={presets}

@@ -28,4 +28,11 @@ describe('gemini-live descriptor', () => {
     expect(field('silence_duration_ms').visibleWhen!({ ...d, turn_detection: 'push_to_talk' })).toBe(false);
     expect(field('auth').help).toMatch(/console/);
   });
+
+  it('tells the panel what the tool schema conversion drops, and nothing for bad JSON', () => {
+    const json = JSON.stringify([{ name: 'f', parametersJsonSchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } } }]);
+    expect(descriptor.describeTools!(json, {})).toEqual(['f: additionalProperties dropped']);
+    expect(descriptor.describeTools!('[{"name":"g","parameters":{"type":"object"}}]', {})).toEqual([]);
+    expect(descriptor.describeTools!('{', {})).toEqual([]);
+  });
 });

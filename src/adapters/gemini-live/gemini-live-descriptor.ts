@@ -3,6 +3,7 @@ import type { SettingField } from '../settings-schema.ts';
 import { GEMINI_DEFAULT_ENDPOINT } from './gemini-endpoint.ts';
 import { GeminiLiveWebsocketTransport } from './gemini-live-transport.ts';
 import { DEFAULT_GEMINI_MODEL, GEMINI_MODELS, geminiModelCapabilities } from './gemini-models.ts';
+import { parseGeminiTools } from './gemini-setup.ts';
 
 const RECONNECT = 'reconnect' as const;
 const caps = (s: Record<string, unknown>) => geminiModelCapabilities(typeof s.model === 'string' ? s.model : undefined);
@@ -92,6 +93,13 @@ const geminiLive: AdapterDescriptor & { order: number } = {
   description: 'Google Gemini Live API over WebSocket. The key mints a short-lived token (sent in a header); setup changes apply on reconnect.',
   settings: GEMINI_LIVE_SETTINGS,
   create: (options, manager) => new GeminiLiveWebsocketTransport(options, manager),
+  describeTools: (json, settings) => {
+    try {
+      return parseGeminiTools(json, caps(settings)).dropped;
+    } catch {
+      return []; // the Tools field's own validation explains JSON errors
+    }
+  },
 };
 
 export default geminiLive;

@@ -271,6 +271,8 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.scrubber.add(apiKey);
     const plan = planGeminiEndpoint(this._service_options.endpoint, this.authMode);
     if (this.authMode === 'key-in-url') return withCredential(plan.socketUrl, 'key', apiKey);
+    // A spare still being minted is nearer than a new request.
+    if (useSpare && !this.spareToken && this.spareMinting) await this.spareMinting;
     const spare = this.spareToken;
     this.spareToken = null;
     if (useSpare && spare && Date.now() < spare.usableUntil) return spare.url;
