@@ -128,6 +128,8 @@ export interface FakeGeminiConnection {
   send(message: unknown): void;
   sendText(text: string): void;
   close(code: number, reason: string): void;
+  /** Drops the TCP connection without a close frame: the client sees 1006 (abnormal closure). */
+  drop(): void;
   /** Starts a scripted turn now (as if the user had finished speaking). */
   respond(reply?: FakeGeminiReply): Promise<void>;
   /** Barge-in: `interrupted` (+ cancellation of pending tool calls) then `turnComplete`. */
@@ -374,6 +376,15 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
         clearTimeout(limitTimer);
         if (activeTurn) activeTurn.cancelled = true;
         ws.close(code, truncateReason(reason));
+      },
+      drop() {
+        if (conn.closed) return;
+        conn.closed = { code: 1006, reason: '', by: 'server' };
+        conn.closedAt = performance.now();
+        clearTimeout(goAwayTimer);
+        clearTimeout(limitTimer);
+        if (activeTurn) activeTurn.cancelled = true;
+        ws.terminate();
       },
       respond: (reply) => runTurn(reply ?? nextReply('client-content')),
       interrupt() {

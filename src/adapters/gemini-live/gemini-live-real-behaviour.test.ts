@@ -234,11 +234,34 @@ describe('item 12', () => {
     expect(h.server.connections).toHaveLength(2);
   });
 
-  it('a 1011 close whose reason says quota is not resumed', async () => {
-    const h = await geminiSession(pool);
+  it('a 1011 close whose reason says quota or deadline is not resumed', async () => {
+    for (const reason of ['You exceeded your current quota, please check your plan and billing details.', 'Deadline expired before operation could complete.']) {
+      const h = await geminiSession(pool);
+      await h.client.connect();
+      await waitUntil('a resumption handle', () => lastHandle(h));
+      h.server.current!.close(1011, reason);
+      await waitUntil('fatal error', () => h.errors.some((e) => e.fatal));
+      expect(h.server.connections).toHaveLength(1);
+      expect(h.errors.find((e) => e.fatal)!.error).toContain(reason.slice(0, 20));
+    }
+  });
+
+  it('a dropped connection (1006) is resumed with the handle', async () => {
+    const h = await geminiSession(pool, { replies: [{ userTranscript: 'Hi.', botText: 'Hello.' }] });
     await h.client.connect();
     await waitUntil('a resumption handle', () => lastHandle(h));
-    h.server.current!.close(1011, 'You exceeded your current quota, please check your plan and billing details.');
+    h.server.current!.drop();
+    await waitUntil('session resumed', () => h.transport.resumptions === 1);
+    expect(h.serverMessages('unexpected-close')[0]).toMatchObject({ code: 1006, will_resume: true });
+    h.client.sendText('still there?');
+    await waitUntil('a turn on the resumed connection', () => h.of('metrics').length === 1);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('an unexpected close without a resumption handle is fatal (nothing to resume)', async () => {
+    const h = await geminiSession(pool, {}, { settings: { session_resumption: false } });
+    await h.client.connect();
+    h.server.current!.close(1011, 'Internal error encountered.');
     await waitUntil('fatal error', () => h.errors.some((e) => e.fatal));
     expect(h.server.connections).toHaveLength(1);
   });
