@@ -3,7 +3,6 @@ import type { LiveServerContent, LiveServerToolCall, UsageMetadata } from '@goog
 import type { MediaFormat, MediaManager, PlayedSamples } from '../../audio/media-manager.ts';
 import { base64ToInt16, bytesToBase64, pcm16DurationMs } from '../../audio/pcm.ts';
 import { BotOutputAggregator, type BotOutputSegment } from '../../rtvi/bot-output-aggregator.ts';
-import { UserTranscriptAccumulator } from '../../rtvi/user-transcript-accumulator.ts';
 import { ProviderSocket, assertSecureEndpoint, utf8Length } from '../../transport/provider-socket.ts';
 import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { MissingKeyError, errorMessage } from '../../transport/transport-errors.ts';
@@ -12,6 +11,7 @@ import { Resampler } from '../../audio/resampler.ts';
 import { clientFrameType, parseDurationMs, sampleRateOf, serverFrameType, summariseClientFrame, summariseServerFrame } from './gemini-frames.ts';
 import { DEFAULT_GEMINI_MODEL, geminiModelCapabilities, type GeminiModelCapabilities } from './gemini-models.ts';
 import { buildGeminiSetup, parseGeminiTools, type GeminiSettings, type ParsedGeminiTools } from './gemini-setup.ts';
+import { GeminiUserUtterance } from './gemini-user-utterance.ts';
 import { mintGeminiToken } from './gemini-token.ts';
 
 export interface GeminiLiveSettings extends GeminiSettings {
@@ -124,7 +124,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   private turnSeq = 0;
   private segmentSeq = 1;
   private turnUsage: UsageMetadata | null = null;
-  private readonly userTranscript = new UserTranscriptAccumulator();
+  private readonly utterance: GeminiUserUtterance;
   private ptt: PushToTalkState | null = null;
   private suppressInterruptNote = false;
   private resuming: ResumeState | null = null;
@@ -136,13 +136,14 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   private spareMinting: Promise<void> | null = null;
   private sessionStartedAt = 0;
   private sentVideo = false;
-  /** A bot turn started since the open utterance's first fragment. */
-  private utteranceAnswered = false;
-  private transcriptTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastTranscriptSrc: number[] = [];
 
   constructor(serviceOptions: GeminiLiveServiceOptions, manager?: MediaManager) {
     super(serviceOptions, manager);
+    this.utterance = new GeminiUserUtterance(
+      { emit: (text, final, src) => this.emitUserTranscript(text, final, src), botTurnActive: () => !!this.turn },
+      serviceOptions.transcript_settle_ms ?? DEFAULT_TRANSCRIPT_SETTLE_MS,
+      UNANSWERED_TRANSCRIPT_MS,
+    );
   }
 
   // ---------------------------------------------------------------- settings
@@ -224,7 +225,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   async disconnectLLM(): Promise<void> {
     clearTimeout(this.goAwayTimer);
-    this.finishUserTranscript([]);
+    this.utterance.finish();
     this.spareToken = null;
     this.goAwayPending = false;
     this.resuming = null;
@@ -247,7 +248,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.sawVoiceActivity = false;
     this.turn = null;
     this.turnUsage = null;
-    this.userTranscript.reset();
+    this.utterance.reset();
     this.ptt = null;
     this.resuming = null;
     this.goAwayPending = false;
@@ -257,8 +258,6 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.spareMinting = null;
     this.sessionStartedAt = 0;
     this.sentVideo = false;
-    this.utteranceAnswered = false;
-    clearTimeout(this.transcriptTimer);
     clearTimeout(this.goAwayTimer);
   }
 
@@ -473,7 +472,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   override startUserTurn(): void {
     if (!this.isPushToTalk) throw new Error('Push to talk needs "Turn detection" set to Push to talk (and a reconnect).');
     if (this.state !== 'ready' || this.ptt) return;
-    this.onUserSpeechStarted([]);
+    this.utterance.userSpeechStarted([]);
     this.ptt = { started: false, pending: [], pendingBytes: 0 };
     if (this.turn || this.isBotSpeaking || this._mediaManager.isBotAudioActive) {
       // activityStart will tell the server; the note about an untold server does not apply.
@@ -629,17 +628,12 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   }
 
   protected override onLocalSpeechChanged(started: boolean): void {
-    if (started) this.onUserSpeechStarted([]);
-  }
-
-  /** New speech after the bot answered closes the previous utterance's transcript. */
-  private onUserSpeechStarted(src: number[]): void {
-    if (this.utteranceAnswered && !this.turn) this.finishUserTranscript(src);
+    if (started) this.utterance.userSpeechStarted([]);
   }
 
   private onVoiceActivity(kind: string, src: number[]): void {
     this.sawVoiceActivity = true;
-    if (kind === 'ACTIVITY_START') this.onUserSpeechStarted(src);
+    if (kind === 'ACTIVITY_START') this.utterance.userSpeechStarted(src);
     if (kind === 'ACTIVITY_START') this.emitRtvi('user-started-speaking', { source: 'provider' }, { sourceFrameIds: src });
     else if (kind === 'ACTIVITY_END') this.emitRtvi('user-stopped-speaking', { source: 'provider' }, { sourceFrameIds: src });
   }
@@ -648,16 +642,10 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     const input = sc.inputTranscription;
     if (input?.text !== undefined && typeof input.text !== 'string') {
       this.emitError('Gemini Live sent an input transcription whose text is not a string; it was ignored.', false, src);
-    } else if (input?.text) {
-      // Input transcription has no ordering guarantee against the model's turn [GEN-T]: fragments
-      // before, during and after it (even after turnComplete) belong to the same utterance.
-      const update = this.userTranscript.append(input.text);
-      if (update) this.emitUserTranscript(update.text, false, src);
-      this.lastTranscriptSrc = src;
-      if (!this.turn) this.scheduleTranscriptFinal();
+    } else if (input) {
+      // Fragments before, during and after the model's turn (even after turnComplete) are one utterance.
+      this.utterance.fragment(input.text ?? '', input.finished === true, src);
     }
-    // The server's own word that the utterance ended closes it at once.
-    if (input?.finished) this.finishUserTranscript(src);
 
     const parts = sc.modelTurn?.parts ?? [];
     if (parts.length) {
@@ -700,8 +688,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private ensureTurn(src: number[]): TurnState {
     if (this.turn) return this.turn;
-    clearTimeout(this.transcriptTimer);
-    if (this.userTranscript.hasText) this.utteranceAnswered = true;
+    this.utterance.botTurnStarted();
     this.turnSeq++;
     this.turn = {
       itemId: `gemini-turn-${this.turnSeq}`,
@@ -773,7 +760,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       this.turn = null;
     }
     // Late input fragments can still come: the user's final waits a moment.
-    if (this.userTranscript.hasText) this.scheduleTranscriptFinal();
+    this.utterance.botTurnEnded();
     const usage = this.turnUsage;
     this.turnUsage = null;
     if (usage) {
@@ -805,23 +792,6 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private emitUserTranscript(text: string, final: boolean, src: number[]): void {
     this.emitRtvi('user-transcription', { text, final, timestamp: new Date().toISOString(), user_id: 'user' }, { sourceFrameIds: src });
-  }
-
-  private finishUserTranscript(src: number[]): void {
-    clearTimeout(this.transcriptTimer);
-    this.utteranceAnswered = false;
-    const fin = this.userTranscript.finish();
-    if (fin) this.emitUserTranscript(fin.text, true, src);
-  }
-
-  /** Closes the open utterance after a quiet spell: settle time once answered, longer if not. */
-  private scheduleTranscriptFinal(): void {
-    clearTimeout(this.transcriptTimer);
-    const settle = this._service_options.transcript_settle_ms ?? DEFAULT_TRANSCRIPT_SETTLE_MS;
-    const wait = this.utteranceAnswered ? settle : Math.max(settle, UNANSWERED_TRANSCRIPT_MS);
-    this.transcriptTimer = setTimeout(() => {
-      if (!this.turn) this.finishUserTranscript(this.lastTranscriptSrc);
-    }, wait);
   }
 
   // ---------------------------------------------------------------- goAway and resumption
