@@ -6,13 +6,13 @@ import { BotOutputAggregator, type BotOutputSegment } from '../../rtvi/bot-outpu
 import { ProviderSocket, assertSecureEndpoint, utf8Length } from '../../transport/provider-socket.ts';
 import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { MissingKeyError, errorMessage } from '../../transport/transport-errors.ts';
-import { planGeminiEndpoint, withCredential, type GeminiAuthMode } from './gemini-endpoint.ts';
+import { planGeminiEndpoint, type GeminiAuthMode } from './gemini-endpoint.ts';
 import { Resampler } from '../../audio/resampler.ts';
 import { clientFrameType, parseDurationMs, sampleRateOf, serverFrameType, summariseClientFrame, summariseServerFrame } from './gemini-frames.ts';
 import { DEFAULT_GEMINI_MODEL, geminiModelCapabilities, type GeminiModelCapabilities } from './gemini-models.ts';
 import { buildGeminiSetup, parseGeminiTools, type GeminiSettings, type ParsedGeminiTools } from './gemini-setup.ts';
 import { GeminiUserUtterance } from './gemini-user-utterance.ts';
-import { mintGeminiToken } from './gemini-token.ts';
+import { GeminiCredentials } from './gemini-credentials.ts';
 
 export interface GeminiLiveSettings extends GeminiSettings {
   model?: string;
@@ -80,8 +80,6 @@ const MAX_GAP_BYTES = INPUT_RATE * 2 * 2;
 const RESUME_MARGIN_MS = 2_000;
 /** Waiting for the old socket's close handshake before a resumption opens the new one. */
 const OLD_SOCKET_CLOSE_WAIT_MS = 3_000;
-/** A spare token may start a session this long after it was minted (the default is only 60 s). */
-const SPARE_TOKEN_NEW_SESSION_MS = 20 * 60_000;
 const DEFAULT_TRANSCRIPT_SETTLE_MS = 700;
 /** An utterance nobody answered is closed this long after its last fragment. */
 const UNANSWERED_TRANSCRIPT_MS = 3_000;
@@ -132,8 +130,12 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   private goAwayPending = false;
   private resumeCount = 0;
   private unexpectedResumeUsed = false;
-  private spareToken: { url: string; usableUntil: number } | null = null;
-  private spareMinting: Promise<void> | null = null;
+  private readonly credentials = new GeminiCredentials(() => ({
+    apiKey: this._service_options.api_key?.trim() ?? '',
+    endpoint: this._service_options.endpoint,
+    authMode: this.authMode,
+    addSecret: (secret) => this.scrubber.add(secret),
+  }));
   private sessionStartedAt = 0;
   private sentVideo = false;
 
@@ -219,14 +221,14 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   async connectLLM(): Promise<void> {
     this.resetSession();
-    const url = await this.credentialedUrl();
+    const url = await this.credentials.urlForConnection(false);
     await this.openSocket(url, undefined);
   }
 
   async disconnectLLM(): Promise<void> {
     clearTimeout(this.goAwayTimer);
     this.utterance.finish();
-    this.spareToken = null;
+    this.credentials.clear();
     this.goAwayPending = false;
     this.resuming = null;
     this.socket?.close(1000, '');
@@ -254,53 +256,10 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.goAwayPending = false;
     this.resumeCount = 0;
     this.unexpectedResumeUsed = false;
-    this.spareToken = null;
-    this.spareMinting = null;
+    this.credentials.clear();
     this.sessionStartedAt = 0;
     this.sentVideo = false;
     clearTimeout(this.goAwayTimer);
-  }
-
-  /**
-   * A new credential for every connection: tokens are one-use (resumption included). A resumption
-   * takes the spare token minted ahead, so no time is lost in the gap.
-   */
-  private async credentialedUrl(useSpare = false): Promise<string> {
-    const apiKey = this._service_options.api_key?.trim() ?? '';
-    this.scrubber.add(apiKey);
-    const plan = planGeminiEndpoint(this._service_options.endpoint, this.authMode);
-    if (this.authMode === 'key-in-url') return withCredential(plan.socketUrl, 'key', apiKey);
-    // A spare still being minted is nearer than a new request.
-    if (useSpare && !this.spareToken && this.spareMinting) await this.spareMinting;
-    const spare = this.spareToken;
-    this.spareToken = null;
-    if (useSpare && spare && Date.now() < spare.usableUntil) return spare.url;
-    return this.mintUrl(plan.tokenUrl, plan.socketUrl, apiKey);
-  }
-
-  private async mintUrl(tokenUrl: string, socketUrl: string, apiKey: string, newSessionExpireMs?: number): Promise<string> {
-    const token = await mintGeminiToken({ tokenUrl, apiKey, newSessionExpireMs });
-    this.scrubber.add(token);
-    this.scrubber.add(token.slice('auth_tokens/'.length));
-    return withCredential(socketUrl, 'access_token', token);
-  }
-
-  /** Mints the next connection's token in the background while this one runs. */
-  private mintSpareToken(): void {
-    if (this.authMode !== 'token' || this.spareToken || this.spareMinting || this.live.settings.session_resumption === false) return;
-    const apiKey = this._service_options.api_key?.trim() ?? '';
-    const plan = planGeminiEndpoint(this._service_options.endpoint, this.authMode);
-    const mintedAt = Date.now();
-    const minting = this.mintUrl(plan.tokenUrl, plan.socketUrl, apiKey, SPARE_TOKEN_NEW_SESSION_MS).then(
-      (url) => {
-        if (this.spareMinting !== minting) return;
-        this.spareToken = { url, usableUntil: mintedAt + SPARE_TOKEN_NEW_SESSION_MS - 30_000 };
-      },
-      () => undefined, // a resumption then mints its own token
-    ).finally(() => {
-      if (this.spareMinting === minting) this.spareMinting = null;
-    });
-    this.spareMinting = minting;
   }
 
   private async openSocket(url: string, resumptionHandle: string | undefined): Promise<void> {
@@ -580,7 +539,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private onSetupComplete(src: number[]): void {
     this.setupDone = true;
-    this.mintSpareToken();
+    if (this.live.settings.session_resumption !== false) this.credentials.mintSpare();
     if (this.resuming) {
       this.finishResume(src);
       return;
@@ -846,7 +805,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.resuming = state;
     try {
       // The spare token (minted ahead) while the old socket's close handshake runs.
-      const [url] = await Promise.all([this.credentialedUrl(true), old?.whenClosed(OLD_SOCKET_CLOSE_WAIT_MS)]);
+      const [url] = await Promise.all([this.credentials.urlForConnection(true), old?.whenClosed(OLD_SOCKET_CLOSE_WAIT_MS)]);
       if (this.resuming !== state) return;
       // Never while the old socket is still open: the server rejects that resumption with 1011 (E).
       await this.openSocket(url, handle);
