@@ -10,6 +10,13 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
  * setup first, binary JSON frames only, the real close codes and reason texts, scripted turns
  * (audio, transcripts, tool calls, usage), barge-in, goAway and session resumption. It records
  * every client frame and every URL requested, so tests can assert what the client sent.
+ *
+ * Behaviours that disagree with a naive client (issue 12), each sourced where it is implemented:
+ * input transcription in every order against the model turn (`inputTranscriptPlacement`), session
+ * length limits without compression (`sessionLimitMs`), TEXT refused on native-audio models (1007),
+ * `turnCompleteReason`, server `voiceActivity`, output audio at the rate its mimeType names,
+ * `parametersJsonSchema`-only tools called with empty arguments, `clientContent` interrupting a
+ * reply, a resumption refused (1011) while the old socket is open, and dropped connections (1006).
  */
 
 export interface FakeToolCall {

@@ -23,9 +23,12 @@ export class GeminiCredentials {
   private spare: { url: string; usableUntil: number } | null = null;
   private minting: Promise<void> | null = null;
 
-  constructor(private readonly source: () => GeminiCredentialSource) {}
+  constructor(
+    private readonly source: () => GeminiCredentialSource,
+    private readonly fetchImpl?: typeof fetch,
+  ) {}
 
-  async urlForConnection(useSpare: boolean, fetchImpl?: typeof fetch): Promise<string> {
+  async urlForConnection(useSpare: boolean): Promise<string> {
     const { apiKey, endpoint, authMode, addSecret } = this.source();
     addSecret(apiKey);
     const plan = planGeminiEndpoint(endpoint, authMode);
@@ -35,7 +38,7 @@ export class GeminiCredentials {
     const spare = this.spare;
     this.spare = null;
     if (useSpare && spare && Date.now() < spare.usableUntil) return spare.url;
-    return this.mint(plan.tokenUrl, plan.socketUrl, undefined, fetchImpl);
+    return this.mint(plan.tokenUrl, plan.socketUrl);
   }
 
   /** Mints the next connection's token in the background (token auth only). */
@@ -61,9 +64,9 @@ export class GeminiCredentials {
     this.minting = null;
   }
 
-  private async mint(tokenUrl: string, socketUrl: string, newSessionExpireMs?: number, fetchImpl?: typeof fetch): Promise<string> {
+  private async mint(tokenUrl: string, socketUrl: string, newSessionExpireMs?: number): Promise<string> {
     const { apiKey, addSecret } = this.source();
-    const token = await mintGeminiToken({ tokenUrl, apiKey, newSessionExpireMs, fetchImpl });
+    const token = await mintGeminiToken({ tokenUrl, apiKey, newSessionExpireMs, fetchImpl: this.fetchImpl });
     addSecret(token);
     addSecret(token.slice('auth_tokens/'.length));
     return withCredential(socketUrl, 'access_token', token);
