@@ -301,7 +301,13 @@ export class SessionHost {
     this.client = client;
     this.transport = transport;
     this.registerToolHandlers();
-    this.setStatus({ adapterId: command.adapterId, micEnabled: enableMic, camEnabled: command.enableCam ?? false, sessionLimit: null });
+    this.setStatus({
+      adapterId: command.adapterId,
+      micEnabled: enableMic,
+      camEnabled: command.enableCam ?? false,
+      sessionLimit: null,
+      sessionPushToTalk: command.settings?.turn_detection === 'push_to_talk',
+    });
     this.recordTransportEvent('connect-requested', { adapter: command.adapterId, endpoint: command.endpoint ? redactUrlQuery(command.endpoint) : null, model: command.model || null });
     this.statsTimer = setInterval(() => this.pushStats(), STATS_INTERVAL_MS);
     // Not awaited: the command queue must stay free so Disconnect can cut a slow setup short.
@@ -325,6 +331,7 @@ export class SessionHost {
     const applied = keys.filter((k) => !needReconnect.includes(k));
     const kept = Object.fromEntries(Object.entries(changed).filter(([k]) => applied.includes(k)));
     this.settings = { ...this.settings, settings: { ...current, ...kept } };
+    this.setStatus({ sessionPushToTalk: this.settings.settings.turn_detection === 'push_to_talk' });
     this.lastApply = { applied, needReconnect, at: Date.now() };
     this.batcher.push({ kind: 'settings-applied', report: this.lastApply, settings: this.settings });
     this.recordTransportEvent('settings-updated', { applied, needReconnect });

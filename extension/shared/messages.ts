@@ -149,6 +149,8 @@ export interface HostStatus {
   getUserMediaCalls: number;
   /** The provider's session length limit, when the adapter reports one (Gemini Live `session-limit`). */
   sessionLimit?: SessionLimit | null;
+  /** The running session's turn detection is push-to-talk (an Apply that waits for reconnect does not change it). */
+  sessionPushToTalk?: boolean;
 }
 
 export interface SessionLimit {

@@ -92,9 +92,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const toolsCheck = useMemo(() => validateToolsJson(toolsText), [toolsText]);
   const toolNotes = useMemo(() => (toolsCheck.ok && adapter.describeTools ? adapter.describeTools(toolsText, values) : []), [toolsCheck, adapter, toolsText, values]);
   // A running session keeps the turn detection it connected with (a Gemini setup is frozen): the
-  // Talk control follows the session's settings, not an edit that waits for a reconnect.
-  const sessionValues = state.status.transportState !== 'disconnected' && state.status.adapterId === adapterId && state.settings ? state.settings.settings : null;
-  const pushToTalk = adapter.supportsPushToTalk && isPushToTalk(sessionValues ?? values);
+  // Talk control follows the session, not an edit that waits for a reconnect.
+  const sessionRunning = state.status.transportState !== 'disconnected' && state.status.transportState !== 'error' && state.status.adapterId === adapterId;
+  const pushToTalk = adapter.supportsPushToTalk && (sessionRunning && state.status.sessionPushToTalk !== undefined ? state.status.sessionPushToTalk : isPushToTalk(values));
 
   const updateCfg = useCallback(
     (patch: (s: AdapterSettings) => AdapterSettings) => {

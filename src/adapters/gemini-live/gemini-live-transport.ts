@@ -592,9 +592,10 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private onVoiceActivity(kind: string, src: number[]): void {
     this.sawVoiceActivity = true;
-    if (kind === 'ACTIVITY_START') this.utterance.userSpeechStarted(src);
-    if (kind === 'ACTIVITY_START') this.emitRtvi('user-started-speaking', { source: 'provider' }, { sourceFrameIds: src });
-    else if (kind === 'ACTIVITY_END') this.emitRtvi('user-stopped-speaking', { source: 'provider' }, { sourceFrameIds: src });
+    if (kind === 'ACTIVITY_START') {
+      this.utterance.userSpeechStarted(src);
+      this.emitRtvi('user-started-speaking', { source: 'provider' }, { sourceFrameIds: src });
+    } else if (kind === 'ACTIVITY_END') this.emitRtvi('user-stopped-speaking', { source: 'provider' }, { sourceFrameIds: src });
   }
 
   private onServerContent(sc: LiveServerContent, src: number[]): void {
