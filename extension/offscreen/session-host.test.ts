@@ -129,7 +129,7 @@ describe('SessionHost sessions', () => {
     const transport = {
       setObserver: vi.fn(),
       interruptBot: vi.fn(async () => ({})),
-      updateSettings: vi.fn(async (s: Record<string, unknown>) => Object.keys(s).filter((k) => k === 'model')),
+      updateSettings: vi.fn(async (s: Record<string, unknown>): Promise<string[]> => Object.keys(s).filter((k) => k === 'model')),
       sendMessage: vi.fn(),
     };
     d.createTransport = vi.fn(() => transport) as never;
@@ -159,8 +159,40 @@ describe('SessionHost sessions', () => {
         registerFunctionCallHandler: (name: string, h: never) => handlers.set(name, h),
       };
     }) as never;
-    return Object.assign(d, { handlers, transport });
+    return Object.assign(d, { handlers, transport, callbacks: () => callbacks });
   }
+
+  it('sessionPushToTalk follows the running session: an Apply that waits for reconnect does not change it', async () => {
+    const d = sessionDeps();
+    d.transport.updateSettings.mockImplementation(async (s: Record<string, unknown>) => Object.keys(s));
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'gemini-live', settings: { turn_detection: 'automatic' } });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    expect(host.currentStatus.sessionPushToTalk).toBe(false);
+    p.send({ type: 'update-settings', settings: { turn_detection: 'push_to_talk' } });
+    await until('an apply report', () => updatesOf(p.sent).some((u) => u.kind === 'settings-applied'));
+    expect(host.currentStatus.sessionPushToTalk).toBe(false);
+    d.transport.updateSettings.mockImplementation(async () => []);
+    p.send({ type: 'update-settings', settings: { turn_detection: 'push_to_talk' } });
+    await until('applied live', () => host.currentStatus.sessionPushToTalk === true);
+  });
+
+  it("puts the provider's session-limit report into the status for the panel's countdown", async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'gemini-live', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    expect(host.currentStatus.sessionLimit).toBeNull();
+    d.callbacks().onServerMessage?.({ type: 'session-limit', limit_ms: 900_000, ends_at: 1_000_900_000, compression: false, video: false });
+    expect(host.currentStatus.sessionLimit).toEqual({ limitMs: 900_000, endsAt: 1_000_900_000, compression: false, video: false });
+    d.callbacks().onServerMessage?.({ type: 'go-away', time_left_ms: 50_000 });
+    expect(host.currentStatus.sessionLimit).toMatchObject({ limitMs: 900_000 });
+    await until('the batch to flush', () => updatesOf(p.sent).some((u) => u.kind === 'status' && !!u.status.sessionLimit));
+  });
 
   it('Disconnect cuts a pending connect short: disconnected, no error, key never forwarded to the panel', async () => {
     const d = sessionDeps();

@@ -151,6 +151,19 @@ export interface HostStatus {
   micTestActive: boolean;
   /** How many times this document called getUserMedia (a diagnostic; tests assert on it). */
   getUserMediaCalls: number;
+  /** The provider's session length limit, when the adapter reports one (Gemini Live `session-limit`). */
+  sessionLimit?: SessionLimit | null;
+  /** The running session's turn detection is push-to-talk (an Apply that waits for reconnect does not change it). */
+  sessionPushToTalk?: boolean;
+}
+
+export interface SessionLimit {
+  /** null: no limit (e.g. context-window compression on). */
+  limitMs: number | null;
+  /** Wall-clock end of the session, or null. */
+  endsAt: number | null;
+  compression: boolean;
+  video: boolean;
 }
 
 export interface HostLevels {

@@ -18,6 +18,7 @@ import { loadPresets, savePresets } from '../preset-storage.ts';
 import { buildSettingsForm, isPushToTalk, TOOLS_KEY } from '../settings-form-model.ts';
 import { validateToolsJson } from '../tools-json.ts';
 import { ConnectionStatus } from './connection-status.tsx';
+import { SessionLimitStatus } from './session-limit-status.tsx';
 import { ConversationView } from './conversation-view.tsx';
 import { DevicesSection } from './devices-section.tsx';
 import { LevelMeter } from './level-meter.tsx';
@@ -89,7 +90,11 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const form = useMemo(() => buildSettingsForm(adapter.settings, values), [adapter.settings, values]);
   const toolsText = form.tools ? String(form.tools.value) : '';
   const toolsCheck = useMemo(() => validateToolsJson(toolsText), [toolsText]);
-  const pushToTalk = adapter.supportsPushToTalk && isPushToTalk(values);
+  const toolNotes = useMemo(() => (toolsCheck.ok && adapter.describeTools ? adapter.describeTools(toolsText, values) : []), [toolsCheck, adapter, toolsText, values]);
+  // A running session keeps the turn detection it connected with (a Gemini setup is frozen): the
+  // Talk control follows the session, not an edit that waits for a reconnect.
+  const sessionRunning = state.status.transportState !== 'disconnected' && state.status.transportState !== 'error' && state.status.adapterId === adapterId;
+  const pushToTalk = adapter.supportsPushToTalk && (sessionRunning && state.status.sessionPushToTalk !== undefined ? state.status.sessionPushToTalk : isPushToTalk(values));
 
   const updateCfg = useCallback(
     (patch: (s: AdapterSettings) => AdapterSettings) => {
@@ -295,6 +300,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       <header className="panel-header">
         <h1>Voice Workbench</h1>
         <ConnectionStatus state={transportState} linked={state.linked} />
+        {liveSessionOfThisAdapter && state.status.sessionLimit && <SessionLimitStatus limit={state.status.sessionLimit} />}
       </header>
       {shownError && (
         <div className="alert" role="alert">
@@ -398,6 +404,11 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
           onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
           onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
         />
+      )}
+      {toolNotes.length > 0 && (
+        <p className="help" role="note" aria-label="Tool schema changes">
+          {`${adapter.label} gets these schemas in the form it honours; dropped or changed: ${toolNotes.join('; ')}.`}
+        </p>
       )}
       <PresetsSection
         presets={presets}
