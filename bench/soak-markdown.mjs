@@ -4,7 +4,9 @@
 /**
  * @param {{ minutes: number, historyBudgetMb: number, samples: Array<{ atS: number }>, boundReachedAtS: number | null,
  *   heapAtBoundMb: number | null, heapMinAfterMb: number | null, heapMaxAfterMb: number | null, heapMaxDeviationMb: number | null,
- *   heapFinalMb: number, underruns: number, finalState: string, flatToleranceMb: number, flat: boolean }} r
+ *   heapFinalMb: number, underruns: number, finalState: string, flatToleranceMb: number, flat: boolean,
+ *   heapSlopeMbPerMin?: number | null, maxHeapSlopeMbPerMin?: number, listenersAtBound?: number | null,
+ *   listenerGrowth?: number | null, listenerSlack?: number }} r
  * @param {Date} [when]
  * @returns {string}
  */
@@ -22,6 +24,8 @@ export function soakMarkdownFromJson(r, when = new Date()) {
     `| heap at the bound | ${dash(r.heapAtBoundMb)} MB |`,
     `| heap after the bound (min – max) | ${dash(r.heapMinAfterMb)} – ${dash(r.heapMaxAfterMb)} MB |`,
     `| largest deviation from the heap at the bound | ${dash(r.heapMaxDeviationMb)} MB (bar ±${r.flatToleranceMb} MB) |`,
+    ...(r.maxHeapSlopeMbPerMin === undefined ? [] : [`| heap slope after the bound | ${dash(r.heapSlopeMbPerMin)} MB/min (bar ${r.maxHeapSlopeMbPerMin} MB/min) |`]),
+    ...(r.listenerSlack === undefined ? [] : [`| JS event listeners at the bound, growth after | ${dash(r.listenersAtBound)}, +${dash(r.listenerGrowth)} (bar +${r.listenerSlack}) |`]),
     `| heap at the end | ${r.heapFinalMb} MB |`,
     `| playback underruns | ${r.underruns} |`,
     `| state at the end | ${r.finalState} |`,
