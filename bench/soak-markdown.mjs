@@ -14,7 +14,7 @@ export function soakMarkdownFromJson(r, when = new Date()) {
   const every = r.samples.length > 1 ? Math.round(r.samples[1].atS - r.samples[0].atS) : '?';
   const dash = (v) => (v === null || v === undefined ? '–' : v);
   return [
-    `Soak (\`npm run soak -- --minutes ${r.minutes} --history-budget-mb ${r.historyBudgetMb}\`, ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC): a Loopback session with the fake microphone looped (panel closed; the offscreen document holds the session), the offscreen document's JS heap read after a forced GC every ${every} s. CI runs the 2-minute variant (\`e2e/soak.e2e.test.ts\`, 0.5 MB budget: Loopback fills the history at about 1 MB a minute).`,
+    `Soak (\`npm run soak -- --minutes ${r.minutes} --history-budget-mb ${r.historyBudgetMb}\`, ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC): a Loopback session with the fake microphone looped (panel closed; the offscreen document holds the session), the offscreen document's JS heap read after a forced GC every ${every} s. CI runs the 2-minute variant (\`e2e/soak.e2e.test.ts\`, 0.25 MB budget, a sample every 2.5 s: Loopback fills the history at about 1 MB a minute). Flat = heap slope after the bound and JS event-listener growth under their bars (bench/soak-verdict.ts).`,
     '',
     '| figure | value |',
     '|---|---|',
