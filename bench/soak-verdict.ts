@@ -11,9 +11,10 @@
  * - the JS event-listener count grows by at most `listenerSlack`: a listener added per turn costs a
  *   few bytes of heap, far below any heap bar, but shows here at once.
  *
- * Bars measured on the shared 2-core box (CI variant: 0.5 MB history, a sample every 5 s, load
- * average ~10): clean runs' slopes 0.02 and -0.01 MB/min, listeners constant; with every event row
- * retained 0.45 MB/min (a Loopback row costs only ~150 bytes of heap).
+ * Bars measured on the shared 2-core box (load average 10-17; traces in the fixture): clean runs'
+ * slopes -0.01 to 0.02 MB/min with listeners constant; every event row retained 0.28-0.45 MB/min
+ * (a Loopback row costs only ~150 bytes of heap; 0.42 with the CI setup of 0.25 MB history and a
+ * sample every 2.5 s, whose slope noise is a few hundredths); a listener per turn +62 to +72.
  */
 export const MAX_HEAP_SLOPE_MB_PER_MIN = 0.2;
 export const SLOPE_SETTLE_S = 10;

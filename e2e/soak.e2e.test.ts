@@ -7,17 +7,19 @@ import { runSoak, type PlantedLeak } from '../bench/soak-run.ts';
  * the bound is reached within the first minute; the rest shows whether memory stays flat. A
  * Loopback session fills the history at about 1 MB a minute (measured: ~55 rows/s, ~330 bytes a
  * row), so an 8 MB budget would take ~8 minutes: CI uses 0.25 MB (bound at ~15 s) and samples
- * every 2.5 s, so the heap slope after the bound rests on ~40 samples over ~95 s. `npm run soak` runs this same
- * file with SOAK_MINUTES / SOAK_HISTORY_BUDGET_MB and records the result in BENCHMARKS.md.
+ * every 2.5 s, so the heap slope after the bound rests on ~40 samples over ~95 s. `npm run soak`
+ * runs this same file with SOAK_MINUTES / SOAK_HISTORY_BUDGET_MB and records the result in
+ * BENCHMARKS.md.
  *
  * Memory is flat when, after the bound, the heap's slope stays under 0.2 MB/min and the offscreen
- * document's JS event-listener count does not grow (bench/soak-run.ts has the bars and why).
+ * document's JS event-listener count does not grow (bench/soak-verdict.ts has the bars and why).
  * This test can fail: plant a realistic leak and run it (after `npx vite build`):
  *   SOAK_PLANT_LEAK=retain-events     npx vitest run --project e2e e2e/soak.e2e.test.ts
  *   SOAK_PLANT_LEAK=listener-per-turn npx vitest run --project e2e e2e/soak.e2e.test.ts
- * The first keeps every logged event row alive (fails on the heap slope, ~0.45 MB/min measured);
- * the second adds a never-removed `devicechange` listener per turn (fails on the listener count,
- * +62 in the run's last 90 s; its heap cost is invisible).
+ * The first keeps every logged event row alive: it fails with "heap grew 0.42 MB/min after the
+ * bound (bar 0.2 MB/min)" (a clean run: 0.02). The second adds a never-removed `devicechange`
+ * listener per turn: it fails with "72 more event listeners than at the bound (bar +10)" while its
+ * heap slope stays flat (0.05). Traces of those runs: bench/fixtures/soak-traces.json.
  */
 const minutes = Number(process.env.SOAK_MINUTES ?? 2);
 const budgetMb = Number(process.env.SOAK_HISTORY_BUDGET_MB ?? 0.25);
