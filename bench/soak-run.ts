@@ -97,6 +97,8 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const sampleEveryMs = opts.sampleEveryMs ?? 5_000;
   const log = opts.log ?? (() => undefined);
+  const leakScript = opts.plantLeak ? PLANTED_LEAKS[opts.plantLeak] : undefined;
+  if (opts.plantLeak && !leakScript) throw new Error(`Unknown planted leak "${opts.plantLeak}"; known: ${Object.keys(PLANTED_LEAKS).join(', ')}`);
   // Precise memory figures and a callable gc(): each sample is the heap that survives a collection.
   const h = await launchExtension({ extraArgs: ['--enable-precise-memory-info', '--js-flags=--expose-gc'] });
   try {
@@ -105,7 +107,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (budget !== Math.round(opts.historyBudgetMb * MB)) throw new Error(`the host kept a history budget of ${budget} bytes`);
     await button(panel, 'Connect').click();
     await waitForConnectionState(panel, 'ready', 20_000);
-    if (opts.plantLeak) log(`planted leak: ${await h.evaluateInOffscreen<string>(PLANTED_LEAKS[opts.plantLeak])}`);
+    if (leakScript) log(`planted leak: ${await h.evaluateInOffscreen<string>(leakScript)}`);
     // The session lives in the offscreen document; a closed panel keeps the 2-core machine free for it.
     await panel.close();
     const started = Date.now();
