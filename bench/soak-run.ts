@@ -125,7 +125,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       const s: SoakSample = {
         atS: round((Date.now() - started) / 1000),
         heapMb: round2(p.heap / MB),
-        historyMb: round(p.hist.held / MB),
+        historyMb: round2(p.hist.held / MB),
         rows: p.size,
         dropped: p.hist.dropped,
         listeners: counters.jsEventListeners,
