@@ -2,7 +2,9 @@
 // `npm run soak [-- --minutes 30 --history-budget-mb 8]`: drives a Loopback session in Chromium
 // for the given time (e2e/soak.e2e.test.ts through vitest, because the harness is TypeScript),
 // sampling the offscreen document's heap and the playback underruns, and records the result in
-// BENCHMARKS.md (section `soak`). Exits non-zero when memory did not stay flat.
+// BENCHMARKS.md (section `soak`). Exits non-zero when memory did not stay flat. With
+// SOAK_PLANT_LEAK=retain-events|listener-per-turn in the environment it plants that leak (see
+// bench/soak-run.ts) and records nothing: the run must then fail.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +48,11 @@ if (!existsSync(resultFile)) {
 const result = JSON.parse(readFileSync(resultFile, 'utf8'));
 rmSync(dir, { recursive: true, force: true });
 
+if (result.plantedLeak) {
+  // A demonstration run (SOAK_PLANT_LEAK) is never recorded as the product's figures.
+  console.log(`Planted leak ${result.plantedLeak}: ${result.flat ? 'NOT caught' : `caught (${result.failures.join('; ')})`}; BENCHMARKS.md left alone.`);
+  process.exit(run.status ?? 1);
+}
 const { soakMarkdownFromJson } = await import('../bench/soak-markdown.mjs');
 const file = join(ROOT, 'BENCHMARKS.md');
 const doc = existsSync(file) ? readFileSync(file, 'utf8') : '';

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// npm test: typecheck, unit tests, build, end-to-end tests, in that order; stops at the first failure.
+// npm test: typecheck (app and worklets), unit tests, build, end-to-end tests, in that order; stops at
+// the first failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INSTALL_HINT, findBrowser, isBrandedChrome } from '../e2e/harness/find-browser.mjs';
+import { totalsLine } from './test-totals.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,41 +21,45 @@ if (isBrandedChrome(browser.path)) {
   process.exit(1);
 }
 
-// Each vitest step also writes a JSON report, so the run ends with one plain "N passed, N failed" line.
+// Each vitest step also writes a JSON report (vitest's, plus the suites whose hooks failed), so the
+// run ends with one plain "N passed, N failed, N skipped" line (scripts/test-totals.mjs says what
+// counts as failed).
 const reportDir = resolve(root, 'test-results');
 mkdirSync(reportDir, { recursive: true });
+const reportsRun = new Set();
 function jsonReport(name) {
   const file = resolve(reportDir, `${name}.json`);
   rmSync(file, { force: true });
-  return ['--reporter=default', '--reporter=json', `--outputFile.json=${file}`];
+  return ['--reporter=default', '--reporter=./scripts/vitest-json-with-hooks.mjs', `--outputFile.json=${file}`];
 }
 function totals() {
-  let passed = 0;
-  let failed = 0;
+  const reports = [];
   for (const name of ['unit', 'e2e']) {
+    // A step that never ran adds nothing; one that ran and left no readable report is a failure.
+    if (!reportsRun.has(name)) continue;
     const file = resolve(reportDir, `${name}.json`);
-    if (!existsSync(file)) continue;
     try {
-      const r = JSON.parse(readFileSync(file, 'utf8'));
-      passed += r.numPassedTests ?? 0;
-      failed += (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
+      reports.push(JSON.parse(readFileSync(file, 'utf8')));
     } catch {
-      failed += 1;
+      reports.push(null);
     }
   }
-  return `${passed} passed, ${failed} failed`;
+  return totalsLine(reports);
 }
 
 const steps = [
   ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
-  ['unit tests', ['npx', 'vitest', 'run', '--project', 'unit', ...jsonReport('unit')]],
+  // The worklets run in AudioWorkletGlobalScope and have their own tsconfig (the app's excludes them).
+  ['worklet typecheck', ['npx', 'tsc', '-p', 'src/audio/worklets', '--noEmit']],
+  ['unit tests', ['npx', 'vitest', 'run', '--project', 'unit', ...jsonReport('unit')], 'unit'],
   ['build', ['npx', 'vite', 'build']],
   ['library build', ['npm', 'run', 'build:lib']],
   ['build security check', ['node', 'scripts/check-build-security.mjs']],
-  ['end-to-end tests', ['npx', 'vitest', 'run', '--project', 'e2e', ...jsonReport('e2e')]],
+  ['end-to-end tests', ['npx', 'vitest', 'run', '--project', 'e2e', ...jsonReport('e2e')], 'e2e'],
 ];
 
-for (const [name, [cmd, ...args]] of steps) {
+for (const [name, [cmd, ...args], report] of steps) {
+  if (report) reportsRun.add(report);
   console.log(`\n▶ ${name}: ${[cmd, ...args].join(' ')}`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, CHROME_PATH: browser.path } });

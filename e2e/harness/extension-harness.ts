@@ -61,6 +61,8 @@ export interface ExtensionHarness {
   offscreenDocumentCount(): Promise<number>;
   /** Evaluates an expression (promises awaited, JSON result) inside the offscreen document. */
   evaluateInOffscreen<T>(expression: string): Promise<T>;
+  /** A raw DevTools command in the offscreen document's target (the soak reads `Memory.getDOMCounters`). */
+  sendToOffscreen<T>(method: string, params?: unknown): Promise<T>;
   /** The session host's diagnostics object (`globalThis.__sessionHost`). */
   hostStatus(): Promise<{ transportState: string; micTestActive: boolean; getUserMediaCalls: number; micEnabled: boolean } | null>;
   /** Waits for a console line matching `pattern` in any extension target. */
@@ -147,6 +149,10 @@ export async function launchExtension(opts: LaunchOptions = {}): Promise<Extensi
       async evaluateInOffscreen<T>(expression: string) {
         await waitFor('the offscreen document to be attached', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
         return waitFor(`evaluation in the offscreen document of ${expression.slice(0, 60)}`, async () => ({ v: await targets.evaluate<T>(OFFSCREEN_DOCUMENT_PATH, expression) }), { timeoutMs: 10_000 }).then((r) => r.v);
+      },
+      async sendToOffscreen<T>(method: string, params: unknown = {}) {
+        await waitFor('the offscreen document to be attached', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
+        return targets.send<T>(OFFSCREEN_DOCUMENT_PATH, method, params);
       },
       async hostStatus() {
         return harness.evaluateInOffscreen('globalThis.__sessionHost ? globalThis.__sessionHost.status : null');

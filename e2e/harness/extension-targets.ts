@@ -82,6 +82,13 @@ export class ExtensionTargets {
     return r.result.value as T;
   }
 
+  /** Sends a raw DevTools command (e.g. `Memory.getDOMCounters`) to the first target whose URL ends with `path`. */
+  async send<T>(path: string, method: string, params: unknown = {}): Promise<T> {
+    const target = [...this.attached.values()].find((a) => new URL(a.info.url).pathname === `/${path}`);
+    if (!target) throw new Error(`No attached extension target at /${path}`);
+    return (await this.call(target.sessionId, method, params)) as T;
+  }
+
   /** Console entries whose text matches. */
   find(pattern: RegExp | string, filter: Partial<Pick<ConsoleEntry, 'targetType' | 'level'>> = {}): ConsoleEntry[] {
     return this.console.filter(
