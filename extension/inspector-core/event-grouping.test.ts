@@ -101,4 +101,12 @@ describe('classification results stay independent', () => {
     expect(text?.text).toBe('Hello there friend');
     expect(text?.events.map((e) => e.seq)).toEqual([1, 3, 4]);
   });
+
+  it('Loopback audio frames group like the other audio frames', () => {
+    const a = { bytes: 640, durationMs: 20, sampleRate: 16000 };
+    const rows = [1, 2, 3].map((seq) => mk({ seq, direction: 'out', type: 'loopback.audio', data: { note: 'synthetic frame' }, audio: a }));
+    const items = groupEvents(rows);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'group', groupKind: 'audio', audioMs: 60, audioBytes: 1920 });
+  });
 });
