@@ -1,5 +1,5 @@
 import type { LogEvent } from '../shared/log-event.ts';
-import { classifyEvent } from './event-grouping.ts';
+import { groupKindOf } from './event-grouping.ts';
 
 /**
  * The event log's quick chips. A row can belong to several (a transcript delta is also audio-free
@@ -59,8 +59,8 @@ export function isErrorEvent(ev: LogEvent): boolean {
  */
 export function isAudioFrame(ev: LogEvent): boolean {
   if (ev.source !== 'raw') return false;
-  const c = classifyEvent(ev);
-  if (c !== null) return c.groupKind === 'audio';
+  const kind = groupKindOf(ev);
+  if (kind !== null) return kind === 'audio';
   return ev.audio !== undefined && ev.type !== 'serverContent' && ev.type !== 'loopback.echo';
 }
 

@@ -54,6 +54,11 @@ export function classifyEvent(ev: LogEvent): Classification | null {
   return kind === 'audio' ? AUDIO : { groupKind: kind, textMode: scratch.textMode, text: scratch.text };
 }
 
+/** The group kind of a row, without allocating (the `Hide audio frames` filter runs it per row). */
+export function groupKindOf(ev: LogEvent): GroupKind | null {
+  return classifyInto(ev);
+}
+
 /**
  * classifyEvent without allocating: the grouper classifies every row on every regroup (100k rows
  * when `Filter events` is cleared), and a result object per transcript row was a large share of

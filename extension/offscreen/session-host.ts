@@ -296,7 +296,11 @@ export class SessionHost {
       this.reportError(errorText(e), false);
       return;
     }
-    transport.setObserver({ onFrame: (f) => this.recordFrame(f), onRtvi: (r) => this.recordRtvi(r) });
+    // One clock per session whose zero is the Connect command: the transport stamps from its own
+    // connect() call, which starts later (after the microphone opens), so its stamps are shifted.
+    const zero = this.sessionStartedAt;
+    const shift = () => (transport.connectStartedAt > 0 ? transport.connectStartedAt - zero : 0);
+    transport.setObserver({ onFrame: (f) => this.recordFrame(f, shift()), onRtvi: (r) => this.recordRtvi(r, shift()) });
     const client = this.deps.createClient(transport, this.clientCallbacks(transport), enableMic, command.enableCam ?? false);
     this.client = client;
     this.transport = transport;
@@ -523,18 +527,18 @@ export class SessionHost {
   }
 
   // ------------------------------------------------------------------ recording
-  private recordFrame(f: FrameRecord): void {
-    const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
+  private recordFrame(f: FrameRecord, shift = 0): void {
+    const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t + shift, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
     if (f.audio) e.audio = f.audio;
     if (f.malformed) e.malformed = true;
     this.record(e);
   }
 
-  private recordRtvi(r: RtviRecord): void {
+  private recordRtvi(r: RtviRecord, shift = 0): void {
     this.record({
       seq: ++this.seq,
       session: this.session,
-      t: r.t,
+      t: r.t + shift,
       wall: r.wall,
       source: 'rtvi',
       direction: r.sourceFrameIds.length > 0 ? 'in' : 'local',
@@ -553,10 +557,9 @@ export class SessionHost {
   }
 
   private recordTransportEvent(type: string, data: unknown): void {
-    // Same zero as the transport's frames and RTVI rows (ms since connect), so `Both` interleaves
-    // truthfully; before the transport starts, the Connect command is the zero.
-    const zero = this.transport && this.transport.connectStartedAt > 0 ? this.transport.connectStartedAt : this.sessionStartedAt;
-    this.record({ seq: ++this.seq, session: this.session, t: performance.now() - zero, wall: Date.now(), source: 'transport', direction: 'local', type, data });
+    // Same zero as the transport's frames and RTVI rows (the Connect command), so `Both`
+    // interleaves truthfully.
+    this.record({ seq: ++this.seq, session: this.session, t: performance.now() - this.sessionStartedAt, wall: Date.now(), source: 'transport', direction: 'local', type, data });
   }
 
   private record(e: LogEvent): void {
