@@ -817,14 +817,19 @@ function GroupRow(props: RowCommon & { group: EventGroup; delta: number | null; 
   const { group, delta, expanded, clock, onToggle, activeKey } = props;
   const first = group.events[0];
   const open = expanded.has(group.key);
-  const details = group.groupKind === 'audio' ? `${formatMs(group.audioMs)} audio, ${formatBytes(group.audioBytes)} over ${formatMs(group.spanMs)}` : `“${group.text.length > 200 ? `${group.text.slice(0, 199)}…` : group.text}” over ${formatMs(group.spanMs)}`;
+  const details =
+    group.groupKind === 'audio'
+      ? `${formatMs(group.audioMs)} audio, ${formatBytes(group.audioBytes)} over ${formatMs(group.spanMs)}`
+      : group.groupKind === 'failure'
+        ? `${group.text || 'failed'} (${group.events.length} rows: ${[...new Set(group.events.map(failureStep))].join(', ')})`
+        : `“${group.text.length > 200 ? `${group.text.slice(0, 199)}…` : group.text}” over ${formatMs(group.spanMs)}`;
   const onKey = (e: KeyboardEvent<HTMLButtonElement>) => {
     if (e.key === 'ArrowRight' && !open) onToggle(group.key);
     if (e.key === 'ArrowLeft' && open) onToggle(group.key);
   };
   let prev: LogEvent | null = null;
   return (
-    <div className={`insp-row insp-group insp-src-${group.source}`} onClick={(e) => !(e.target as HTMLElement).closest('button, li li') && onToggle(group.key)}>
+    <div className={`insp-row insp-group insp-src-${group.source}${group.groupKind === 'failure' ? ' insp-row-error' : ''}`} onClick={(e) => !(e.target as HTMLElement).closest('button, li li') && onToggle(group.key)}>
       <div className="insp-row-head">
         <button type="button" className="insp-expand" tabIndex={activeKey === group.key ? 0 : -1} aria-expanded={open} aria-label={`Group of ${group.events.length} ${group.type} from event ${first.seq}`} onClick={() => onToggle(group.key)} onKeyDown={onKey}>
           {open ? '▾' : '▸'}
@@ -851,6 +856,12 @@ function GroupRow(props: RowCommon & { group: EventGroup; delta: number | null; 
       )}
     </div>
   );
+}
+
+/** What one row of a folded failure was: `error state`, `host-error`, `disconnected`, … */
+function failureStep(ev: LogEvent): string {
+  const state = (ev.data as { state?: unknown } | null)?.state;
+  return ev.type === 'transport-state' && typeof state === 'string' ? state : ev.type;
 }
 
 export type { DisplayItem };
