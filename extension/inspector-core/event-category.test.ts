@@ -6,8 +6,8 @@ const ev = (type: string, over: Partial<LogEvent> = {}): LogEvent => ({ seq: 1, 
 
 describe('event categories', () => {
   it('errors: RTVI error, provider error frames, host errors, malformed frames, an error state', () => {
-    for (const e of [ev('error', { source: 'rtvi' }), ev('error'), ev('host-error', { source: 'transport' }), ev('conversation.item.input_audio_transcription.failed'), ev('x', { malformed: true }), ev('transport-state', { source: 'transport', data: { state: 'error' } })]) expect(isErrorEvent(e), e.type).toBe(true);
-    for (const e of [ev('session.updated'), ev('bot-ready', { source: 'rtvi' }), ev('transport-state', { source: 'transport', data: { state: 'ready' } })]) expect(isErrorEvent(e), e.type).toBe(false);
+    for (const e of [ev('error', { source: 'rtvi' }), ev('error'), ev('host-error', { source: 'transport' }), ev('conversation.item.input_audio_transcription.failed'), ev('x', { malformed: true }), ev('transport-state', { source: 'transport', data: { state: 'error' } }), ev('token-request', { source: 'transport', data: { status: 401, ok: false } })]) expect(isErrorEvent(e), e.type).toBe(true);
+    for (const e of [ev('session.updated'), ev('bot-ready', { source: 'rtvi' }), ev('transport-state', { source: 'transport', data: { state: 'ready' } }), ev('token-request', { source: 'transport', data: { status: 200, ok: true } })]) expect(isErrorEvent(e), e.type).toBe(false);
   });
 
   it('transcripts, tools, config and speaking across the providers', () => {

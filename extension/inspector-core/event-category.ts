@@ -28,7 +28,12 @@ export function inCategory(ev: LogEvent, category: EventCategory): boolean {
   const t = ev.type;
   switch (category) {
     case 'errors':
-      return ev.malformed === true || ERROR_TYPE.test(t) || (ev.source === 'transport' && t === 'transport-state' && (ev.data as { state?: unknown } | null)?.state === 'error');
+      return (
+        ev.malformed === true ||
+        ERROR_TYPE.test(t) ||
+        (ev.source === 'transport' && t === 'transport-state' && (ev.data as { state?: unknown } | null)?.state === 'error') ||
+        (t === 'token-request' && (ev.data as { ok?: unknown } | null)?.ok === false)
+      );
     case 'transcripts':
       return TRANSCRIPT_TYPE.test(t) || (t === 'serverContent' && hasTranscription(ev.data));
     case 'tools':
