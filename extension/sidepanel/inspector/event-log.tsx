@@ -308,7 +308,9 @@ export function EventLog(props: EventLogProps) {
 
   // `Show in log` from an error alert.
   useEffect(() => {
-    if (showSeq) jumpTo(showSeq.seq);
+    if (!showSeq) return;
+    scrollRef.current?.scrollIntoView({ block: 'nearest' });
+    jumpTo(showSeq.seq);
   }, [showSeq, jumpTo]);
 
   const copyText = useCallback(async (seq: number, what: string, value: string) => {
