@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
+import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import { button, exactly, waitForConnectionState } from './harness/panel-page.ts';
 import { applyFilter, chooseView, listedRows } from './harness/panel-session.ts';
@@ -201,6 +202,14 @@ describe('event rows through the panel (Loopback)', () => {
     expect(await detail.getByRole('tabpanel').textContent()).toMatch(new RegExp(`connect-requested #${connects[0].seq} against connect-requested #${connects[1].seq}: no differences`));
     await detail.getByRole('tab', { name: exactly('Raw') }).click();
     expect(await detail.getByRole('tabpanel').textContent()).toMatch(/not a wire frame/);
+    // The detail pane, the pin strip and the chips pass the audit, at 360 px too.
+    expect(await auditAccessibility(panel)).toEqual([]);
+    const size = panel.viewportSize();
+    await panel.setViewportSize({ width: 360, height: 640 });
+    expect(await auditAccessibility(panel)).toEqual([]);
+    const sideways = await panel.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(sideways, 'the panel scrolls sideways at 360 px').toBeLessThanOrEqual(0);
+    if (size) await panel.setViewportSize(size);
 
     // Chips: Speaking lists speaking rows only.
     await applyFilter(panel, '');
@@ -209,5 +218,19 @@ describe('event rows through the panel (Loopback)', () => {
     expect(speaking.length).toBeGreaterThan(0);
     for (const r of speaking) expect(r.text).toMatch(/speaking|local-vad/);
     await panel.getByRole('group', { name: exactly('Quick filters') }).getByRole('button', { name: exactly('Speaking') }).click();
+
+    // Jump to latest, once scrolled up.
+    await panel.getByRole('checkbox', { name: exactly('Hide audio frames') }).uncheck();
+    await applyFilter(panel, '');
+    const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48);
+    await waitFor('the list to follow its end', atEnd);
+    await log.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    const jump = button(panel, 'Jump to latest');
+    await waitFor('Jump to latest after scrolling up', () => jump.isVisible());
+    await jump.click();
+    await waitFor('the list back at its end', atEnd);
+    await waitFor('Jump to latest to go away', async () => (await jump.count()) === 0);
   }, 60_000);
 });

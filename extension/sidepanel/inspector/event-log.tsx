@@ -220,8 +220,9 @@ export function EventLog(props: EventLogProps) {
     if (items.length > 0) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
   };
 
-  // Rows a keyboard user moves through: top-level items and the rows of opened groups.
-  const navRows = useMemo(() => {
+  // Rows a keyboard user moves through: top-level items and the rows of opened groups. Built on
+  // a key press only: rebuilding it for every batch of rows cost a pass over the whole list per frame.
+  const buildNavRows = (): NavRow[] => {
     const out: NavRow[] = [];
     items.forEach((it, index) => {
       if (it.kind === 'event') out.push({ key: it.key, index, seq: it.event.seq, event: it.event, group: null, parent: null });
@@ -231,8 +232,7 @@ export function EventLog(props: EventLogProps) {
       }
     });
     return out;
-    // itemsRevision: groups grow in place.
-  }, [items, itemsRevision, expanded]);
+  };
 
   /** Focuses the row with `key` once the virtualizer renders it (a few frames at most). */
   const focusRow = useCallback(
@@ -343,6 +343,8 @@ export function EventLog(props: EventLogProps) {
   const onListKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.target instanceof HTMLElement && e.target.matches('input, textarea, select')) return;
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End', 'ArrowRight', 'ArrowLeft', 'Enter', 'c', 'p'].includes(e.key)) return;
+    const navRows = buildNavRows();
     const i = navRows.findIndex((r) => r.key === activeKey);
     const cur = i >= 0 ? navRows[i] : null;
     const move = (to: number) => {
@@ -443,9 +445,13 @@ export function EventLog(props: EventLogProps) {
   const markedEvent = marked !== null ? history.bySeq(marked) ?? null : null;
   const pinnedEvents = pinned.map((s) => history.bySeq(s)).filter((e): e is LogEvent => e !== undefined);
   const virtualItems = virtualizer.getVirtualItems();
-  const activeRow = activeKey !== null ? navRows.find((r) => r.key === activeKey) : undefined;
   // The list's one Tab stop is the active row while it is rendered, else the list itself.
-  const activeRendered = activeRow !== undefined && virtualItems.some((v) => v.index === activeRow.index);
+  const activeRendered =
+    activeKey !== null &&
+    virtualItems.some((v) => {
+      const it = items[v.index];
+      return it !== undefined && (it.key === activeKey || (it.kind === 'group' && expanded.has(it.key) && it.events.some((ev) => String(ev.seq) === activeKey)));
+    });
   const rowProps: RowCommon = { history, clock, onToggle: toggleExpanded, onCopy: copyEvent, onJump: jumpTo, onPin: togglePin, onSelect: selectEvent, pinned, copiedSeq: copied?.what === 'row' ? copied.seq : null, highlight, activeKey: activeRendered ? activeKey : null, detailSeq };
 
   return (
