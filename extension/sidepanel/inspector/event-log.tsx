@@ -457,14 +457,6 @@ export function EventLog(props: EventLogProps) {
   return (
     <div className={`insp ${className ?? ''}`}>
       <div className="insp-toolbar">
-        <div role="radiogroup" aria-label="View" className="insp-views">
-          {VIEWS.map(([v, label]) => (
-            <label key={v} className="insp-radio">
-              <input type="radio" name={`${uid}-view`} value={v} checked={view === v} onChange={() => setView(v)} />
-              {label}
-            </label>
-          ))}
-        </div>
         <input
           type="search"
           className="insp-search"
@@ -489,6 +481,20 @@ export function EventLog(props: EventLogProps) {
         </p>
       )}
       <div className="insp-toolbar">
+        <div role="radiogroup" aria-label="View" className="insp-views">
+          {VIEWS.map(([v, label]) => (
+            <label key={v} className="insp-radio">
+              <input type="radio" name={`${uid}-view`} value={v} checked={view === v} onChange={() => setView(v)} />
+              {label}
+            </label>
+          ))}
+        </div>
+        <label className="insp-radio">
+          <input type="checkbox" checked={hideAudio} onChange={(e) => setHideAudio(e.target.checked)} />
+          Hide audio frames
+        </label>
+      </div>
+      <div className="insp-toolbar">
         <div role="group" aria-label="Quick filters" className="insp-chips">
           {CATEGORY_LABELS.map(([c, label]) => (
             <button key={c} type="button" className="insp-chip" aria-pressed={categories.has(c)} onClick={() => toggleCategory(c)}>
@@ -496,10 +502,6 @@ export function EventLog(props: EventLogProps) {
             </button>
           ))}
         </div>
-        <label className="insp-radio">
-          <input type="checkbox" checked={hideAudio} onChange={(e) => setHideAudio(e.target.checked)} />
-          Hide audio frames
-        </label>
       </div>
       <div className="insp-toolbar">
         {!readOnly && (
