@@ -644,7 +644,6 @@ export function EventLog(props: EventLogProps) {
       </div>
       {detailEvent && (
         <EventDetail
-          key={detailEvent.seq}
           ev={detailEvent}
           history={history}
           displayMs={clock.displayMs(detailEvent)}
