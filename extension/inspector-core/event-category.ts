@@ -1,5 +1,5 @@
 import type { LogEvent } from '../shared/log-event.ts';
-import { groupKindOf } from './event-grouping.ts';
+import { AUDIO_TYPES, groupKindOf } from './event-grouping.ts';
 
 /**
  * The event log's quick chips. A row can belong to several (a transcript delta is also audio-free
@@ -64,6 +64,9 @@ export function isErrorEvent(ev: LogEvent): boolean {
  */
 export function isAudioFrame(ev: LogEvent): boolean {
   if (ev.source !== 'raw') return false;
+  // Fast path (the filter runs this per row): frames without an audio summary are audio only when
+  // their type says so.
+  if (ev.audio === undefined && !AUDIO_TYPES.has(ev.type) && ev.type !== 'realtimeInput' && ev.type !== 'serverContent') return false;
   const kind = groupKindOf(ev);
   if (kind !== null) return kind === 'audio';
   return ev.audio !== undefined && ev.type !== 'serverContent' && ev.type !== 'loopback.echo';

@@ -174,12 +174,13 @@ export function compileFilter(c: FilterCriteria): CompiledFilter {
         if (!typed.has(ev.type)) return false;
       } else {
         if (excluded && excluded.has(ev.type)) return false;
-        if (hideAudio && !(shown && shown.has(ev.type)) && isAudioFrame(ev)) return false;
       }
       if (notTyped && notTyped.has(ev.type)) return false;
       if (included && !included.has(ev.type)) return false;
-      if (categories && !inAnyCategory(ev, categories)) return false;
-      return test === null || test(ev);
+      // The text test rejects most rows while typing; the per-row classifications run after it.
+      if (test !== null && !test(ev)) return false;
+      if (!typed && hideAudio && !(shown && shown.has(ev.type)) && isAudioFrame(ev)) return false;
+      return !categories || inAnyCategory(ev, categories);
     },
   };
 }

@@ -44,7 +44,7 @@ interface Classification {
 /** Shared by every audio row: classification runs per row on every regroup, so it must not allocate. */
 const AUDIO: Classification = Object.freeze({ groupKind: 'audio' });
 // loopback.audio: Loopback's microphone chunks (synthetic frames, one per capture chunk, like an append).
-const AUDIO_TYPES = new Set(['response.output_audio.delta', 'response.audio.delta', 'input_audio_buffer.append', 'loopback.audio']);
+export const AUDIO_TYPES: ReadonlySet<string> = new Set(['response.output_audio.delta', 'response.audio.delta', 'input_audio_buffer.append', 'loopback.audio']);
 const TRANSCRIPT_DELTA_TYPES = new Set(['response.output_audio_transcript.delta', 'response.audio_transcript.delta', 'conversation.item.input_audio_transcription.delta', 'response.output_text.delta']);
 
 /** Whether (and how) a row joins a group; null for rows that always stand alone. */
