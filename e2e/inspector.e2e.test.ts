@@ -74,6 +74,8 @@ describe('inspector end to end: fidelity, export/import, filters, pause, clear, 
     expect(fromClient.some((f) => f.type === 'input_audio_buffer.append'), 'no microphone audio in the scripted session').toBe(false);
 
     await chooseView(panel, 'Raw');
+    // Every frame, audio deltas included: `Hide audio frames` is on by default.
+    await panel.getByRole('checkbox', { name: exactly('Hide audio frames') }).uncheck();
     await applyFilter(panel, '');
     await waitFor(`the Raw view to show the ${n} frames the fake saw`, async () => (await shownEventCount(panel)) === n, { timeoutMs: 15_000 });
     expect(fake.received.length + fake.sent.length, 'the fake saw nothing more meanwhile').toBe(n);
@@ -244,7 +246,8 @@ describe('inspector end to end: fidelity, export/import, filters, pause, clear, 
   it('Pause holds new events and Resume shows them', async () => {
     await chooseView(panel, 'Both');
     await applyFilter(panel, '');
-    // The microphone streams audio frames from now on: events keep arriving.
+    // The microphone streams audio frames from now on: events keep arriving (shown, not hidden).
+    await panel.getByRole('checkbox', { name: exactly('Hide audio frames') }).uncheck();
     await button(panel, 'Unmute microphone').click();
     const startHeld = await heldEventCount(panel);
     await waitFor('audio frames to start arriving', async () => (await heldEventCount(panel)) > startHeld + 5);

@@ -1,5 +1,7 @@
 import type { LogEvent } from '../shared/log-event.ts';
 import type { EventHistory } from './event-history.ts';
+import { inAnyCategory, isAudioFrame, type EventCategory } from './event-category.ts';
+import { parseFilterQuery } from './filter-query.ts';
 
 export type EventView = 'rtvi' | 'raw' | 'both';
 export type DirectionFilter = 'all' | 'in' | 'out' | 'local';
@@ -14,6 +16,17 @@ export interface FilterCriteria {
   excludedTypes?: ReadonlySet<string>;
   /** When set, only these types (an include list); exclusions still apply. */
   includedTypes?: ReadonlySet<string> | null;
+  /**
+   * Types the log has seen: a query that is exactly one of them is an exact type match
+   * (`session.update` does not list `session.updated`). Only membership of the query is read.
+   */
+  knownTypes?: { has(type: string): boolean } | null;
+  /** Quick chips: rows in any of these categories (none: all rows). */
+  categories?: ReadonlySet<EventCategory> | null;
+  /** `Hide audio frames`: audio frame rows are left out unless their type is asked for. */
+  hideAudio?: boolean;
+  /** Types ticked in `Event types` while audio is hidden: shown anyway. */
+  shownTypes?: ReadonlySet<string> | null;
 }
 
 export const DEFAULT_CRITERIA: FilterCriteria = { text: '', view: 'both', direction: 'all' };
@@ -135,21 +148,39 @@ export interface CompiledFilter {
 }
 
 export function compileFilter(c: FilterCriteria): CompiledFilter {
-  const query = parseTextQuery(c.text);
+  const parsed = parseFilterQuery(c.text, c.knownTypes ?? undefined);
+  const query = parseTextQuery(parsed.text);
   const excluded = c.excludedTypes && c.excludedTypes.size > 0 ? c.excludedTypes : null;
   const included = c.includedTypes ?? null;
+  const typed = parsed.types.length > 0 ? new Set(parsed.types) : null;
+  const notTyped = parsed.notTypes.length > 0 ? new Set(parsed.notTypes) : null;
+  const dirs = parsed.dirs.length > 0 ? new Set(parsed.dirs) : null;
+  const categories = c.categories && c.categories.size > 0 ? c.categories : null;
+  const hideAudio = c.hideAudio === true;
+  const shown = c.shownTypes ?? null;
   const view = c.view;
   const dir = c.direction;
   const test = query.test;
+  const tokenError = parsed.invalid.length > 0 ? `Not understood: ${parsed.invalid.join(' ')} (use type:<event type> or dir:in, dir:out, dir:local).` : null;
   return {
-    error: query.error,
+    error: query.error ?? tokenError,
     key: filterKey(c),
     matches(ev) {
       if (view === 'raw' ? ev.source !== 'raw' : view === 'rtvi' ? ev.source === 'raw' : false) return false;
       if (dir !== 'all' && ev.direction !== dir) return false;
-      if (excluded && excluded.has(ev.type)) return false;
+      if (dirs && !dirs.has(ev.direction)) return false;
+      if (typed) {
+        // A type asked for by name is shown even if unticked or audio.
+        if (!typed.has(ev.type)) return false;
+      } else {
+        if (excluded && excluded.has(ev.type)) return false;
+      }
+      if (notTyped && notTyped.has(ev.type)) return false;
       if (included && !included.has(ev.type)) return false;
-      return test === null || test(ev);
+      // The text test rejects most rows while typing; the per-row classifications run after it.
+      if (test !== null && !test(ev)) return false;
+      if (!typed && hideAudio && !(shown && shown.has(ev.type)) && isAudioFrame(ev)) return false;
+      return !categories || inAnyCategory(ev, categories);
     },
   };
 }
@@ -158,7 +189,11 @@ export function compileFilter(c: FilterCriteria): CompiledFilter {
 export function filterKey(c: FilterCriteria): string {
   const ex = c.excludedTypes ? [...c.excludedTypes].sort().join('\u0000') : '';
   const inc = c.includedTypes ? [...c.includedTypes].sort().join('\u0000') : '*';
-  return `${c.view}\u0001${c.direction}\u0001${c.text.trim()}\u0001${ex}\u0001${inc}`;
+  const text = c.text.trim();
+  const exact = text !== '' && c.knownTypes?.has(text) ? 'T' : 't';
+  const cats = c.categories ? [...c.categories].sort().join(',') : '';
+  const shown = c.hideAudio ? `A${c.shownTypes ? [...c.shownTypes].sort().join('\u0000') : ''}` : 'a';
+  return `${c.view}\u0001${c.direction}\u0001${exact}${text}\u0001${ex}\u0001${inc}\u0001${cats}\u0001${shown}`;
 }
 
 export interface FilterResult {

@@ -101,4 +101,43 @@ describe('classification results stay independent', () => {
     expect(text?.text).toBe('Hello there friend');
     expect(text?.events.map((e) => e.seq)).toEqual([1, 3, 4]);
   });
+
+  it('Loopback audio frames group like the other audio frames', () => {
+    const a = { bytes: 640, durationMs: 20, sampleRate: 16000 };
+    const rows = [1, 2, 3].map((seq) => mk({ seq, direction: 'out', type: 'loopback.audio', data: { note: 'synthetic frame' }, audio: a }));
+    const items = groupEvents(rows);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'group', groupKind: 'audio', audioMs: 60, audioBytes: 1920 });
+  });
+
+  it('the rows of a failed attempt fold into one failure row named by the host error', () => {
+    const st = (state: string) => mk({ source: 'transport', direction: 'local', type: 'transport-state', data: { state } });
+    const rows = [
+      mk({ source: 'transport', direction: 'local', type: 'connect-requested', data: {} }),
+      st('connecting'),
+      st('error'),
+      st('disconnecting'),
+      st('disconnected'),
+      mk({ source: 'transport', direction: 'local', type: 'host-error', data: { message: 'OpenAI closed the connection before the session was ready (code 1008: Quota exceeded).', fatal: false } }),
+      mk({ source: 'transport', direction: 'local', type: 'connect-requested', data: {} }),
+      st('disconnecting'),
+    ];
+    const items = groupEvents(rows);
+    expect(items.map((i) => (i.kind === 'group' ? `${i.groupKind}:${i.type}×${i.events.length}` : i.event.type))).toEqual(['connect-requested', 'transport-state', 'failure:host-error×4', 'connect-requested', 'transport-state']);
+    const failure = items[2] as EventGroup;
+    expect(failure.text).toMatch(/code 1008: Quota exceeded/);
+    // A plain Disconnect's teardown rows stay as they were.
+    expect(items[4].kind).toBe('event');
+  });
+
+  it('a fatal RTVI error mid-session folds with the host error it causes', () => {
+    const rows = [
+      mk({ source: 'rtvi', direction: 'local', type: 'error', data: { message: 'closed (code 1011: Internal error)', fatal: true } }),
+      mk({ source: 'transport', direction: 'local', type: 'host-error', data: { message: 'closed (code 1011: Internal error)', fatal: true } }),
+      mk({ source: 'transport', direction: 'local', type: 'transport-state', data: { state: 'disconnected' } }),
+    ];
+    const items = groupEvents(rows);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'group', groupKind: 'failure', type: 'host-error' });
+  });
 });

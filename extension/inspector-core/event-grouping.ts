@@ -6,7 +6,7 @@ import type { LogEvent } from '../shared/log-event.ts';
  * transcript delta also yields an RTVI bot-tts-text), so a run of one kind continues across rows of
  * other groupable kinds and ends only at a row that is not groupable.
  */
-export type GroupKind = 'audio' | 'transcript';
+export type GroupKind = 'audio' | 'transcript' | 'failure';
 
 export interface EventGroup {
   kind: 'group';
@@ -22,7 +22,7 @@ export interface EventGroup {
   audioBytes: number;
   /** Last row's t minus the first's. */
   spanMs: number;
-  /** Assembled transcript (transcript groups). */
+  /** Assembled transcript (transcript groups); the failure's message (failure groups). */
   text: string;
 }
 
@@ -43,7 +43,8 @@ interface Classification {
 
 /** Shared by every audio row: classification runs per row on every regroup, so it must not allocate. */
 const AUDIO: Classification = Object.freeze({ groupKind: 'audio' });
-const AUDIO_TYPES = new Set(['response.output_audio.delta', 'response.audio.delta', 'input_audio_buffer.append']);
+// loopback.audio: Loopback's microphone chunks (synthetic frames, one per capture chunk, like an append).
+export const AUDIO_TYPES: ReadonlySet<string> = new Set(['response.output_audio.delta', 'response.audio.delta', 'input_audio_buffer.append', 'loopback.audio']);
 const TRANSCRIPT_DELTA_TYPES = new Set(['response.output_audio_transcript.delta', 'response.audio_transcript.delta', 'conversation.item.input_audio_transcription.delta', 'response.output_text.delta']);
 
 /** Whether (and how) a row joins a group; null for rows that always stand alone. */
@@ -51,6 +52,11 @@ export function classifyEvent(ev: LogEvent): Classification | null {
   const kind = classifyInto(ev);
   if (kind === null) return null;
   return kind === 'audio' ? AUDIO : { groupKind: kind, textMode: scratch.textMode, text: scratch.text };
+}
+
+/** The group kind of a row, without allocating (the `Hide audio frames` filter runs it per row). */
+export function groupKindOf(ev: LogEvent): GroupKind | null {
+  return classifyInto(ev);
 }
 
 /**
@@ -66,7 +72,37 @@ function transcript(textMode: 'delta' | 'so-far', text: string): GroupKind {
   return 'transcript';
 }
 
+/**
+ * A failed attempt or a session that died makes several rows (the transport's `error` state, the
+ * RTVI `error`, the host's `host-error`, the teardown's `disconnecting`/`disconnected`): they fold
+ * into one failure row. The teardown states join only an open failure run (see EventGrouper.add).
+ */
+function isFailureRow(ev: LogEvent): boolean {
+  if (ev.source === 'transport') return ev.type === 'host-error' || (ev.type === 'transport-state' && stateOf(ev) === 'error');
+  return ev.source === 'rtvi' && ev.type === 'error' && (ev.data as { fatal?: unknown } | null)?.fatal === true;
+}
+
+function isTeardownRow(ev: LogEvent): boolean {
+  if (ev.source !== 'transport' || ev.type !== 'transport-state') return false;
+  const s = stateOf(ev);
+  return s === 'disconnecting' || s === 'disconnected';
+}
+
+function stateOf(ev: LogEvent): unknown {
+  return (ev.data as { state?: unknown } | null)?.state;
+}
+
+function failureMessage(ev: LogEvent): string {
+  const d = (ev.data ?? {}) as { message?: unknown; error?: unknown };
+  return typeof d.message === 'string' ? d.message : typeof d.error === 'string' ? d.error : '';
+}
+
 function classifyInto(ev: LogEvent): GroupKind | null {
+  if (isFailureRow(ev)) {
+    scratch.textMode = 'so-far';
+    scratch.text = failureMessage(ev);
+    return 'failure';
+  }
   if (ev.source === 'raw') {
     if (AUDIO_TYPES.has(ev.type)) return 'audio';
     if (TRANSCRIPT_DELTA_TYPES.has(ev.type)) return transcript('delta', str((ev.data as { delta?: unknown } | null)?.delta));
@@ -196,7 +232,12 @@ export class EventGrouper {
   }
 
   private add(ev: LogEvent): void {
-    const groupKind = classifyInto(ev);
+    let groupKind = classifyInto(ev);
+    if (groupKind === null && isTeardownRow(ev) && this.open.some((r) => r.groupKind === 'failure' && r.session === ev.session)) {
+      groupKind = 'failure';
+      scratch.textMode = 'so-far';
+      scratch.text = '';
+    }
     if (groupKind === null) {
       if (this.open.length > 0) this.open.length = 0;
       this.items.push({ kind: 'event', key: String(ev.seq), event: ev });
@@ -204,10 +245,11 @@ export class EventGrouper {
     }
     // Read before anything else classifies: `scratch` belongs to the last classified row.
     const textMode = scratch.textMode;
-    const text = groupKind === 'transcript' ? scratch.text : '';
+    const text = groupKind === 'transcript' || groupKind === 'failure' ? scratch.text : '';
     let run: OpenRun | undefined;
     for (const r of this.open) {
-      if (r.groupKind === groupKind && r.type === ev.type && r.direction === ev.direction && r.source === ev.source && r.session === ev.session) {
+      // A failure folds rows of several types and sources; other runs keep to one type.
+      if (r.groupKind === 'failure' ? groupKind === 'failure' && r.session === ev.session : r.groupKind === groupKind && r.type === ev.type && r.direction === ev.direction && r.source === ev.source && r.session === ev.session) {
         run = r;
         break;
       }
@@ -232,6 +274,12 @@ export class EventGrouper {
     group.audioBytes += ev.audio?.bytes ?? 0;
     group.spanMs = ev.t - group.events[0].t;
     if (groupKind === 'transcript') group.text = textMode === 'so-far' ? text : group.text + text;
+    if (groupKind === 'failure') {
+      // The host's own row names the failure best (its message holds the provider's code and reason).
+      if (ev.type === 'host-error' || (group.text === '' && text !== '')) group.text = text || group.text;
+      if (ev.type === 'host-error') group.type = ev.type;
+      group.direction = 'local';
+    }
   }
 }
 

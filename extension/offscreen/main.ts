@@ -3,7 +3,8 @@ import { SESSION_PORT_NAME } from '../shared/messages.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
 import { installGetUserMediaCounter } from './get-user-media-counter.ts';
 import { MicTest } from './mic-test.ts';
-import { SessionHost, createPipecatSessionClient, type HostPort } from './session-host.ts';
+import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort } from './session-host.ts';
+import { observeFetch } from './http-request-log.ts';
 
 // Ports that arrive before the host is built are held here: the panel may connect the moment
 // createDocument resolves, which can be before this module finished evaluating its imports.
@@ -36,6 +37,8 @@ host = new SessionHost({
   history,
 });
 for (const port of early.splice(0)) host.attachPort(port);
+// The adapters' token / client-secret requests appear in the event log (URL, status, time; no secrets).
+globalThis.fetch = observeFetch(globalThis.fetch.bind(globalThis), (r) => host?.recordHttpRequest(r), redactUrlQuery);
 // Plugging or unplugging a device outside a session still updates every panel's pickers.
 navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueue({ type: 'refresh-devices' }));
 

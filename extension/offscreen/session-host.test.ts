@@ -159,7 +159,16 @@ describe('SessionHost sessions', () => {
         registerFunctionCallHandler: (name: string, h: never) => handlers.set(name, h),
       };
     }) as never;
-    return Object.assign(d, { handlers, transport, callbacks: () => callbacks });
+    /** As client-js does when the transport's connect() throws: error state, disconnect, then reject. */
+    const fail = (e: Error) => {
+      const reject = rejectConnect;
+      rejectConnect = undefined;
+      callbacks.onTransportStateChanged?.('error');
+      callbacks.onTransportStateChanged?.('disconnecting');
+      callbacks.onTransportStateChanged?.('disconnected');
+      reject?.(e);
+    };
+    return Object.assign(d, { handlers, transport, fail, callbacks: () => callbacks });
   }
 
   it('sessionPushToTalk follows the running session: an Apply that waits for reconnect does not change it', async () => {
@@ -192,6 +201,39 @@ describe('SessionHost sessions', () => {
     d.callbacks().onServerMessage?.({ type: 'go-away', time_left_ms: 50_000 });
     expect(host.currentStatus.sessionLimit).toMatchObject({ limitMs: 900_000 });
     await until('the batch to flush', () => updatesOf(p.sent).some((u) => u.kind === 'status' && !!u.status.sessionLimit));
+  });
+
+  it('a failed connect ends in `error`, and its alert carries the session, the close code and its log row', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'loopback', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    const closed = Object.assign(new Error('OpenAI closed the connection before the session was ready (code 1008: Quota exceeded).'), { code: 1008, reason: 'Quota exceeded' });
+    d.fail(closed);
+    await until('an error update', () => updatesOf(p.sent).some((u) => u.kind === 'error'));
+    await until('the status `error`', () => host.currentStatus.transportState === 'error');
+    const err = updatesOf(p.sent).find((u) => u.kind === 'error');
+    const row = host.historyEvents().find((e) => e.type === 'host-error')!;
+    expect(err).toMatchObject({ error: { session: 1, code: 1008, seq: row.seq, message: closed.message } });
+    expect(row.data).toMatchObject({ code: 1008 });
+    // The next Connect starts over.
+    p.send({ type: 'connect', adapterId: 'loopback', settings: {} });
+    await until('connecting again', () => host.currentStatus.transportState === 'connecting');
+  });
+
+  it('a token request is logged with its redacted URL, status and time, in the current session', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    host.attachPort(fakePort().port);
+    host.enqueue({ type: 'connect', adapterId: 'loopback', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    const startedAt = performance.now();
+    host.recordHttpRequest({ method: 'POST', url: 'https://x.test/v1/realtime/client_secrets', status: 401, statusText: 'Unauthorized', ok: false, durationMs: 12.4, startedWall: 1_800_000_000_000, startedAt });
+    const row = host.historyEvents().at(-1)!;
+    expect(row).toMatchObject({ session: 1, source: 'transport', direction: 'out', type: 'token-request', wall: 1_800_000_000_000, data: { method: 'POST', url: 'https://x.test/v1/realtime/client_secrets', status: 401, ok: false, durationMs: 12 } });
+    expect(row.t).toBeGreaterThanOrEqual(0);
   });
 
   it('Disconnect cuts a pending connect short: disconnected, no error, key never forwarded to the panel', async () => {

@@ -23,6 +23,7 @@ import type { MicTestReport } from './mic-test.ts';
 import { makeSyntheticEvents } from '../inspector-core/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
+import type { HttpRequestRecord } from './http-request-log.ts';
 
 /** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
 export interface HostEventHistory {
@@ -135,6 +136,8 @@ export class SessionHost {
   private registeredTools = new Set<string>();
   private commandQueue: Promise<void> = Promise.resolve();
   private injection: { broadcastMs: number; nextFrameId: number } | null = null;
+  /** The client whose session failed (connect rejected, or a fatal error): its end reads `error`. */
+  private failedClient: SessionClient | null = null;
 
   constructor(private readonly deps: SessionHostDeps) {
     this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
@@ -296,7 +299,11 @@ export class SessionHost {
       this.reportError(errorText(e), false);
       return;
     }
-    transport.setObserver({ onFrame: (f) => this.recordFrame(f), onRtvi: (r) => this.recordRtvi(r) });
+    // One clock per session whose zero is the Connect command: the transport stamps from its own
+    // connect() call, which starts later (after the microphone opens), so its stamps are shifted.
+    const zero = this.sessionStartedAt;
+    const shift = () => (transport.connectStartedAt > 0 ? transport.connectStartedAt - zero : 0);
+    transport.setObserver({ onFrame: (f) => this.recordFrame(f, shift()), onRtvi: (r) => this.recordRtvi(r, shift()) });
     const client = this.deps.createClient(transport, this.clientCallbacks(transport), enableMic, command.enableCam ?? false);
     this.client = client;
     this.transport = transport;
@@ -315,7 +322,8 @@ export class SessionHost {
       () => void this.refreshDevices(),
       async (e: unknown) => {
         if (this.client !== client) return; // replaced or disconnected on purpose
-        this.reportError(errorText(e), false);
+        this.failedClient = client;
+        this.reportError(errorText(e), false, closeCodeOf(e));
         await this.releaseClient(client);
       },
     );
@@ -385,7 +393,9 @@ export class SessionHost {
     this.botSpeaking = false;
     this.batcher.push({ kind: 'levels', levels: this.levels });
     if (this.status.camEnabled) this.setStatus({ camEnabled: false });
-    if (this.status.transportState !== 'disconnected' && this.status.transportState !== 'error') this.setStatus({ transportState: 'disconnected' });
+    // A session that failed says so (`error`), not `disconnected`, until the next Connect.
+    if (this.failedClient === client) this.setStatus({ transportState: 'error' });
+    else if (this.status.transportState !== 'disconnected' && this.status.transportState !== 'error') this.setStatus({ transportState: 'disconnected' });
   }
 
   /** Callbacks of one session; once it is no longer current they only log. */
@@ -403,8 +413,9 @@ export class SessionHost {
         if (live() && this.botSpeaking) this.setLevels({ bot: level });
       },
       onError: (message: RTVIMessage) => {
-        const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean };
-        this.reportError(d.message ?? d.error ?? 'The transport reported an error.', d.fatal === true);
+        const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean; code?: unknown };
+        if (d.fatal === true && live() && this.client) this.failedClient = this.client;
+        this.reportError(d.message ?? d.error ?? 'The transport reported an error.', d.fatal === true, typeof d.code === 'number' ? d.code : undefined);
       },
       onDeviceError: (error) => this.reportError(error.message ?? 'Device error', false),
       onServerMessage: (data: unknown) => {
@@ -543,18 +554,18 @@ export class SessionHost {
   }
 
   // ------------------------------------------------------------------ recording
-  private recordFrame(f: FrameRecord): void {
-    const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
+  private recordFrame(f: FrameRecord, shift = 0): void {
+    const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t + shift, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
     if (f.audio) e.audio = f.audio;
     if (f.malformed) e.malformed = true;
     this.record(e);
   }
 
-  private recordRtvi(r: RtviRecord): void {
+  private recordRtvi(r: RtviRecord, shift = 0): void {
     this.record({
       seq: ++this.seq,
       session: this.session,
-      t: r.t,
+      t: r.t + shift,
       wall: r.wall,
       source: 'rtvi',
       direction: r.sourceFrameIds.length > 0 ? 'in' : 'local',
@@ -573,10 +584,9 @@ export class SessionHost {
   }
 
   private recordTransportEvent(type: string, data: unknown): void {
-    // Same zero as the transport's frames and RTVI rows (ms since connect), so `Both` interleaves
-    // truthfully; before the transport starts, the Connect command is the zero.
-    const zero = this.transport && this.transport.connectStartedAt > 0 ? this.transport.connectStartedAt : this.sessionStartedAt;
-    this.record({ seq: ++this.seq, session: this.session, t: performance.now() - zero, wall: Date.now(), source: 'transport', direction: 'local', type, data });
+    // Same zero as the transport's frames and RTVI rows (the Connect command), so `Both`
+    // interleaves truthfully.
+    this.record({ seq: ++this.seq, session: this.session, t: performance.now() - this.sessionStartedAt, wall: Date.now(), source: 'transport', direction: 'local', type, data });
   }
 
   private record(e: LogEvent): void {
@@ -594,12 +604,31 @@ export class SessionHost {
     this.batcher.push({ kind: 'levels', levels: this.levels });
   }
 
-  private reportError(message: string, fatal: boolean): void {
-    const error: HostError = { message, fatal, at: Date.now() };
+  private reportError(message: string, fatal: boolean, code?: number): void {
+    // The row first: the alert's `Show in log` points at it.
+    this.recordTransportEvent('host-error', { message, fatal, ...(code !== undefined ? { code } : {}) });
+    const error: HostError = { message, fatal, at: Date.now(), session: this.session, seq: this.seq, ...(code !== undefined ? { code } : {}) };
     if (this.session > 0) this.conversation.addError(message);
     this.errors = [...this.errors.slice(-19), error];
     this.batcher.push({ kind: 'error', error });
-    this.recordTransportEvent('host-error', { message, fatal });
+  }
+
+  /**
+   * An HTTP request the offscreen document made (the adapters' token / client-secret requests),
+   * logged with its redacted URL, status and timing; see http-request-log.ts.
+   */
+  recordHttpRequest(r: HttpRequestRecord): void {
+    const t = this.session > 0 ? r.startedAt - this.sessionStartedAt : 0;
+    this.record({
+      seq: ++this.seq,
+      session: this.session,
+      t,
+      wall: r.startedWall,
+      source: 'transport',
+      direction: 'out',
+      type: 'token-request',
+      data: { method: r.method, url: r.url, status: r.status, ...(r.statusText ? { statusText: r.statusText } : {}), ok: r.ok, durationMs: Math.round(r.durationMs), ...(r.error ? { error: r.error } : {}) },
+    });
   }
 
   private broadcast(event: HostEvent): void {
@@ -676,6 +705,12 @@ export function parseMockResult(text: string): LLMFunctionCallResult {
 
 function kindLabel(kind: MediaDeviceKind): string {
   return kind === 'audioinput' ? 'Microphone' : kind === 'videoinput' ? 'Camera' : 'Speaker';
+}
+
+/** The WebSocket close code a connect() rejection carries (ProviderClosedError and the like). */
+function closeCodeOf(e: unknown): number | undefined {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'number' && code >= 1000 && code <= 4999 ? code : undefined;
 }
 
 function errorText(e: unknown): string {

@@ -178,6 +178,12 @@ export interface HostError {
   message: string;
   fatal: boolean;
   at: number;
+  /** The Connect (session number) the error belongs to; 0 or absent outside any session. */
+  session?: number;
+  /** seq of the error's row in the event log (`Show in log`). */
+  seq?: number;
+  /** A provider's WebSocket close code, when the error is a close. */
+  code?: number;
 }
 
 /** Coalesced updates in one batch; `log` and `turn` accumulate, the rest keep the latest value. */

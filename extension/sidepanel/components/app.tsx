@@ -10,7 +10,7 @@ import { exportFileName, exportJsonl, parseJsonl, type ImportedSession } from '.
 import { MetricsPanel } from '../inspector/metrics-panel.tsx';
 import { cleanKey, forgetApiKey, loadApiKey, saveApiKey } from '../key-storage.ts';
 import { openPermissionPage, watchMicPermission, type MicPermission } from '../mic-permission.ts';
-import { isSessionOpen, visibleError } from '../panel-state.ts';
+import { isSessionOpen } from '../panel-state.ts';
 import { loadPreferences, savePreferences } from '../panel-preferences.ts';
 import type { PanelStore } from '../panel-store.ts';
 import { mergePresets, parsePresetFile, serializePresets, stripSecrets, type Preset } from '../preset-file.ts';
@@ -19,6 +19,8 @@ import { buildSettingsForm, isPushToTalk, TOOLS_KEY } from '../settings-form-mod
 import { validateToolsJson } from '../tools-json.ts';
 import { ConnectionStatus } from './connection-status.tsx';
 import { SessionLimitStatus } from './session-limit-status.tsx';
+import { ErrorAlert, selectViewTab } from './error-alert.tsx';
+import { attemptAlert, localAlert } from '../error-attempt.ts';
 import { ConversationView } from './conversation-view.tsx';
 import { DevicesSection } from './devices-section.tsx';
 import { LevelMeter } from './level-meter.tsx';
@@ -41,6 +43,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const [localError, setLocalError] = useState<LocalError | null>(null);
   const [imported, setImported] = useState<ImportedSession | null>(null);
   const [logNotice, setLogNotice] = useState<string | null>(null);
+  const [showInLog, setShowInLog] = useState<{ seq: number; nonce: number } | null>(null);
   const [adapterId, setAdapterId] = useState<string>(initialAdapter && findAdapter(initialAdapter) ? initialAdapter : DEFAULT_ADAPTER);
   const [cfg, setCfg] = useState<{ adapterId: string; s: AdapterSettings } | null>(null);
   const [keyForm, setKeyForm] = useState<KeyForm>({ key: '', remembered: false, show: false });
@@ -288,9 +291,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     });
   };
 
-  // One alert at a time: the newest of the host's and the panel's own.
-  const hostError = visibleError(state.errors, dismissedAt);
-  const shownError = localError && localError.at >= dismissedAt && (!hostError || localError.at >= hostError.at) ? localError : hostError;
+  // One alert at a time: the newest attempt's errors (host) or the panel's own check.
+  const hostAlert = attemptAlert(state.errors, dismissedAt, transportState === 'error');
+  const shownAlert = localError && localError.at >= dismissedAt && (!hostAlert || localError.at >= hostAlert.at) ? localAlert(localError.message, localError.at) : hostAlert;
   const stats = state.stats as Partial<MediaStats>;
   const echoRisk = open && (stats.echoCancellation === false || stats.playbackPath === 'destination');
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
@@ -302,14 +305,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         <ConnectionStatus state={transportState} linked={state.linked} />
         {liveSessionOfThisAdapter && state.status.sessionLimit && <SessionLimitStatus limit={state.status.sessionLimit} />}
       </header>
-      {shownError && (
-        <div className="alert" role="alert">
-          <p>{shownError.message}</p>
-          <button type="button" className="secondary" onClick={() => setDismissedAt(Date.now())}>
-            Dismiss error
-          </button>
-        </div>
-      )}
+      {shownAlert && <ErrorAlert alert={shownAlert} onDismiss={() => setDismissedAt(Date.now())} onShowInLog={(seq) => (selectViewTab('Events'), setImported(null), setShowInLog({ seq, nonce: Date.now() }))} />}
       {echoRisk && (
         <div className="notice notice-warn">
           <p>
@@ -455,6 +451,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
             onExport={exportEvents}
             onImport={importEvents}
             notice={logNotice}
+            showSeq={showInLog}
           />
         )}
       </section>

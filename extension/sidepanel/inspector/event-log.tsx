@@ -1,5 +1,8 @@
 /**
  * EventLog: the inspector's event list with its controls (names per ui-contract.md "Event log").
+ * Rows read like DevTools' WebSocket frames table: one line each (time since Connect, delta to the
+ * row above, direction arrow, type, a cut-off summary), actions shown on hover or focus, a
+ * separator where a new Connect starts, and a detail pane under the list for the selected row.
  *
  * Props:
  * - `events: EventHistory | readonly LogEvent[]` — a live EventHistory (the log subscribes and
@@ -16,7 +19,13 @@
  *   keep arriving in the history and their number is shown.
  * - `readOnly?: boolean` — an imported session: no `Pause`, and a visible "Read-only" note.
  * - `notice?: string | null` — a message shown above the list (e.g. an import error), role=alert.
+ * - `showSeq?: { seq: number; nonce: number } | null` — scroll to, select and focus that row (the
+ *   error alert's `Show in log`); a new nonce repeats the jump.
  * - `className?: string`.
+ *
+ * Keyboard in the list (one Tab stop; roving tabindex): ↑/↓ move between rows, Home/End, →
+ * opens a group or the selected row's detail, ← closes it, Enter shows the detail, `c` copies the
+ * row as JSON, `p` pins it.
  */
 import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -25,8 +34,11 @@ import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { useHistoryOf, useHistoryRevision } from './use-history.ts';
 import { IncrementalFilter, filterKey, warmSearchText, type DirectionFilter, type EventView, type FilterCriteria } from '../../inspector-core/event-filter.ts';
 import { EventGrouper, type DisplayItem, type EventGroup } from '../../inspector-core/event-grouping.ts';
-import { DIRECTION_ARROW, DIRECTION_WORDS, formatAbsolute, formatBytes, formatMs, formatRelative, summarizeEvent } from '../../inspector-core/event-summary.ts';
-import { JsonTree } from './json-tree.tsx';
+import { DIRECTION_ARROW, DIRECTION_WORDS, formatBytes, formatMs, summarizeEvent } from '../../inspector-core/event-summary.ts';
+import { CATEGORY_LABELS, isAudioFrame, isErrorEvent, type EventCategory } from '../../inspector-core/event-category.ts';
+import { DisplayClock, formatSinceConnect, formatWallClock } from '../../inspector-core/display-clock.ts';
+import { payloadText, rowJsonText } from '../../inspector-core/raw-frame-text.ts';
+import { EventDetail } from './event-detail.tsx';
 import './inspector.css';
 
 export interface EventLogProps {
@@ -38,6 +50,7 @@ export interface EventLogProps {
   onPausedChange?(paused: boolean): void;
   readOnly?: boolean;
   notice?: string | null;
+  showSeq?: { seq: number; nonce: number } | null;
   className?: string;
 }
 
@@ -46,7 +59,7 @@ const VIEWS: Array<[EventView, string]> = [
   ['raw', 'Raw'],
   ['both', 'Both'],
 ];
-const ESTIMATED_ROW_PX = 30;
+const ESTIMATED_ROW_PX = 24;
 /** Filters whose incremental state is kept (the current one, the unfiltered view, one more). */
 const PIPELINES_KEPT = 3;
 
@@ -58,23 +71,66 @@ interface Pipeline {
   grouper: EventGrouper;
 }
 
+/** One focusable row: a top-level item, or an event inside an opened group. */
+interface NavRow {
+  key: string;
+  /** Index of the top-level item holding it (what the virtualizer scrolls to). */
+  index: number;
+  seq: number;
+  event: LogEvent | null;
+  group: EventGroup | null;
+  /** Key of the group holding a nested row. */
+  parent: string | null;
+}
+
+/**
+ * The time column's clock over a history, fed in history (arrival) order, and the types whose rows
+ * are audio frames (their `Event types` boxes follow `Hide audio frames`).
+ */
+function useDisplayClock(history: EventHistory, revision: number) {
+  const state = useRef<{ history: EventHistory; epoch: number; next: number; clock: DisplayClock; audioTypes: Set<string> } | null>(null);
+  if (!state.current || state.current.history !== history || state.current.epoch !== history.epoch) {
+    state.current = { history, epoch: history.epoch, next: history.startIndex, clock: new DisplayClock(), audioTypes: new Set() };
+  }
+  const s = state.current;
+  if (s.next < history.startIndex) s.next = history.startIndex;
+  for (const end = history.endIndex; s.next < end; s.next++) {
+    const ev = history.atAbsolute(s.next)!;
+    s.clock.observe(ev);
+    if (ev.audio !== undefined && !s.audioTypes.has(ev.type) && isAudioFrame(ev)) s.audioTypes.add(ev.type);
+  }
+  void revision;
+  return s;
+}
+
 export function EventLog(props: EventLogProps) {
-  const { onClear, onExport, onImport, readOnly = false, notice = null, className } = props;
+  const { onClear, onExport, onImport, readOnly = false, notice = null, className, showSeq = null } = props;
   const history = useHistoryOf(props.events);
   const revision = useHistoryRevision(history);
   const uid = useId();
+  const clockState = useDisplayClock(history, revision);
+  const clock = clockState.clock;
 
   const [view, setView] = useState<EventView>('both');
   const [text, setText] = useState('');
   const deferredText = useDeferredValue(text);
   const [direction, setDirection] = useState<DirectionFilter>('all');
   const [excluded, setExcluded] = useState<ReadonlySet<string>>(() => new Set());
+  const [shownTypes, setShownTypes] = useState<ReadonlySet<string>>(() => new Set());
+  const [hideAudio, setHideAudio] = useState(true);
+  const [categories, setCategories] = useState<ReadonlySet<EventCategory>>(() => new Set());
+  const [typeQuery, setTypeQuery] = useState('');
   const [ownPaused, setOwnPaused] = useState(false);
   const paused = !readOnly && (props.paused ?? ownPaused);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [highlight, setHighlight] = useState<number | null>(null);
   const [pendingJump, setPendingJump] = useState<number | null>(null);
-  const [copied, setCopied] = useState<number | null>(null);
+  const [copied, setCopied] = useState<{ seq: number; what: string } | null>(null);
+  const [activeKey, setActiveKey] = useState<string | null>(null);
+  const [detailSeq, setDetailSeq] = useState<number | null>(null);
+  const [marked, setMarked] = useState<number | null>(null);
+  const [pinned, setPinned] = useState<readonly number[]>([]);
+  const [following, setFollowing] = useState(true);
   const [frozen, setFrozen] = useState<{ end: number; epoch: number } | null>(null);
   // Freeze point: the end of the history when Pause took effect (controlled or not).
   useEffect(() => {
@@ -85,7 +141,12 @@ export function EventLog(props: EventLogProps) {
   const upTo = paused && frozen ? (frozen.epoch === history.epoch ? frozen.end : history.startIndex) : undefined;
   const heldWhilePaused = upTo !== undefined ? history.endIndex - Math.max(upTo, history.startIndex) : 0;
 
-  const criteria = useMemo<FilterCriteria>(() => ({ text: deferredText, view, direction, excludedTypes: excluded }), [deferredText, view, direction, excluded]);
+  const typeCountsMap = history.typeCounts();
+  const criteria = useMemo<FilterCriteria>(
+    () => ({ text: deferredText, view, direction, excludedTypes: excluded, knownTypes: typeCountsMap, categories, hideAudio, shownTypes }),
+    // The known types matter only for whether the query is one of them; filterKey reads that.
+    [deferredText, view, direction, excluded, categories, hideAudio, shownTypes, typeCountsMap.has(deferredText.trim())],
+  );
 
   // The filter and grouper keep state between renders and only process new rows. One pair per
   // filter, the last few kept: clearing `Filter events` (or going back to a query) then catches up
@@ -131,7 +192,10 @@ export function EventLog(props: EventLogProps) {
 
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
-    if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    if (!el) return;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    atBottom.current = bottom;
+    setFollowing((f) => (f === bottom ? f : bottom));
   }, []);
 
   // Follow the tail while the user is at the bottom: at most one scroll per frame, by offset.
@@ -148,6 +212,52 @@ export function EventLog(props: EventLogProps) {
   }, [itemsRevision, items.length, virtualizer, pendingJump]);
   useEffect(() => () => cancelAnimationFrame(followFrame.current), []);
 
+  const jumpToLatest = () => {
+    atBottom.current = true;
+    setFollowing(true);
+    const el = scrollRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    if (items.length > 0) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+  };
+
+  // Rows a keyboard user moves through: top-level items and the rows of opened groups. Built on
+  // a key press only: rebuilding it for every batch of rows cost a pass over the whole list per frame.
+  const buildNavRows = (): NavRow[] => {
+    const out: NavRow[] = [];
+    items.forEach((it, index) => {
+      if (it.kind === 'event') out.push({ key: it.key, index, seq: it.event.seq, event: it.event, group: null, parent: null });
+      else {
+        out.push({ key: it.key, index, seq: it.events[0].seq, event: null, group: it, parent: null });
+        if (expanded.has(it.key)) for (const ev of it.events) out.push({ key: String(ev.seq), index, seq: ev.seq, event: ev, group: null, parent: it.key });
+      }
+    });
+    return out;
+  };
+
+  /** Focuses the row with `key` once the virtualizer renders it (a few frames at most). */
+  const focusRow = useCallback(
+    (row: NavRow) => {
+      setActiveKey(row.key);
+      const el = scrollRef.current;
+      const find = () => el?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(row.key)}"]`) ?? null;
+      const now = find();
+      if (now) {
+        now.focus({ preventScroll: false });
+        return;
+      }
+      atBottom.current = false;
+      virtualizer.scrollToIndex(row.index, { align: 'auto' });
+      let frames = 0;
+      const retry = () => {
+        const r = find();
+        if (r) r.focus({ preventScroll: true });
+        else if (++frames < 30) requestAnimationFrame(retry);
+      };
+      requestAnimationFrame(retry);
+    },
+    [virtualizer],
+  );
+
   // Jump to a linked row once it is in the list.
   useEffect(() => {
     if (pendingJump === null) return;
@@ -159,10 +269,13 @@ export function EventLog(props: EventLogProps) {
       return;
     }
     atBottom.current = false;
+    setFollowing(false);
     virtualizer.scrollToIndex(index, { align: 'center' });
     setHighlight(pendingJump);
     setPendingJump(null);
     const target = pendingJump;
+    setActiveKey(it.kind === 'event' ? it.key : String(target));
+    setDetailSeq(target);
     // The virtualizer renders the scrolled-to rows in a later commit (no flushSync), so look for
     // the row over a few frames before giving up.
     let frames = 0;
@@ -176,32 +289,42 @@ export function EventLog(props: EventLogProps) {
     requestAnimationFrame(focusTarget);
   }, [pendingJump, items, itemsRevision, expanded, virtualizer]);
 
-  const jumpTo = useCallback(
-    (seq: number) => {
-      const inView = (pipelines.current?.active?.grouper.items ?? []).some((it) => (it.kind === 'event' ? it.event.seq === seq : it.events.some((e) => e.seq === seq)));
-      if (!inView) {
-        // The target is filtered out: show everything so the link can land.
-        setText('');
-        setView('both');
-        setDirection('all');
-        setExcluded(new Set());
-      }
-      setPendingJump(seq);
-      // A target outside the frozen (paused) view never lands; stop waiting for it.
-      setTimeout(() => setPendingJump((p) => (p === seq ? null : p)), 1500);
-    },
-    [],
-  );
+  const jumpTo = useCallback((seq: number) => {
+    const active = pipelines.current?.active;
+    const inView = (active?.grouper.items ?? []).some((it) => (it.kind === 'event' ? it.event.seq === seq : it.events.some((e) => e.seq === seq)));
+    if (!inView) {
+      // The target is filtered out: show everything so the link can land.
+      setText('');
+      setView('both');
+      setDirection('all');
+      setExcluded(new Set());
+      setCategories(new Set());
+      setHideAudio(false);
+    }
+    setPendingJump(seq);
+    // A target outside the frozen (paused) view never lands; stop waiting for it.
+    setTimeout(() => setPendingJump((p) => (p === seq ? null : p)), 1500);
+  }, []);
 
-  const copyEvent = useCallback(async (ev: LogEvent) => {
+  // `Show in log` from an error alert.
+  useEffect(() => {
+    if (!showSeq) return;
+    scrollRef.current?.scrollIntoView({ block: 'nearest' });
+    jumpTo(showSeq.seq);
+  }, [showSeq, jumpTo]);
+
+  const copyText = useCallback(async (seq: number, what: string, value: string) => {
     try {
-      await navigator.clipboard.writeText(JSON.stringify(ev, null, 2));
-      setCopied(ev.seq);
-      setTimeout(() => setCopied((c) => (c === ev.seq ? null : c)), 1500);
+      await navigator.clipboard.writeText(value);
+      setCopied({ seq, what });
+      setTimeout(() => setCopied((c) => (c?.seq === seq && c.what === what ? null : c)), 1500);
     } catch {
       setCopied(null);
     }
   }, []);
+  const copyEvent = useCallback((ev: LogEvent) => void copyText(ev.seq, 'row', rowJsonText(ev)), [copyText]);
+
+  const togglePin = useCallback((seq: number) => setPinned((p) => (p.includes(seq) ? p.filter((x) => x !== seq) : [...p, seq])), []);
 
   const toggleExpanded = useCallback((key: string) => {
     setExpanded((s) => {
@@ -211,6 +334,70 @@ export function EventLog(props: EventLogProps) {
       return n;
     });
   }, []);
+
+  const selectEvent = useCallback((seq: number, key: string) => {
+    setActiveKey(key);
+    setDetailSeq(seq);
+  }, []);
+
+  const onListKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.target instanceof HTMLElement && e.target.matches('input, textarea, select')) return;
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End', 'ArrowRight', 'ArrowLeft', 'Enter', 'c', 'p'].includes(e.key)) return;
+    const navRows = buildNavRows();
+    const i = navRows.findIndex((r) => r.key === activeKey);
+    const cur = i >= 0 ? navRows[i] : null;
+    const move = (to: number) => {
+      const row = navRows[Math.max(0, Math.min(navRows.length - 1, to))];
+      if (!row) return;
+      e.preventDefault();
+      focusRow(row);
+      if (row.event && detailSeq !== null) setDetailSeq(row.seq);
+    };
+    switch (e.key) {
+      case 'ArrowDown':
+        return move(cur ? i + 1 : following ? navRows.length - 1 : 0);
+      case 'ArrowUp':
+        return move(cur ? i - 1 : navRows.length - 1);
+      case 'Home':
+        return move(0);
+      case 'End':
+        return move(navRows.length - 1);
+      case 'ArrowRight':
+        if (!cur) return;
+        e.preventDefault();
+        if (cur.group) {
+          if (!expanded.has(cur.key)) toggleExpanded(cur.key);
+        } else setDetailSeq(cur.seq);
+        return;
+      case 'ArrowLeft':
+        if (!cur) return;
+        e.preventDefault();
+        if (cur.group && expanded.has(cur.key)) toggleExpanded(cur.key);
+        else if (cur.event && detailSeq === cur.seq) setDetailSeq(null);
+        else if (cur.parent) {
+          const parent = navRows.find((r) => r.key === cur.parent);
+          if (parent) focusRow(parent);
+        }
+        return;
+      case 'Enter':
+        if (!cur || e.target !== e.currentTarget.querySelector(`[data-row-key="${CSS.escape(cur.key)}"]`)) return;
+        e.preventDefault();
+        if (cur.group) toggleExpanded(cur.key);
+        else setDetailSeq(detailSeq === cur.seq ? null : cur.seq);
+        return;
+      case 'c':
+        if (!cur) return;
+        e.preventDefault();
+        copyEvent(cur.event ?? cur.group!.events[0]);
+        return;
+      case 'p':
+        if (!cur) return;
+        e.preventDefault();
+        togglePin(cur.seq);
+        return;
+    }
+  };
 
   const togglePause = () => {
     const next = !paused;
@@ -226,33 +413,55 @@ export function EventLog(props: EventLogProps) {
   };
 
   const typeCounts = useMemo(() => [...history.typeCounts()].sort((a, b) => a[0].localeCompare(b[0])), [history, revision]);
-  const toggleType = (type: string) =>
-    setExcluded((s) => {
-      const n = new Set(s);
-      if (n.has(type)) n.delete(type);
-      else n.add(type);
-      return n;
-    });
+  const audioTypes = clockState.audioTypes;
+  const typeShown = (type: string) => !excluded.has(type) && !(hideAudio && audioTypes.has(type) && !shownTypes.has(type));
+  const toggleType = (type: string) => {
+    const on = typeShown(type);
+    if (on) {
+      if (shownTypes.has(type)) setShownTypes(without(shownTypes, type));
+      if (!hideAudio || !audioTypes.has(type) || !shownTypes.has(type)) setExcluded(withItem(excluded, type));
+    } else {
+      setExcluded(without(excluded, type));
+      if (hideAudio && audioTypes.has(type)) setShownTypes(withItem(shownTypes, type));
+    }
+  };
+  const onlyType = (type: string) => {
+    setExcluded(new Set(typeCounts.map(([t]) => t).filter((t) => t !== type)));
+    setShownTypes(audioTypes.has(type) ? new Set([type]) : new Set());
+    setCategories(new Set());
+  };
+  const showAllTypes = () => {
+    setExcluded(new Set());
+    setShownTypes(new Set());
+  };
+  const typeNeedle = typeQuery.trim().toLowerCase();
+  const pickerTypes = typeNeedle ? typeCounts.filter(([t]) => t.toLowerCase().includes(typeNeedle)) : typeCounts;
+
+  const toggleCategory = (c: EventCategory) => setCategories((s) => (s.has(c) ? without(s, c) : withItem(s, c)));
 
   const shownRows = filterResult.rows.length;
   const filterErrorId = `${uid}-filter-error`;
+  const detailEvent = detailSeq !== null ? history.bySeq(detailSeq) ?? null : null;
+  const markedEvent = marked !== null ? history.bySeq(marked) ?? null : null;
+  const pinnedEvents = pinned.map((s) => history.bySeq(s)).filter((e): e is LogEvent => e !== undefined);
+  const virtualItems = virtualizer.getVirtualItems();
+  // The list's one Tab stop is the active row while it is rendered, else the list itself.
+  const activeRendered =
+    activeKey !== null &&
+    virtualItems.some((v) => {
+      const it = items[v.index];
+      return it !== undefined && (it.key === activeKey || (it.kind === 'group' && expanded.has(it.key) && it.events.some((ev) => String(ev.seq) === activeKey)));
+    });
+  const rowProps: RowCommon = { history, clock, onToggle: toggleExpanded, onCopy: copyEvent, onJump: jumpTo, onPin: togglePin, onSelect: selectEvent, pinned, copiedSeq: copied?.what === 'row' ? copied.seq : null, highlight, activeKey: activeRendered ? activeKey : null, detailSeq };
 
   return (
     <div className={`insp ${className ?? ''}`}>
       <div className="insp-toolbar">
-        <div role="radiogroup" aria-label="View" className="insp-views">
-          {VIEWS.map(([v, label]) => (
-            <label key={v} className="insp-radio">
-              <input type="radio" name={`${uid}-view`} value={v} checked={view === v} onChange={() => setView(v)} />
-              {label}
-            </label>
-          ))}
-        </div>
         <input
           type="search"
           className="insp-search"
           aria-label="Filter events"
-          placeholder="Filter events (text or /regex/)"
+          placeholder="Filter: text, /regex/, type:x, dir:out"
           value={text}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={filterResult.error ? true : undefined}
@@ -271,6 +480,29 @@ export function EventLog(props: EventLogProps) {
           {filterResult.error}
         </p>
       )}
+      <div className="insp-toolbar">
+        <div role="radiogroup" aria-label="View" className="insp-views">
+          {VIEWS.map(([v, label]) => (
+            <label key={v} className="insp-radio">
+              <input type="radio" name={`${uid}-view`} value={v} checked={view === v} onChange={() => setView(v)} />
+              {label}
+            </label>
+          ))}
+        </div>
+        <label className="insp-radio">
+          <input type="checkbox" checked={hideAudio} onChange={(e) => setHideAudio(e.target.checked)} />
+          Hide audio frames
+        </label>
+      </div>
+      <div className="insp-toolbar">
+        <div role="group" aria-label="Quick filters" className="insp-chips">
+          {CATEGORY_LABELS.map(([c, label]) => (
+            <button key={c} type="button" className="insp-chip" aria-pressed={categories.has(c)} onClick={() => toggleCategory(c)}>
+              {label}
+            </button>
+          ))}
+        </div>
+      </div>
       <div className="insp-toolbar">
         {!readOnly && (
           <button type="button" onClick={togglePause}>
@@ -299,6 +531,7 @@ export function EventLog(props: EventLogProps) {
             showing {shownRows}
           </span>
         </span>
+        {hideAudio && audioTypes.size > 0 && <span className="insp-muted"> · audio frames hidden</span>}
         {history.dropped > 0 && (
           <span className="insp-dropped">
             {' · '}
@@ -319,12 +552,26 @@ export function EventLog(props: EventLogProps) {
       )}
       <fieldset className="insp-types">
         <legend>Event types</legend>
+        {typeCounts.length > 6 && (
+          <input type="search" className="insp-type-find" aria-label="Find event type" placeholder="Find event type" value={typeQuery} onChange={(e) => setTypeQuery(e.target.value)} spellCheck={false} />
+        )}
+        {(excluded.size > 0 || shownTypes.size > 0) && (
+          <button type="button" className="insp-linkish" onClick={showAllTypes}>
+            Show all types
+          </button>
+        )}
         {typeCounts.length === 0 && <span className="insp-muted">none yet</span>}
-        {typeCounts.map(([type, n]) => (
-          <label key={type} className="insp-type">
-            <input type="checkbox" aria-label={type} checked={!excluded.has(type)} onChange={() => toggleType(type)} />
-            <span className="insp-type-name">{type}</span> <span className="insp-type-count">{n}</span>
-          </label>
+        {pickerTypes.map(([type, n]) => (
+          <span key={type} className="insp-type">
+            <label className="insp-type">
+              <input type="checkbox" aria-label={type} checked={typeShown(type)} onChange={() => toggleType(type)} />
+              <span className="insp-type-name">{type}</span> <span className="insp-type-count">{n}</span>
+            </label>
+            <button type="button" className="insp-only" onClick={() => onlyType(type)}>
+              <span aria-hidden="true">only</span>
+              <span className="insp-sr">{`Only ${type}`}</span>
+            </button>
+          </span>
         ))}
         {[...excluded].filter((t) => !history.typeCounts().has(t)).length > 0 && (
           <button type="button" className="insp-linkish" onClick={() => setExcluded(new Set([...excluded].filter((t) => history.typeCounts().has(t))))}>
@@ -332,26 +579,97 @@ export function EventLog(props: EventLogProps) {
           </button>
         )}
       </fieldset>
-      {/* Busy while a typed filter waits for its deferred render: the list still shows the previous query. */}
-      <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" aria-busy={text !== deferredText ? true : undefined} className="insp-scroll" tabIndex={0} onScroll={onScroll}>
-        <ul role="list" className="insp-list" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((vi) => {
-            const item = items[vi.index];
-            if (!item) return null;
-            return (
-              <li key={vi.key} ref={virtualizer.measureElement} data-index={vi.index} data-seq={item.kind === 'event' ? item.event.seq : item.events[0].seq} tabIndex={-1} className="insp-item" style={{ transform: `translateY(${vi.start}px)` }}>
-                {item.kind === 'event' ? (
-                  <EventRow ev={item.event} history={history} expanded={expanded.has(item.key)} onToggle={toggleExpanded} highlighted={highlight === item.event.seq} copied={copied === item.event.seq} onCopy={copyEvent} onJump={jumpTo} />
-                ) : (
-                  <GroupRow group={item} history={history} expanded={expanded} onToggle={toggleExpanded} highlight={highlight} copied={copied} onCopy={copyEvent} onJump={jumpTo} />
-                )}
+      {pinnedEvents.length > 0 && (
+        <section className="insp-pins" aria-label="Pinned events">
+          <ul role="list">
+            {pinnedEvents.map((ev) => (
+              <li key={ev.seq}>
+                <button type="button" className="insp-link" onClick={() => jumpTo(ev.seq)}>
+                  {`${formatSinceConnect(clock.displayMs(ev))} ${ev.type} #${ev.seq}`}
+                </button>
+                <button type="button" className="insp-copy" onClick={() => togglePin(ev.seq)}>
+                  <span aria-hidden="true">×</span>
+                  <span className="insp-sr">{`Unpin event ${ev.seq}`}</span>
+                </button>
               </li>
-            );
-          })}
-        </ul>
+            ))}
+          </ul>
+        </section>
+      )}
+      {/* Busy while a typed filter waits for its deferred render: the list still shows the previous query. */}
+      <div className="insp-scroll-wrap">
+        <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" aria-busy={text !== deferredText ? true : undefined} className="insp-scroll" tabIndex={activeRendered ? -1 : 0} onScroll={onScroll} onKeyDown={onListKey}>
+          <ul role="list" className="insp-list" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualItems.map((vi) => {
+              const item = items[vi.index];
+              if (!item) return null;
+              const prev = vi.index > 0 ? items[vi.index - 1] : null;
+              const first = item.kind === 'event' ? item.event : item.events[0];
+              const prevEv = prev ? (prev.kind === 'event' ? prev.event : prev.events[0]) : null;
+              const newSession = !prevEv || prevEv.session !== first.session;
+              const ms = clock.displayMs(first);
+              const delta = newSession || !prevEv ? null : ms - clock.displayMs(prevEv);
+              const isActive = rowProps.activeKey === item.key;
+              return (
+                <li
+                  key={vi.key}
+                  ref={virtualizer.measureElement}
+                  data-index={vi.index}
+                  data-seq={first.seq}
+                  data-row-key={item.key}
+                  data-ms={ms}
+                  tabIndex={isActive ? 0 : -1}
+                  className={`insp-item${isActive ? ' insp-active' : ''}`}
+                  style={{ transform: `translateY(${vi.start}px)` }}
+                  onFocus={(e) => {
+                    if (e.target === e.currentTarget) setActiveKey(item.key);
+                  }}
+                >
+                  {newSession && (
+                    <div className="insp-sep">
+                      Connect {first.session} · {formatWallClock(first.wall - ms)}
+                    </div>
+                  )}
+                  {item.kind === 'event' ? <EventRow ev={item.event} delta={delta} {...rowProps} /> : <GroupRow group={item} delta={delta} expanded={expanded} {...rowProps} />}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+        {!following && items.length > 0 && (
+          <button type="button" className="insp-jump" onClick={jumpToLatest}>
+            Jump to latest
+          </button>
+        )}
       </div>
+      {detailEvent && (
+        <EventDetail
+          ev={detailEvent}
+          history={history}
+          displayMs={clock.displayMs(detailEvent)}
+          marked={markedEvent}
+          pinned={pinned.includes(detailEvent.seq)}
+          onMark={setMarked}
+          onPin={togglePin}
+          onCopyPayload={(ev) => void copyText(ev.seq, 'payload', payloadText(ev))}
+          onCopyJson={(ev) => void copyText(ev.seq, 'json', rowJsonText(ev))}
+          copied={copied?.seq === detailEvent.seq ? copied.what : null}
+          onJump={jumpTo}
+          onClose={() => setDetailSeq(null)}
+        />
+      )}
     </div>
   );
+}
+
+function without<T>(s: ReadonlySet<T>, v: T): Set<T> {
+  const n = new Set(s);
+  n.delete(v);
+  return n;
+}
+
+function withItem<T>(s: ReadonlySet<T>, v: T): Set<T> {
+  return new Set(s).add(v);
 }
 
 /**
@@ -411,37 +729,71 @@ function useSearchWarmup(history: EventHistory, revision: number): void {
   );
 }
 
-interface RowProps {
+interface RowCommon {
   history: EventHistory;
+  clock: DisplayClock;
   onToggle(key: string): void;
   onCopy(ev: LogEvent): void;
   onJump(seq: number): void;
+  onPin(seq: number): void;
+  onSelect(seq: number, key: string): void;
+  pinned: readonly number[];
+  copiedSeq: number | null;
+  highlight: number | null;
+  activeKey: string | null;
+  detailSeq: number | null;
 }
 
-function EventRow({ ev, history, expanded, onToggle, highlighted, copied, onCopy, onJump }: RowProps & { ev: LogEvent; expanded: boolean; highlighted: boolean; copied: boolean }) {
-  const key = String(ev.seq);
-  const links = ev.source === 'raw' && ev.frameId !== undefined ? history.rtviFor(ev.frameId, ev.session) : null;
+function TimeCells({ ms, delta }: { ms: number; delta: number | null }) {
   return (
-    <div className={`insp-row insp-src-${ev.source}${highlighted ? ' insp-highlight' : ''}${ev.malformed ? ' insp-malformed' : ''}`}>
+    <>
+      <span className="insp-time">{formatSinceConnect(ms)}</span>
+      <span className="insp-delta" aria-label={delta === null ? undefined : `${delta} ms after the row above`}>
+        {delta === null ? '' : `+${delta}`}
+      </span>
+    </>
+  );
+}
+
+function Direction({ dir }: { dir: LogEvent['direction'] }) {
+  return (
+    <span className={`insp-dir insp-dir-${dir}`} title={DIRECTION_WORDS[dir]}>
+      <span aria-hidden="true">{DIRECTION_ARROW[dir]}</span>
+      <span className="insp-sr">{DIRECTION_WORDS[dir]}</span>
+    </span>
+  );
+}
+
+function EventRow({ ev, delta, history, clock, onCopy, onJump, onPin, onSelect, pinned, copiedSeq, highlight, activeKey, detailSeq, rowKey }: RowCommon & { ev: LogEvent; delta: number | null; rowKey?: string }) {
+  const key = rowKey ?? String(ev.seq);
+  const links = ev.source === 'raw' && ev.frameId !== undefined ? history.rtviFor(ev.frameId, ev.session) : null;
+  // Buttons of rows other than the active one leave the Tab order: the list is one stop (roving tabindex).
+  const tab = activeKey === key ? 0 : -1;
+  const isPinned = pinned.includes(ev.seq);
+  const selected = detailSeq === ev.seq;
+  return (
+    <div
+      className={`insp-row insp-src-${ev.source}${highlight === ev.seq ? ' insp-highlight' : ''}${ev.malformed ? ' insp-malformed' : ''}${isErrorEvent(ev) ? ' insp-row-error' : ''}${selected ? ' insp-selected' : ''}`}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('button')) return;
+        onSelect(ev.seq, key);
+      }}
+    >
       <div className="insp-row-head">
-        <button type="button" className="insp-expand" aria-expanded={expanded} aria-label={`Details for event ${ev.seq}`} onClick={() => onToggle(key)}>
-          {expanded ? '▾' : '▸'}
+        <button type="button" className="insp-expand" tabIndex={tab} aria-expanded={selected} aria-label={`Details for event ${ev.seq}`} onClick={() => onSelect(ev.seq, key)}>
+          {selected ? '▾' : '▸'}
         </button>
-        <span className="insp-time" title={formatAbsolute(ev.wall)}>
-          {formatRelative(ev.t)}
-        </span>
-        <span className={`insp-dir insp-dir-${ev.direction}`} title={DIRECTION_WORDS[ev.direction]}>
-          <span aria-hidden="true">{DIRECTION_ARROW[ev.direction]}</span>
-          <span className="insp-sr">{DIRECTION_WORDS[ev.direction]}</span>
-        </span>
+        <TimeCells ms={clock.displayMs(ev)} delta={delta} />
+        <Direction dir={ev.direction} />
         <code className="insp-type-label">{ev.type}</code>
         <span className="insp-summary">{summarizeEvent(ev)}</span>
+        {isPinned && <span className="insp-pin-mark" title="pinned">📌</span>}
         <span className="insp-actions">
           {ev.sourceFrameIds?.map((id) =>
             history.byFrameId(id, ev.session) ? (
               // The name comes from the hidden text: an aria-label that does not contain the visible
               // words fails WCAG 2.5.3 (label in name), and axe reports it as serious.
-              <button key={id} type="button" className="insp-link" onClick={() => onJump(history.byFrameId(id, ev.session)!.seq)}>
+              <button key={id} type="button" tabIndex={tab} className="insp-link" onClick={() => onJump(history.byFrameId(id, ev.session)!.seq)}>
                 <span aria-hidden="true">raw #{id}</span>
                 <span className="insp-sr">{`Show raw frame ${id} of event ${ev.seq}`}</span>
               </button>
@@ -452,57 +804,73 @@ function EventRow({ ev, history, expanded, onToggle, highlighted, copied, onCopy
             ),
           )}
           {links?.map((r) => (
-            <button key={r.seq} type="button" className="insp-link" onClick={() => onJump(r.seq)}>
+            <button key={r.seq} type="button" tabIndex={tab} className="insp-link" onClick={() => onJump(r.seq)}>
               <span aria-hidden="true">{r.type}</span>
               <span className="insp-sr">{`Show RTVI event ${r.seq} from frame ${ev.frameId}`}</span>
             </button>
           ))}
-          <button type="button" className="insp-copy" aria-label={`Copy event ${ev.seq}`} onClick={() => onCopy(ev)}>
-            {copied ? 'Copied' : 'Copy'}
+          <button type="button" tabIndex={tab} className="insp-copy" aria-pressed={isPinned} onClick={() => onPin(ev.seq)}>
+            <span aria-hidden="true">Pin</span>
+            <span className="insp-sr">{`Pin event ${ev.seq}`}</span>
+          </button>
+          <button type="button" tabIndex={tab} className="insp-copy" aria-label={`Copy event ${ev.seq}`} onClick={() => onCopy(ev)}>
+            {copiedSeq === ev.seq ? 'Copied' : 'Copy'}
           </button>
         </span>
       </div>
-      {expanded && <JsonTree value={ev} />}
     </div>
   );
 }
 
-function GroupRow({ group, history, expanded, onToggle, highlight, copied, onCopy, onJump }: RowProps & { group: EventGroup; expanded: ReadonlySet<string>; highlight: number | null; copied: number | null }) {
+function GroupRow(props: RowCommon & { group: EventGroup; delta: number | null; expanded: ReadonlySet<string> }) {
+  const { group, delta, expanded, clock, onToggle, activeKey } = props;
   const first = group.events[0];
   const open = expanded.has(group.key);
-  const details = group.groupKind === 'audio' ? `${formatMs(group.audioMs)} audio, ${formatBytes(group.audioBytes)} over ${formatMs(group.spanMs)}` : `“${group.text.length > 200 ? `${group.text.slice(0, 199)}…` : group.text}” over ${formatMs(group.spanMs)}`;
+  const details =
+    group.groupKind === 'audio'
+      ? `${formatMs(group.audioMs)} audio, ${formatBytes(group.audioBytes)} over ${formatMs(group.spanMs)}`
+      : group.groupKind === 'failure'
+        ? `${group.text || 'failed'} (${group.events.length} rows: ${[...new Set(group.events.map(failureStep))].join(', ')})`
+        : `“${group.text.length > 200 ? `${group.text.slice(0, 199)}…` : group.text}” over ${formatMs(group.spanMs)}`;
   const onKey = (e: KeyboardEvent<HTMLButtonElement>) => {
     if (e.key === 'ArrowRight' && !open) onToggle(group.key);
     if (e.key === 'ArrowLeft' && open) onToggle(group.key);
   };
+  let prev: LogEvent | null = null;
   return (
-    <div className={`insp-row insp-group insp-src-${group.source}`}>
+    <div className={`insp-row insp-group insp-src-${group.source}${group.groupKind === 'failure' ? ' insp-row-error' : ''}`} onClick={(e) => !(e.target as HTMLElement).closest('button, li li') && onToggle(group.key)}>
       <div className="insp-row-head">
-        <button type="button" className="insp-expand" aria-expanded={open} aria-label={`Group of ${group.events.length} ${group.type} from event ${first.seq}`} onClick={() => onToggle(group.key)} onKeyDown={onKey}>
+        <button type="button" className="insp-expand" tabIndex={activeKey === group.key ? 0 : -1} aria-expanded={open} aria-label={`Group of ${group.events.length} ${group.type} from event ${first.seq}`} onClick={() => onToggle(group.key)} onKeyDown={onKey}>
           {open ? '▾' : '▸'}
         </button>
-        <span className="insp-time" title={formatAbsolute(first.wall)}>
-          {formatRelative(first.t)}
-        </span>
-        <span className={`insp-dir insp-dir-${group.direction}`} title={DIRECTION_WORDS[group.direction]}>
-          <span aria-hidden="true">{DIRECTION_ARROW[group.direction]}</span>
-          <span className="insp-sr">{DIRECTION_WORDS[group.direction]}</span>
-        </span>
+        <TimeCells ms={clock.displayMs(first)} delta={delta} />
+        <Direction dir={group.direction} />
         <code className="insp-type-label">{group.type}</code>
         <span className="insp-badge">×{group.events.length}</span>
         <span className="insp-summary">{details}</span>
       </div>
       {open && (
         <ul role="list" className="insp-group-list">
-          {group.events.map((ev) => (
-            <li key={ev.seq} data-seq={ev.seq} tabIndex={-1}>
-              <EventRow ev={ev} history={history} expanded={expanded.has(String(ev.seq))} onToggle={onToggle} highlighted={highlight === ev.seq} copied={copied === ev.seq} onCopy={onCopy} onJump={onJump} />
-            </li>
-          ))}
+          {group.events.map((ev) => {
+            const d = prev ? clock.displayMs(ev) - clock.displayMs(prev) : null;
+            prev = ev;
+            const key = String(ev.seq);
+            return (
+              <li key={ev.seq} data-seq={ev.seq} data-row-key={key} data-ms={clock.displayMs(ev)} tabIndex={activeKey === key ? 0 : -1} className={activeKey === key ? 'insp-active' : undefined}>
+                <EventRow {...props} ev={ev} delta={d} rowKey={key} />
+              </li>
+            );
+          })}
         </ul>
       )}
     </div>
   );
+}
+
+/** What one row of a folded failure was: `error state`, `host-error`, `disconnected`, … */
+function failureStep(ev: LogEvent): string {
+  const state = (ev.data as { state?: unknown } | null)?.state;
+  return ev.type === 'transport-state' && typeof state === 'string' ? state : ev.type;
 }
 
 export type { DisplayItem };
