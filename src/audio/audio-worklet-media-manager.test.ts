@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RTVIEventCallbacks } from '@pipecat-ai/client-js';
 import { MicrophoneError } from '../transport/transport-errors.ts';
-import { AUDIO_OVERRIDES_GLOBAL, AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
+import { AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
 import type { PlaybackEvent, SpeechEvent } from './media-manager.ts';
 import type { CaptureToMain, MainToPlayer, PlayerToMain } from './worklet-messages.ts';
 
@@ -484,28 +484,5 @@ describe('withShortOpusPackets', () => {
     expect(withShortOpusPackets(sdp)).toBe(sdp.replace('opus/48000/2\r\n', 'opus/48000/2\r\na=ptime:10\r\n'));
     expect(withShortOpusPackets('a=ptime:20\r\n')).toBe('a=ptime:10\r\n');
     expect(withShortOpusPackets('m=video 9\r\n')).toBe('m=video 9\r\n');
-  });
-});
-
-describe('AudioWorkletMediaManager host overrides', () => {
-  it('takes the echo path, playback lead and capture latency hint from the overrides global, ignoring invalid values', async () => {
-    installDom();
-    vi.stubGlobal(AUDIO_OVERRIDES_GLOBAL, { echoPath: 'destination', startThresholdMs: 0, captureLatencyHint: 0.005, interruptTimeoutMs: 1 });
-    const m = new AudioWorkletMediaManager({ echoPath: 'rtc-loopback', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
-    m.setClientOptions({ callbacks: {}, enableMic: true } as never, true);
-    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
-    await m.connect();
-    expect(m.getStats().playbackPath).toBe('destination');
-    expect((playerNode().options.processorOptions as { startThresholdMs: number }).startThresholdMs).toBe(0);
-    expect(captureNode().context.opts?.latencyHint).toBe(0.005);
-    await m.disconnect();
-
-    installDom();
-    vi.stubGlobal(AUDIO_OVERRIDES_GLOBAL, { echoPath: 'nowhere', startThresholdMs: -5, captureLatencyHint: 'fastest' });
-    const d = makeManager();
-    await d.connect();
-    expect((playerNode().options.processorOptions as { startThresholdMs: number }).startThresholdMs).toBe(30);
-    expect(captureNode().context.opts?.latencyHint).toBe('interactive');
-    await d.disconnect();
   });
 });
