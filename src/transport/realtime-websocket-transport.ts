@@ -49,6 +49,17 @@ export const DEFAULT_FUNCTION_CALL_TIMEOUT_MS = 30_000;
 
 type Observed = { sourceFrameIds?: number[]; at?: number };
 
+/** One connect() call, from its start until the session it opened is torn down. */
+interface ConnectAttempt {
+  controller: AbortController;
+  /**
+   * Settles when this attempt's connectLLM (and whatever earlier attempt it waited for) has
+   * finished and, if the attempt was abandoned meanwhile, its provider link has been closed.
+   * Never rejects.
+   */
+  settled: Promise<void>;
+}
+
 /**
  * Abstract Pipecat client transport for voice-to-voice LLMs spoken to directly over WebSocket.
  * Subclasses (adapters) map provider frames to RTVI messages and back; this class owns the state
@@ -59,8 +70,6 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   protected _service_options: LLMServiceOptions;
   protected _mediaManager: MediaManager;
   protected readonly scrubber = new SecretScrubber();
-  /** Human name used in messages: "Gemini Live", "OpenAI Realtime", … */
-  protected abstract readonly providerName: string;
 
   private _observer: TransportObserver | undefined;
   private _frameSeq = 0;
@@ -74,6 +83,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   private _currentCall: FunctionCallContext | null = null;
   private _botSpeaking = false;
   private _userSpeakingLocal = false;
+  private _attempt: ConnectAttempt | null = null;
 
   constructor(serviceOptions: LLMServiceOptions, manager?: MediaManager) {
     super();
@@ -96,6 +106,16 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   abstract override sendReadyMessage(): void | Promise<void>;
   abstract override sendMessage(message: RTVIMessage): void;
 
+  /**
+   * Human name used in messages ("Gemini Live", "OpenAI Realtime", …): a subclass's own
+   * `providerName` field when it declares one (optional, so a seed-style adapter compiles without
+   * it), else its class name.
+   */
+  protected get providerLabel(): string {
+    const declared = (this as { providerName?: unknown }).providerName;
+    return typeof declared === 'string' && declared ? declared : this.constructor.name || 'the provider';
+  }
+
   /** Audio formats the adapter needs. */
   protected getMediaFormat(): MediaFormat {
     return { inputSampleRate: 16_000, outputSampleRate: 24_000, chunkMs: 20 };
@@ -114,7 +134,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
 
   /** Deliver a function result to the provider. */
   protected deliverFunctionCallResult(call: FunctionCallContext, _result: unknown): void {
-    this.emitError(`${this.providerName} adapter cannot send the result of ${call.functionName}.`, false);
+    this.emitError(`${this.providerLabel} adapter cannot send the result of ${call.functionName}.`, false);
   }
 
   /** Called after the player has played all audio of an item, or the item was flushed. */
@@ -141,6 +161,16 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     return this._mediaManager;
   }
 
+  /**
+   * The current connect attempt's signal: pass it to every token/secret request (`fetch`) and to
+   * `ProviderSocket.open()`. It aborts when the user disconnects, when setup times out or fails,
+   * and when a newer connect() starts, so an abandoned attempt opens nothing. Between sessions it
+   * is an already-aborted signal.
+   */
+  protected get connectSignal(): AbortSignal {
+    return this._attempt?.controller.signal ?? ABORTED;
+  }
+
   getStats(): MediaStats {
     return this._mediaManager.getStats();
   }
@@ -163,12 +193,12 @@ export abstract class RealTimeWebsocketTransport extends Transport {
 
   /** Push-to-talk: press. Adapters that support manual turns override. */
   startUserTurn(): void {
-    throw new UnsupportedFeatureError('push-to-talk', this.providerName);
+    throw new UnsupportedFeatureError('push-to-talk', this.providerLabel);
   }
 
   /** Push-to-talk: release. */
   endUserTurn(): void {
-    throw new UnsupportedFeatureError('push-to-talk', this.providerName);
+    throw new UnsupportedFeatureError('push-to-talk', this.providerLabel);
   }
 
   /** Apply settings mid-session where the provider allows; returns the keys that need a reconnect. */
@@ -226,15 +256,34 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._ready = deferred<void>();
     const timeoutMs = this._service_options.connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this._setupTimer = setTimeout(() => {
-      this.failSetup(new SetupTimeoutError(this.providerName, timeoutMs, this.state === 'connected' ? 'the provider to confirm the session' : 'the connection to open'));
+      this.failSetup(new SetupTimeoutError(this.providerLabel, timeoutMs, this.state === 'connected' ? 'the provider to confirm the session' : 'the connection to open'));
     }, timeoutMs);
     this.scrubber.add(this._service_options.api_key);
+    const previous = this._attempt;
+    previous?.controller.abort();
+    const attempt: ConnectAttempt = { controller: new AbortController(), settled: previous?.settled ?? Promise.resolve() };
+    this._attempt = attempt;
+    // client-js aborts its own controller in disconnect(): follow it as well.
+    this._abortController?.signal.addEventListener('abort', () => attempt.controller.abort(), { once: true });
     this.state = 'connecting';
     try {
       this.validateBeforeConnect();
       this._mediaManager.configure(this.getMediaFormat());
       await this.raceSetup(this._mediaManager.connect());
-      await this.raceSetup(this.connectLLM());
+      // An abandoned attempt whose adapter ignored the signal may still be opening its socket: let it
+      // finish and be closed before this one opens, so it can never replace this session's socket.
+      await this.raceSetup(attempt.settled);
+      const llm = this.connectLLM();
+      const closeIfAbandoned = async (): Promise<void> => {
+        if (!attempt.controller.signal.aborted) return;
+        try {
+          await this.disconnectLLM();
+        } catch {
+          /* reported by teardown already */
+        }
+      };
+      attempt.settled = llm.then(closeIfAbandoned, closeIfAbandoned);
+      await this.raceSetup(llm);
       this.state = 'connected';
       this._callbacks.onConnected?.();
     } catch (e) {
@@ -249,6 +298,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   async _disconnect(): Promise<void> {
     if (this._disconnecting) return this._disconnecting;
     if (this.state === 'disconnected' && !this._setupFailure) return;
+    this._attempt?.controller.abort();
     this._disconnecting = (async () => {
       this.state = 'disconnecting';
       this.clearSetup(new TransportStartError('Disconnected before the session was ready.'));
@@ -307,7 +357,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._mediaManager.enableCam(enable);
   }
   enableScreenShare(_enable: boolean): void {
-    throw new UnsupportedFeatureError('screenShare', this.providerName, 'Screen sharing is not supported by this transport.');
+    throw new UnsupportedFeatureError('screenShare', this.providerLabel, 'Screen sharing is not supported by this transport.');
   }
   get isCamEnabled(): boolean {
     return this._mediaManager.isCamEnabled;
@@ -342,7 +392,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     clearTimeout(this._setupTimer);
     this._setupFailure?.resolve(undefined as never);
     this.state = 'ready';
-    this.emitRtvi('bot-ready', { version: RTVI_PROTOCOL_VERSION, about: { library: 'realtime-websocket-transport', provider: this.providerName } }, { sourceFrameIds });
+    this.emitRtvi('bot-ready', { version: RTVI_PROTOCOL_VERSION, about: { library: 'realtime-websocket-transport', provider: this.providerLabel } }, { sourceFrameIds });
     this._ready.resolve();
   }
 
@@ -350,6 +400,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   protected failSetup(error: Error): void {
     if (!this._setupFailure || this._setupFailure.settled) return;
     clearTimeout(this._setupTimer);
+    this._attempt?.controller.abort();
     // Truthful state: the session failed; client-js (or the caller) then disconnects.
     if (this.state === 'connecting' || this.state === 'connected') this.state = 'error';
     this._setupFailure.reject(error);
@@ -363,11 +414,11 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   protected handleSocketClosed(code: number, reason: string, sourceFrameIds: number[] = []): void {
     const cleanReason = this.scrubber.scrubText(reason);
     if (this.isSettingUp) {
-      this.failSetup(new ProviderClosedError(this.providerName, code, cleanReason, 'setup'));
+      this.failSetup(new ProviderClosedError(this.providerLabel, code, cleanReason, 'setup'));
       return;
     }
     if (this.state === 'disconnecting' || this.state === 'disconnected') return;
-    const err = new ProviderClosedError(this.providerName, code, cleanReason, 'session');
+    const err = new ProviderClosedError(this.providerLabel, code, cleanReason, 'session');
     this.state = 'error';
     this.emitRtvi('error', { error: err.message, message: err.message, fatal: true, code, reason: cleanReason }, { sourceFrameIds });
     queueMicrotask(() => {
@@ -547,5 +598,7 @@ function audioClock(ev: PlaybackEvent): { audio_clock_ms?: number } {
 function nowMs(): number {
   return performance.now();
 }
+
+const ABORTED: AbortSignal = AbortSignal.abort();
 
 export type { RTVIEventCallbacks };

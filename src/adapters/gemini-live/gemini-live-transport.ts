@@ -177,7 +177,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.scrubber.add(apiKey);
     const plan = planGeminiEndpoint(this._service_options.endpoint, this.authMode);
     if (this.authMode === 'key-in-url') return withCredential(plan.socketUrl, 'key', apiKey);
-    const token = await mintGeminiToken({ tokenUrl: plan.tokenUrl, apiKey });
+    const token = await mintGeminiToken({ tokenUrl: plan.tokenUrl, apiKey, signal: this.connectSignal });
     this.scrubber.add(token);
     this.scrubber.add(token.slice('auth_tokens/'.length));
     return withCredential(plan.socketUrl, 'access_token', token);
@@ -201,7 +201,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.socket = socket;
     this.setupDone = false;
     try {
-      await socket.open(url);
+      await socket.open(url, undefined, this.connectSignal);
     } catch (e) {
       if (this.socket === socket) this.socket = null;
       throw new Error(this.scrubber.scrubText(errorMessage(e)));
