@@ -486,3 +486,64 @@ describe('withShortOpusPackets', () => {
     expect(withShortOpusPackets('m=video 9\r\n')).toBe('m=video 9\r\n');
   });
 });
+
+describe('interrupt drops the interrupted items at once (issue 12 item 15)', () => {
+  function pushesAfterClear(port: { posted: Array<{ msg: unknown }> }): Array<MainToPlayer & { type: 'push' }> {
+    const i = port.posted.findIndex((p) => (p.msg as MainToPlayer).type === 'clear');
+    return port.posted.slice(i + 1).map((p) => p.msg as MainToPlayer).filter((m): m is MainToPlayer & { type: 'push' } => m.type === 'push');
+  }
+
+  it('audio for an interrupted item that arrives while the flush is in flight is discarded, not queued after it', async () => {
+    installDom();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    m.bufferBotAudio(new Int16Array(4800), 'item-a');
+    const flushing = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    // The provider keeps streaming the cancelled reply while the worklet has not answered yet.
+    expect(m.bufferBotAudio(new Int16Array(480), 'item-a')).toBeUndefined();
+    // A new reply plays.
+    m.bufferBotAudio(new Int16Array(480), 'item-b');
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { 'item-a': 1200 }, contextTime: 10, lastSeq: 1 });
+    await expect(flushing).resolves.toEqual({ 'item-a': 1200 });
+    // Late audio for the interrupted item stays dropped after the flush too.
+    m.bufferBotAudio(new Int16Array(480), 'item-a');
+    expect(pushesAfterClear(port).map((p) => p.itemId)).toEqual(['item-b']);
+    expect(m.playedSamples('item-a')).toBe(1200);
+    await m.disconnect();
+  });
+
+  it("an interrupted item's played count never advances after the flush answered", async () => {
+    installDom();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    m.bufferBotAudio(new Int16Array(4800), 'item-a');
+    const flushing = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { 'item-a': 1200 }, contextTime: 10, lastSeq: 1 });
+    await flushing;
+    // A stale report must not move it (the player has nothing of it any more).
+    port.emit({ type: 'progress', played: { 'item-a': 2400 }, bufferedSamples: 0, underruns: 0, droppedSamples: 0, active: false, lastSeq: 1 });
+    port.emit({ type: 'transition', started: true, itemId: 'item-a', contextTime: 10.1, playedSamples: 2400, lastSeq: 1 });
+    expect(m.playedSamples('item-a')).toBe(1200);
+    await m.disconnect();
+  });
+
+  it('an adapter without item ids: audio during the flush is dropped, audio after it plays', async () => {
+    installDom();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    m.bufferBotAudio(new Int16Array(4800));
+    const flushing = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    expect(m.bufferBotAudio(new Int16Array(480))).toBeUndefined();
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { default: 100 }, contextTime: 10, lastSeq: 1 });
+    await flushing;
+    expect(m.bufferBotAudio(new Int16Array(480))).toBeDefined();
+    expect(pushesAfterClear(port)).toHaveLength(1);
+    await m.disconnect();
+  });
+});

@@ -1,7 +1,7 @@
 import { DeviceError, type Tracks } from '@pipecat-ai/client-js';
 import { MicrophoneError, errorMessage } from '../transport/transport-errors.ts';
 import { LOCAL_PARTICIPANT, closeAudioSession, hasDom, stopStream, type AudioSession, type MediaHost } from './audio-session.ts';
-import { BotPlayback } from './bot-playback.ts';
+import { BotPlayback, DEFAULT_ITEM_ID } from './bot-playback.ts';
 import { CameraCapture } from './camera-capture.ts';
 import { DeviceRegistry } from './device-registry.ts';
 import { EchoRoute, type EchoPath } from './echo-route.ts';
@@ -214,7 +214,7 @@ export class AudioWorkletMediaManager extends MediaManager {
     return this.interrupt();
   }
 
-  bufferBotAudio(data: ArrayBuffer | Int16Array, id = 'default'): Int16Array | undefined {
+  bufferBotAudio(data: ArrayBuffer | Int16Array, id = DEFAULT_ITEM_ID): Int16Array | undefined {
     const node = this.session?.playerNode;
     if (!node) return undefined;
     return this.playback.push(node, data, id);

@@ -12,6 +12,8 @@ export interface BotPlaybackOptions {
 }
 
 const REMEMBERED_ITEMS = 64;
+/** bufferBotAudio()'s id when the adapter gives none (the seed's adapters never do). */
+export const DEFAULT_ITEM_ID = 'default';
 
 interface PendingClear {
   resolve: (played: PlayedSamples) => void;
@@ -33,6 +35,16 @@ export class BotPlayback {
   private active = false;
   /** Sequence number of the last push posted; the player echoes the last one it has queued. */
   private lastPushSeq = 0;
+  /** Items pushed since the last clear: the ones an interrupt drops. */
+  private readonly pushedSinceClear = new Set<string>();
+  /**
+   * Interrupted items, dropped the moment clear() is called: more audio for them (a provider keeps
+   * streaming a cancelled reply for a while) is discarded instead of queued behind the flush, and
+   * once the player answered, their played counts are final.
+   */
+  private readonly dropped = new Map<string, { final: boolean }>();
+  /** Clears posted and not answered yet; id-less audio arriving meanwhile belongs to the old reply. */
+  private flushesInFlight = 0;
 
   constructor(
     private readonly host: MediaHost,
@@ -60,7 +72,9 @@ export class BotPlayback {
     await resumeBounded(ctx);
   }
 
-  push(node: AudioWorkletNode, data: ArrayBuffer | Int16Array, id: string): Int16Array {
+  /** Queues audio; returns undefined when it was discarded because its item was interrupted. */
+  push(node: AudioWorkletNode, data: ArrayBuffer | Int16Array, id: string): Int16Array | undefined {
+    if (this.dropped.has(id) || (id === DEFAULT_ITEM_ID && this.flushesInFlight > 0)) return undefined;
     const samples = data instanceof Int16Array ? data : new Int16Array(data, 0, data.byteLength >> 1);
     if (samples.length === 0) return samples;
     // Transfer the caller's buffer when the samples own all of it; otherwise copy just the samples.
@@ -68,15 +82,24 @@ export class BotPlayback {
     const pcm = owned ? (samples.buffer as ArrayBuffer) : samples.slice().buffer;
     this.active = true;
     if (!this.played.has(id)) this.rememberPlayed(id, 0);
+    this.pushedSinceClear.add(id);
     const msg: MainToPlayer = { type: 'push', pcm, itemId: id, seq: ++this.lastPushSeq };
     node.port.postMessage(msg, [pcm]);
     return samples;
   }
 
+  /**
+   * Flushes the player. Synchronously, before the worklet is even asked, every item pushed since the
+   * last clear is marked dropped (id-less audio: until the player answers).
+   */
   clear(node: AudioWorkletNode): Promise<PlayedSamples> {
+    for (const id of this.pushedSinceClear) if (id !== DEFAULT_ITEM_ID) this.markDropped(id);
+    this.pushedSinceClear.clear();
+    this.flushesInFlight++;
     const requestId = this.nextRequestId++;
     return new Promise<PlayedSamples>((resolve) => {
       const timer = setTimeout(() => {
+        this.flushesInFlight = Math.max(0, this.flushesInFlight - 1);
         this.pendingClears.delete(requestId);
         // The worklet did not answer: report what it last told us about the items in flight.
         resolve(this.lastKnownActivePlayed());
@@ -104,6 +127,9 @@ export class BotPlayback {
     this.pendingClears.clear();
     this.active = false;
     this.played.clear();
+    this.pushedSinceClear.clear();
+    this.dropped.clear();
+    this.flushesInFlight = 0;
     this.bufferedSamples = 0;
     this.underruns = 0;
     this.droppedSamples = 0;
@@ -113,6 +139,8 @@ export class BotPlayback {
     const listener = this.host.listener;
     switch (msg.type) {
       case 'transition': {
+        // The player has nothing of a finished dropped item: a report about it is stale.
+        if (this.dropped.get(msg.itemId)?.final) break;
         this.rememberPlayed(msg.itemId, msg.playedSamples);
         const ev = { itemId: msg.itemId, at: this.playbackTimeMs(ctx, msg.contextTime), playedSamples: msg.playedSamples, audioClockMs: msg.contextTime * 1000 };
         if (msg.started) {
@@ -126,6 +154,8 @@ export class BotPlayback {
       }
       case 'cleared': {
         for (const [id, n] of Object.entries(msg.played)) this.rememberPlayed(id, n);
+        for (const d of this.dropped.values()) d.final = true;
+        this.flushesInFlight = Math.max(0, this.flushesInFlight - 1);
         this.bufferedSamples = 0;
         this.active = this.lastPushSeq > msg.lastSeq;
         const pending = this.pendingClears.get(msg.requestId);
@@ -137,7 +167,7 @@ export class BotPlayback {
         break;
       }
       case 'progress':
-        for (const [id, n] of Object.entries(msg.played)) if (this.played.has(id) || n > 0) this.rememberPlayed(id, n);
+        for (const [id, n] of Object.entries(msg.played)) if ((this.played.has(id) || n > 0) && !this.dropped.get(id)?.final) this.rememberPlayed(id, n);
         this.bufferedSamples = msg.bufferedSamples;
         this.underruns = msg.underruns;
         this.droppedSamples = msg.droppedSamples;
@@ -164,6 +194,12 @@ export class BotPlayback {
     // Before the first output timestamp: the render clock plus the reported output latency.
     anchor ??= { contextTime: ctx.currentTime, performanceTime: performance.now() + (ctx.outputLatency || ctx.baseLatency || 0) * 1000 };
     return contextTimeToPerformanceMs(contextTime, anchor) + this.routeDelayMs();
+  }
+
+  private markDropped(id: string): void {
+    this.dropped.delete(id);
+    this.dropped.set(id, { final: false });
+    while (this.dropped.size > REMEMBERED_ITEMS) this.dropped.delete(this.dropped.keys().next().value as string);
   }
 
   private rememberPlayed(id: string, n: number): void {
