@@ -390,7 +390,9 @@ export class SessionHost {
         if (live() && this.botSpeaking) this.setLevels({ bot: level });
       },
       onError: (message: RTVIMessage) => {
-        const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean };
+        const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean; phase?: string };
+        // A setup failure is also connect()'s rejection, which reports it: one alert, not two.
+        if (d.phase === 'setup') return;
         this.reportError(d.message ?? d.error ?? 'The transport reported an error.', d.fatal === true);
       },
       onDeviceError: (error) => this.reportError(error.message ?? 'Device error', false),

@@ -1,4 +1,5 @@
 import { DeviceError, type Tracks } from '@pipecat-ai/client-js';
+import { deferred, type Deferred } from '../transport/deferred.ts';
 import { MicrophoneError, errorMessage } from '../transport/transport-errors.ts';
 import { LOCAL_PARTICIPANT, closeAudioSession, hasDom, stopStream, type AudioSession, type MediaHost } from './audio-session.ts';
 import { BotPlayback, DEFAULT_ITEM_ID } from './bot-playback.ts';
@@ -59,6 +60,8 @@ export class AudioWorkletMediaManager extends MediaManager {
   private disconnecting: Promise<void> | null = null;
   /** Bumped by disconnect(): a connect() that finds it changed abandons what it opened. */
   private generation = 0;
+  /** Rejected by disconnect(): a connect() waiting on a permission prompt gives up at once. */
+  private abandoned: Deferred<never> = deferred<never>();
 
   private readonly host: MediaHost;
   private readonly devices: DeviceRegistry;
@@ -99,7 +102,7 @@ export class AudioWorkletMediaManager extends MediaManager {
     };
     this.devices = new DeviceRegistry(this.host);
     this.capture = new MicrophoneCapture(this.host, this.opts, (pcm) => this._userAudioCallback?.(pcm));
-    this.echo = new EchoRoute(this.opts.echoPath, () => this.session, () => this.devices.speakerId);
+    this.echo = new EchoRoute(this.opts.echoPath, () => this.session, () => this.devices.speakerId, (speakerId, e) => this.onSpeakerUnavailable(speakerId, e));
     this.playback = new BotPlayback(this.host, this.opts, () => this.echo.delayMs);
     this.camera = new CameraCapture(this.host, this.opts.cameraFps, () => this._camEnabled);
   }
@@ -133,12 +136,23 @@ export class AudioWorkletMediaManager extends MediaManager {
       throw new MicrophoneError('unknown', 'Audio is not available here: this context has no AudioContext or navigator.mediaDevices.');
     }
     const generation = this.generation;
+    const abandoned = this.abandoned.promise;
     const partial: Partial<AudioSession> = {};
     // The capture graph and the player graph are independent: once the microphone is granted (it goes
     // first so a refusal opens no AudioContext at all), both open side by side, costing the slower of
     // the two instead of their sum (each is an AudioContext start plus a worklet module load).
     try {
-      if (this._micEnabled) partial.micStream = await this.capture.open(this.devices.micId);
+      if (this._micEnabled) {
+        // getUserMedia waits as long as a permission prompt stays open: a disconnect must not.
+        const granted = this.capture.open(this.devices.micId);
+        granted.then(
+          (stream) => {
+            if (generation !== this.generation) stopStream(stream);
+          },
+          () => undefined,
+        );
+        partial.micStream = await Promise.race([granted, abandoned]);
+      }
       this.checkNotAbandoned(generation);
       const stream = partial.micStream;
       const results = await Promise.allSettled([
@@ -172,9 +186,20 @@ export class AudioWorkletMediaManager extends MediaManager {
     const micTrack = session.micStream?.getAudioTracks()[0];
     if (micTrack) this._callbacks.onTrackStarted?.(micTrack, LOCAL_PARTICIPANT);
     if (this._camEnabled) void this.camera.start(session, this.devices.camId);
-    void this.devices.refresh();
+    this.devices.watch();
     this.devices.stopPolling();
     if (session.micStream) this.devices.startPolling(() => this.session === session);
+    // With the microphone granted, labels are readable: tell the app which microphone is in use.
+    await this.devices.refresh();
+    const mic = this.selectedMic;
+    if (this.session === session && session.micStream && 'deviceId' in mic) this._callbacks.onMicUpdated?.(mic as MediaDeviceInfo);
+  }
+
+  /** The chosen speaker is gone (unplugged, or another profile's id): play on the default output. */
+  private onSpeakerUnavailable(speakerId: string, e: unknown): void {
+    this.devices.speakerId = undefined;
+    const label = this.devices.speakers.find((d) => d.deviceId === speakerId)?.label;
+    this._callbacks.onDeviceError?.(new DeviceError(['speaker'], 'not-found', `The selected speaker${label ? ` "${label}"` : ''} is not available (${errorMessage(e)}); playing on the default output instead.`));
   }
 
   private checkNotAbandoned(generation: number): void {
@@ -184,6 +209,8 @@ export class AudioWorkletMediaManager extends MediaManager {
   // ------------------------------------------------------------------ teardown
   async disconnect(): Promise<void> {
     this.generation++;
+    this.abandoned.reject(new MicrophoneError('unknown', 'Disconnected while the audio was starting.'));
+    this.abandoned = deferred<never>();
     if (this.disconnecting) return this.disconnecting;
     const session = this.session;
     this.session = null;
@@ -204,7 +231,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   }
 
   /** Also stops following device changes (disconnect() keeps that going between sessions). */
-  async dispose(): Promise<void> {
+  override async dispose(): Promise<void> {
     await this.disconnect();
     this.devices.stopWatching();
   }

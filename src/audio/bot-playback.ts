@@ -149,6 +149,7 @@ export class BotPlayback {
         } else {
           this.active = this.lastPushSeq > msg.lastSeq;
           listener.onBotAudioStopped?.(ev);
+          this.levelToZeroWhenIdle();
         }
         break;
       }
@@ -164,6 +165,7 @@ export class BotPlayback {
           this.pendingClears.delete(msg.requestId);
           pending.resolve(msg.played);
         }
+        this.levelToZeroWhenIdle();
         break;
       }
       case 'progress':
@@ -194,6 +196,14 @@ export class BotPlayback {
     // Before the first output timestamp: the render clock plus the reported output latency.
     anchor ??= { contextTime: ctx.currentTime, performanceTime: performance.now() + (ctx.outputLatency || ctx.baseLatency || 0) * 1000 };
     return contextTimeToPerformanceMs(contextTime, anchor) + this.routeDelayMs();
+  }
+
+  /**
+   * The player's meter reports per window while audio plays and goes quiet when idle, so its last
+   * report is usually not zero: say zero once playback has ended (every library user's meter).
+   */
+  private levelToZeroWhenIdle(): void {
+    if (!this.active) this.host.callbacks.onRemoteAudioLevel?.(0, BOT_PARTICIPANT);
   }
 
   private markDropped(id: string): void {

@@ -20,6 +20,8 @@ export class EchoRoute {
     private readonly path: EchoPath,
     private readonly currentSession: () => AudioSession | null,
     private readonly speakerId: () => string | undefined,
+    /** The chosen speaker could not be used; playback stays on the default output. */
+    private readonly onSpeakerUnavailable: (speakerId: string, e: unknown) => void,
   ) {}
 
   async route(partial: Partial<AudioSession>, ctx: AudioContext, node: AudioWorkletNode): Promise<void> {
@@ -50,8 +52,18 @@ export class EchoRoute {
     }
     node.connect(ctx.destination);
     partial.playbackPath = 'destination';
+    await this.applyChosenSpeaker((id) => setContextSink(ctx, id));
+  }
+
+  /** A vanished speaker is not a reason to fail the session: fall back to the default output. */
+  private async applyChosenSpeaker(apply: (id: string) => Promise<void>): Promise<void> {
     const speaker = this.speakerId();
-    if (speaker) await setContextSink(ctx, speaker);
+    if (!speaker) return;
+    try {
+      await apply(speaker);
+    } catch (e) {
+      this.onSpeakerUnavailable(speaker, e);
+    }
   }
 
   /** Called once the session is assembled: starts the delay poll or the 'auto' upgrade. */
@@ -174,8 +186,7 @@ export class EchoRoute {
     const audio = document.createElement('audio');
     audio.autoplay = true;
     audio.srcObject = stream;
-    const speaker = this.speakerId();
-    if (speaker) await setElementSink(audio, speaker);
+    await this.applyChosenSpeaker((id) => setElementSink(audio, id));
     await playBounded(audio);
     return audio;
   }

@@ -100,6 +100,13 @@ export abstract class MediaManager {
   abstract connect(): Promise<void>;
   /** Closes every track, node and AudioContext. Idempotent. */
   abstract disconnect(): Promise<void>;
+  /**
+   * Also releases what outlives a session (device listeners, timers). The transport calls it when
+   * its session ends; a later connect() starts over. Defaults to disconnect().
+   */
+  dispose(): Promise<void> {
+    return this.disconnect();
+  }
   /** Seed compatibility: flush playback because the user started speaking. */
   abstract userStartedSpeaking(): Promise<unknown>;
   /**

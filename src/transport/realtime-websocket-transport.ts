@@ -47,11 +47,15 @@ interface PendingFunctionCall extends FunctionCallContext {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_FUNCTION_CALL_TIMEOUT_MS = 30_000;
 
-type Observed = { sourceFrameIds?: number[]; at?: number };
+type Observed = { sourceFrameIds?: number[]; at?: number; unscrubbedForApp?: boolean };
 
 /** One connect() call, from its start until the session it opened is torn down. */
 interface ConnectAttempt {
   controller: AbortController;
+  /** Set by disconnect(): the failure that follows is the user's cancel, not an error. */
+  cancelledByUser: boolean;
+  /** failSetup() already told onError. */
+  errorReported: boolean;
   /**
    * Settles when this attempt's connectLLM (and whatever earlier attempt it waited for) has
    * finished and, if the attempt was abandoned meanwhile, its provider link has been closed.
@@ -229,13 +233,15 @@ export abstract class RealTimeWebsocketTransport extends Transport {
 
   /** Never rejects: client-js awaits it outside its error handling, so a rejection would hang connect(). */
   async initDevices(): Promise<void> {
-    this.state = 'initializing';
+    // During a session (or a connect) this only refreshes the device lists: the state is the session's.
+    const idle = this.state === 'disconnected' || this.state === 'initialized' || this.state === 'initializing' || this.state === 'error';
+    if (idle) this.state = 'initializing';
     try {
       await this._mediaManager.initialize();
     } catch (e) {
       this._callbacks.onDeviceError?.(new DeviceError(['mic'], 'unknown', errorMessage(e)));
     }
-    this.state = 'initialized';
+    if (idle && this.state === 'initializing') this.state = 'initialized';
   }
 
   _validateConnectionParams(connectParams?: unknown): LLMServiceOptions | undefined {
@@ -261,18 +267,25 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this.scrubber.add(this._service_options.api_key);
     const previous = this._attempt;
     previous?.controller.abort();
-    const attempt: ConnectAttempt = { controller: new AbortController(), settled: previous?.settled ?? Promise.resolve() };
+    const attempt: ConnectAttempt = { controller: new AbortController(), cancelledByUser: false, errorReported: false, settled: previous?.settled ?? Promise.resolve() };
     this._attempt = attempt;
     // client-js aborts its own controller in disconnect(): follow it as well.
     this._abortController?.signal.addEventListener('abort', () => attempt.controller.abort(), { once: true });
     this.state = 'connecting';
+    // Raced against this attempt's own failure, which stays rejected after disconnect() clears the field.
+    const failure = this._setupFailure;
+    const race = <T,>(p: Promise<T>): Promise<T> => {
+      if (attempt.controller.signal.aborted) return failure.promise;
+      return Promise.race([p, failure.promise]);
+    };
     try {
       this.validateBeforeConnect();
       this._mediaManager.configure(this.getMediaFormat());
-      await this.raceSetup(this._mediaManager.connect());
+      await race(this._mediaManager.connect());
       // An abandoned attempt whose adapter ignored the signal may still be opening its socket: let it
       // finish and be closed before this one opens, so it can never replace this session's socket.
-      await this.raceSetup(attempt.settled);
+      await race(attempt.settled);
+      if (attempt.controller.signal.aborted) await failure.promise;
       const llm = this.connectLLM();
       const closeIfAbandoned = async (): Promise<void> => {
         if (!attempt.controller.signal.aborted) return;
@@ -283,14 +296,18 @@ export abstract class RealTimeWebsocketTransport extends Transport {
         }
       };
       attempt.settled = llm.then(closeIfAbandoned, closeIfAbandoned);
-      await this.raceSetup(llm);
+      await race(llm);
       this.state = 'connected';
       this._callbacks.onConnected?.();
     } catch (e) {
       const err = this.toStartError(e);
+      // The user's own Disconnect: _disconnect() tears down and reports `disconnected`; not an error.
+      if (attempt.cancelledByUser) throw err;
       this.clearSetup(err);
       this.state = 'error';
       await this.teardown();
+      // connect() rejects with it, and onError hears it too (client-js only rejects its promise).
+      if (!attempt.errorReported) this.emitError(err.message, true, [], { phase: 'setup' });
       throw err;
     }
   }
@@ -298,7 +315,10 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   async _disconnect(): Promise<void> {
     if (this._disconnecting) return this._disconnecting;
     if (this.state === 'disconnected' && !this._setupFailure) return;
-    this._attempt?.controller.abort();
+    if (this._attempt) {
+      this._attempt.cancelledByUser = true;
+      this._attempt.controller.abort();
+    }
     this._disconnecting = (async () => {
       this.state = 'disconnecting';
       this.clearSetup(new TransportStartError('Disconnected before the session was ready.'));
@@ -405,6 +425,9 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     if (this.state === 'connecting' || this.state === 'connected') this.state = 'error';
     this._setupFailure.reject(error);
     this._ready?.reject(error);
+    // connect() rejects with it; onError hears it too (fatal: client-js then disconnects).
+    if (this._attempt) this._attempt.errorReported = true;
+    this.emitError(error.message, true, [], { phase: 'setup' });
   }
 
   /**
@@ -438,7 +461,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     const at = opts.at ?? nowMs();
     this._observer?.onRtvi?.({ t: at - this._connectStartedAt, wall: Date.now() - (nowMs() - at), type, data: clean, sourceFrameIds: opts.sourceFrameIds ?? [] });
     try {
-      this._onMessage(new RTVIMessage(type, clean));
+      this._onMessage(new RTVIMessage(type, opts.unscrubbedForApp ? appCopy(data, clean) : clean));
     } catch (e) {
       // A throwing app callback must not break the transport's own bookkeeping.
       console.warn('[RealTimeWebsocketTransport] message handler threw', errorMessage(e));
@@ -470,7 +493,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this.emitRtvi('llm-function-call-started', { function_name: call.functionName }, { sourceFrameIds });
     this._currentCall = call;
     try {
-      this.emitRtvi('llm-function-call-in-progress', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments }, { sourceFrameIds });
+      // The app's handler gets the real arguments; only the observer's (inspector's) copy is scrubbed.
+      this.emitRtvi('llm-function-call-in-progress', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments }, { sourceFrameIds, unscrubbedForApp: true });
     } finally {
       this._currentCall = null;
     }
@@ -575,7 +599,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
       console.warn('[RealTimeWebsocketTransport] disconnectLLM failed', this.scrubber.scrubText(errorMessage(e)));
     }
     try {
-      await this._mediaManager.disconnect();
+      // dispose(), not just disconnect(): device listeners and timers must not outlive the session.
+      await this._mediaManager.dispose();
     } catch (e) {
       console.warn('[RealTimeWebsocketTransport] media disconnect failed', errorMessage(e));
     }
@@ -583,9 +608,20 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   }
 
   private toStartError(e: unknown): Error {
-    if (e instanceof Error) {
-      e.message = this.scrubber.scrubText(e.message);
-      return e;
+    if (e instanceof Error || isDomException(e)) {
+      const err = e as Error;
+      const clean = this.scrubber.scrubText(err.message);
+      if (clean === err.message) return err;
+      // DOMException's message is a read-only accessor: assigning it throws a TypeError in strict code.
+      try {
+        err.message = clean;
+        if (err.message === clean) return err;
+      } catch {
+        /* read-only: rebuild below */
+      }
+      const copy = new TransportStartError(clean);
+      copy.name = err.name;
+      return copy;
     }
     return new TransportStartError(this.scrubber.scrubText(errorMessage(e)));
   }
@@ -600,5 +636,18 @@ function nowMs(): number {
 }
 
 const ABORTED: AbortSignal = AbortSignal.abort();
+
+/**
+ * The app's handler reads the real values; anything that serialises the message (client-js logs
+ * every RTVI message as JSON at debug level) gets the scrubbed copy through a hidden toJSON.
+ */
+function appCopy(data: unknown, clean: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return clean;
+  return Object.defineProperty({ ...(data as Record<string, unknown>) }, 'toJSON', { value: () => clean, enumerable: false });
+}
+
+function isDomException(e: unknown): e is DOMException {
+  return typeof DOMException === 'function' && e instanceof DOMException;
+}
 
 export type { RTVIEventCallbacks };
