@@ -88,6 +88,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   private _botSpeaking = false;
   private _userSpeakingLocal = false;
   private _attempt: ConnectAttempt | null = null;
+  /** True while emitRtvi() is handing our own message to client-js. */
+  private _emittingOwn = false;
 
   constructor(serviceOptions: LLMServiceOptions, manager?: MediaManager) {
     super();
@@ -215,7 +217,12 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   initialize(options: PipecatClientOptions, messageHandler: (ev: RTVIMessage) => void): void {
     this._options = options;
     this._callbacks = options.callbacks ?? {};
-    this._onMessage = messageHandler;
+    // A seed-style adapter reports readiness itself: sendReadyMessage() calls this._onMessage() with
+    // a bot-ready. That makes the transport ready too (state, setup timer), exactly as markReady() does.
+    this._onMessage = (message: RTVIMessage) => {
+      if (message?.type === 'bot-ready' && !this._emittingOwn) this.adoptReady(message.data);
+      messageHandler(message);
+    };
     this._mediaManager.setClientOptions(options, true);
     this._mediaManager.setUserAudioCallback((data) => this.onCapturedAudio(data));
     this._mediaManager.setEventsListener({
@@ -416,6 +423,16 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._ready.resolve();
   }
 
+  /** A bot-ready the adapter sent through _onMessage itself (the seed's way): the session is ready. */
+  private adoptReady(data: unknown): void {
+    if (!this._ready || this._ready.settled || !this.isSettingUp) return;
+    clearTimeout(this._setupTimer);
+    this._setupFailure?.resolve(undefined as never);
+    this.state = 'ready';
+    this._observer?.onRtvi?.({ t: nowMs() - this._connectStartedAt, wall: Date.now(), type: 'bot-ready', data: this.scrubber.scrub(data ?? {}), sourceFrameIds: [] });
+    this._ready.resolve();
+  }
+
   /** Setup failed: connect() rejects with this error (if still pending). */
   protected failSetup(error: Error): void {
     if (!this._setupFailure || this._setupFailure.settled) return;
@@ -460,11 +477,14 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     const clean = this.scrubber.scrub(data);
     const at = opts.at ?? nowMs();
     this._observer?.onRtvi?.({ t: at - this._connectStartedAt, wall: Date.now() - (nowMs() - at), type, data: clean, sourceFrameIds: opts.sourceFrameIds ?? [] });
+    this._emittingOwn = true;
     try {
       this._onMessage(new RTVIMessage(type, opts.unscrubbedForApp ? appCopy(data, clean) : clean));
     } catch (e) {
       // A throwing app callback must not break the transport's own bookkeeping.
       console.warn('[RealTimeWebsocketTransport] message handler threw', errorMessage(e));
+    } finally {
+      this._emittingOwn = false;
     }
   }
 
