@@ -53,6 +53,13 @@ class ScriptedTransport extends RealTimeWebsocketTransport {
   cancelTool(id: string): void {
     this.cancelFunctionCalls([id]);
   }
+  order: string[] = [];
+  protected override onInterruptStarted(): void {
+    this.order.push('interrupt-started');
+  }
+  protected override onLocalInterrupt(): void {
+    this.order.push('local-interrupt');
+  }
   /** A token request that only ends when the attempt is cancelled (as fetch with the attempt's signal). */
   hangUntilCancelled(): Promise<void> {
     const signal = this.connectSignal;
@@ -315,5 +322,18 @@ describe('issue 12 item 16: transport clauses', () => {
     expect((errors[0] as { error: string }).error).toBe(err?.message);
     expect(errors[0]).toMatchObject({ fatal: true, phase: 'setup' });
     expect(JSON.stringify(errors)).not.toContain('SECRET-KEY-123456');
+  });
+});
+
+describe('interruptBot (issue 12 item 15)', () => {
+  it('tells the adapter synchronously, before the player answers, then again with the played counts', async () => {
+    const media = new FakeMediaManager({ flushLatencyMs: 30 });
+    const { client, transport } = setup({}, media);
+    await client.connect();
+    const done = transport.interruptBot();
+    expect(transport.order).toEqual(['interrupt-started']);
+    await done;
+    expect(transport.order).toEqual(['interrupt-started', 'local-interrupt']);
+    await client.disconnect();
   });
 });

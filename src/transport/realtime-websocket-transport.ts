@@ -135,6 +135,12 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     return true;
   }
 
+  /**
+   * Synchronous, at the interrupt itself (the player has not answered yet): mark the current turn
+   * dropped here so its late audio and text are discarded rather than queued after the flush.
+   */
+  protected onInterruptStarted(): void {}
+
   /** Provider-specific reaction to a local interrupt (cancel, truncate). Playback is already flushed. */
   protected onLocalInterrupt(_played: PlayedSamples): void {}
 
@@ -192,7 +198,11 @@ export abstract class RealTimeWebsocketTransport extends Transport {
 
   /** Stop the bot's audio now; the adapter tells the provider where it can. */
   async interruptBot(): Promise<PlayedSamples> {
-    const played = await this._mediaManager.interrupt();
+    // Before anything else: the manager drops the playing items inside interrupt(), and the adapter
+    // marks its turn dropped, so nothing arriving while the player flushes is queued or shown.
+    const flushing = this._mediaManager.interrupt();
+    this.onInterruptStarted();
+    const played = await flushing;
     this.onLocalInterrupt(played);
     return played;
   }
