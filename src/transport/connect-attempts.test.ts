@@ -169,3 +169,21 @@ describe('the adapters pass the attempt signal to their token request and socket
     });
   }
 });
+
+describe('a second connect() while the first is in flight (no client-js in between)', () => {
+  it('the first settles (rejected) and the second owns the session', async () => {
+    const transport = new GatedTransport({ connect_timeout_ms: 5000 }, new FakeMediaManager());
+    const client = new PipecatClient({ transport, enableMic: true, callbacks: {} });
+    client.setLogLevel(LogLevel.NONE);
+    const first = transport.connect().then(() => 'resolved', (e: Error) => e.message);
+    await until('the first token request', () => transport.gates.length === 1);
+    const second = transport.connect();
+    await expect(first).resolves.toMatch(/newer connect/);
+    await until('the second token request', () => transport.gates.length === 2);
+    transport.gates[1].resolve();
+    await second;
+    expect(transport.state).toBe('connected');
+    expect(transport.link?.attempt).toBe(2);
+    await transport.disconnect();
+  });
+});

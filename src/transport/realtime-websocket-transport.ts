@@ -273,6 +273,15 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     const params = connectParams as LLMServiceOptions | undefined;
     if (this._disconnecting) await this._disconnecting;
     if (params) this._service_options = { ...this._service_options, ...params, settings: { ...this._service_options.settings, ...params.settings } };
+    // A connect() still in flight (called without client-js in between) is superseded: it settles,
+    // and neither tears down nor reports anything about the session that replaces it.
+    const previous = this._attempt;
+    if (previous) {
+      previous.cancelledByUser = true;
+      previous.controller.abort();
+    }
+    if (this._setupFailure && !this._setupFailure.settled) this._setupFailure.reject(new TransportStartError('A newer connect() replaced this one.'));
+    clearTimeout(this._setupTimer);
     this._connectStartedAt = nowMs();
     this._finishedCalls.clear();
     this._setupFailure = deferred<never>();
@@ -282,8 +291,6 @@ export abstract class RealTimeWebsocketTransport extends Transport {
       this.failSetup(new SetupTimeoutError(this.providerLabel, timeoutMs, this.state === 'connected' ? 'the provider to confirm the session' : 'the connection to open'));
     }, timeoutMs);
     this.scrubber.add(this._service_options.api_key);
-    const previous = this._attempt;
-    previous?.controller.abort();
     const attempt: ConnectAttempt = { controller: new AbortController(), cancelledByUser: false, errorReported: false, settled: previous?.settled ?? Promise.resolve() };
     this._attempt = attempt;
     // client-js aborts its own controller in disconnect(): follow it as well.
