@@ -8,7 +8,7 @@
 import { it } from 'vitest';
 import { Chunker } from '../src/audio/chunker.ts';
 import { JitterBuffer } from '../src/audio/jitter-buffer.ts';
-import { LinearResampler } from '../src/audio/linear-resampler.ts';
+import { LinearResampler } from './linear-resampler.ts';
 import { Resampler } from '../src/audio/resampler.ts';
 import { GOOGLE_CONSOLE_CHUNK, ThresholdChunker, WAVTOOLS_CHUNK } from './baselines/peer-chunkers.ts';
 import { GainFade, NoPrebufferPlayer } from './baselines/peer-players.ts';

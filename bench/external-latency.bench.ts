@@ -19,7 +19,7 @@ import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { DIST_DIR } from '../e2e/harness/extension-harness.ts';
 import { ExtensionTargets } from '../e2e/harness/extension-targets.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../extension/shared/messages.ts';
-import { AUDIO_OVERRIDES_GLOBAL } from '../src/audio/audio-worklet-media-manager.ts';
+import { AUDIO_OVERRIDES_GLOBAL } from '../extension/offscreen/audio-overrides.ts';
 import { button, connectionStatus, waitForConnectionState } from '../e2e/harness/panel-page.ts';
 import { waitFor } from '../e2e/harness/wait-for.ts';
 import { startFakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';

@@ -14,7 +14,9 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import ts from 'typescript';
 import { build } from 'vite';
+import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as PipecatModule from '@pipecat-ai/client-js';
 import type * as LibraryModule from '../src/index.ts';
@@ -25,6 +27,7 @@ import { waitFor } from './harness/wait-for.ts';
 const DIST_LIB = join(REPO_ROOT, 'dist-lib');
 const CLIENT_JS_ENTRY = join(REPO_ROOT, 'node_modules', '@pipecat-ai', 'client-js', 'dist', 'index.module.js');
 const VENDOR_FILE = 'pipecat-client-js.js';
+const SEED_EXAMPLE = join(REPO_ROOT, 'examples', 'seed-style-adapter.ts');
 /** The phrase, then 4.4 s of silence, looped: each Loopback echo finishes before the next phrase. */
 const MIC_WAV = join(FIXTURES_DIR, 'weather-paris-16k-pause.wav');
 
@@ -86,6 +89,19 @@ async function writeTestExtension(dir: string): Promise<void> {
   writeFileSync(join(dir, 'sw.js'), '// Present only so the test can learn the extension id from the worker URL.\n');
   writeFileSync(join(dir, 'lib-page.html'), '<!doctype html>\n<meta charset="utf-8">\n<title>library build</title>\n<script type="module" src="lib-page.js"></script>\n');
   writeFileSync(join(dir, 'lib-page.js'), PAGE_SCRIPT);
+  writeFileSync(join(dir, 'seed-style-adapter.js'), compileSeedExample());
+}
+
+/**
+ * examples/seed-style-adapter.ts as a third party would ship it: types stripped, its one library
+ * import pointed at the copied build (its client-js import is type-only and disappears).
+ */
+function compileSeedExample(): string {
+  const js = ts.transpileModule(readFileSync(SEED_EXAMPLE, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } }).outputText;
+  const from = /(from\s*)(["'])\.\.\/src\/index\.ts\2/g;
+  if ((js.match(from)?.length ?? 0) !== 1) throw new Error('expected one import of ../src/index.ts in the seed-style example');
+  if (/@pipecat-ai\/client-js/.test(js)) throw new Error('the seed-style example must not import client-js at run time');
+  return js.replace(from, '$1$2./lib/index.js$2');
 }
 
 interface LibPage {
@@ -212,6 +228,61 @@ describe('the library build in an extension page', () => {
 
     await page.evaluate(() => ((window as Win).__run!.mgr as LibraryModule.AudioWorkletMediaManager).disconnect());
     expect(ext.errors).toEqual([]);
+  });
+
+  it('runs the seed-style example adapter (examples/seed-style-adapter.ts) from the build: connect, stream the microphone, disconnect', async () => {
+    // The example's own toy protocol (documented in the example): setup → ready, then audio frames.
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const port = (server.address() as { port: number }).port;
+    const seen = { setups: 0, audioFrames: 0, audioBytes: 0, loudFrames: 0, texts: [] as string[], closed: 0 };
+    server.on('connection', (socket: ServerSocket) => {
+      socket.on('message', (raw) => {
+        const msg = JSON.parse(String(raw)) as { type: string; audio?: string; text?: string };
+        if (msg.type === 'setup') {
+          seen.setups++;
+          socket.send(JSON.stringify({ type: 'ready' }));
+        } else if (msg.type === 'audio' && msg.audio) {
+          const pcm = Buffer.from(msg.audio, 'base64');
+          seen.audioFrames++;
+          seen.audioBytes += pcm.length;
+          let peak = 0;
+          for (let i = 0; i + 1 < pcm.length; i += 2) peak = Math.max(peak, Math.abs(pcm.readInt16LE(i)));
+          if (peak > 1000) seen.loudFrames++;
+        } else if (msg.type === 'text' && msg.text) seen.texts.push(msg.text);
+      });
+      socket.on('close', () => void seen.closed++);
+    });
+    try {
+      // A string, so the test runner does not rewrite the page's dynamic import.
+      await page.evaluate("import('./seed-style-adapter.js').then((m) => { window.__seedExample = m; })");
+      await page.evaluate(async (endpoint) => {
+        const { pipecat } = (window as Win).__libPage!;
+        const { MyLLMServiceTransport } = (window as unknown as { __seedExample: typeof import('../examples/seed-style-adapter.ts') }).__seedExample;
+        const states: string[] = [];
+        const errors: unknown[] = [];
+        const transport = new MyLLMServiceTransport({ endpoint, connect_timeout_ms: 8000 });
+        const client = new pipecat.PipecatClient({ transport, enableMic: true, enableCam: false, callbacks: { onTransportStateChanged: (s) => states.push(s), onError: (m) => errors.push(m.data) } });
+        (window as Win).__run = { client, states, errors };
+        await client.connect();
+        // client-js accepts sendText only in `ready`: the seed-style bot-ready made the transport ready.
+        await client.sendText('hello from the seed-style adapter');
+      }, `ws://127.0.0.1:${port}`);
+      const read = () => page.evaluate(() => ({ states: (window as Win).__run!.states as string[], errors: (window as Win).__run!.errors as unknown[] }));
+      expect((await read()).states.at(-1)).toBe('ready');
+      await waitFor('1 s of microphone audio (50 chunks of 20 ms) at the fake service, some of it loud', () => (seen.audioFrames >= 50 && seen.loudFrames > 0 ? seen : null), { timeoutMs: 20_000 });
+      expect(seen.setups).toBe(1);
+      expect(seen.audioBytes / seen.audioFrames, '20 ms at 16 kHz, 16-bit').toBe(640);
+      expect(seen.texts).toEqual(['hello from the seed-style adapter']);
+      await page.evaluate(() => ((window as Win).__run!.client as PipecatModule.PipecatClient).disconnect());
+      await waitFor('the client to reach disconnected and the service to see the socket close', async () => ((await read()).states.at(-1) === 'disconnected' && seen.closed === 1 ? true : null));
+      const { states, errors } = await read();
+      expect(states).not.toContain('error');
+      expect(errors).toEqual([]);
+      expect(ext.errors).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('drives a LoopbackTransport from the build through a real PipecatClient', async () => {

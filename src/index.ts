@@ -17,8 +17,6 @@ export type { MediaFormat, MediaStats, PlaybackEvent, SpeechEvent, PlayedSamples
 export { AudioWorkletMediaManager } from './audio/audio-worklet-media-manager.ts';
 export type { AudioWorkletMediaManagerOptions, EchoPath, CaptureResampler } from './audio/audio-worklet-media-manager.ts';
 export { Resampler, resample } from './audio/resampler.ts';
-export { LinearResampler } from './audio/linear-resampler.ts';
-export { measureResampler } from './audio/resampler-measurements.ts';
 export { VoiceActivityDetector } from './audio/voice-activity-detector.ts';
 export { JitterBuffer } from './audio/jitter-buffer.ts';
 export * as pcm from './audio/pcm.ts';

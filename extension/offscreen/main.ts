@@ -1,4 +1,6 @@
 import { requireAdapter } from '../../src/adapters/adapter-registry.ts';
+import { AudioWorkletMediaManager } from '../../src/audio/audio-worklet-media-manager.ts';
+import { readAudioOverrides } from './audio-overrides.ts';
 import { SESSION_PORT_NAME } from '../shared/messages.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
 import { installGetUserMediaCounter } from './get-user-media-counter.ts';
@@ -28,7 +30,8 @@ host = new SessionHost({
       return 'unsupported';
     }
   },
-  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options),
+  // Each session gets its own manager, built with the benches' overrides when they set any.
+  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, new AudioWorkletMediaManager(readAudioOverrides())),
   createClient: createPipecatSessionClient,
   micTest: new MicTest(),
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),

@@ -413,7 +413,9 @@ export class SessionHost {
         if (live() && this.botSpeaking) this.setLevels({ bot: level });
       },
       onError: (message: RTVIMessage) => {
-        const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean; code?: unknown };
+        const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean; code?: unknown; phase?: string };
+        // A setup failure is also connect()'s rejection, which reports it: one alert, not two.
+        if (d.phase === 'setup') return;
         if (d.fatal === true && live() && this.client) this.failedClient = this.client;
         this.reportError(d.message ?? d.error ?? 'The transport reported an error.', d.fatal === true, typeof d.code === 'number' ? d.code : undefined);
       },

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RTVIEventCallbacks } from '@pipecat-ai/client-js';
 import { MicrophoneError } from '../transport/transport-errors.ts';
-import { AUDIO_OVERRIDES_GLOBAL, AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
+import { AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
+import { LogLevel, PipecatClient, type RTVIMessage, type TransportState } from '@pipecat-ai/client-js';
+import { RealTimeWebsocketTransport } from '../transport/realtime-websocket-transport.ts';
 import type { PlaybackEvent, SpeechEvent } from './media-manager.ts';
 import type { CaptureToMain, MainToPlayer, PlayerToMain } from './worklet-messages.ts';
 
@@ -111,9 +113,11 @@ interface Env {
   track: FakeTrack;
   getUserMedia: ReturnType<typeof vi.fn>;
   devices: MediaDeviceInfo[];
+  /** devicechange listeners currently installed on navigator.mediaDevices. */
+  deviceListeners: () => number;
 }
 
-function installDom(opts: { gumError?: { name: string; message: string }; deviceRate?: number } = {}): Env {
+function installDom(opts: { gumError?: { name: string; message: string }; deviceRate?: number; gumPending?: boolean } = {}): Env {
   FakeAudioContext.created = [];
   FakeWorkletNode.created = [];
   const track = new FakeTrack({ sampleRate: opts.deviceRate ?? 48000, echoCancellation: true, noiseSuppression: true, autoGainControl: false, deviceId: 'mic-1' });
@@ -122,14 +126,27 @@ function installDom(opts: { gumError?: { name: string; message: string }; device
     { kind: 'audiooutput', deviceId: 'default', label: 'Speakers', groupId: 'g' },
   ] as MediaDeviceInfo[];
   const getUserMedia = vi.fn(async () => {
+    // A page whose permission prompt is still open: getUserMedia neither resolves nor rejects.
+    if (opts.gumPending) return new Promise<never>(() => undefined);
     if (opts.gumError) throw Object.assign(new Error(opts.gumError.message), { name: opts.gumError.name });
     return new FakeStream(track);
   });
   const mediaDevices = Object.assign(new EventTarget(), { getUserMedia, enumerateDevices: async () => devices });
+  let listeners = 0;
+  const add = mediaDevices.addEventListener.bind(mediaDevices);
+  const remove = mediaDevices.removeEventListener.bind(mediaDevices);
+  mediaDevices.addEventListener = (type: string, l: EventListenerOrEventListenerObject | null, o?: AddEventListenerOptions | boolean) => {
+    if (type === 'devicechange') listeners++;
+    add(type, l, o);
+  };
+  mediaDevices.removeEventListener = (type: string, l: EventListenerOrEventListenerObject | null, o?: EventListenerOptions | boolean) => {
+    if (type === 'devicechange') listeners--;
+    remove(type, l, o);
+  };
   vi.stubGlobal('navigator', { mediaDevices });
   vi.stubGlobal('AudioContext', FakeAudioContext);
   vi.stubGlobal('AudioWorkletNode', FakeWorkletNode);
-  return { track, getUserMedia, devices };
+  return { track, getUserMedia, devices, deviceListeners: () => listeners };
 }
 
 function playerNode(): FakeWorkletNode {
@@ -487,25 +504,176 @@ describe('withShortOpusPackets', () => {
   });
 });
 
-describe('AudioWorkletMediaManager host overrides', () => {
-  it('takes the echo path, playback lead and capture latency hint from the overrides global, ignoring invalid values', async () => {
-    installDom();
-    vi.stubGlobal(AUDIO_OVERRIDES_GLOBAL, { echoPath: 'destination', startThresholdMs: 0, captureLatencyHint: 0.005, interruptTimeoutMs: 1 });
-    const m = new AudioWorkletMediaManager({ echoPath: 'rtc-loopback', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
-    m.setClientOptions({ callbacks: {}, enableMic: true } as never, true);
-    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
-    await m.connect();
-    expect(m.getStats().playbackPath).toBe('destination');
-    expect((playerNode().options.processorOptions as { startThresholdMs: number }).startThresholdMs).toBe(0);
-    expect(captureNode().context.opts?.latencyHint).toBe(0.005);
-    await m.disconnect();
+describe('interrupt drops the interrupted items at once (issue 12 item 15)', () => {
+  function pushesAfterClear(port: { posted: Array<{ msg: unknown }> }): Array<MainToPlayer & { type: 'push' }> {
+    const i = port.posted.findIndex((p) => (p.msg as MainToPlayer).type === 'clear');
+    return port.posted.slice(i + 1).map((p) => p.msg as MainToPlayer).filter((m): m is MainToPlayer & { type: 'push' } => m.type === 'push');
+  }
 
+  it('audio for an interrupted item that arrives while the flush is in flight is discarded, not queued after it', async () => {
     installDom();
-    vi.stubGlobal(AUDIO_OVERRIDES_GLOBAL, { echoPath: 'nowhere', startThresholdMs: -5, captureLatencyHint: 'fastest' });
-    const d = makeManager();
-    await d.connect();
-    expect((playerNode().options.processorOptions as { startThresholdMs: number }).startThresholdMs).toBe(30);
-    expect(captureNode().context.opts?.latencyHint).toBe('interactive');
-    await d.disconnect();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    m.bufferBotAudio(new Int16Array(4800), 'item-a');
+    const flushing = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    // The provider keeps streaming the cancelled reply while the worklet has not answered yet.
+    expect(m.bufferBotAudio(new Int16Array(480), 'item-a')).toBeUndefined();
+    // A new reply plays.
+    m.bufferBotAudio(new Int16Array(480), 'item-b');
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { 'item-a': 1200 }, contextTime: 10, lastSeq: 1 });
+    await expect(flushing).resolves.toEqual({ 'item-a': 1200 });
+    // Late audio for the interrupted item stays dropped after the flush too.
+    m.bufferBotAudio(new Int16Array(480), 'item-a');
+    expect(pushesAfterClear(port).map((p) => p.itemId)).toEqual(['item-b']);
+    expect(m.playedSamples('item-a')).toBe(1200);
+    await m.disconnect();
+  });
+
+  it("an interrupted item's played count never advances after the flush answered", async () => {
+    installDom();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    m.bufferBotAudio(new Int16Array(4800), 'item-a');
+    const flushing = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { 'item-a': 1200 }, contextTime: 10, lastSeq: 1 });
+    await flushing;
+    // A stale report must not move it (the player has nothing of it any more).
+    port.emit({ type: 'progress', played: { 'item-a': 2400 }, bufferedSamples: 0, underruns: 0, droppedSamples: 0, active: false, lastSeq: 1 });
+    port.emit({ type: 'transition', started: true, itemId: 'item-a', contextTime: 10.1, playedSamples: 2400, lastSeq: 1 });
+    expect(m.playedSamples('item-a')).toBe(1200);
+    await m.disconnect();
+  });
+
+  it('an adapter without item ids: audio during the flush is dropped, audio after it plays', async () => {
+    installDom();
+    const m = makeManager();
+    await m.connect();
+    const port = playerNode().port;
+    m.bufferBotAudio(new Int16Array(4800));
+    const flushing = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    expect(m.bufferBotAudio(new Int16Array(480))).toBeUndefined();
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { default: 100 }, contextTime: 10, lastSeq: 1 });
+    await flushing;
+    expect(m.bufferBotAudio(new Int16Array(480))).toBeDefined();
+    expect(pushesAfterClear(port)).toHaveLength(1);
+    await m.disconnect();
+  });
+});
+
+/** The smallest adapter: ready at once, no provider. Drives the real manager through a transport. */
+class InstantTransport extends RealTimeWebsocketTransport {
+  initializeLLM(): void {}
+  attachLLMListeners(): void {}
+  async connectLLM(): Promise<void> {}
+  async disconnectLLM(): Promise<void> {}
+  sendReadyMessage(): Promise<void> {
+    queueMicrotask(() => this.markReady());
+    return this.waitUntilReady();
+  }
+  handleUserAudioStream(): void {}
+  sendMessage(_m: RTVIMessage): void {}
+}
+
+function withWindow(): void {
+  if (typeof (globalThis as { window?: unknown }).window === 'undefined') vi.stubGlobal('window', globalThis);
+}
+
+describe('issue 12 item 16: media manager clauses', () => {
+  it('connect() settles and disconnect() returns while getUserMedia is pending (permission prompt open)', async () => {
+    installDom({ gumPending: true });
+    const m = makeManager();
+    const connecting = m.connect().then(() => 'resolved', (e: Error) => e.message);
+    const done = await Promise.race([m.disconnect().then(() => 'returned'), new Promise((r) => setTimeout(() => r('still waiting after 1 s'), 1000))]);
+    expect(done).toBe('returned');
+    await expect(Promise.race([connecting, new Promise((r) => setTimeout(() => r('connect still pending after 1 s'), 1000))])).resolves.toMatch(/Disconnected while the audio was starting/);
+    expect(FakeAudioContext.created).toHaveLength(0);
+  });
+
+  it('the same through a transport and client-js: Disconnect returns and connect() rejects', async () => {
+    installDom({ gumPending: true });
+    withWindow();
+    const transport = new InstantTransport({}, new AudioWorkletMediaManager({ echoPath: 'destination', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' }));
+    const states: TransportState[] = [];
+    const client = new PipecatClient({ transport, enableMic: true, callbacks: { onTransportStateChanged: (s) => states.push(s) } });
+    client.setLogLevel(LogLevel.NONE);
+    const connecting = client.connect().then(() => 'resolved', (e: Error) => e.message);
+    await vi.waitFor(() => expect(states).toContain('connecting'), { timeout: 2000 });
+    const done = await Promise.race([client.disconnect().then(() => 'returned'), new Promise((r) => setTimeout(() => r('still waiting after 2 s'), 2000))]);
+    expect(done).toBe('returned');
+    await expect(Promise.race([connecting, new Promise((r) => setTimeout(() => r('connect still pending after 2 s'), 2000))])).resolves.not.toMatch(/pending|resolved/);
+    expect(transport.state).toBe('disconnected');
+  });
+
+  it('a speaker that disappeared falls back to the default output with onDeviceError, not a failed connect', async () => {
+    installDom();
+    const sinks: string[] = [];
+    (FakeAudioContext.prototype as unknown as { setSinkId: (id: string) => Promise<void> }).setSinkId = async function (id: string) {
+      sinks.push(id);
+      if (id === 'gone-speaker') throw Object.assign(new Error('Requested device not found'), { name: 'NotFoundError' });
+    };
+    try {
+      const onDeviceError = vi.fn();
+      const m = makeManager({ onDeviceError });
+      m.updateSpeaker('gone-speaker');
+      await m.connect();
+      expect(m.getStats().outputRate).toBe(24000);
+      expect(onDeviceError).toHaveBeenCalled();
+      const err = onDeviceError.mock.calls.map((c) => c[0] as { devices: string[]; message: string }).find((e) => e.devices.includes('speaker'));
+      expect(err?.message).toMatch(/default/i);
+      expect(m.selectedSpeaker).toMatchObject({ deviceId: 'default' });
+      await m.disconnect();
+    } finally {
+      delete (FakeAudioContext.prototype as unknown as { setSinkId?: unknown }).setSinkId;
+    }
+  });
+
+  it('every manager is disposed with its transport: no devicechange listener left per Connect', async () => {
+    const env = installDom();
+    withWindow();
+    for (let i = 0; i < 3; i++) {
+      // The extension builds a new transport (and manager) for every Connect.
+      const transport = new InstantTransport({}, new AudioWorkletMediaManager({ echoPath: 'destination', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' }));
+      const client = new PipecatClient({ transport, enableMic: true, callbacks: {} });
+      client.setLogLevel(LogLevel.NONE);
+      await client.connect();
+      await client.disconnect();
+    }
+    expect(env.deviceListeners()).toBe(0);
+  });
+
+  it('onMicUpdated fires on connect with the microphone in use', async () => {
+    installDom();
+    const onMicUpdated = vi.fn();
+    const m = makeManager({ onMicUpdated });
+    await m.connect();
+    expect(onMicUpdated).toHaveBeenCalledWith(expect.objectContaining({ deviceId: 'mic-1', kind: 'audioinput' }));
+    await m.disconnect();
+  });
+
+  it('the bot level returns to zero when playback ends', async () => {
+    installDom();
+    const onRemoteAudioLevel = vi.fn();
+    const m = makeManager({ onRemoteAudioLevel });
+    await m.connect();
+    m.bufferBotAudio(new Int16Array(2400), 'a');
+    const port = playerNode().port;
+    port.emit({ type: 'transition', started: true, itemId: 'a', contextTime: 10, playedSamples: 0, lastSeq: 1 });
+    port.emit({ type: 'level', rms: 0.4 });
+    port.emit({ type: 'transition', started: false, itemId: 'a', contextTime: 10.1, playedSamples: 2400, lastSeq: 1 });
+    expect(onRemoteAudioLevel.mock.calls.at(-1)?.[0]).toBe(0);
+    // And after an interrupt's flush.
+    m.bufferBotAudio(new Int16Array(2400), 'b');
+    port.emit({ type: 'level', rms: 0.4 });
+    const flushing = m.interrupt();
+    const clear = port.posted.at(-1)!.msg as MainToPlayer & { type: 'clear' };
+    port.emit({ type: 'cleared', requestId: clear.requestId, played: { b: 10 }, contextTime: 10.2, lastSeq: 2 });
+    await flushing;
+    expect(onRemoteAudioLevel.mock.calls.at(-1)?.[0]).toBe(0);
+    await m.disconnect();
   });
 });

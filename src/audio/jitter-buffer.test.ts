@@ -71,6 +71,22 @@ describe('JitterBuffer', () => {
     expect(jb.underruns).toBe(1);
   });
 
+  it('after an underrun, playback re-buffers to its start threshold before it resumes', () => {
+    const jb = new JitterBuffer({ sampleRate: RATE, startThresholdMs: 30, stopHoldMs: 500 });
+    jb.push(pcm(ms(40)), 'x');
+    renderFor(jb, ms(80)); // played all 40 ms, then ran dry
+    expect(jb.playedSamples('x')).toBe(ms(40));
+    // A trickle below the threshold does not play at once...
+    jb.push(pcm(ms(10)), 'x');
+    renderFor(jb, QUANTUM);
+    expect(jb.playedSamples('x'), 'a 10 ms trickle waits for the 30 ms threshold').toBe(ms(40));
+    // ...but once the threshold is queued it resumes in the next render quantum.
+    jb.push(pcm(ms(25)), 'x');
+    renderFor(jb, QUANTUM);
+    expect(jb.playedSamples('x')).toBeGreaterThan(ms(40));
+    expect(jb.underruns).toBe(1);
+  });
+
   it('does not report a stop/start pair for a gap shorter than the hold', () => {
     const jb = new JitterBuffer({ sampleRate: RATE, startThresholdMs: 0, stopHoldMs: 60 });
     jb.push(pcm(ms(40)), 'x');

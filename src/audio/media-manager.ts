@@ -100,11 +100,26 @@ export abstract class MediaManager {
   abstract connect(): Promise<void>;
   /** Closes every track, node and AudioContext. Idempotent. */
   abstract disconnect(): Promise<void>;
+  /**
+   * Also releases what outlives a session (device listeners, timers). The transport calls it when
+   * its session ends; a later connect() starts over. Defaults to disconnect().
+   */
+  dispose(): Promise<void> {
+    return this.disconnect();
+  }
   /** Seed compatibility: flush playback because the user started speaking. */
   abstract userStartedSpeaking(): Promise<unknown>;
-  /** Queues bot audio (PCM16 mono at the output rate) under a playback item id. */
+  /**
+   * Queues bot audio (PCM16 mono at the output rate) under a playback item id. Returns undefined
+   * when nothing was queued: no session, or the item was interrupted.
+   */
   abstract bufferBotAudio(data: ArrayBuffer | Int16Array, id?: string): Int16Array | undefined;
-  /** Silences playback at once; resolves with the samples actually played per item. */
+  /**
+   * Silences playback at once; resolves with the samples actually played per item. Synchronously,
+   * before the player is asked, every item queued since the last interrupt is dropped: later audio
+   * for it is discarded (id-less audio only until the player answered), and its played count is
+   * final once the promise resolves.
+   */
   abstract interrupt(): Promise<PlayedSamples>;
   /** Samples played so far for an item (last report from the player). */
   abstract playedSamples(itemId: string): number;

@@ -94,3 +94,26 @@ describe('VoiceActivityDetector', () => {
     expect(run(new VoiceActivityDetector(RATE), signal)).toEqual([]);
   });
 });
+
+describe('digital silence (issue 12 item 16)', () => {
+  it('a muted microphone (exact zeros) does not drag the noise floor down: no false speech on unmute', () => {
+    const vad = new VoiceActivityDetector(RATE);
+    const events: VoiceActivityEvent[] = [];
+    const emit = (e: VoiceActivityEvent): void => void events.push(e);
+    // Room noise at about -45 dBFS, then the track is disabled (Chrome delivers zeros), then unmuted.
+    vad.push(noise(RATE * 2, 0.0056, 1), emit);
+    const floorBefore = vad.noiseFloorDb;
+    vad.push(new Float32Array(RATE * 2), emit);
+    vad.push(noise(RATE * 3, 0.0056, 2), emit);
+    expect(events, `events: ${JSON.stringify(events)}; floor before mute ${floorBefore.toFixed(1)} dB, after ${vad.noiseFloorDb.toFixed(1)} dB`).toEqual([]);
+  });
+
+  it('still hears speech right after a muted stretch', () => {
+    const vad = new VoiceActivityDetector(RATE);
+    const events: VoiceActivityEvent[] = [];
+    vad.push(noise(RATE, 0.0056, 3), (e) => events.push(e));
+    vad.push(new Float32Array(RATE), (e) => events.push(e));
+    vad.push(speechLike(RATE, 0.3), (e) => events.push(e));
+    expect(events.map((e) => e.type)).toContain('speech-started');
+  });
+});

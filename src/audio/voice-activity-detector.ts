@@ -8,6 +8,10 @@
  * hangover is removed from the reported time). The floor is also never below the quietest frame of
  * the last `floorWindowMs`: speech always dips between words within that time, steady noise never
  * does, so a step up in background noise ends a false onset within that window.
+ *
+ * Digital silence (a muted track delivers exact zeros; nothing analogue is that quiet) says nothing
+ * about the room: those frames are never speech and leave the floor and its window alone, so the
+ * noise floor on unmute is the room's, not -120 dB (which made room noise "speech" for ~3 s).
  */
 
 export interface VoiceActivityOptions {
@@ -31,6 +35,9 @@ export interface VoiceActivityEvent {
   /** Absolute sample index (samples pushed since construction or reset) of the onset / offset. */
   sample: number;
 }
+
+/** Below 16-bit dither (about -96 dBFS): only digital silence is this quiet. */
+const DIGITAL_SILENCE_DB = -100;
 
 const DEFAULTS: Required<VoiceActivityOptions> = {
   frameMs: 10,
@@ -111,6 +118,10 @@ export class VoiceActivityDetector {
     const o = this.options;
     const start = this.frameIndex * this.frameSamples;
     this.frameIndex++;
+    if (db < DIGITAL_SILENCE_DB) {
+      this.onDigitalSilence(emit);
+      return;
+    }
     if (Number.isNaN(this.floorDb)) this.floorDb = db;
     this.recent[this.frameIndex % this.recent.length] = db;
     let windowMin = Number.POSITIVE_INFINITY;
@@ -142,6 +153,23 @@ export class VoiceActivityDetector {
       emit({ type: 'speech-stopped', sample: this.lastSpeechEnd });
     }
 
+    this.updateFloor(db);
+  }
+
+  /** A muted stretch: speech (if any) runs out its hangover; the floor is untouched. */
+  private onDigitalSilence(emit: (ev: VoiceActivityEvent) => void): void {
+    if (!this._speaking) {
+      this.run = 0;
+      return;
+    }
+    if (++this.silentFrames >= this.hangoverFrames) {
+      this._speaking = false;
+      this.run = 0;
+      emit({ type: 'speech-stopped', sample: this.lastSpeechEnd });
+    }
+  }
+
+  private updateFloor(db: number): void {
     // Floor: follow quieter frames down fast, louder frames up slowly (barely while speech is on).
     if (db < this.floorDb) {
       this.floorDb += (db - this.floorDb) * 0.3;

@@ -20,10 +20,15 @@ export class ProviderSocket {
 
   constructor(private readonly handlers: ProviderSocketHandlers) {}
 
-  /** Resolves on open; rejects with code/reason if the socket closes first. */
-  open(url: string, protocols?: string[]): Promise<void> {
+  /**
+   * Resolves on open; rejects with code/reason if the socket closes first. With a `signal` (the
+   * transport's `connectSignal`), a cancelled attempt opens nothing: no WebSocket is constructed
+   * after the abort, and one still in its handshake is closed and never reported as open.
+   */
+  open(url: string, protocols?: string[], signal?: AbortSignal): Promise<void> {
     this.closedByUs = false;
     this.opened = false;
+    if (signal?.aborted) return Promise.reject(abortError());
     const Impl = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
     if (!Impl) return Promise.reject(new Error('No WebSocket implementation in this environment.'));
     let ws: WebSocket;
@@ -38,7 +43,17 @@ export class ProviderSocket {
     let markClosed!: () => void;
     this.closedAt = new Promise<void>((r) => (markClosed = r));
     return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (this.opened || this.ws !== ws) return;
+        this.close(1000, 'cancelled');
+        ws.onopen = null;
+        ws.onclose = null;
+        markClosed();
+        reject(abortError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       ws.onopen = () => {
+        signal?.removeEventListener('abort', onAbort);
         this.opened = true;
         resolve();
       };
@@ -60,6 +75,7 @@ export class ProviderSocket {
       };
       ws.onclose = (ev: CloseEvent) => {
         markClosed();
+        signal?.removeEventListener('abort', onAbort);
         const wasOpen = this.opened;
         if (this.ws === ws) this.ws = null;
         if (!wasOpen) reject(Object.assign(new Error(`WebSocket closed before opening (code ${ev.code})`), { code: ev.code, reason: ev.reason ?? '' }));
@@ -109,6 +125,10 @@ export class ProviderSocket {
       // Already closing.
     }
   }
+}
+
+function abortError(): Error {
+  return typeof DOMException === 'function' ? new DOMException('The connect attempt was cancelled.', 'AbortError') : Object.assign(new Error('The connect attempt was cancelled.'), { name: 'AbortError' });
 }
 
 export function utf8Length(s: string): number {

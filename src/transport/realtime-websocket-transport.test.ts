@@ -53,6 +53,18 @@ class ScriptedTransport extends RealTimeWebsocketTransport {
   cancelTool(id: string): void {
     this.cancelFunctionCalls([id]);
   }
+  order: string[] = [];
+  protected override onInterruptStarted(): void {
+    this.order.push('interrupt-started');
+  }
+  protected override onLocalInterrupt(): void {
+    this.order.push('local-interrupt');
+  }
+  /** A token request that only ends when the attempt is cancelled (as fetch with the attempt's signal). */
+  hangUntilCancelled(): Promise<void> {
+    const signal = this.connectSignal;
+    return new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }));
+  }
   dropSocket(code: number, reason: string): void {
     this.handleSocketClosed(code, reason);
   }
@@ -224,6 +236,104 @@ describe('function calls', () => {
     const stopped = rtvi.filter((r) => r.type === 'llm-function-call-stopped');
     expect(stopped).toHaveLength(1);
     expect(stopped[0].data).toMatchObject({ tool_call_id: 'call_4', cancelled: true });
+    await client.disconnect();
+  });
+});
+
+describe('issue 12 item 16: transport clauses', () => {
+  it('a DOMException from the adapter keeps its own message (no TypeError from the read-only message)', async () => {
+    const { client, transport } = setup({ api_key: 'SECRET-KEY-123456' });
+    transport.connectLLM = async () => {
+      throw new DOMException('The network said no to SECRET-KEY-123456.', 'NetworkError');
+    };
+    const err = await client.connect().then(() => null, (e: Error) => e);
+    expect(err).not.toBeInstanceOf(TypeError);
+    expect(err?.message).toMatch(/^The network said no to/);
+    expect(err?.message).not.toContain('SECRET-KEY-123456');
+    expect(err?.name).toBe('NetworkError');
+  });
+
+  it('initDevices() during a session does not change the session state', async () => {
+    const { client, transport, states } = setup();
+    await client.connect();
+    const before = states.length;
+    await client.initDevices();
+    expect(transport.state).toBe('ready');
+    expect(states.slice(before)).toEqual([]);
+    await client.disconnect();
+  });
+
+  it('function-call handlers registered through client-js get the real arguments; only the inspector copy is scrubbed', async () => {
+    const { client, transport, rtvi } = setup({ api_key: 'SECRET-KEY-123456' });
+    const seen: unknown[] = [];
+    client.registerFunctionCallHandler('remember', async (params) => {
+      seen.push(params.arguments);
+      return { ok: true };
+    });
+    await client.connect();
+    transport.callTool('call_9', 'remember', { note: 'the code is SECRET-KEY-123456', n: 3 });
+    await waitFor('the handler to run', () => seen.length === 1);
+    expect(seen[0]).toEqual({ note: 'the code is SECRET-KEY-123456', n: 3 });
+    const shown = rtvi.find((r) => r.type === 'llm-function-call-in-progress');
+    expect(JSON.stringify(shown?.data)).not.toContain('SECRET-KEY-123456');
+    await client.disconnect();
+  });
+
+  it("a user's Disconnect during connect never reports error (no error state, no onError)", async () => {
+    const { client, transport, states, errors } = setup();
+    // Cancelled while the provider link is still opening (a token request, a slow handshake) ...
+    transport.connectLLM = () => transport.hangUntilCancelled();
+    const connecting = client.connect().then(() => null, (e: Error) => e);
+    await waitFor('state connecting', () => transport.state === 'connecting');
+    await client.disconnect();
+    await connecting;
+    await waitFor('state disconnected', () => transport.state === 'disconnected');
+    // ... and while waiting for the provider's confirmation.
+    transport.connectLLM = ScriptedTransport.prototype.connectLLM;
+    transport.script = 'never';
+    const waiting = client.connect().then(() => null, (e: Error) => e);
+    await waitFor('state connected', () => transport.state === 'connected');
+    await client.disconnect();
+    await waiting;
+    await waitFor('state disconnected', () => transport.state === 'disconnected');
+    expect(states.join(','), 'states').not.toContain('error');
+    expect(errors).toEqual([]);
+  });
+
+  it('the same without client-js in between: transport.disconnect() during connect() never passes through error', async () => {
+    const { transport, states, errors } = setup();
+    transport.connectLLM = () => transport.hangUntilCancelled();
+    const connecting = transport.connect().then(() => null, (e: Error) => e);
+    await waitFor('state connecting', () => transport.state === 'connecting');
+    await transport.disconnect();
+    const err = await connecting;
+    expect(err?.message).toMatch(/Disconnected before the session was ready/);
+    expect(transport.state).toBe('disconnected');
+    expect(states.join(','), 'states').not.toContain('error');
+    expect(errors).toEqual([]);
+  });
+
+  it('a setup failure also reaches onError, once, with the same message connect() rejects with', async () => {
+    const { client, transport, errors } = setup({ api_key: 'SECRET-KEY-123456' });
+    transport.script = 'close-before-ready';
+    const err = await client.connect().then(() => null, (e: Error) => e);
+    await waitFor('state disconnected', () => transport.state === 'disconnected');
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as { error: string }).error).toBe(err?.message);
+    expect(errors[0]).toMatchObject({ fatal: true, phase: 'setup' });
+    expect(JSON.stringify(errors)).not.toContain('SECRET-KEY-123456');
+  });
+});
+
+describe('interruptBot (issue 12 item 15)', () => {
+  it('tells the adapter synchronously, before the player answers, then again with the played counts', async () => {
+    const media = new FakeMediaManager({ flushLatencyMs: 30 });
+    const { client, transport } = setup({}, media);
+    await client.connect();
+    const done = transport.interruptBot();
+    expect(transport.order).toEqual(['interrupt-started']);
+    await done;
+    expect(transport.order).toEqual(['interrupt-started', 'local-interrupt']);
     await client.disconnect();
   });
 });

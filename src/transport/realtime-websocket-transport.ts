@@ -47,7 +47,22 @@ interface PendingFunctionCall extends FunctionCallContext {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_FUNCTION_CALL_TIMEOUT_MS = 30_000;
 
-type Observed = { sourceFrameIds?: number[]; at?: number };
+type Observed = { sourceFrameIds?: number[]; at?: number; unscrubbedForApp?: boolean };
+
+/** One connect() call, from its start until the session it opened is torn down. */
+interface ConnectAttempt {
+  controller: AbortController;
+  /** Set by disconnect(): the failure that follows is the user's cancel, not an error. */
+  cancelledByUser: boolean;
+  /** failSetup() already told onError. */
+  errorReported: boolean;
+  /**
+   * Settles when this attempt's connectLLM (and whatever earlier attempt it waited for) has
+   * finished and, if the attempt was abandoned meanwhile, its provider link has been closed.
+   * Never rejects.
+   */
+  settled: Promise<void>;
+}
 
 /**
  * Abstract Pipecat client transport for voice-to-voice LLMs spoken to directly over WebSocket.
@@ -59,8 +74,6 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   protected _service_options: LLMServiceOptions;
   protected _mediaManager: MediaManager;
   protected readonly scrubber = new SecretScrubber();
-  /** Human name used in messages: "Gemini Live", "OpenAI Realtime", … */
-  protected abstract readonly providerName: string;
 
   private _observer: TransportObserver | undefined;
   private _frameSeq = 0;
@@ -74,6 +87,9 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   private _currentCall: FunctionCallContext | null = null;
   private _botSpeaking = false;
   private _userSpeakingLocal = false;
+  private _attempt: ConnectAttempt | null = null;
+  /** True while emitRtvi() is handing our own message to client-js. */
+  private _emittingOwn = false;
 
   constructor(serviceOptions: LLMServiceOptions, manager?: MediaManager) {
     super();
@@ -96,6 +112,16 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   abstract override sendReadyMessage(): void | Promise<void>;
   abstract override sendMessage(message: RTVIMessage): void;
 
+  /**
+   * Human name used in messages ("Gemini Live", "OpenAI Realtime", …): a subclass's own
+   * `providerName` field when it declares one (optional, so a seed-style adapter compiles without
+   * it), else its class name.
+   */
+  protected get providerLabel(): string {
+    const declared = (this as { providerName?: unknown }).providerName;
+    return typeof declared === 'string' && declared ? declared : this.constructor.name || 'the provider';
+  }
+
   /** Audio formats the adapter needs. */
   protected getMediaFormat(): MediaFormat {
     return { inputSampleRate: 16_000, outputSampleRate: 24_000, chunkMs: 20 };
@@ -109,12 +135,18 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     return true;
   }
 
+  /**
+   * Synchronous, at the interrupt itself (the player has not answered yet): mark the current turn
+   * dropped here so its late audio and text are discarded rather than queued after the flush.
+   */
+  protected onInterruptStarted(): void {}
+
   /** Provider-specific reaction to a local interrupt (cancel, truncate). Playback is already flushed. */
   protected onLocalInterrupt(_played: PlayedSamples): void {}
 
   /** Deliver a function result to the provider. */
   protected deliverFunctionCallResult(call: FunctionCallContext, _result: unknown): void {
-    this.emitError(`${this.providerName} adapter cannot send the result of ${call.functionName}.`, false);
+    this.emitError(`${this.providerLabel} adapter cannot send the result of ${call.functionName}.`, false);
   }
 
   /** Called after the player has played all audio of an item, or the item was flushed. */
@@ -141,6 +173,16 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     return this._mediaManager;
   }
 
+  /**
+   * The current connect attempt's signal: pass it to every token/secret request (`fetch`) and to
+   * `ProviderSocket.open()`. It aborts when the user disconnects, when setup times out or fails,
+   * and when a newer connect() starts, so an abandoned attempt opens nothing. Between sessions it
+   * is an already-aborted signal.
+   */
+  protected get connectSignal(): AbortSignal {
+    return this._attempt?.controller.signal ?? ABORTED;
+  }
+
   getStats(): MediaStats {
     return this._mediaManager.getStats();
   }
@@ -156,19 +198,23 @@ export abstract class RealTimeWebsocketTransport extends Transport {
 
   /** Stop the bot's audio now; the adapter tells the provider where it can. */
   async interruptBot(): Promise<PlayedSamples> {
-    const played = await this._mediaManager.interrupt();
+    // Before anything else: the manager drops the playing items inside interrupt(), and the adapter
+    // marks its turn dropped, so nothing arriving while the player flushes is queued or shown.
+    const flushing = this._mediaManager.interrupt();
+    this.onInterruptStarted();
+    const played = await flushing;
     this.onLocalInterrupt(played);
     return played;
   }
 
   /** Push-to-talk: press. Adapters that support manual turns override. */
   startUserTurn(): void {
-    throw new UnsupportedFeatureError('push-to-talk', this.providerName);
+    throw new UnsupportedFeatureError('push-to-talk', this.providerLabel);
   }
 
   /** Push-to-talk: release. */
   endUserTurn(): void {
-    throw new UnsupportedFeatureError('push-to-talk', this.providerName);
+    throw new UnsupportedFeatureError('push-to-talk', this.providerLabel);
   }
 
   /** Apply settings mid-session where the provider allows; returns the keys that need a reconnect. */
@@ -181,7 +227,12 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   initialize(options: PipecatClientOptions, messageHandler: (ev: RTVIMessage) => void): void {
     this._options = options;
     this._callbacks = options.callbacks ?? {};
-    this._onMessage = messageHandler;
+    // A seed-style adapter reports readiness itself: sendReadyMessage() calls this._onMessage() with
+    // a bot-ready. That makes the transport ready too (state, setup timer), exactly as markReady() does.
+    this._onMessage = (message: RTVIMessage) => {
+      if (message?.type === 'bot-ready' && !this._emittingOwn) this.adoptReady(message.data);
+      messageHandler(message);
+    };
     this._mediaManager.setClientOptions(options, true);
     this._mediaManager.setUserAudioCallback((data) => this.onCapturedAudio(data));
     this._mediaManager.setEventsListener({
@@ -199,13 +250,15 @@ export abstract class RealTimeWebsocketTransport extends Transport {
 
   /** Never rejects: client-js awaits it outside its error handling, so a rejection would hang connect(). */
   async initDevices(): Promise<void> {
-    this.state = 'initializing';
+    // During a session (or a connect) this only refreshes the device lists: the state is the session's.
+    const idle = this.state === 'disconnected' || this.state === 'initialized' || this.state === 'initializing' || this.state === 'error';
+    if (idle) this.state = 'initializing';
     try {
       await this._mediaManager.initialize();
     } catch (e) {
       this._callbacks.onDeviceError?.(new DeviceError(['mic'], 'unknown', errorMessage(e)));
     }
-    this.state = 'initialized';
+    if (idle && this.state === 'initializing') this.state = 'initialized';
   }
 
   _validateConnectionParams(connectParams?: unknown): LLMServiceOptions | undefined {
@@ -220,28 +273,65 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     const params = connectParams as LLMServiceOptions | undefined;
     if (this._disconnecting) await this._disconnecting;
     if (params) this._service_options = { ...this._service_options, ...params, settings: { ...this._service_options.settings, ...params.settings } };
+    // A connect() still in flight (called without client-js in between) is superseded: it settles,
+    // and neither tears down nor reports anything about the session that replaces it.
+    const previous = this._attempt;
+    if (previous) {
+      previous.cancelledByUser = true;
+      previous.controller.abort();
+    }
+    if (this._setupFailure && !this._setupFailure.settled) this._setupFailure.reject(new TransportStartError('A newer connect() replaced this one.'));
+    clearTimeout(this._setupTimer);
     this._connectStartedAt = nowMs();
     this._finishedCalls.clear();
     this._setupFailure = deferred<never>();
     this._ready = deferred<void>();
     const timeoutMs = this._service_options.connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this._setupTimer = setTimeout(() => {
-      this.failSetup(new SetupTimeoutError(this.providerName, timeoutMs, this.state === 'connected' ? 'the provider to confirm the session' : 'the connection to open'));
+      this.failSetup(new SetupTimeoutError(this.providerLabel, timeoutMs, this.state === 'connected' ? 'the provider to confirm the session' : 'the connection to open'));
     }, timeoutMs);
     this.scrubber.add(this._service_options.api_key);
+    const attempt: ConnectAttempt = { controller: new AbortController(), cancelledByUser: false, errorReported: false, settled: previous?.settled ?? Promise.resolve() };
+    this._attempt = attempt;
+    // client-js aborts its own controller in disconnect(): follow it as well.
+    this._abortController?.signal.addEventListener('abort', () => attempt.controller.abort(), { once: true });
     this.state = 'connecting';
+    // Raced against this attempt's own failure, which stays rejected after disconnect() clears the field.
+    const failure = this._setupFailure;
+    const race = <T,>(p: Promise<T>): Promise<T> => {
+      if (attempt.controller.signal.aborted) return failure.promise;
+      return Promise.race([p, failure.promise]);
+    };
     try {
       this.validateBeforeConnect();
       this._mediaManager.configure(this.getMediaFormat());
-      await this.raceSetup(this._mediaManager.connect());
-      await this.raceSetup(this.connectLLM());
+      await race(this._mediaManager.connect());
+      // An abandoned attempt whose adapter ignored the signal may still be opening its socket: let it
+      // finish and be closed before this one opens, so it can never replace this session's socket.
+      await race(attempt.settled);
+      if (attempt.controller.signal.aborted) await failure.promise;
+      const llm = this.connectLLM();
+      const closeIfAbandoned = async (): Promise<void> => {
+        if (!attempt.controller.signal.aborted) return;
+        try {
+          await this.disconnectLLM();
+        } catch {
+          /* reported by teardown already */
+        }
+      };
+      attempt.settled = llm.then(closeIfAbandoned, closeIfAbandoned);
+      await race(llm);
       this.state = 'connected';
       this._callbacks.onConnected?.();
     } catch (e) {
       const err = this.toStartError(e);
+      // The user's own Disconnect: _disconnect() tears down and reports `disconnected`; not an error.
+      if (attempt.cancelledByUser) throw err;
       this.clearSetup(err);
       this.state = 'error';
       await this.teardown();
+      // connect() rejects with it, and onError hears it too (client-js only rejects its promise).
+      if (!attempt.errorReported) this.emitError(err.message, true, [], { phase: 'setup' });
       throw err;
     }
   }
@@ -249,6 +339,10 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   async _disconnect(): Promise<void> {
     if (this._disconnecting) return this._disconnecting;
     if (this.state === 'disconnected' && !this._setupFailure) return;
+    if (this._attempt) {
+      this._attempt.cancelledByUser = true;
+      this._attempt.controller.abort();
+    }
     this._disconnecting = (async () => {
       this.state = 'disconnecting';
       this.clearSetup(new TransportStartError('Disconnected before the session was ready.'));
@@ -307,7 +401,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._mediaManager.enableCam(enable);
   }
   enableScreenShare(_enable: boolean): void {
-    throw new UnsupportedFeatureError('screenShare', this.providerName, 'Screen sharing is not supported by this transport.');
+    throw new UnsupportedFeatureError('screenShare', this.providerLabel, 'Screen sharing is not supported by this transport.');
   }
   get isCamEnabled(): boolean {
     return this._mediaManager.isCamEnabled;
@@ -342,7 +436,17 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     clearTimeout(this._setupTimer);
     this._setupFailure?.resolve(undefined as never);
     this.state = 'ready';
-    this.emitRtvi('bot-ready', { version: RTVI_PROTOCOL_VERSION, about: { library: 'realtime-websocket-transport', provider: this.providerName } }, { sourceFrameIds });
+    this.emitRtvi('bot-ready', { version: RTVI_PROTOCOL_VERSION, about: { library: 'realtime-websocket-transport', provider: this.providerLabel } }, { sourceFrameIds });
+    this._ready.resolve();
+  }
+
+  /** A bot-ready the adapter sent through _onMessage itself (the seed's way): the session is ready. */
+  private adoptReady(data: unknown): void {
+    if (!this._ready || this._ready.settled || !this.isSettingUp) return;
+    clearTimeout(this._setupTimer);
+    this._setupFailure?.resolve(undefined as never);
+    this.state = 'ready';
+    this._observer?.onRtvi?.({ t: nowMs() - this._connectStartedAt, wall: Date.now(), type: 'bot-ready', data: this.scrubber.scrub(data ?? {}), sourceFrameIds: [] });
     this._ready.resolve();
   }
 
@@ -350,10 +454,14 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   protected failSetup(error: Error): void {
     if (!this._setupFailure || this._setupFailure.settled) return;
     clearTimeout(this._setupTimer);
+    this._attempt?.controller.abort();
     // Truthful state: the session failed; client-js (or the caller) then disconnects.
     if (this.state === 'connecting' || this.state === 'connected') this.state = 'error';
     this._setupFailure.reject(error);
     this._ready?.reject(error);
+    // connect() rejects with it; onError hears it too (fatal: client-js then disconnects).
+    if (this._attempt) this._attempt.errorReported = true;
+    this.emitError(error.message, true, [], { phase: 'setup' });
   }
 
   /**
@@ -363,11 +471,11 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   protected handleSocketClosed(code: number, reason: string, sourceFrameIds: number[] = []): void {
     const cleanReason = this.scrubber.scrubText(reason);
     if (this.isSettingUp) {
-      this.failSetup(new ProviderClosedError(this.providerName, code, cleanReason, 'setup'));
+      this.failSetup(new ProviderClosedError(this.providerLabel, code, cleanReason, 'setup'));
       return;
     }
     if (this.state === 'disconnecting' || this.state === 'disconnected') return;
-    const err = new ProviderClosedError(this.providerName, code, cleanReason, 'session');
+    const err = new ProviderClosedError(this.providerLabel, code, cleanReason, 'session');
     this.state = 'error';
     this.emitRtvi('error', { error: err.message, message: err.message, fatal: true, code, reason: cleanReason }, { sourceFrameIds });
     queueMicrotask(() => {
@@ -386,11 +494,14 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     const clean = this.scrubber.scrub(data);
     const at = opts.at ?? nowMs();
     this._observer?.onRtvi?.({ t: at - this._connectStartedAt, wall: Date.now() - (nowMs() - at), type, data: clean, sourceFrameIds: opts.sourceFrameIds ?? [] });
+    this._emittingOwn = true;
     try {
-      this._onMessage(new RTVIMessage(type, clean));
+      this._onMessage(new RTVIMessage(type, opts.unscrubbedForApp ? appCopy(data, clean) : clean));
     } catch (e) {
       // A throwing app callback must not break the transport's own bookkeeping.
       console.warn('[RealTimeWebsocketTransport] message handler threw', errorMessage(e));
+    } finally {
+      this._emittingOwn = false;
     }
   }
 
@@ -419,7 +530,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this.emitRtvi('llm-function-call-started', { function_name: call.functionName }, { sourceFrameIds });
     this._currentCall = call;
     try {
-      this.emitRtvi('llm-function-call-in-progress', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments }, { sourceFrameIds });
+      // The app's handler gets the real arguments; only the observer's (inspector's) copy is scrubbed.
+      this.emitRtvi('llm-function-call-in-progress', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments }, { sourceFrameIds, unscrubbedForApp: true });
     } finally {
       this._currentCall = null;
     }
@@ -524,7 +636,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
       console.warn('[RealTimeWebsocketTransport] disconnectLLM failed', this.scrubber.scrubText(errorMessage(e)));
     }
     try {
-      await this._mediaManager.disconnect();
+      // dispose(), not just disconnect(): device listeners and timers must not outlive the session.
+      await this._mediaManager.dispose();
     } catch (e) {
       console.warn('[RealTimeWebsocketTransport] media disconnect failed', errorMessage(e));
     }
@@ -532,9 +645,20 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   }
 
   private toStartError(e: unknown): Error {
-    if (e instanceof Error) {
-      e.message = this.scrubber.scrubText(e.message);
-      return e;
+    if (e instanceof Error || isDomException(e)) {
+      const err = e as Error;
+      const clean = this.scrubber.scrubText(err.message);
+      if (clean === err.message) return err;
+      // DOMException's message is a read-only accessor: assigning it throws a TypeError in strict code.
+      try {
+        err.message = clean;
+        if (err.message === clean) return err;
+      } catch {
+        /* read-only: rebuild below */
+      }
+      const copy = new TransportStartError(clean);
+      copy.name = err.name;
+      return copy;
     }
     return new TransportStartError(this.scrubber.scrubText(errorMessage(e)));
   }
@@ -546,6 +670,21 @@ function audioClock(ev: PlaybackEvent): { audio_clock_ms?: number } {
 
 function nowMs(): number {
   return performance.now();
+}
+
+const ABORTED: AbortSignal = AbortSignal.abort();
+
+/**
+ * The app's handler reads the real values; anything that serialises the message (client-js logs
+ * every RTVI message as JSON at debug level) gets the scrubbed copy through a hidden toJSON.
+ */
+function appCopy(data: unknown, clean: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return clean;
+  return Object.defineProperty({ ...(data as Record<string, unknown>) }, 'toJSON', { value: () => clean, enumerable: false });
+}
+
+function isDomException(e: unknown): e is DOMException {
+  return typeof DOMException === 'function' && e instanceof DOMException;
 }
 
 export type { RTVIEventCallbacks };

@@ -31,6 +31,11 @@ export interface FakeMediaManagerOptions {
   playbackSpeed?: number;
   /** Simulated delay before the first sample of a burst is heard (ms of audio time). */
   startLeadMs?: number;
+  /**
+   * How long the "player" takes to answer an interrupt (ms; default 0 = at once). The real player
+   * worklet answers over its message port, a few ms to ~150 ms on a loaded machine.
+   */
+  flushLatencyMs?: number;
 }
 
 export class FakeMediaManager extends MediaManager {
@@ -52,11 +57,17 @@ export class FakeMediaManager extends MediaManager {
   private readonly speed: number;
   private readonly startLeadMs: number;
   private leadLeft = 0;
+  private readonly flushLatencyMs: number;
+  /** As AudioWorkletMediaManager: interrupted items are dropped at the interrupt() call. */
+  private readonly dropped = new Set<string>();
+  private readonly pushedSinceClear = new Set<string>();
+  private flushesInFlight = 0;
 
   constructor(opts: FakeMediaManagerOptions = {}) {
     super();
     this.speed = opts.playbackSpeed ?? 10;
     this.startLeadMs = opts.startLeadMs ?? 0;
+    this.flushLatencyMs = opts.flushLatencyMs ?? 0;
   }
 
   configure(format: MediaFormat): void {
@@ -75,6 +86,8 @@ export class FakeMediaManager extends MediaManager {
   async disconnect(): Promise<void> {
     this.calls.push('disconnect');
     this.connected = false;
+    this.dropped.clear();
+    this.pushedSinceClear.clear();
     this.stopClock();
     this.queue = [];
     this.playing = false;
@@ -85,7 +98,10 @@ export class FakeMediaManager extends MediaManager {
 
   bufferBotAudio(data: ArrayBuffer | Int16Array, id = 'default'): Int16Array | undefined {
     const samples = data instanceof Int16Array ? data.slice() : new Int16Array(data.slice(0));
+    // `buffered` records what the transport asked for, dropped or not (adapter tests assert on it).
     this.buffered.push({ itemId: id, samples, at: performance.now() });
+    if (this.dropped.has(id) || (id === 'default' && this.flushesInFlight > 0)) return undefined;
+    this.pushedSinceClear.add(id);
     if (!samples.length) return samples;
     const last = this.queue[this.queue.length - 1];
     if (last && last.itemId === id) last.remaining += samples.length;
@@ -124,6 +140,13 @@ export class FakeMediaManager extends MediaManager {
   }
 
   async interrupt(): Promise<PlayedSamples> {
+    for (const id of this.pushedSinceClear) if (id !== 'default') this.dropped.add(id);
+    this.pushedSinceClear.clear();
+    if (this.flushLatencyMs > 0) {
+      this.flushesInFlight++;
+      await new Promise((r) => setTimeout(r, this.flushLatencyMs));
+      this.flushesInFlight--;
+    }
     const played: PlayedSamples = {};
     for (const q of this.queue) played[q.itemId] = this.played.get(q.itemId) ?? 0;
     if (this.playing) played[this.currentItem] = this.played.get(this.currentItem) ?? 0;

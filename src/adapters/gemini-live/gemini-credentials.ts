@@ -12,6 +12,8 @@ export interface GeminiCredentialSource {
   authMode: GeminiAuthMode;
   /** Everything minted is a secret: the scrubber learns it before it can appear anywhere. */
   addSecret(secret: string): void;
+  /** The connect attempt's cancellation: a Disconnect or a newer Connect aborts a token request in flight. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -65,8 +67,8 @@ export class GeminiCredentials {
   }
 
   private async mint(tokenUrl: string, socketUrl: string, newSessionExpireMs?: number): Promise<string> {
-    const { apiKey, addSecret } = this.source();
-    const token = await mintGeminiToken({ tokenUrl, apiKey, newSessionExpireMs, fetchImpl: this.fetchImpl });
+    const { apiKey, addSecret, signal } = this.source();
+    const token = await mintGeminiToken({ tokenUrl, apiKey, newSessionExpireMs, fetchImpl: this.fetchImpl, signal });
     addSecret(token);
     addSecret(token.slice('auth_tokens/'.length));
     return withCredential(socketUrl, 'access_token', token);

@@ -135,6 +135,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     endpoint: this._service_options.endpoint,
     authMode: this.authMode,
     addSecret: (secret) => this.scrubber.add(secret),
+    signal: this.connectSignal,
   }));
   private sessionStartedAt = 0;
   private sentVideo = false;
@@ -287,7 +288,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.socket = socket;
     this.setupDone = false;
     try {
-      await socket.open(url);
+      await socket.open(url, undefined, this.connectSignal);
     } catch (e) {
       if (this.socket === socket) this.socket = null;
       throw new Error(this.scrubber.scrubText(errorMessage(e)));

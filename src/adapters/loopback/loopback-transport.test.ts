@@ -40,8 +40,10 @@ describe('LoopbackTransport', () => {
     media.emitLocalSpeech(true);
     media.speak(1000);
     media.emitLocalSpeech(false);
+    // A 500 ms lead at once, the rest at the audio's pace.
     await waitFor('echo queued', () => media.samplesFor('loopback-turn-1') > 0);
-    expect(media.samplesFor('loopback-turn-1')).toBe(24_000);
+    expect(media.samplesFor('loopback-turn-1')).toBe(12_000);
+    await waitFor('the whole echo streamed', () => media.samplesFor('loopback-turn-1') === 24_000);
     media.advancePlayback(1200);
     await waitFor('bot-stopped-speaking', () => types().includes('bot-stopped-speaking'));
     const order = types().filter((t) => /speaking/.test(t));
@@ -65,6 +67,12 @@ describe('LoopbackTransport', () => {
     expect(media.queuedSamples).toBe(0);
     await waitFor('interrupt frame', () => frames.some((f) => f.type === 'loopback.interrupt'));
     expect(frames.find((f) => f.type === 'loopback.interrupt')?.payload).toMatchObject({ item_id: 'loopback-turn-1', played_ms: 400 });
+    // The rest of the interrupted echo still streams in, and the media manager drops all of it.
+    await waitFor('the echo stream to end', () => frames.some((f) => f.type === 'loopback.echo-end'));
+    expect(media.samplesFor('loopback-turn-1')).toBe(24_000);
+    expect(media.queuedSamples).toBe(0);
+    media.advancePlayback(1000);
+    expect(media.playedSamples('loopback-turn-1')).toBe(9_600);
     await client.disconnect();
   });
 

@@ -13,6 +13,10 @@ export interface LoopbackServiceOptions extends LLMServiceOptions {
 }
 
 const SAMPLE_RATE = 24_000;
+const ECHO_SLICE_MS = 100;
+const ECHO_SLICE = (SAMPLE_RATE * ECHO_SLICE_MS) / 1000;
+/** Slices pushed at once (500 ms): enough lead that a late timer on a loaded machine causes no underrun. */
+const ECHO_LEAD_SLICES = 5;
 
 /**
  * An adapter with no network and no key: it behaves like a realtime voice model so the whole path
@@ -30,6 +34,7 @@ export class LoopbackTransport extends RealTimeWebsocketTransport {
   private responseTimer: ReturnType<typeof setTimeout> | undefined;
   private connected = false;
   private readyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly streamTimers = new Set<ReturnType<typeof setInterval>>();
 
   constructor(options: LoopbackServiceOptions = {}, manager?: MediaManager) {
     super(options, manager);
@@ -62,6 +67,8 @@ export class LoopbackTransport extends RealTimeWebsocketTransport {
     this.connected = false;
     clearTimeout(this.readyTimer);
     clearTimeout(this.responseTimer);
+    for (const t of this.streamTimers) clearInterval(t);
+    this.streamTimers.clear();
     this.utterance = [];
     this.utteranceSamples = 0;
     this.capturing = false;
@@ -136,9 +143,34 @@ export class LoopbackTransport extends RealTimeWebsocketTransport {
     this.emitRtvi('bot-output', { text, aggregated_by: 'sentence', spoken: true, will_be_spoken: true, spoken_status: 'in-progress' }, { sourceFrameIds: [id] });
     this.emitRtvi('bot-llm-stopped', {}, { sourceFrameIds: [id] });
     this.playingItem = itemId;
-    // Transfer 100 ms slices, as a provider streams them.
-    const slice = SAMPLE_RATE / 10;
-    for (let i = 0; i < audio.length; i += slice) this._mediaManager.bufferBotAudio(audio.slice(i, i + slice), itemId);
+    this.streamEcho(audio, itemId);
+  }
+
+  /**
+   * 100 ms slices, as a provider streams them: a lead at once, the rest at the audio's own pace.
+   * An interrupted echo keeps streaming to its end, as a provider's reply does until it has
+   * processed the cancel (OpenAI sends deltas until its cancelled `response.done`; Gemini Live has
+   * no cancel): dropping that audio is the media manager's job, and the e2e tests rely on it.
+   */
+  private streamEcho(audio: Int16Array, itemId: string): void {
+    const slices: Int16Array[] = [];
+    for (let i = 0; i < audio.length; i += ECHO_SLICE) slices.push(audio.slice(i, i + ECHO_SLICE));
+    const lead = slices.splice(0, ECHO_LEAD_SLICES);
+    for (const s of lead) this._mediaManager.bufferBotAudio(s, itemId);
+    if (slices.length === 0) return;
+    const started = performance.now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      // Due by the wall clock, so late timers catch up instead of drifting behind playback.
+      const due = Math.min(slices.length, Math.floor((performance.now() - started) / ECHO_SLICE_MS) + 1);
+      while (this.connected && sent < due) this._mediaManager.bufferBotAudio(slices[sent++], itemId);
+      if (!this.connected || sent >= slices.length) {
+        clearInterval(timer);
+        this.streamTimers.delete(timer);
+        if (this.connected) this.reportFrame('in', 'loopback.echo-end', 0, { item_id: itemId, note: 'synthetic: every slice of this echo was sent' });
+      }
+    }, ECHO_SLICE_MS);
+    this.streamTimers.add(timer);
   }
 
   protected override onLocalInterrupt(played: PlayedSamples): void {

@@ -150,7 +150,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     const session = buildSession(settings);
     let secret = key;
     if (!isClientSecret(key) && settings.auth !== 'api-key-in-subprotocol') {
-      const minted = await mintClientSecret(this.endpoint, key, { ...session, model: this.model });
+      const minted = await mintClientSecret(this.endpoint, key, { ...session, model: this.model }, { signal: this.connectSignal });
       this.scrubber.add(minted.value);
       secret = minted.value;
     }
@@ -162,7 +162,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     });
     this.socket = socket;
     try {
-      await socket.open(url.toString(), ['realtime', `openai-insecure-api-key.${secret}`]);
+      await socket.open(url.toString(), ['realtime', `openai-insecure-api-key.${secret}`], this.connectSignal);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw new ProviderClosedError(this.providerName, code, String((e as { reason?: unknown }).reason ?? ''), 'setup');

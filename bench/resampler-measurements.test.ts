@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LinearResampler } from './linear-resampler.ts';
 import { measureResampler } from './resampler-measurements.ts';
-import { Resampler } from './resampler.ts';
+import { Resampler } from '../src/audio/resampler.ts';
 
 describe('measureResampler', () => {
   it('tells the windowed-sinc resampler from the linear baseline at 48 → 16 kHz', () => {

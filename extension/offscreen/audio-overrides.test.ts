@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { AUDIO_OVERRIDES_GLOBAL, readAudioOverrides } from './audio-overrides.ts';
+
+describe('readAudioOverrides (bench hook)', () => {
+  it('takes the echo path, playback lead and capture latency hint, ignoring other keys', () => {
+    const scope = { [AUDIO_OVERRIDES_GLOBAL]: { echoPath: 'destination', startThresholdMs: 0, captureLatencyHint: 0.005, interruptTimeoutMs: 1 } };
+    expect(readAudioOverrides(scope)).toEqual({ echoPath: 'destination', startThresholdMs: 0, captureLatencyHint: 0.005 });
+  });
+
+  it('drops invalid values and reads nothing when the global is absent', () => {
+    expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { echoPath: 'nowhere', startThresholdMs: -5, captureLatencyHint: 'fastest' } })).toEqual({});
+    expect(readAudioOverrides({})).toEqual({});
+  });
+});
