@@ -643,6 +643,7 @@ export class AudioWorkletMediaManager extends MediaManager {
         for (const [id, n] of Object.entries(msg.played)) this.rememberPlayed(id, n);
         this.stats.bufferedSamples = 0;
         this.botActive = this.lastPushSeq > msg.lastSeq;
+        this._listener.onBotAudioFlushed?.(msg.played);
         const pending = this.pendingClears.get(msg.requestId);
         if (pending) {
           clearTimeout(pending.timer);

@@ -15,6 +15,7 @@ import { AudioWorkletMediaManager } from '../audio/audio-worklet-media-manager.t
 import { deferred, type Deferred } from './deferred.ts';
 import type { AudioSummary, FrameDirection, FrameRecord, TransportObserver } from './frame-observer.ts';
 import { SecretScrubber } from './secret-scrubber.ts';
+import { SpokenTextPacer } from '../rtvi/spoken-text-pacer.ts';
 import { ProviderClosedError, SetupTimeoutError, errorMessage } from './transport-errors.ts';
 
 /** What every adapter accepts. Adapters extend it with their own settings. */
@@ -47,7 +48,19 @@ interface PendingFunctionCall extends FunctionCallContext {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_FUNCTION_CALL_TIMEOUT_MS = 30_000;
 
-type Observed = { sourceFrameIds?: number[]; at?: number };
+type Observed = {
+  sourceFrameIds?: number[];
+  at?: number;
+  /**
+   * `bot-tts-text` / `bot-output` of spoken audio: the playback item whose audio carries the text.
+   * The message is then held until that audio plays (see SpokenTextPacer); without it the text is
+   * emitted at once, as a seed-style adapter's would be.
+   */
+  spokenItemId?: string;
+};
+
+/** How often held text is checked against the player's progress (the worklet reports at 10 Hz). */
+const PACER_POLL_MS = 50;
 
 /**
  * Abstract Pipecat client transport for voice-to-voice LLMs spoken to directly over WebSocket.
@@ -74,6 +87,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   private _currentCall: FunctionCallContext | null = null;
   private _botSpeaking = false;
   private _userSpeakingLocal = false;
+  private readonly _pacer = new SpokenTextPacer((m) => this.emitNow(m.type, m.data, { sourceFrameIds: m.sourceFrameIds }));
+  private _pacerTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(serviceOptions: LLMServiceOptions, manager?: MediaManager) {
     super();
@@ -157,6 +172,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   /** Stop the bot's audio now; the adapter tells the provider where it can. */
   async interruptBot(): Promise<PlayedSamples> {
     const played = await this._mediaManager.interrupt();
+    this._pacer.flushed(played);
     this.onLocalInterrupt(played);
     return played;
   }
@@ -187,6 +203,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._mediaManager.setEventsListener({
       onBotAudioStarted: (ev) => this.onPlaybackStarted(ev),
       onBotAudioStopped: (ev) => this.onPlaybackStopped(ev),
+      onBotAudioFlushed: (played) => this._pacer.flushed(played),
       onLocalSpeechStarted: (ev) => this.onLocalSpeech(true, ev),
       onLocalSpeechStopped: (ev) => this.onLocalSpeech(false, ev),
       onMicrophoneLost: (reason) => this.emitError(`Microphone lost: ${reason}`, false),
@@ -222,6 +239,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     if (params) this._service_options = { ...this._service_options, ...params, settings: { ...this._service_options.settings, ...params.settings } };
     this._connectStartedAt = nowMs();
     this._finishedCalls.clear();
+    this._pacer.reset();
     this._setupFailure = deferred<never>();
     this._ready = deferred<void>();
     const timeoutMs = this._service_options.connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -381,8 +399,38 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this.emitRtvi('error', { error: text, message: text, fatal, ...extra }, { sourceFrameIds });
   }
 
-  /** Emits an RTVI message through client-js (so callbacks and handlers run) and to the observer. */
+  /**
+   * Queues bot audio for playback under an item id, and tells the text pacer how much audio the
+   * item has, so text emitted with `spokenItemId` is released as this audio plays.
+   */
+  protected queueBotAudio(samples: ArrayBuffer | Int16Array, itemId: string): void {
+    const queued = this._mediaManager.bufferBotAudio(samples, itemId);
+    if (queued) this._pacer.audioQueued(itemId, queued.length);
+    this.pollPacer();
+  }
+
+  /**
+   * Emits an RTVI message through client-js (so callbacks and handlers run) and to the observer.
+   * Spoken text tagged with `spokenItemId` waits for its audio to play.
+   */
   protected emitRtvi(type: string, data: unknown, opts: Observed = {}): void {
+    if (opts.spokenItemId !== undefined && (type === 'bot-tts-text' || type === 'bot-output') && data && typeof data === 'object') {
+      const d = data as Record<string, unknown>;
+      if (type === 'bot-tts-text') {
+        this._pacer.ttsText(opts.spokenItemId, typeof d.text === 'string' ? d.text : '', opts.sourceFrameIds);
+        this.pollPacer();
+        return;
+      }
+      if (d.will_be_spoken !== false) {
+        this._pacer.output(opts.spokenItemId, d, opts.sourceFrameIds);
+        this.pollPacer();
+        return;
+      }
+    }
+    this.emitNow(type, data, opts);
+  }
+
+  private emitNow(type: string, data: unknown, opts: Observed): void {
     const clean = this.scrubber.scrub(data);
     const at = opts.at ?? nowMs();
     this._observer?.onRtvi?.({ t: at - this._connectStartedAt, wall: Date.now() - (nowMs() - at), type, data: clean, sourceFrameIds: opts.sourceFrameIds ?? [] });
@@ -476,8 +524,23 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this.emitRtvi('bot-started-speaking', { item_id: ev.itemId, ...audioClock(ev) }, { at: ev.at });
   }
 
+  /** Polls the player's per-item played samples while text waits for them; stops when none waits. */
+  private pollPacer(): void {
+    const tick = () => {
+      const waiting = this._pacer.waitingItems;
+      for (const id of waiting) this._pacer.played(id, this._mediaManager.playedSamples(id));
+      if (this._pacer.waitingItems.length === 0 && this._pacerTimer !== undefined) {
+        clearInterval(this._pacerTimer);
+        this._pacerTimer = undefined;
+      }
+    };
+    if (this._pacerTimer === undefined && this._pacer.waitingItems.length > 0) this._pacerTimer = setInterval(tick, PACER_POLL_MS);
+  }
+
   private onPlaybackStopped(ev: PlaybackEvent): void {
     this.onBotAudioFinished(ev);
+    // The item's remaining text goes out before bot-stopped-speaking when all its audio played.
+    this._pacer.playbackStopped(ev.itemId, ev.playedSamples);
     if (!this._botSpeaking) return;
     this._botSpeaking = false;
     this.emitRtvi('bot-stopped-speaking', { item_id: ev.itemId, played_samples: ev.playedSamples, ...audioClock(ev) }, { at: ev.at });
@@ -528,6 +591,10 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     } catch (e) {
       console.warn('[RealTimeWebsocketTransport] media disconnect failed', errorMessage(e));
     }
+    clearInterval(this._pacerTimer);
+    this._pacerTimer = undefined;
+    // Text never heard because the session ended is reported as cut off, not as spoken.
+    this._pacer.endAll();
     if (wasSpeaking) this.emitRtvi('bot-stopped-speaking', { reason: 'disconnected' });
   }
 

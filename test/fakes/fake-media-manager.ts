@@ -131,6 +131,8 @@ export class FakeMediaManager extends MediaManager {
     this.leadLeft = 0;
     this.interrupts.push({ at: performance.now(), played });
     if (this.playing) this.emitStopped(true);
+    // As the worklet does: the stopped transition is posted before the `cleared` report.
+    this._listener.onBotAudioFlushed?.(played);
     return played;
   }
 

@@ -132,13 +132,14 @@ export class LoopbackTransport extends RealTimeWebsocketTransport {
     const itemId = `loopback-turn-${++this.turn}`;
     const id = this.reportFrame('in', 'loopback.echo', audio.byteLength, { item_id: itemId, text }, { audio: { bytes: audio.byteLength, durationMs: (audio.length / SAMPLE_RATE) * 1000, sampleRate: SAMPLE_RATE } });
     this.emitRtvi('bot-llm-started', {}, { sourceFrameIds: [id] });
-    this.emitRtvi('bot-tts-text', { text }, { sourceFrameIds: [id] });
-    this.emitRtvi('bot-output', { text, aggregated_by: 'sentence', spoken: true, will_be_spoken: true, spoken_status: 'in-progress' }, { sourceFrameIds: [id] });
-    this.emitRtvi('bot-llm-stopped', {}, { sourceFrameIds: [id] });
     this.playingItem = itemId;
     // Transfer 100 ms slices, as a provider streams them.
     const slice = SAMPLE_RATE / 10;
-    for (let i = 0; i < audio.length; i += slice) this._mediaManager.bufferBotAudio(audio.slice(i, i + slice), itemId);
+    for (let i = 0; i < audio.length; i += slice) this.queueBotAudio(audio.slice(i, i + slice), itemId);
+    // Held by the transport until the echo plays (spokenItemId).
+    this.emitRtvi('bot-tts-text', { text }, { sourceFrameIds: [id], spokenItemId: itemId });
+    this.emitRtvi('bot-output', { text, aggregated_by: 'sentence', segment_id: this.turn, spoken: true, will_be_spoken: true, spoken_status: 'completed' }, { sourceFrameIds: [id], spokenItemId: itemId });
+    this.emitRtvi('bot-llm-stopped', {}, { sourceFrameIds: [id] });
   }
 
   protected override onLocalInterrupt(played: PlayedSamples): void {
