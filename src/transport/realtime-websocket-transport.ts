@@ -415,7 +415,9 @@ export abstract class RealTimeWebsocketTransport extends Transport {
    */
   protected emitRtvi(type: string, data: unknown, opts: Observed = {}): void {
     if (opts.spokenItemId !== undefined && (type === 'bot-tts-text' || type === 'bot-output') && data && typeof data === 'object') {
-      const d = data as Record<string, unknown>;
+      // Scrubbed whole, as the provider sent it: the pacer releases word runs, and a secret split
+      // across two releases would no longer match the scrubber.
+      const d = this.scrubber.scrub(data) as Record<string, unknown>;
       if (type === 'bot-tts-text') {
         this._pacer.ttsText(opts.spokenItemId, typeof d.text === 'string' ? d.text : '', opts.sourceFrameIds);
         this.pollPacer();

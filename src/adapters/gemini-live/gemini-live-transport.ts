@@ -31,6 +31,8 @@ interface TurnState {
   llmStopped: boolean;
   output: BotOutputAggregator;
   droppedParts: number;
+  /** Audio of this turn went to the player: its text is paced to that audio. */
+  hasAudio?: boolean;
 }
 
 interface PushToTalkState {
@@ -476,8 +478,8 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       this.emitError('Gemini Live sent an output transcription whose text is not a string; it was ignored.', false, src);
     } else if (out) {
       const turn = this.ensureTurn(src);
-      this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src });
-      if (!turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src);
+      this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src, spokenItemId: spokenItem(turn) });
+      if (!turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src, spokenItem(turn));
     }
     if (sc.generationComplete) this.stopLlm(src);
     if (sc.interrupted) this.onInterrupted(src);
@@ -506,7 +508,8 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       this.emitError(`Gemini Live sent audio that is not valid base64 (${errorMessage(e)}); that part was skipped.`, false, src);
       return;
     }
-    this._mediaManager.bufferBotAudio(samples, turn.itemId);
+    turn.hasAudio = true;
+    this.queueBotAudio(samples, turn.itemId);
   }
 
   private onInterrupted(src: number[]): void {
@@ -556,12 +559,12 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private flushOutput(turn: TurnState, status: 'completed' | 'in-progress', src: number[]): void {
     const seg = turn.output.flush(status);
-    if (seg) this.emitBotOutput(seg, src);
+    if (seg) this.emitBotOutput(seg, src, spokenItem(turn));
   }
 
-  private emitBotOutput(seg: BotOutputSegment, src: number[]): void {
+  private emitBotOutput(seg: BotOutputSegment, src: number[], spokenItemId?: string): void {
     this.segmentSeq = seg.segment_id + 1;
-    this.emitRtvi('bot-output', seg, { sourceFrameIds: src });
+    this.emitRtvi('bot-output', seg, { sourceFrameIds: src, spokenItemId });
   }
 
   private emitUserTranscript(text: string, final: boolean, src: number[]): void {
@@ -688,3 +691,10 @@ function toFunctionResponse(result: unknown): Json {
   return { result: result ?? null };
 }
 
+/**
+ * Text is held for its audio only once the turn has audio: a transcription that opens a turn of its
+ * own (Gemini can send it after `turnComplete`) has no audio of its own to wait for.
+ */
+function spokenItem(turn: TurnState): string | undefined {
+  return turn.hasAudio ? turn.itemId : undefined;
+}

@@ -219,6 +219,8 @@ describe('OpenAI Realtime adapter: tools', () => {
     expect(server.sentOfType('error')).toHaveLength(0);
     expect(s.ofType('llm-function-call-in-progress')[0].data).toMatchObject({ function_name: 'get_weather', tool_call_id: callId, arguments: { city: 'Paris' } });
     expect(s.ofType('llm-function-call-stopped')[0].data).toMatchObject({ tool_call_id: callId, cancelled: false });
+    // The follow-up's text is reported as spoken once its audio has played.
+    await s.waitForRtvi('bot-stopped-speaking');
     const said = s.ofType('bot-output').map((r) => (r.data as { text: string }).text).join(' ');
     expect(said).toContain('tempC');
   });
