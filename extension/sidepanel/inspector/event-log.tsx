@@ -39,6 +39,8 @@ export interface EventLogProps {
   readOnly?: boolean;
   notice?: string | null;
   className?: string;
+  /** Select (scroll to and focus) this event; a new object each request (the Conversation's "Show events"). */
+  jumpRequest?: { seq: number } | null;
 }
 
 const VIEWS: Array<[EventView, string]> = [
@@ -192,6 +194,9 @@ export function EventLog(props: EventLogProps) {
     },
     [],
   );
+  useEffect(() => {
+    if (props.jumpRequest) jumpTo(props.jumpRequest.seq);
+  }, [props.jumpRequest, jumpTo]);
 
   const copyEvent = useCallback(async (ev: LogEvent) => {
     try {
