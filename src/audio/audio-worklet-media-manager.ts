@@ -659,6 +659,7 @@ export class AudioWorkletMediaManager extends MediaManager {
         this.stats.droppedSamples = msg.droppedSamples;
         // Audio posted after the worklet wrote this report is still on its way.
         this.botActive = msg.active || this.lastPushSeq > msg.lastSeq;
+        this._listener.onBotAudioProgress?.(msg.played);
         break;
       case 'level':
         this._callbacks.onRemoteAudioLevel?.(msg.rms, BOT_PARTICIPANT);

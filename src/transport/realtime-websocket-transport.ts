@@ -59,7 +59,11 @@ type Observed = {
   spokenItemId?: string;
 };
 
-/** How often held text is checked against the player's progress (the worklet reports at 10 Hz). */
+/**
+ * How often held text is checked against the player's played samples, for media managers that send
+ * no progress events (the worklet's own reports drive the pacer; a hidden document's timers are
+ * throttled to about 1 Hz anyway).
+ */
 const PACER_POLL_MS = 50;
 
 /**
@@ -204,6 +208,9 @@ export abstract class RealTimeWebsocketTransport extends Transport {
       onBotAudioStarted: (ev) => this.onPlaybackStarted(ev),
       onBotAudioStopped: (ev) => this.onPlaybackStopped(ev),
       onBotAudioFlushed: (played) => this._pacer.flushed(played),
+      onBotAudioProgress: (played) => {
+        for (const [id, n] of Object.entries(played)) this._pacer.played(id, n);
+      },
       onLocalSpeechStarted: (ev) => this.onLocalSpeech(true, ev),
       onLocalSpeechStopped: (ev) => this.onLocalSpeech(false, ev),
       onMicrophoneLost: (reason) => this.emitError(`Microphone lost: ${reason}`, false),
@@ -404,8 +411,9 @@ export abstract class RealTimeWebsocketTransport extends Transport {
    * item has, so text emitted with `spokenItemId` is released as this audio plays.
    */
   protected queueBotAudio(samples: ArrayBuffer | Int16Array, itemId: string): void {
-    const queued = this._mediaManager.bufferBotAudio(samples, itemId);
-    if (queued) this._pacer.audioQueued(itemId, queued.length);
+    // Counted before queueing: the worklet manager transfers the buffer, detaching the samples.
+    const count = samples instanceof Int16Array ? samples.length : samples.byteLength >> 1;
+    if (this._mediaManager.bufferBotAudio(samples, itemId)) this._pacer.audioQueued(itemId, count);
     this.pollPacer();
   }
 

@@ -120,6 +120,7 @@ export class FakeMediaManager extends MediaManager {
       this.played.set(head.itemId, (this.played.get(head.itemId) ?? 0) + take);
       if (head.remaining === 0) this.queue.shift();
     }
+    if (this.currentItem) this._listener.onBotAudioProgress?.({ [this.currentItem]: this.played.get(this.currentItem) ?? 0 });
     if (this.playing && !this.queue.length) this.emitStopped(true);
   }
 

@@ -125,6 +125,32 @@ describe('LoopbackTransport', () => {
     await client.disconnect();
   });
 
+  it('paces text against a media manager that transfers (detaches) the queued audio, as the worklet manager does', async () => {
+    class TransferringMediaManager extends FakeMediaManager {
+      override bufferBotAudio(data: ArrayBuffer | Int16Array, id?: string): Int16Array | undefined {
+        const out = super.bufferBotAudio(data, id);
+        const buffer = data instanceof Int16Array ? data.buffer : data;
+        structuredClone(buffer, { transfer: [buffer as ArrayBuffer] });
+        return out && new Int16Array(out.buffer, 0, 0);
+      }
+    }
+    const media = new TransferringMediaManager({ playbackSpeed: 0 });
+    const transport = new LoopbackTransport({}, media);
+    const rtvi: RtviRecord[] = [];
+    transport.setObserver({ onRtvi: (r) => rtvi.push(r) });
+    const client = new PipecatClient({ transport, enableMic: true });
+    client.setLogLevel(LogLevel.WARN);
+    await client.connect();
+    media.emitLocalSpeech(true);
+    media.speak(1000);
+    media.emitLocalSpeech(false);
+    await waitFor('echo queued', () => media.samplesFor('loopback-turn-1') > 0);
+    media.advancePlayback(500);
+    await waitFor('some words released mid-echo', () => rtvi.some((r) => r.type === 'bot-tts-text'));
+    expect(rtvi.some((r) => r.type === 'bot-stopped-speaking')).toBe(false);
+    await client.disconnect();
+  });
+
   it('disconnects and connects again', async () => {
     const { client, transport } = setup();
     await client.connect();
