@@ -89,7 +89,9 @@ export class ConversationBuilder {
       case 'user-started-speaking':
         this.closeBot();
         this.lastBot = null;
+        // A reply that never showed text (no transcript) must not lend its figures to the next one.
         this.pendingFirstSeq = undefined;
+        this.pendingLatency = undefined;
         break;
       case 'bot-started-speaking':
         this.botSpeaking = true;

@@ -3,6 +3,8 @@ import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { speakingLanes, type SpeakingLanes, type Span } from './speaking-lanes.ts';
 
 const WINDOW_MS = 60_000;
+/** Early in a session the window is the session so far (at least this long), not a mostly empty minute. */
+const MIN_WINDOW_MS = 15_000;
 /** The strip slides with time, not only with new rows: redraw at this pace while live. */
 const REDRAW_MS = 500;
 
@@ -23,7 +25,8 @@ export function SpeakingStrip({ history, live }: SpeakingStripProps) {
       const newest = history.at(history.size - 1);
       // The host's `t` clock, carried forward by wall time since the newest row.
       const now = newest ? newest.t + (live ? Math.max(0, Date.now() - newest.wall) : 0) : 0;
-      setLanes(speakingLanes(history.size, (i) => history.at(i), now, WINDOW_MS));
+      const windowMs = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, Math.ceil(now / 5_000) * 5_000));
+      setLanes(speakingLanes(history.size, (i) => history.at(i), now, windowMs));
     };
     draw();
     const timer = setInterval(draw, REDRAW_MS);
@@ -34,7 +37,8 @@ export function SpeakingStrip({ history, live }: SpeakingStripProps) {
   const x = (t: number) => ((t - lanes.from) / span) * 100;
   const bars = (spans: Span[], y: number, cls: string) =>
     spans.map(([a, b]) => <rect key={`${cls}-${a}`} className={cls} x={`${x(a)}%`} y={y} width={`${Math.max(0.4, x(b) - x(a))}%`} height={10} rx={2} />);
-  const label = `Who spoke when, last ${Math.round(WINDOW_MS / 1000)} s: you ${count(lanes.user)}, bot ${count(lanes.bot)}`;
+  const seconds = Math.round(span / 1000);
+  const label = `Who spoke when, last ${seconds} s: you ${count(lanes.user)}, bot ${count(lanes.bot)}`;
   return (
     <div className="speaking-strip">
       <span className="speaking-strip-labels" aria-hidden="true">
@@ -48,7 +52,7 @@ export function SpeakingStrip({ history, live }: SpeakingStripProps) {
         {bars(lanes.bot, 16, 'strip-bot')}
       </svg>
       <span className="speaking-strip-axis muted" aria-hidden="true">
-        −60 s … now
+        −{seconds} s … now
       </span>
     </div>
   );
