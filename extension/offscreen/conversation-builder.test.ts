@@ -27,6 +27,7 @@ describe('ConversationBuilder', () => {
     b.onRtvi('bot-output', { text: 'It is sunny.', spoken_status: 'completed' });
     b.onRtvi('bot-output', { text: 'About 20 degrees.' });
     b.onRtvi('bot-stopped-speaking', {});
+    b.onRtvi('user-started-speaking', {});
     b.onRtvi('bot-output', { text: 'Next turn.' });
     expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual([
       ['bot', 'It is sunny. About 20 degrees.', true],
@@ -85,6 +86,77 @@ describe('ConversationBuilder', () => {
     b.onRtvi('bot-stopped-speaking', {});
     expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual([['bot', 'It is sunny. Warm too.', true]]);
     expect(updates.map((u) => u.final)).toContain(false);
+  });
+
+  it('a reply cut off by an interruption is marked cut, with the heard text and the unheard rest apart', () => {
+    const { b } = build();
+    let seq = 0;
+    const rtvi = (type: string, data: unknown, t = 0) => b.onRtvi(type, data, { seq: ++seq, t, session: 1 });
+    rtvi('bot-started-speaking', {});
+    rtvi('bot-tts-text', { text: 'First sentence here.' });
+    rtvi('bot-output', { text: 'First sentence here.', spoken_status: 'completed' });
+    rtvi('bot-tts-text', { text: ' Second' });
+    rtvi('bot-stopped-speaking', {});
+    rtvi('bot-output', { text: 'Second one is cut off.', spoken_status: 'in-progress', spoken_progress: { accumulated_text: 'Second', remaining_text: 'one is cut off.' } });
+    expect(b.all).toHaveLength(1);
+    expect(b.all[0]).toMatchObject({ role: 'bot', text: 'First sentence here. Second', unspoken: 'one is cut off.', cut: true, final: true });
+  });
+
+  it('a reply interrupted before any of it was heard is still shown, as cut off', () => {
+    const { b } = build();
+    b.onRtvi('user-transcription', { text: '(1.0 s of speech)', final: true });
+    b.onRtvi('bot-output', { text: 'Never heard.', spoken_status: 'in-progress', spoken_progress: { accumulated_text: '', remaining_text: 'Never heard.' } });
+    expect(b.all.map((t) => [t.role, t.text, t.unspoken, t.cut, t.final])).toEqual([
+      ['user', '(1.0 s of speech)', undefined, undefined, true],
+      ['bot', '', 'Never heard.', true, true],
+    ]);
+  });
+
+  it('text released after the bot stopped speaking joins the reply it belongs to, which stays finished', () => {
+    const { b } = build();
+    b.onRtvi('bot-started-speaking', {});
+    b.onRtvi('bot-tts-text', { text: 'Hello.' });
+    b.onRtvi('bot-stopped-speaking', {});
+    b.onRtvi('bot-tts-text', { text: ' Late words.' });
+    b.onRtvi('bot-output', { text: 'Hello.' });
+    b.onRtvi('bot-output', { text: 'Late words.' });
+    expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual([['bot', 'Hello. Late words.', true]]);
+  });
+
+  it('a typed reply (text only, never spoken) is finished when the LLM stops', () => {
+    const { b } = build();
+    b.addUserText('hi');
+    b.onRtvi('bot-llm-started', {});
+    b.onRtvi('bot-output', { text: 'You wrote: hi', spoken: false, will_be_spoken: false, spoken_status: 'completed' });
+    b.onRtvi('bot-llm-stopped', {});
+    expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual([
+      ['user', 'hi', true],
+      ['bot', 'You wrote: hi', true],
+    ]);
+  });
+
+  it('each bot turn carries its voice-to-voice latency (user stopped → bot audio heard) and its first event', () => {
+    const { b } = build();
+    const rtvi = (seq: number, t: number, type: string, data: unknown = {}) => b.onRtvi(type, data, { seq, t, session: 3 });
+    rtvi(10, 1000, 'local-vad-started');
+    rtvi(11, 1100, 'user-started-speaking');
+    rtvi(12, 2000, 'local-vad-stopped');
+    rtvi(13, 2100, 'user-stopped-speaking');
+    rtvi(14, 2150, 'user-transcription', { text: '(1.0 s of speech)', final: true });
+    rtvi(15, 2200, 'bot-llm-started');
+    rtvi(16, 2740, 'bot-started-speaking');
+    rtvi(17, 2800, 'bot-tts-text', { text: 'Echo' });
+    rtvi(18, 3000, 'bot-stopped-speaking');
+    // A reply to typed text: no speech before it, so no voice-to-voice figure.
+    b.addUserText('typed');
+    rtvi(19, 4000, 'bot-llm-started');
+    rtvi(20, 4001, 'bot-output', { text: 'You wrote: typed', spoken: false, will_be_spoken: false });
+    rtvi(21, 4002, 'bot-llm-stopped');
+    const bots = b.all.filter((t) => t.role === 'bot');
+    expect(bots.map((t) => [t.voiceToVoiceMs, t.firstSeq])).toEqual([
+      [740, 15],
+      [undefined, 19],
+    ]);
   });
 
   it('errors appear inline', () => {

@@ -1,4 +1,17 @@
 import type { ConversationTurn, ToolCallStatus } from '../shared/messages.ts';
+import { SessionMetricsAccumulator } from '../inspector-core/session-metrics.ts';
+
+/** Where an RTVI row sits in the event log: its seq, its `t` (ms since connect) and session. */
+export interface RtviMeta {
+  seq: number;
+  t: number;
+  session: number;
+}
+
+/** Rows the latency measure reads (the same rules as the Metrics view's voice-to-voice). */
+const LATENCY_TYPES = new Set(['local-vad-started', 'local-vad-stopped', 'user-started-speaking', 'user-stopped-speaking', 'bot-started-speaking', 'bot-stopped-speaking']);
+/** Rows that belong to a bot reply: the first one is where "Show events" takes the user. */
+const BOT_TYPES = new Set(['bot-llm-started', 'bot-started-speaking', 'bot-tts-text', 'bot-output']);
 
 /**
  * Turns RTVI messages into the conversation the panel shows (`You: …` / `Bot: …` / `Tool: …`).
@@ -6,6 +19,12 @@ import type { ConversationTurn, ToolCallStatus } from '../shared/messages.ts';
  * sentence in `bot-output` (repeated with a new `spoken_status`), so new sentences append, while
  * `bot-tts-text` deltas stream the words as they arrive; the turn shows whichever is further along
  * and settles on the sentences when the bot stops. Tool calls become cards keyed by call id.
+ *
+ * Spoken text arrives as its audio plays (the transport paces it), so a bot turn is finished when
+ * the bot stops speaking; text released after that (the last words, or a cut-off report) joins the
+ * reply it belongs to instead of opening a turn that never ends. A `bot-output` with
+ * `spoken_progress` marks the reply as cut off: `text` keeps what was heard, `unspoken` the rest.
+ * Bot turns carry their voice-to-voice latency and the seq of their first event.
  */
 export class ConversationBuilder {
   private turns: ConversationTurn[] = [];
@@ -14,6 +33,17 @@ export class ConversationBuilder {
   private lastBotSentence = '';
   private botSentences = '';
   private botStreamed = '';
+  /** The last `spoken_status` seen in this reply: a reply left `in-progress` was cut off. */
+  private lastBotStatus: unknown = undefined;
+  /** The open bot turn is a typed reply (text only): it ends with the LLM, not with audio. */
+  private botTextOnly = false;
+  /** The last finished bot turn, while nothing else has been said since. */
+  private lastBot: ConversationTurn | null = null;
+  private botSpeaking = false;
+  private metrics: SessionMetricsAccumulator | null = null;
+  /** Latency and first event of the reply whose turn is not created yet. */
+  private pendingLatency: number | undefined;
+  private pendingFirstSeq: number | undefined;
   private nextId = 1;
   /** Adapters that echo typed text as a final transcription would otherwise show it twice. */
   private lastTyped: string | null = null;
@@ -38,9 +68,10 @@ export class ConversationBuilder {
     this.turns = [];
     this.openUser = null;
     this.openBot = null;
-    this.lastBotSentence = '';
-    this.botSentences = '';
-    this.botStreamed = '';
+    this.lastBot = null;
+    this.resetBotText();
+    this.pendingLatency = undefined;
+    this.pendingFirstSeq = undefined;
   }
 
   /** Text the user sent from the panel. */
@@ -51,11 +82,19 @@ export class ConversationBuilder {
     this.emit(this.add({ role: 'user', text, final: true }));
   }
 
-  onRtvi(type: string, data: unknown): void {
+  onRtvi(type: string, data: unknown, meta?: RtviMeta): void {
     const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+    if (meta) this.track(type, meta);
     switch (type) {
       case 'user-started-speaking':
         this.closeBot();
+        this.lastBot = null;
+        // A reply that never showed text (no transcript) must not lend its figures to the next one.
+        this.pendingFirstSeq = undefined;
+        this.pendingLatency = undefined;
+        break;
+      case 'bot-started-speaking':
+        this.botSpeaking = true;
         break;
       case 'user-transcription': {
         const text = typeof d.text === 'string' ? d.text : '';
@@ -77,10 +116,21 @@ export class ConversationBuilder {
       }
       case 'bot-output': {
         const text = typeof d.text === 'string' ? d.text.trim() : '';
+        const progress = d.spoken_progress as { accumulated_text?: unknown; remaining_text?: unknown } | undefined;
+        if (progress && typeof progress === 'object') {
+          this.onCutOff(typeof progress.accumulated_text === 'string' ? progress.accumulated_text.trim() : '', typeof progress.remaining_text === 'string' ? progress.remaining_text.trim() : text);
+          break;
+        }
         if (!text) break;
-        if (this.openBot && text === this.lastBotSentence) break;
+        if ((this.openBot || this.lastBot) && text === this.lastBotSentence) {
+          this.lastBotStatus = d.spoken_status;
+          break;
+        }
         this.openUser = null;
+        this.startBotText();
+        if (!this.openBot && d.will_be_spoken === false) this.botTextOnly = true;
         this.lastBotSentence = text;
+        this.lastBotStatus = d.spoken_status;
         this.botSentences = this.botSentences ? `${this.botSentences} ${text}` : text;
         this.showBot();
         break;
@@ -89,13 +139,17 @@ export class ConversationBuilder {
         const delta = typeof d.text === 'string' ? d.text : '';
         if (!delta) break;
         this.openUser = null;
+        this.startBotText();
         this.botStreamed += delta;
         this.showBot();
         break;
       }
       case 'bot-stopped-speaking':
+        this.botSpeaking = false;
+        this.closeBot();
+        break;
       case 'bot-llm-stopped':
-        if (type === 'bot-stopped-speaking') this.closeBot();
+        if (this.botTextOnly && !this.botSpeaking) this.closeBot();
         break;
       case 'llm-function-call-in-progress': {
         const name = typeof d.function_name === 'string' ? d.function_name : 'function';
@@ -133,24 +187,96 @@ export class ConversationBuilder {
   private closeBot(): void {
     if (!this.openBot) return;
     this.openBot.final = true;
-    if (this.botSentences) this.openBot.text = this.botSentences;
+    if (this.botSentences && !this.openBot.cut) this.openBot.text = this.botSentences;
+    // A sentence left in progress (never completed) when the reply ended was cut off.
+    if (this.lastBotStatus === 'in-progress') this.openBot.cut = true;
     this.emit(this.openBot);
+    this.lastBot = this.openBot;
     this.openBot = null;
+  }
+
+  /** Bot text while no reply is open and the bot is silent belongs to the reply that just ended. */
+  private reopenBot(): void {
+    if (this.openBot || this.botSpeaking || !this.lastBot || this.turns.at(-1) !== this.lastBot) {
+      if (!this.openBot && this.lastBot && this.turns.at(-1) !== this.lastBot) this.lastBot = null;
+      return;
+    }
+    this.openBot = this.lastBot;
+  }
+
+  /** Continues the open (or just finished) reply, or starts the text of a new one. */
+  private startBotText(): void {
+    this.reopenBot();
+    if (!this.openBot) this.resetBotText();
+  }
+
+  private resetBotText(): void {
     this.lastBotSentence = '';
     this.botSentences = '';
     this.botStreamed = '';
+    this.lastBotStatus = undefined;
+    this.botTextOnly = false;
+  }
+
+  private onCutOff(heard: string, unheard: string): void {
+    this.openUser = null;
+    this.startBotText();
+    if (heard) this.botSentences = this.botSentences ? `${this.botSentences} ${heard}` : heard;
+    const streamed = this.botStreamed.trim();
+    const text = streamed.length > this.botSentences.length ? streamed : this.botSentences;
+    const turn = this.openBot ?? this.newBotTurn(text);
+    turn.text = text;
+    turn.cut = true;
+    if (unheard) turn.unspoken = unheard;
+    turn.final = !this.botSpeaking;
+    this.emit(turn);
+    if (turn.final) {
+      this.lastBot = turn;
+      this.openBot = null;
+    } else this.openBot = turn;
   }
 
   private showBot(): void {
     const text = this.botStreamed.trim().length > this.botSentences.length ? this.botStreamed.trim() : this.botSentences;
     if (!text) return;
-    if (!this.openBot) this.openBot = this.add({ role: 'bot', text, final: false });
+    if (!this.openBot) this.openBot = this.newBotTurn(text);
     else this.openBot.text = text;
     this.emit(this.openBot);
   }
 
+  private newBotTurn(text: string): ConversationTurn {
+    const turn = this.add({ role: 'bot', text, final: false });
+    if (this.pendingLatency !== undefined) turn.voiceToVoiceMs = this.pendingLatency;
+    if (this.pendingFirstSeq !== undefined) turn.firstSeq = this.pendingFirstSeq;
+    this.pendingLatency = undefined;
+    this.pendingFirstSeq = undefined;
+    return turn;
+  }
+
+  /** Latency (the Metrics view's rules) and the reply's first event, from the rows' seq and t. */
+  private track(type: string, meta: RtviMeta): void {
+    if (!this.metrics || this.metrics.session !== meta.session) this.metrics = new SessionMetricsAccumulator(meta.session);
+    if (LATENCY_TYPES.has(type)) {
+      this.metrics.add({ seq: meta.seq, session: meta.session, t: meta.t, wall: 0, source: 'rtvi', direction: 'local', type, data: null });
+      if (type === 'bot-started-speaking') {
+        const m = this.metrics.turns.at(-1);
+        const latency = m && m.botStartedAt === meta.t && m.voiceToVoiceMs !== null ? Math.round(m.voiceToVoiceMs) : undefined;
+        if (latency !== undefined) {
+          if (this.openBot && this.openBot.voiceToVoiceMs === undefined) {
+            this.openBot.voiceToVoiceMs = latency;
+            this.emit(this.openBot);
+          } else if (!this.openBot) this.pendingLatency = latency;
+        }
+      }
+    }
+    if (BOT_TYPES.has(type) && !this.openBot && this.pendingFirstSeq === undefined && !(this.lastBot && this.turns.at(-1) === this.lastBot && !this.botSpeaking && type !== 'bot-llm-started' && type !== 'bot-started-speaking')) {
+      this.pendingFirstSeq = meta.seq;
+    }
+  }
+
   private add(t: Omit<ConversationTurn, 'id'>): ConversationTurn {
     const turn: ConversationTurn = { id: `turn-${this.nextId++}`, ...t };
+    if (t.role !== 'bot') this.lastBot = null;
     if (turn.toolCallId === undefined) delete turn.toolCallId;
     if (turn.tool === undefined) delete turn.tool;
     this.turns.push(turn);

@@ -564,8 +564,9 @@ export class SessionHost {
   }
 
   private recordRtvi(r: RtviRecord, shift = 0): void {
+    const seq = ++this.seq;
     this.record({
-      seq: ++this.seq,
+      seq,
       session: this.session,
       t: r.t + shift,
       wall: r.wall,
@@ -575,7 +576,7 @@ export class SessionHost {
       data: r.data,
       sourceFrameIds: r.sourceFrameIds,
     });
-    this.conversation.onRtvi(r.type, r.data);
+    this.conversation.onRtvi(r.type, r.data, { seq, t: r.t, session: this.session });
     // The player's last level report can trail its stop event: the meter follows the speaking
     // events so it never freezes on a stale non-zero value.
     if (r.type === 'bot-started-speaking') this.botSpeaking = true;

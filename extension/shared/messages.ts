@@ -128,6 +128,14 @@ export interface ConversationTurn {
   final: boolean;
   toolCallId?: string;
   tool?: ToolCallCard;
+  /** Bot turns: the reply was cut off (interrupted, cancelled) before all of it was heard. */
+  cut?: boolean;
+  /** Bot turns cut off: the text that was never heard (`text` holds what was). */
+  unspoken?: string;
+  /** Bot turns: user stopped speaking → first bot audio heard, in ms (absent for replies not to speech). */
+  voiceToVoiceMs?: number;
+  /** Bot turns: `seq` of the turn's first event in the event log. */
+  firstSeq?: number;
 }
 
 /** What Apply changed: keys applied mid-session and keys that wait for the next Connect. */

@@ -159,6 +159,7 @@ export class BotPlayback {
         this.flushesInFlight = Math.max(0, this.flushesInFlight - 1);
         this.bufferedSamples = 0;
         this.active = this.lastPushSeq > msg.lastSeq;
+        listener.onBotAudioFlushed?.(msg.played);
         const pending = this.pendingClears.get(msg.requestId);
         if (pending) {
           clearTimeout(pending.timer);
@@ -168,14 +169,23 @@ export class BotPlayback {
         this.levelToZeroWhenIdle();
         break;
       }
-      case 'progress':
-        for (const [id, n] of Object.entries(msg.played)) if ((this.played.has(id) || n > 0) && !this.dropped.get(id)?.final) this.rememberPlayed(id, n);
+      case 'progress': {
+        const live: PlayedSamples = {};
+        for (const [id, n] of Object.entries(msg.played)) {
+          if ((this.played.has(id) || n > 0) && !this.dropped.get(id)?.final) {
+            this.rememberPlayed(id, n);
+            live[id] = n;
+          }
+        }
         this.bufferedSamples = msg.bufferedSamples;
         this.underruns = msg.underruns;
         this.droppedSamples = msg.droppedSamples;
         // Audio posted after the worklet wrote this report is still on its way.
         this.active = msg.active || this.lastPushSeq > msg.lastSeq;
+        // A dropped item's count is final: the pacer must not release more of its text.
+        listener.onBotAudioProgress?.(live);
         break;
+      }
       case 'level':
         this.host.callbacks.onRemoteAudioLevel?.(msg.rms, BOT_PARTICIPANT);
         break;

@@ -56,6 +56,10 @@ export interface MediaStats {
 export interface MediaEventsListener {
   onBotAudioStarted?(ev: PlaybackEvent): void;
   onBotAudioStopped?(ev: PlaybackEvent): void;
+  /** Playback was flushed (interrupt): samples actually played per item that was in the player. */
+  onBotAudioFlushed?(played: PlayedSamples): void;
+  /** The player's periodic report of samples played per item (about 10 Hz while playing). */
+  onBotAudioProgress?(played: PlayedSamples): void;
   onLocalSpeechStarted?(ev: SpeechEvent): void;
   onLocalSpeechStopped?(ev: SpeechEvent): void;
   /** The microphone track ended (unplugged, revoked). */

@@ -15,6 +15,7 @@ import { AudioWorkletMediaManager } from '../audio/audio-worklet-media-manager.t
 import { deferred, type Deferred } from './deferred.ts';
 import type { AudioSummary, FrameDirection, FrameRecord, TransportObserver } from './frame-observer.ts';
 import { SecretScrubber } from './secret-scrubber.ts';
+import { SpokenTextPacer } from '../rtvi/spoken-text-pacer.ts';
 import { ProviderClosedError, SetupTimeoutError, errorMessage } from './transport-errors.ts';
 
 /** What every adapter accepts. Adapters extend it with their own settings. */
@@ -47,7 +48,17 @@ interface PendingFunctionCall extends FunctionCallContext {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_FUNCTION_CALL_TIMEOUT_MS = 30_000;
 
-type Observed = { sourceFrameIds?: number[]; at?: number; unscrubbedForApp?: boolean };
+type Observed = {
+  sourceFrameIds?: number[];
+  at?: number;
+  unscrubbedForApp?: boolean;
+  /**
+   * `bot-tts-text` / `bot-output` of spoken audio: the playback item whose audio carries the text.
+   * The message is then held until that audio plays (see SpokenTextPacer); without it the text is
+   * emitted at once, as a seed-style adapter's would be.
+   */
+  spokenItemId?: string;
+};
 
 /** One connect() call, from its start until the session it opened is torn down. */
 interface ConnectAttempt {
@@ -63,6 +74,13 @@ interface ConnectAttempt {
    */
   settled: Promise<void>;
 }
+
+/**
+ * How often held text is checked against the player's played samples, for media managers that send
+ * no progress events (the worklet's own reports drive the pacer; a hidden document's timers are
+ * throttled to about 1 Hz anyway).
+ */
+const PACER_POLL_MS = 50;
 
 /**
  * Abstract Pipecat client transport for voice-to-voice LLMs spoken to directly over WebSocket.
@@ -90,6 +108,8 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   private _attempt: ConnectAttempt | null = null;
   /** True while emitRtvi() is handing our own message to client-js. */
   private _emittingOwn = false;
+  private readonly _pacer = new SpokenTextPacer((m) => this.emitNow(m.type, m.data, { sourceFrameIds: m.sourceFrameIds }));
+  private _pacerTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(serviceOptions: LLMServiceOptions, manager?: MediaManager) {
     super();
@@ -203,6 +223,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     const flushing = this._mediaManager.interrupt();
     this.onInterruptStarted();
     const played = await flushing;
+    this._pacer.flushed(played);
     this.onLocalInterrupt(played);
     return played;
   }
@@ -238,6 +259,10 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._mediaManager.setEventsListener({
       onBotAudioStarted: (ev) => this.onPlaybackStarted(ev),
       onBotAudioStopped: (ev) => this.onPlaybackStopped(ev),
+      onBotAudioFlushed: (played) => this._pacer.flushed(played),
+      onBotAudioProgress: (played) => {
+        for (const [id, n] of Object.entries(played)) this._pacer.played(id, n);
+      },
       onLocalSpeechStarted: (ev) => this.onLocalSpeech(true, ev),
       onLocalSpeechStopped: (ev) => this.onLocalSpeech(false, ev),
       onMicrophoneLost: (reason) => this.emitError(`Microphone lost: ${reason}`, false),
@@ -284,6 +309,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     clearTimeout(this._setupTimer);
     this._connectStartedAt = nowMs();
     this._finishedCalls.clear();
+    this._pacer.reset();
     this._setupFailure = deferred<never>();
     this._ready = deferred<void>();
     const timeoutMs = this._service_options.connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -489,8 +515,51 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this.emitRtvi('error', { error: text, message: text, fatal, ...extra }, { sourceFrameIds });
   }
 
-  /** Emits an RTVI message through client-js (so callbacks and handlers run) and to the observer. */
+  /**
+   * Queues bot audio for playback under an item id, and tells the text pacer how much audio the
+   * item has, so text emitted with `spokenItemId` is released as this audio plays.
+   */
+  protected queueBotAudio(samples: ArrayBuffer | Int16Array, itemId: string): void {
+    // Counted before queueing: the worklet manager transfers the buffer, detaching the samples.
+    const count = samples instanceof Int16Array ? samples.length : samples.byteLength >> 1;
+    if (this._mediaManager.bufferBotAudio(samples, itemId)) this._pacer.audioQueued(itemId, count);
+    this.pollPacer();
+  }
+
+  /**
+   * For adapters that stream an item's audio through the media manager themselves but know its
+   * full length up front (Loopback): the pacer measures played against this total, so the item's
+   * text is not released ahead of the audio while the rest is still arriving.
+   */
+  protected declareBotAudio(itemId: string, samples: number): void {
+    this._pacer.audioQueued(itemId, samples);
+    this.pollPacer();
+  }
+
+  /**
+   * Emits an RTVI message through client-js (so callbacks and handlers run) and to the observer.
+   * Spoken text tagged with `spokenItemId` waits for its audio to play.
+   */
   protected emitRtvi(type: string, data: unknown, opts: Observed = {}): void {
+    if (opts.spokenItemId !== undefined && (type === 'bot-tts-text' || type === 'bot-output') && data && typeof data === 'object') {
+      // Scrubbed whole, as the provider sent it: the pacer releases word runs, and a secret split
+      // across two releases would no longer match the scrubber.
+      const d = this.scrubber.scrub(data) as Record<string, unknown>;
+      if (type === 'bot-tts-text') {
+        this._pacer.ttsText(opts.spokenItemId, typeof d.text === 'string' ? d.text : '', opts.sourceFrameIds);
+        this.pollPacer();
+        return;
+      }
+      if (d.will_be_spoken !== false) {
+        this._pacer.output(opts.spokenItemId, d, opts.sourceFrameIds);
+        this.pollPacer();
+        return;
+      }
+    }
+    this.emitNow(type, data, opts);
+  }
+
+  private emitNow(type: string, data: unknown, opts: Observed): void {
     const clean = this.scrubber.scrub(data);
     const at = opts.at ?? nowMs();
     this._observer?.onRtvi?.({ t: at - this._connectStartedAt, wall: Date.now() - (nowMs() - at), type, data: clean, sourceFrameIds: opts.sourceFrameIds ?? [] });
@@ -588,8 +657,23 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this.emitRtvi('bot-started-speaking', { item_id: ev.itemId, ...audioClock(ev) }, { at: ev.at });
   }
 
+  /** Polls the player's per-item played samples while text waits for them; stops when none waits. */
+  private pollPacer(): void {
+    const tick = () => {
+      const waiting = this._pacer.waitingItems;
+      for (const id of waiting) this._pacer.played(id, this._mediaManager.playedSamples(id));
+      if (this._pacer.waitingItems.length === 0 && this._pacerTimer !== undefined) {
+        clearInterval(this._pacerTimer);
+        this._pacerTimer = undefined;
+      }
+    };
+    if (this._pacerTimer === undefined && this._pacer.waitingItems.length > 0) this._pacerTimer = setInterval(tick, PACER_POLL_MS);
+  }
+
   private onPlaybackStopped(ev: PlaybackEvent): void {
     this.onBotAudioFinished(ev);
+    // The item's remaining text goes out before bot-stopped-speaking when all its audio played.
+    this._pacer.playbackStopped(ev.itemId, ev.playedSamples);
     if (!this._botSpeaking) return;
     this._botSpeaking = false;
     this.emitRtvi('bot-stopped-speaking', { item_id: ev.itemId, played_samples: ev.playedSamples, ...audioClock(ev) }, { at: ev.at });
@@ -641,6 +725,10 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     } catch (e) {
       console.warn('[RealTimeWebsocketTransport] media disconnect failed', errorMessage(e));
     }
+    clearInterval(this._pacerTimer);
+    this._pacerTimer = undefined;
+    // Text never heard because the session ended is reported as cut off, not as spoken.
+    this._pacer.endAll();
     if (wasSpeaking) this.emitRtvi('bot-stopped-speaking', { reason: 'disconnected' });
   }
 

@@ -136,6 +136,7 @@ export class FakeMediaManager extends MediaManager {
       this.played.set(head.itemId, (this.played.get(head.itemId) ?? 0) + take);
       if (head.remaining === 0) this.queue.shift();
     }
+    if (this.currentItem) this._listener.onBotAudioProgress?.({ [this.currentItem]: this.played.get(this.currentItem) ?? 0 });
     if (this.playing && !this.queue.length) this.emitStopped(true);
   }
 
@@ -154,6 +155,8 @@ export class FakeMediaManager extends MediaManager {
     this.leadLeft = 0;
     this.interrupts.push({ at: performance.now(), played });
     if (this.playing) this.emitStopped(true);
+    // As the worklet does: the stopped transition is posted before the `cleared` report.
+    this._listener.onBotAudioFlushed?.(played);
     return played;
   }
 

@@ -52,6 +52,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const [presetName, setPresetName] = useState('');
   const [presetNotice, setPresetNotice] = useState<string | null>(null);
   const [talking, setTalking] = useState(false);
+  const [eventJump, setEventJump] = useState<{ seq: number } | null>(null);
   const prefsLoaded = useRef(false);
   const adopted = useRef(false);
 
@@ -344,6 +345,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         onSend={(text) => send({ type: 'send-text', text })}
         onClear={() => send({ type: 'clear-conversation' })}
         onToolResult={(toolCallId, result) => send({ type: 'tool-result', toolCallId, result })}
+        onShowEvents={(seq) => (setImported(null), setEventJump({ seq }))}
+        history={store.history}
+        live={transportState === 'ready' || transportState === 'connected'}
       />
       <section className="card" aria-labelledby="settings-heading">
         <h2 id="settings-heading">Session settings ({adapter.label})</h2>
@@ -444,6 +448,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         ) : (
           <EventLog
             events={store.history}
+            jumpRequest={eventJump}
             onClear={() => {
               store.history.clear();
               send({ type: 'clear-events' });

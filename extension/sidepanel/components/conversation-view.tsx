@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ConversationTurn } from '../../shared/messages.ts';
+import type { EventHistory } from '../../inspector-core/event-history.ts';
+import { SpeakingStrip } from './speaking-strip.tsx';
 
 const PREFIX: Record<ConversationTurn['role'], string> = { user: 'You', bot: 'Bot', tool: 'Tool', error: 'Error' };
 
@@ -9,6 +11,12 @@ export interface ConversationViewProps {
   onSend(text: string): void;
   onClear(): void;
   onToolResult(toolCallId: string, result: unknown): void;
+  /** Select the event with this seq in the event log (a bot turn's "Show events"). */
+  onShowEvents?(seq: number): void;
+  /** The live event history, for the who-spoke-when strip. */
+  history?: EventHistory;
+  /** A session is open (the strip follows the clock). */
+  live?: boolean;
 }
 
 export function ConversationView(props: ConversationViewProps) {
@@ -26,21 +34,34 @@ export function ConversationView(props: ConversationViewProps) {
     const el = list.current;
     if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
   }, [count, lastText]);
+  let reply = 0;
   return (
     <section className="card" role="region" aria-labelledby="conversation-heading">
       <h2 id="conversation-heading">Conversation</h2>
+      {props.history && <SpeakingStrip history={props.history} live={props.live === true} />}
       {count === 0 ? (
         <p className="muted">Nothing said yet.</p>
       ) : (
         <ul className="conversation" ref={list}>
           {props.turns.map((t) => (
-            <li key={t.id} className={`turn turn-${t.role}${t.final ? '' : ' turn-partial'}`} data-final={t.final}>
+            <li key={t.id} className={`turn turn-${t.role}${t.final ? '' : ' turn-partial'}${t.cut ? ' turn-cut' : ''}`} data-final={t.final} data-cut={t.cut === true ? 'true' : undefined}>
               {t.role === 'tool' ? (
                 <ToolCard turn={t} onResult={props.onToolResult} />
               ) : (
                 <>
                   <strong>{PREFIX[t.role]}:</strong> {t.text}
+                  {t.unspoken && (
+                    <>
+                      {' '}
+                      <del className="turn-unspoken">
+                        <span className="sr-only">not heard: </span>
+                        {t.unspoken}
+                      </del>
+                    </>
+                  )}
+                  {t.cut && <span className="turn-cut-tag"> cut off</span>}
                   {!t.final && t.role !== 'error' && <span className="sr-only"> (still speaking)</span>}
+                  {t.role === 'bot' && <TurnMeta turn={t} reply={++reply} onShowEvents={props.onShowEvents} />}
                 </>
               )}
             </li>
@@ -112,4 +133,30 @@ function ToolCard({ turn, onResult }: { turn: ConversationTurn; onResult(id: str
       )}
     </div>
   );
+}
+
+/** A bot turn's voice-to-voice latency and its link to the event log. */
+function TurnMeta({ turn, reply, onShowEvents }: { turn: ConversationTurn; reply: number; onShowEvents?(seq: number): void }) {
+  const latency = turn.voiceToVoiceMs;
+  const seq = turn.firstSeq;
+  if (latency === undefined && (seq === undefined || !onShowEvents)) return null;
+  return (
+    <div className="turn-meta muted">
+      {latency !== undefined && (
+        <span title="Voice-to-voice: you stopped speaking → the bot's first audio was heard">
+          <span className="sr-only">voice-to-voice </span>
+          {formatMs(latency)}
+        </span>
+      )}
+      {seq !== undefined && onShowEvents && (
+        <button type="button" className="link-button" aria-label={`Show events for reply ${reply}`} onClick={() => onShowEvents(seq)}>
+          events
+        </button>
+      )}
+    </div>
+  );
+}
+
+function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }

@@ -52,6 +52,8 @@ export interface EventLogProps {
   notice?: string | null;
   showSeq?: { seq: number; nonce: number } | null;
   className?: string;
+  /** Select (scroll to and focus) this event; a new object each request (the Conversation's "Show events"). */
+  jumpRequest?: { seq: number } | null;
 }
 
 const VIEWS: Array<[EventView, string]> = [
@@ -305,6 +307,9 @@ export function EventLog(props: EventLogProps) {
     // A target outside the frozen (paused) view never lands; stop waiting for it.
     setTimeout(() => setPendingJump((p) => (p === seq ? null : p)), 1500);
   }, []);
+  useEffect(() => {
+    if (props.jumpRequest) jumpTo(props.jumpRequest.seq);
+  }, [props.jumpRequest, jumpTo]);
 
   // `Show in log` from an error alert.
   useEffect(() => {

@@ -414,6 +414,26 @@ describe('GeminiLiveWebsocketTransport against the fake Gemini server', () => {
     expect(note.server_notified).toBe(true);
   });
 
+  it('reports the output transcription as spoken only as its audio plays; Interrupt reports the unheard rest as not spoken', async () => {
+    const text = 'It is sunny today in Paris and warm too.';
+    const h = await harness({ streamSpeed: 20, turnCompleteDelay: 0, replies: [{ botText: text, audioMs: 2000 }] }, {}, new FakeMediaManager({ playbackSpeed: 0 }));
+    await h.client.connect();
+    h.client.sendText('weather');
+    await waitFor('the whole turn received', () => h.of('bot-llm-stopped').length === 1 && h.media.queuedSamples >= 48_000, 6000);
+    expect(h.of('bot-tts-text')).toEqual([]);
+    expect(h.of('bot-output')).toEqual([]);
+    h.media.advancePlayback(700);
+    await waitFor('the first words', () => h.of('bot-tts-text').length > 0);
+    const heard = h.of('bot-tts-text').map((r) => (r.data as { text: string }).text).join('');
+    expect(text.startsWith(heard.trim())).toBe(true);
+    expect(heard.trim().length).toBeLessThan(text.length / 2);
+    await h.transport.interruptBot();
+    await waitFor('the cut-off report', () => h.of('bot-output').length > 0);
+    const outputs = h.of('bot-output').map((r) => r.data as Record<string, unknown>);
+    expect(outputs).toHaveLength(1);
+    expect(outputs[0]).toMatchObject({ text, spoken_status: 'in-progress', spoken_progress: { accumulated_text: heard.trim() } });
+  });
+
   it('server voiceActivity drives user speaking events and replaces the local detector', async () => {
     const h = await harness();
     await h.client.connect();

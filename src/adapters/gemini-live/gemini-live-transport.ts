@@ -52,6 +52,8 @@ interface TurnState {
   droppedParts: number;
   /** Streaming resamplers for parts whose mimeType names a rate other than the player's. */
   resamplers: Map<number, Resampler>;
+  /** Audio of this turn went to the player: its text is paced to that audio. */
+  hasAudio?: boolean;
 }
 
 interface PushToTalkState {
@@ -625,11 +627,11 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     if (out !== undefined && typeof out !== 'string') {
       this.emitError('Gemini Live sent an output transcription whose text is not a string; it was ignored.', false, src);
     } else if (out) {
-      this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src });
       // A fragment after turnComplete is late text of the turn that ended: it opens no new turn
-      // (a phantom turn would never complete and would hold back resumption).
+      // (a phantom turn would never complete and would hold back resumption), and is not paced.
       const turn = this.turn;
-      if (turn && !turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src);
+      this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src, spokenItemId: turn ? spokenItem(turn) : undefined });
+      if (turn && !turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src, spokenItem(turn));
     }
     if (sc.generationComplete) this.stopLlm(src);
     if (sc.interrupted) this.onInterrupted(src);
@@ -678,7 +680,8 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     // The part's mimeType names its rate (`audio/pcm;rate=24000`, B.5); the player runs at 24 kHz.
     const rate = sampleRateOf(mimeType, OUTPUT_RATE);
     if (rate !== OUTPUT_RATE && rate >= 8000 && rate <= 96_000) samples = this.resampleOutput(turn, samples, rate);
-    this._mediaManager.bufferBotAudio(samples, turn.itemId);
+    turn.hasAudio = true;
+    this.queueBotAudio(samples, turn.itemId);
   }
 
   private resampleOutput(turn: TurnState, samples: Int16Array, rate: number): Int16Array {
@@ -743,12 +746,12 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private flushOutput(turn: TurnState, status: 'completed' | 'in-progress', src: number[]): void {
     const seg = turn.output.flush(status);
-    if (seg) this.emitBotOutput(seg, src);
+    if (seg) this.emitBotOutput(seg, src, spokenItem(turn));
   }
 
-  private emitBotOutput(seg: BotOutputSegment, src: number[]): void {
+  private emitBotOutput(seg: BotOutputSegment, src: number[], spokenItemId?: string): void {
     this.segmentSeq = seg.segment_id + 1;
-    this.emitRtvi('bot-output', seg, { sourceFrameIds: src });
+    this.emitRtvi('bot-output', seg, { sourceFrameIds: src, spokenItemId });
   }
 
   private emitUserTranscript(text: string, final: boolean, src: number[]): void {
@@ -872,3 +875,10 @@ function toFunctionResponse(result: unknown): Json {
   return { result: result ?? null };
 }
 
+/**
+ * Text is held for its audio only once the turn has audio: a transcription that opens a turn of its
+ * own (Gemini can send it after `turnComplete`) has no audio of its own to wait for.
+ */
+function spokenItem(turn: TurnState): string | undefined {
+  return turn.hasAudio ? turn.itemId : undefined;
+}

@@ -88,6 +88,79 @@ describe('LoopbackTransport', () => {
     await client.disconnect();
   });
 
+  it('reports the echo text as spoken only while its audio plays, in step with the played samples', async () => {
+    const { client, media, rtvi } = setup();
+    await client.connect();
+    media.emitLocalSpeech(true);
+    media.speak(1000);
+    media.emitLocalSpeech(false);
+    // Loopback streams its echo in 100 ms slices at the audio's pace: wait until all of it is queued,
+    // so the fake player (which plays only what it has) does not run dry mid-echo.
+    await waitFor('the whole echo queued', () => media.samplesFor('loopback-turn-1') >= 24_000);
+    const text = 'Echo of 1.0 s of audio.';
+    const spokenText = () => rtvi.filter((r) => r.type === 'bot-tts-text').map((r) => (r.data as { text: string }).text).join('');
+    expect(rtvi.filter((r) => r.type === 'bot-tts-text' || r.type === 'bot-output')).toEqual([]);
+    media.advancePlayback(500);
+    await waitFor('half the words', () => spokenText().length > 0);
+    expect(spokenText().length).toBeLessThan(text.length);
+    expect(text.startsWith(spokenText())).toBe(true);
+    expect(rtvi.some((r) => r.type === 'bot-output')).toBe(false);
+    media.advancePlayback(600);
+    await waitFor('bot-stopped-speaking', () => rtvi.some((r) => r.type === 'bot-stopped-speaking'));
+    expect(spokenText()).toBe(text);
+    const order = rtvi.map((r) => r.type).filter((t) => /^bot-(output|started-speaking|stopped-speaking)$/.test(t));
+    expect(order).toEqual(['bot-started-speaking', 'bot-output', 'bot-stopped-speaking']);
+    expect(rtvi.find((r) => r.type === 'bot-output')?.data).toMatchObject({ text, spoken_status: 'completed' });
+    await client.disconnect();
+  });
+
+  it('on barge-in reports the unheard rest of the echo as not spoken (in-progress with spoken_progress)', async () => {
+    const { client, media, rtvi } = setup();
+    await client.connect();
+    media.emitLocalSpeech(true);
+    media.speak(1000);
+    media.emitLocalSpeech(false);
+    await waitFor('echo queued', () => media.samplesFor('loopback-turn-1') > 0);
+    media.advancePlayback(400);
+    media.emitLocalSpeech(true);
+    await waitFor('cut-off bot-output', () => rtvi.some((r) => r.type === 'bot-output'));
+    const outputs = rtvi.filter((r) => r.type === 'bot-output').map((r) => r.data as Record<string, unknown>);
+    expect(outputs).toHaveLength(1);
+    const progress = outputs[0].spoken_progress as { accumulated_text: string; remaining_text: string };
+    expect(outputs[0]).toMatchObject({ text: 'Echo of 1.0 s of audio.', spoken_status: 'in-progress' });
+    expect(progress.remaining_text.length).toBeGreaterThan(0);
+    expect(`${progress.accumulated_text} ${progress.remaining_text}`.trim()).toBe('Echo of 1.0 s of audio.');
+    const spoken = rtvi.filter((r) => r.type === 'bot-tts-text').map((r) => (r.data as { text: string }).text).join('');
+    expect(spoken.trim()).toBe(progress.accumulated_text);
+    await client.disconnect();
+  });
+
+  it('paces text against a media manager that transfers (detaches) the queued audio, as the worklet manager does', async () => {
+    class TransferringMediaManager extends FakeMediaManager {
+      override bufferBotAudio(data: ArrayBuffer | Int16Array, id?: string): Int16Array | undefined {
+        const out = super.bufferBotAudio(data, id);
+        const buffer = data instanceof Int16Array ? data.buffer : data;
+        structuredClone(buffer, { transfer: [buffer as ArrayBuffer] });
+        return out && new Int16Array(out.buffer, 0, 0);
+      }
+    }
+    const media = new TransferringMediaManager({ playbackSpeed: 0 });
+    const transport = new LoopbackTransport({}, media);
+    const rtvi: RtviRecord[] = [];
+    transport.setObserver({ onRtvi: (r) => rtvi.push(r) });
+    const client = new PipecatClient({ transport, enableMic: true });
+    client.setLogLevel(LogLevel.WARN);
+    await client.connect();
+    media.emitLocalSpeech(true);
+    media.speak(1000);
+    media.emitLocalSpeech(false);
+    await waitFor('the whole echo queued', () => media.samplesFor('loopback-turn-1') >= 24_000);
+    media.advancePlayback(500);
+    await waitFor('some words released mid-echo', () => rtvi.some((r) => r.type === 'bot-tts-text'));
+    expect(rtvi.some((r) => r.type === 'bot-stopped-speaking')).toBe(false);
+    await client.disconnect();
+  });
+
   it('disconnects and connects again', async () => {
     const { client, transport } = setup();
     await client.connect();

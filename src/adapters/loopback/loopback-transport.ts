@@ -139,11 +139,15 @@ export class LoopbackTransport extends RealTimeWebsocketTransport {
     const itemId = `loopback-turn-${++this.turn}`;
     const id = this.reportFrame('in', 'loopback.echo', audio.byteLength, { item_id: itemId, text }, { audio: { bytes: audio.byteLength, durationMs: (audio.length / SAMPLE_RATE) * 1000, sampleRate: SAMPLE_RATE } });
     this.emitRtvi('bot-llm-started', {}, { sourceFrameIds: [id] });
-    this.emitRtvi('bot-tts-text', { text }, { sourceFrameIds: [id] });
-    this.emitRtvi('bot-output', { text, aggregated_by: 'sentence', spoken: true, will_be_spoken: true, spoken_status: 'in-progress' }, { sourceFrameIds: [id] });
-    this.emitRtvi('bot-llm-stopped', {}, { sourceFrameIds: [id] });
     this.playingItem = itemId;
+    // The whole echo is known up front: the pacer is told its length, so text is released in
+    // step with what has played, not ahead of it while the slices are still streaming in.
+    this.declareBotAudio(itemId, audio.length);
     this.streamEcho(audio, itemId);
+    // Held by the transport until the echo plays (spokenItemId).
+    this.emitRtvi('bot-tts-text', { text }, { sourceFrameIds: [id], spokenItemId: itemId });
+    this.emitRtvi('bot-output', { text, aggregated_by: 'sentence', segment_id: this.turn, spoken: true, will_be_spoken: true, spoken_status: 'completed' }, { sourceFrameIds: [id], spokenItemId: itemId });
+    this.emitRtvi('bot-llm-stopped', {}, { sourceFrameIds: [id] });
   }
 
   /**

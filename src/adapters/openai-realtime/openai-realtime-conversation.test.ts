@@ -63,6 +63,33 @@ describe('OpenAI Realtime adapter: barge-in and interrupt', () => {
     expect(server.receivedOfType('response.cancel')).toHaveLength(0);
   });
 
+  it('reports the transcript as spoken only as its audio plays, and on barge-in the unheard rest as not spoken', async () => {
+    const text = 'Sure, the capital of France is Paris, a city on the Seine.';
+    server.queueResponse({ text, audioMs: 4000, deltaMs: 100, intervalMs: 5 });
+    const s = await connected({}, { playbackSpeed: 0 });
+    s.client.sendText('Tell me about France');
+    await server.waitFor(() => server.sentOfType('response.done')[0], 'the whole response sent');
+    await s.waitForRtvi('bot-llm-stopped');
+    // All of the transcript has arrived, none of the audio has played: nothing counts as spoken yet.
+    expect(s.ofType('bot-tts-text')).toEqual([]);
+    expect(s.ofType('bot-output')).toEqual([]);
+    s.media.advancePlayback(1230);
+    await s.waitFor('the first words', () => s.ofType('bot-tts-text').length > 0);
+    const heard = s.ofType('bot-tts-text').map((r) => (r.data as { text: string }).text).join('');
+    expect(text.startsWith(heard)).toBe(true);
+    expect(heard.length).toBeGreaterThan(0);
+    expect(heard.length).toBeLessThan(text.length / 2);
+
+    s.media.speak(200);
+    await s.waitFor('the cut-off report', () => s.ofType('bot-output').length > 0);
+    const outputs = s.ofType('bot-output').map((r) => r.data as { text: string; spoken_status: string; spoken_progress?: { accumulated_text: string; remaining_text: string } });
+    expect(outputs).toHaveLength(1);
+    expect(outputs[0]).toMatchObject({ text, spoken_status: 'in-progress', spoken_progress: { accumulated_text: heard.trim() } });
+    expect(`${outputs[0].spoken_progress!.accumulated_text} ${outputs[0].spoken_progress!.remaining_text}`).toBe(text);
+    await s.waitForRtvi('bot-stopped-speaking');
+    expect(s.ofType('bot-tts-text').map((r) => (r.data as { text: string }).text).join('')).toBe(heard);
+  });
+
   it('Interrupt button: response.cancel only while a response is active, truncation at the played position', async () => {
     server.queueResponse({ text: 'A long answer that keeps going for a while.', audioMs: 3000, deltaMs: 100, intervalMs: 5 });
     const s = await connected({}, { playbackSpeed: 0 });
@@ -220,6 +247,8 @@ describe('OpenAI Realtime adapter: tools', () => {
     expect(server.sentOfType('error')).toHaveLength(0);
     expect(s.ofType('llm-function-call-in-progress')[0].data).toMatchObject({ function_name: 'get_weather', tool_call_id: callId, arguments: { city: 'Paris' } });
     expect(s.ofType('llm-function-call-stopped')[0].data).toMatchObject({ tool_call_id: callId, cancelled: false });
+    // The follow-up's text is reported as spoken once its audio has played.
+    await s.waitForRtvi('bot-stopped-speaking');
     const said = s.ofType('bot-output').map((r) => (r.data as { text: string }).text).join(' ');
     expect(said).toContain('tempC');
   });

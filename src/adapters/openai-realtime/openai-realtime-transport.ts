@@ -620,7 +620,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       case 'response.output_audio_transcript.delta':
         requireStrings(ev, 'item_id', 'delta');
         if (this.truncatedItems.has(ev.item_id)) return;
-        this.emitRtvi('bot-tts-text', { text: ev.delta }, src);
+        this.emitRtvi('bot-tts-text', { text: ev.delta }, { ...src, spokenItemId: ev.item_id });
         this.pushBotOutput(ev.item_id, ev.delta, id);
         return;
       case 'response.output_audio_transcript.done':
@@ -691,7 +691,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     const samples = base64ToInt16(delta);
     this.audioProduced = true;
     this.playingItemId = itemId;
-    this._mediaManager.bufferBotAudio(samples, itemId);
+    this.queueBotAudio(samples, itemId);
   }
 
   /** Server VAD heard the user while the bot may be talking: silence it and tell the server what was heard. */
@@ -805,19 +805,20 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       if (this.botOutputItem) this.flushBotOutput(this.botOutputItem, 'completed', id);
       this.botOutputItem = itemId;
     }
-    for (const seg of this.botOutput.push(delta)) this.emitBotOutput(seg, id);
+    for (const seg of this.botOutput.push(delta)) this.emitBotOutput(seg, id, itemId);
   }
 
   private flushBotOutput(itemId: string, status: 'completed' | 'in-progress', id?: number): void {
     if (this.botOutputItem !== itemId) return;
     this.botOutputItem = null;
     const seg = this.botOutput.flush(status);
-    if (seg) this.emitBotOutput(seg, id);
+    if (seg) this.emitBotOutput(seg, id, itemId);
   }
 
-  private emitBotOutput(seg: object, id?: number): void {
+  private emitBotOutput(seg: object, id: number | undefined, itemId: string): void {
     const spoken = this.settings.output_modality !== 'text';
-    this.emitRtvi('bot-output', spoken ? seg : { ...seg, spoken: false, will_be_spoken: false }, { sourceFrameIds: id === undefined ? [] : [id] });
+    // Spoken sentences wait for their audio to play (the transport's pacer).
+    this.emitRtvi('bot-output', spoken ? seg : { ...seg, spoken: false, will_be_spoken: false }, { sourceFrameIds: id === undefined ? [] : [id], spokenItemId: itemId });
   }
 
   // ------------------------------------------------------------------ session lifetime

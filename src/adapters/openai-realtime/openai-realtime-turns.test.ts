@@ -122,6 +122,9 @@ describe('OpenAI Realtime: a new turn during an active reply (items 2 and 3)', (
     await s.waitFor('bot audio queued', () => s.media.queuedSamples >= 12_000);
     s.media.advancePlayback(300);
     s.client.sendText('never mind, something else');
+    // Bot text is released as its audio plays (issue 12 item 13): let the new reply play out.
+    await server.waitForSent('response.done', 2);
+    s.media.advancePlayback(60_000);
     await s.waitFor('the answer to the typed message', () => botText(s).includes('You said: never mind, something else.'));
     expect(serverErrors('conversation_already_has_active_response')).toHaveLength(0);
     const order = nonAudio().map((f) => f.type);
@@ -182,6 +185,9 @@ describe('OpenAI Realtime: a new turn during an active reply (items 2 and 3)', (
           s.media.advancePlayback(playedCs * 10);
           const question = `question ${cancelLag} ${pace} ${deltasFirst}`;
           s.client.sendText(question);
+          // Bot text is released as its audio plays (issue 12 item 13): let the new reply play out.
+          await server.waitForSent('response.done', 2);
+          s.media.advancePlayback(60_000);
           await s.waitFor('the answer', () => botText(s).includes(`You said: ${question}.`), 5000);
           expect(serverErrors('conversation_already_has_active_response')).toHaveLength(0);
           expect(server.receivedOfType('response.cancel').length).toBeLessThanOrEqual(1);
