@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties } from 'react';
 import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts';
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
@@ -11,22 +11,26 @@ import { MetricsPanel } from '../inspector/metrics-panel.tsx';
 import { cleanKey, forgetApiKey, loadApiKey, saveApiKey } from '../key-storage.ts';
 import { openPermissionPage, watchMicPermission, type MicPermission } from '../mic-permission.ts';
 import { isSessionOpen, visibleError } from '../panel-state.ts';
-import { loadPreferences, savePreferences } from '../panel-preferences.ts';
+import { loadLayout, loadPreferences, saveLayout, savePreferences } from '../panel-preferences.ts';
 import type { PanelStore } from '../panel-store.ts';
 import { mergePresets, parsePresetFile, serializePresets, stripSecrets, type Preset } from '../preset-file.ts';
 import { loadPresets, savePresets } from '../preset-storage.ts';
 import { buildSettingsForm, isPushToTalk, TOOLS_KEY } from '../settings-form-model.ts';
 import { validateToolsJson } from '../tools-json.ts';
-import { ConnectionStatus } from './connection-status.tsx';
 import { ConversationView } from './conversation-view.tsx';
 import { DevicesSection } from './devices-section.tsx';
-import { LevelMeter } from './level-meter.tsx';
+import { PaneSplitter } from './pane-splitter.tsx';
+import { SessionBar } from './session-bar.tsx';
+import { useMediaQuery } from './use-media-query.ts';
+import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
 import { PresetsSection } from './presets-section.tsx';
 import { SessionControls, type KeyForm } from './session-controls.tsx';
 import { SettingFieldControl } from './settings-fields.tsx';
 import { DEFAULT_TOOL_MOCK, ToolsSection } from './tools-section.tsx';
 
 const DEFAULT_ADAPTER = 'loopback';
+/** From about this width the panel shows two panes: the chosen view | events. */
+const TWO_PANES_QUERY = '(min-width: 700px)';
 
 interface LocalError {
   message: string;
@@ -48,6 +52,12 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const [presetName, setPresetName] = useState('');
   const [presetNotice, setPresetNotice] = useState<string | null>(null);
   const [talking, setTalking] = useState(false);
+  const [view, setView] = useState<ViewName>('Conversation');
+  const [split, setSplit] = useState(0.5);
+  const [focusEvents, setFocusEvents] = useState(0);
+  const wide = useMediaQuery(TWO_PANES_QUERY);
+  const viewsRef = useRef<HTMLElement>(null);
+  const eventsRef = useRef<HTMLDivElement>(null);
   const prefsLoaded = useRef(false);
   const adopted = useRef(false);
 
@@ -56,6 +66,25 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const open = isSessionOpen(transportState);
 
   useEffect(() => watchMicPermission(setPermission), []);
+  useEffect(() => {
+    void loadLayout().then((l) => l.split !== undefined && setSplit(Math.min(0.75, Math.max(0.25, l.split))));
+  }, []);
+
+  // "Skip to events": after the Events view shows, focus the log's current row (or the log).
+  useEffect(() => {
+    if (focusEvents === 0) return;
+    // A list that was hidden renders its rows a frame or two after it shows (virtualised).
+    let frame = 0;
+    let tries = 0;
+    const attempt = () => {
+      const log = eventsRef.current?.querySelector<HTMLElement>('[role="log"]');
+      const row = log?.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]') ?? log?.querySelector<HTMLElement>('li button[aria-expanded]');
+      if (row || tries++ > 10) (row ?? log)?.focus();
+      else frame = requestAnimationFrame(attempt);
+    };
+    attempt();
+    return () => cancelAnimationFrame(frame);
+  }, [focusEvents]);
 
   // The last adapter used, unless the URL asks for one.
   useEffect(() => {
@@ -290,161 +319,204 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const echoRisk = open && (stats.echoCancellation === false || stats.playbackPath === 'destination');
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
 
+  const selectView = (v: ViewName) => setView(v);
+  const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
+  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings'] : ['Conversation', 'Events', 'Metrics', 'Settings'];
+  const eventsShown = wide || shownView === 'Events';
+  const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, className: `view view-${v.toLowerCase()}` });
+
   return (
-    <main className="panel">
-      <header className="panel-header">
-        <h1>Voice Workbench</h1>
-        <ConnectionStatus state={transportState} linked={state.linked} />
-      </header>
-      {shownError && (
-        <div className="alert" role="alert">
-          <p>{shownError.message}</p>
-          <button type="button" className="secondary" onClick={() => setDismissedAt(Date.now())}>
-            Dismiss error
-          </button>
-        </div>
-      )}
-      {echoRisk && (
-        <div className="notice notice-warn">
-          <p>
-            Echo warning: the playback path has no echo cancellation{stats.playbackPath ? ` (${stats.playbackPath})` : ''}, so the model may hear itself. Wear headphones.
-          </p>
-        </div>
-      )}
-      <SessionControls
-        adapters={adapters}
-        adapterId={adapterId}
-        onAdapterChange={onAdapterChange}
-        keyForm={keyForm}
-        onKeyChange={onKeyChange}
-        onForgetKey={onForgetKey}
+    <div className={`app${wide ? ' app-wide' : ''}`}>
+      <SessionBar
         status={state.status}
+        linked={state.linked}
         permission={permission}
         pushToTalk={pushToTalk}
+        talking={talking}
+        levels={state.levels}
+        adapterLabel={adapter.label}
         onConnect={connect}
         onDisconnect={() => send({ type: 'disconnect' })}
-        onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
-        onMicTest={(start) => send({ type: 'mic-test', action: start ? 'start' : 'stop' })}
-        onInterrupt={() => send({ type: 'interrupt' })}
         onGrant={openPermissionPage}
-        onCamera={(on) => send({ type: 'set-cam-enabled', enabled: on })}
+        onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
+        onInterrupt={() => send({ type: 'interrupt' })}
         onTalk={talk}
-        talking={talking}
-      />
-      <section className="card" aria-labelledby="levels-heading">
-        <h2 id="levels-heading">Levels</h2>
-        <LevelMeter label="Microphone level" value={state.levels.mic} />
-        <LevelMeter label="Bot level" value={state.levels.bot} />
-      </section>
-      <ConversationView
-        turns={state.conversation}
-        canSend={transportState === 'ready'}
-        onSend={(text) => send({ type: 'send-text', text })}
-        onClear={() => send({ type: 'clear-conversation' })}
-        onToolResult={(toolCallId, result) => send({ type: 'tool-result', toolCallId, result })}
-      />
-      <section className="card" aria-labelledby="settings-heading">
-        <h2 id="settings-heading">Session settings ({adapter.label})</h2>
-        {form.main.map((v) => (
-          <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
-        ))}
-        <details className="advanced">
-          <summary>Advanced settings</summary>
-          <div className="field">
-            <label htmlFor="endpoint-url">Endpoint URL</label>
-            <input
-              id="endpoint-url"
-              type="url"
-              placeholder={adapter.defaultEndpoint ?? 'Provider default'}
-              value={settings?.endpoint ?? ''}
-              aria-describedby="endpoint-help"
-              onChange={(e) => {
-                const endpoint = e.target.value;
-                updateCfg((s) => ({ ...s, endpoint }));
-              }}
-            />
-            <p id="endpoint-help" className="help">
-              <span className="apply-tag apply-reconnect">reconnect</span> Empty uses the provider's default.
-            </p>
-          </div>
-          {form.advanced.map((v) => (
-            <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
-          ))}
-        </details>
-        {form.hasLiveFields && (
-          <div className="buttons">
-            <button type="button" onClick={apply} disabled={!liveSessionOfThisAdapter || transportState !== 'ready'}>
-              Apply
-            </button>
-          </div>
-        )}
-        {liveSessionOfThisAdapter && state.lastApply && (
-          <p className="help" role="status" aria-label="Apply result">
-            {state.lastApply.applied.length ? `Applied live: ${state.lastApply.applied.join(', ')}.` : 'Nothing changed live.'}
-            {state.lastApply.needReconnect.length ? ` Needs a reconnect: ${state.lastApply.needReconnect.join(', ')}.` : ''}
-          </p>
-        )}
-      </section>
-      {form.tools && settings && (
-        <ToolsSection
-          view={form.tools}
-          text={toolsText}
-          validation={toolsCheck}
-          mocks={settings.toolMocks}
-          timeoutS={settings.toolTimeoutS}
-          onText={(t) => setValue(TOOLS_KEY, t)}
-          onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
-          onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
-        />
-      )}
-      <PresetsSection
-        presets={presets}
-        selected={presetSel}
-        name={presetName}
-        notice={presetNotice}
-        onSelect={(n) => {
-          setPresetSel(n);
-          if (n) setPresetName(n);
+        onSkipToEvents={() => {
+          if (!wide) setView('Events');
+          setFocusEvents((n) => n + 1);
         }}
-        onName={setPresetName}
-        onSave={savePreset}
-        onLoad={loadPreset}
-        onRename={renamePreset}
-        onDelete={deletePreset}
-        onExport={exportPresets}
-        onImport={importPresets}
       />
-      <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
-      {/* The metrics table is wider than a 320 px panel: it scrolls on its own, reachable by keyboard. */}
-      <div className="metrics-wrap" role="group" aria-label="Metrics scroll area" tabIndex={0}>
-        <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
-      </div>
-      <section className="card" aria-labelledby="event-log-heading">
-        <div className="row">
-          <h2 id="event-log-heading" className="grow">
-            {imported ? `Imported events (${imported.header.adapter})` : 'Events'}
-          </h2>
-          {imported && (
-            <button type="button" className="secondary" onClick={() => setImported(null)}>
-              Back to live events
-            </button>
+      {(shownError || echoRisk) && (
+        <div className="bar-notices">
+          {shownError && (
+            <div className="alert" role="alert">
+              <p>{shownError.message}</p>
+              <button type="button" className="secondary" onClick={() => setDismissedAt(Date.now())}>
+                Dismiss error
+              </button>
+            </div>
+          )}
+          {echoRisk && (
+            <div className="notice notice-warn">
+              <p>
+                Echo warning: the playback path has no echo cancellation{stats.playbackPath ? ` (${stats.playbackPath})` : ''}, so the model may hear itself. Wear headphones.
+              </p>
+            </div>
           )}
         </div>
-        {imported ? (
-          <EventLog events={imported.events} readOnly onClear={() => setImported(null)} onExport={exportEvents} onImport={importEvents} notice={logNotice} />
-        ) : (
-          <EventLog
-            events={store.history}
-            onClear={() => {
-              store.history.clear();
-              send({ type: 'clear-events' });
+      )}
+      <main className="views" ref={viewsRef} style={wide ? ({ '--split': `${Math.round(split * 1000) / 10}%` } as CSSProperties) : undefined}>
+        <div className={`pane-main${!wide && shownView === 'Events' ? ' pane-main-collapsed' : ''}`} id="pane-main">
+          <ViewTabs views={mainViews} selected={shownView} onSelect={selectView} />
+          <div {...panelProps('Conversation')}>
+            {state.conversation.length === 0 && !open && (
+              <p className="start-hint">
+                <strong>{adapter.label}</strong> → <strong>Connect</strong> → speak. {adapter.needsKey ? 'Paste an API key in Settings first, or pick Loopback there to try without one.' : 'No key needed; change the adapter in Settings.'}
+              </p>
+            )}
+            <ConversationView
+              turns={state.conversation}
+              canSend={transportState === 'ready'}
+              onSend={(text) => send({ type: 'send-text', text })}
+              onClear={() => send({ type: 'clear-conversation' })}
+              onToolResult={(toolCallId, result) => send({ type: 'tool-result', toolCallId, result })}
+            />
+          </div>
+          <div {...panelProps('Metrics')}>
+            <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
+          </div>
+          <div {...panelProps('Settings')}>
+            <SessionControls
+              adapters={adapters}
+              adapterId={adapterId}
+              onAdapterChange={onAdapterChange}
+              keyForm={keyForm}
+              onKeyChange={onKeyChange}
+              onForgetKey={onForgetKey}
+              status={state.status}
+              permission={permission}
+              onMicTest={(start) => send({ type: 'mic-test', action: start ? 'start' : 'stop' })}
+              onGrant={openPermissionPage}
+              onCamera={(on) => send({ type: 'set-cam-enabled', enabled: on })}
+            />
+            <section className="card" aria-labelledby="settings-heading">
+              <h2 id="settings-heading">Session settings ({adapter.label})</h2>
+              {form.main.map((v) => (
+                <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
+              ))}
+              <details className="advanced">
+                <summary>Advanced settings</summary>
+                <div className="field">
+                  <label htmlFor="endpoint-url">Endpoint URL</label>
+                  <input
+                    id="endpoint-url"
+                    type="url"
+                    placeholder={adapter.defaultEndpoint ?? 'Provider default'}
+                    value={settings?.endpoint ?? ''}
+                    aria-describedby="endpoint-help"
+                    onChange={(e) => {
+                      const endpoint = e.target.value;
+                      updateCfg((s) => ({ ...s, endpoint }));
+                    }}
+                  />
+                  <p id="endpoint-help" className="help">
+                    <span className="apply-tag apply-reconnect">reconnect</span> Empty uses the provider's default.
+                  </p>
+                </div>
+                {form.advanced.map((v) => (
+                  <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
+                ))}
+              </details>
+              {form.hasLiveFields && (
+                <div className="buttons">
+                  <button type="button" onClick={apply} disabled={!liveSessionOfThisAdapter || transportState !== 'ready'}>
+                    Apply
+                  </button>
+                </div>
+              )}
+              {liveSessionOfThisAdapter && state.lastApply && (
+                <p className="help" role="status" aria-label="Apply result">
+                  {state.lastApply.applied.length ? `Applied live: ${state.lastApply.applied.join(', ')}.` : 'Nothing changed live.'}
+                  {state.lastApply.needReconnect.length ? ` Needs a reconnect: ${state.lastApply.needReconnect.join(', ')}.` : ''}
+                </p>
+              )}
+            </section>
+            {form.tools && settings && (
+              <ToolsSection
+                view={form.tools}
+                text={toolsText}
+                validation={toolsCheck}
+                mocks={settings.toolMocks}
+                timeoutS={settings.toolTimeoutS}
+                onText={(t) => setValue(TOOLS_KEY, t)}
+                onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
+                onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
+              />
+            )}
+            <PresetsSection
+              presets={presets}
+              selected={presetSel}
+              name={presetName}
+              notice={presetNotice}
+              onSelect={(n) => {
+                setPresetSel(n);
+                if (n) setPresetName(n);
+              }}
+              onName={setPresetName}
+              onSave={savePreset}
+              onLoad={loadPreset}
+              onRename={renamePreset}
+              onDelete={deletePreset}
+              onExport={exportPresets}
+              onImport={importPresets}
+            />
+            <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
+          </div>
+        </div>
+        {wide && (
+          <PaneSplitter
+            split={split}
+            controls="pane-main"
+            onChange={setSplit}
+            onCommit={(f) => {
+              void saveLayout({ split: f });
             }}
-            onExport={exportEvents}
-            onImport={importEvents}
-            notice={logNotice}
           />
         )}
-      </section>
-    </main>
+        <div
+          id={panelId('Events')}
+          ref={eventsRef}
+          className="view view-events pane-events"
+          {...(wide ? { role: 'region', 'aria-label': 'Events' } : { role: 'tabpanel', 'aria-labelledby': tabId('Events') })}
+          hidden={!eventsShown}
+        >
+          <div className="row">
+            {/* At one-pane widths the selected Events tab already names the view. */}
+            <h2 id="event-log-heading" className={wide || imported ? 'grow' : 'grow sr-only'}>
+              {imported ? `Imported events (${imported.header.adapter})` : 'Events'}
+            </h2>
+            {imported && (
+              <button type="button" className="secondary" onClick={() => setImported(null)}>
+                Back to live events
+              </button>
+            )}
+          </div>
+          {imported ? (
+            <EventLog events={imported.events} readOnly onClear={() => setImported(null)} onExport={exportEvents} onImport={importEvents} notice={logNotice} />
+          ) : (
+            <EventLog
+              events={store.history}
+              onClear={() => {
+                store.history.clear();
+                send({ type: 'clear-events' });
+              }}
+              onExport={exportEvents}
+              onImport={importEvents}
+              notice={logNotice}
+            />
+          )}
+        </div>
+      </main>
+    </div>
   );
 }
