@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { auditAccessibility as auditPanel } from './harness/axe-audit.ts';
 import { launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { alertTexts, button, exactly, waitForConnectionState } from './harness/panel-page.ts';
+import { alertTexts, button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 /**
@@ -17,6 +17,7 @@ const textbox = (page: Page, name: string) => page.getByRole('textbox', { name: 
 const conversationItems = (page: Page) => page.getByRole('region', { name: exactly('Conversation') }).getByRole('listitem');
 
 async function selectAdapter(page: Page, label: RegExp): Promise<void> {
+  await selectView(page, 'Settings');
   const adapter = combobox(page, 'Adapter');
   const options = await adapter.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const option = options.find((o) => label.test(o.text));
@@ -25,6 +26,7 @@ async function selectAdapter(page: Page, label: RegExp): Promise<void> {
 }
 
 async function openAdvanced(page: Page): Promise<void> {
+  await selectView(page, 'Settings');
   if (await textbox(page, 'Endpoint URL').isVisible()) return;
   await page.getByText(exactly('Advanced settings')).click();
   await waitFor('Endpoint URL to show', () => textbox(page, 'Endpoint URL').isVisible());
@@ -130,6 +132,7 @@ describe('side panel workbench', () => {
     await useOpenAI(panel, fake);
     await connectAndWaitReady(panel);
     const connections = fake.handshakes.length;
+    await selectView(panel, 'Settings');
     const updates = fake.receivedOfType('session.update').length;
 
     await textbox(panel, 'System instructions').fill('Answer like a pirate.');
@@ -166,6 +169,7 @@ describe('side panel workbench', () => {
     await textbox(panel, 'Fixed result for get_weather').fill('{"temperature": 21}');
     await combobox(panel, 'Mock reply for lookup').selectOption({ label: 'Ask me' });
     await connectAndWaitReady(panel);
+    await selectView(panel, 'Conversation');
 
     fake.queueResponse({ functionCalls: [{ name: 'get_weather', arguments: '{"city":"Paris"}', callId: 'call_fixed' }] });
     await textbox(panel, 'Message').fill('Weather in Paris?');
@@ -200,6 +204,7 @@ describe('side panel workbench', () => {
     const a = await fake.waitFor(() => outputOf('call_a'), 'the result of call_a');
     expect(JSON.parse((a.event.item as { output: string }).output)).toEqual({ answer: 'A' });
     await disconnect(panel);
+    await selectView(panel, 'Settings');
     await textbox(panel, 'Tools (JSON)').fill('[]');
     await panel.close();
   });
@@ -208,6 +213,7 @@ describe('side panel workbench', () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
     await useOpenAI(panel, fake);
     await connectAndWaitReady(panel);
+    await selectView(panel, 'Conversation');
     await button(panel, 'Clear conversation').click();
     await waitFor('an empty conversation', async () => (await conversationItems(panel).count()) === 0);
 
@@ -254,19 +260,23 @@ describe('side panel workbench', () => {
 
     const before = await conversationItems(panel).allTextContents();
     expect(before.length).toBeGreaterThan(1);
+    await selectView(panel, 'Settings');
     const instructions = await textbox(panel, 'System instructions').inputValue();
     await panel.close();
     const again = await h.openPanel();
     await waitForConnectionState(again, 'ready');
+    await selectView(again, 'Conversation');
     await waitFor('the same conversation in the reopened panel', async () => {
       const now = await conversationItems(again).allTextContents();
       return before.every((t, i) => now[i] === t);
     });
+    await selectView(again, 'Settings');
     await expect(combobox(again, 'Adapter').inputValue()).resolves.toBe('openai-realtime');
     await waitFor('the same settings', async () => (await textbox(again, 'System instructions').inputValue()) === instructions);
     // A second window at the same time shows the same session.
     const second = await h.openPanel();
     await waitForConnectionState(second, 'ready');
+    await selectView(second, 'Conversation');
     await waitFor('the same conversation in a second panel', async () => (await conversationItems(second).allTextContents()).length >= before.length);
     await second.close();
     await disconnect(again);
@@ -329,13 +339,15 @@ describe('side panel workbench', () => {
       panel.evaluate(() => {
         const width = document.documentElement.clientWidth;
         const scrollsItself = (e: Element) => {
-          for (let p = e.parentElement; p && p.tagName !== 'MAIN'; p = p.parentElement) {
+          for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+            // A view scrolls down, not sideways: what sticks out of it counts.
+            if (p.matches('.view')) continue;
             const o = getComputedStyle(p).overflowX;
             if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
           }
           return false;
         };
-        const outside = [...document.querySelectorAll('main *')].filter((e) => !e.closest('.sr-only, .insp-sr') && !scrollsItself(e) && e.getClientRects().length > 0);
+        const outside = [...document.querySelectorAll('body *')].filter((e) => !e.closest('.sr-only, .insp-sr') && !scrollsItself(e) && e.getClientRects().length > 0);
         const pagePx = document.documentElement.scrollWidth - width;
         const worst = { px: pagePx, what: pagePx > 0 ? 'the page itself scrolls sideways' : '' };
         for (const e of outside) {
