@@ -70,6 +70,15 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     void loadLayout().then((l) => l.split !== undefined && setSplit(Math.min(0.75, Math.max(0.25, l.split))));
   }, []);
 
+  // The Conversation view follows new turns while it is scrolled to (near) its end.
+  const conversationRef = useRef<HTMLDivElement>(null);
+  const turnCount = state.conversation.length;
+  const lastTurnText = state.conversation.at(-1)?.text;
+  useEffect(() => {
+    const el = conversationRef.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 120) el.scrollTop = el.scrollHeight;
+  }, [turnCount, lastTurnText]);
+
   // "Skip to events": after the Events view shows, focus the log's current row (or the log).
   useEffect(() => {
     if (focusEvents === 0) return;
@@ -78,7 +87,8 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     let tries = 0;
     const attempt = () => {
       const log = eventsRef.current?.querySelector<HTMLElement>('[role="log"]');
-      const row = log?.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]') ?? log?.querySelector<HTMLElement>('li button[aria-expanded]');
+      // The newest row: older ones scroll out (and unmount) while the log follows new events.
+      const row = log?.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]') ?? [...(log?.querySelectorAll<HTMLElement>('li button[aria-expanded]') ?? [])].at(-1);
       if (row || tries++ > 10) (row ?? log)?.focus();
       else frame = requestAnimationFrame(attempt);
     };
@@ -368,7 +378,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       <main className="views" ref={viewsRef} style={wide ? ({ '--split': `${Math.round(split * 1000) / 10}%` } as CSSProperties) : undefined}>
         <div className={`pane-main${!wide && shownView === 'Events' ? ' pane-main-collapsed' : ''}`} id="pane-main">
           <ViewTabs views={mainViews} selected={shownView} onSelect={selectView} />
-          <div {...panelProps('Conversation')}>
+          <div {...panelProps('Conversation')} ref={conversationRef}>
             {state.conversation.length === 0 && !open && (
               <p className="start-hint">
                 <strong>{adapter.label}</strong> → <strong>Connect</strong> → speak. {adapter.needsKey ? 'Paste an API key in Settings first, or pick Loopback there to try without one.' : 'No key needed; change the adapter in Settings.'}
