@@ -109,7 +109,9 @@ describe('panel layout', () => {
     await log(panel).evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
     const seen = await waitFor('12 event rows on screen with the session bar', async () => {
       const rows = await rowsOnScreen(panel);
-      return rows >= 12 && (await wholeOnScreen(panel, 'header.session-bar')) ? rows : null;
+      const barShown = await wholeOnScreen(panel, 'header.session-bar');
+      if (rows >= 12 && barShown) return rows;
+      throw new Error(`${rows} rows on screen, session bar ${barShown ? 'whole' : 'not whole'} on screen`);
     }, { timeoutMs: 20_000 });
     expect(seen).toBeGreaterThanOrEqual(12);
     // The bar's controls are the real ones, usable from here.

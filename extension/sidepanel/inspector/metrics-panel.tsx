@@ -202,17 +202,17 @@ function StageChart({ turns, onJump }: { turns: TurnMetrics[]; onJump(turn: numb
           const label = `Turn ${t.turn}: voice to voice ${ms(t.voiceToVoiceMs)}, provider ${ms(provider)}, playout ${ms(playout)}`;
           return (
             <li key={t.turn}>
-              <button type="button" className="metrics-bar-row" aria-label={`${label}. Show turn ${t.turn} in the table`} title={label} onClick={() => onJump(t.turn)}>
-                <span className="metrics-bar-turn" aria-hidden="true">
+              {/* The name starts with the visible text ("Turn" + number, value): WCAG 2.5.3 label in name. */}
+              <button type="button" className="metrics-bar-row" aria-label={`Turn ${t.turn} ${ms(t.voiceToVoiceMs ?? t.timeToFirstAudioMs)}: provider ${ms(provider)}, playout ${ms(playout)}. Show in table`} title={label} onClick={() => onJump(t.turn)}>
+                <span className="metrics-bar-turn">
+                  <span className="sr-only">Turn </span>
                   {t.turn}
-                </span>
+                </span>{' '}
                 <span className="metrics-track" aria-hidden="true">
                   {provider !== null && <span className="metrics-seg metrics-provider" style={{ width: pct(provider) }} />}
                   {playout !== null && <span className="metrics-seg metrics-playout" style={{ width: pct(playout) }} />}
-                </span>
-                <span className="metrics-bar-value" aria-hidden="true">
-                  {ms(t.voiceToVoiceMs ?? t.timeToFirstAudioMs)}
-                </span>
+                </span>{' '}
+                <span className="metrics-bar-value">{ms(t.voiceToVoiceMs ?? t.timeToFirstAudioMs)}</span>
               </button>
             </li>
           );
