@@ -300,7 +300,7 @@ describe('side panel workbench', () => {
     expect(exported).toContain('Preset instructions.');
     expect(exported).not.toContain(fake.apiKey);
 
-    await preset.selectOption({ label: 'Pirate (openai-realtime)' });
+    await preset.selectOption({ label: 'Pirate (OpenAI Realtime)' });
     await button(panel, 'Delete preset').click();
     await waitFor('the preset gone', async () => !(await preset.locator('option').allTextContents()).some((t) => t.startsWith('Pirate')));
 
@@ -317,7 +317,7 @@ describe('side panel workbench', () => {
     await (await chooser).setFiles(exportedPath);
     await waitFor('the preset back', async () => (await preset.locator('option').allTextContents()).some((t) => t.startsWith('Pirate')));
     await textbox(panel, 'System instructions').fill('Something else.');
-    await preset.selectOption({ label: 'Pirate (openai-realtime)' });
+    await preset.selectOption({ label: 'Pirate (OpenAI Realtime)' });
     await button(panel, 'Load preset').click();
     await waitFor('the preset loaded', async () => (await textbox(panel, 'System instructions').inputValue()) === 'Preset instructions.');
     const again = panel.waitForEvent('download');

@@ -15,7 +15,7 @@ import { loadLayout, loadPreferences, saveLayout, savePreferences } from '../pan
 import type { PanelStore } from '../panel-store.ts';
 import { mergePresets, parsePresetFile, serializePresets, stripSecrets, type Preset } from '../preset-file.ts';
 import { loadPresets, savePresets } from '../preset-storage.ts';
-import { buildSettingsForm, isPushToTalk, TOOLS_KEY } from '../settings-form-model.ts';
+import { buildSettingsForm, exceptionApplyKind, isPushToTalk, pendingChanges, sectionApplyNote, TOOLS_KEY } from '../settings-form-model.ts';
 import { validateToolsJson } from '../tools-json.ts';
 import { ConversationView } from './conversation-view.tsx';
 import { DevicesSection } from './devices-section.tsx';
@@ -51,6 +51,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const [presetSel, setPresetSel] = useState('');
   const [presetName, setPresetName] = useState('');
   const [presetNotice, setPresetNotice] = useState<string | null>(null);
+  const [loadedPreset, setLoadedPreset] = useState<string | null>(null);
   const [talking, setTalking] = useState(false);
   const [view, setView] = useState<ViewName>('Conversation');
   const [split, setSplit] = useState(0.5);
@@ -253,6 +254,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     const preset: Preset = { name, adapterId, settings: stripSecrets({ ...values }), toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks) };
     persistPresets(mergePresets(presets, [preset]));
     setPresetSel(name);
+    setLoadedPreset(name);
     setPresetNotice(`Saved "${name}".`);
   };
   const loadPreset = () => {
@@ -269,6 +271,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       });
     }
     setPresetName(p.name);
+    setLoadedPreset(p.name);
     setPresetNotice(`Loaded "${p.name}"${open ? '; Apply or reconnect to use it in the session' : ''}.`);
   };
   const renamePreset = () => {
@@ -277,11 +280,13 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     if (presets.some((x) => x.name === name)) return setPresetNotice(`A preset named "${name}" already exists.`);
     persistPresets(mergePresets(presets.filter((x) => x.name !== presetSel), presets.filter((x) => x.name === presetSel).map((x) => ({ ...x, name }))));
     setPresetNotice(`Renamed "${presetSel}" to "${name}".`);
+    if (loadedPreset === presetSel) setLoadedPreset(name);
     setPresetSel(name);
   };
   const deletePreset = () => {
     persistPresets(presets.filter((x) => x.name !== presetSel));
     setPresetNotice(`Deleted "${presetSel}".`);
+    if (loadedPreset === presetSel) setLoadedPreset(null);
     setPresetSel('');
   };
   const exportPresets = () => downloadTextFile('voice-workbench-presets.json', serializePresets(presets), 'application/json');
@@ -328,6 +333,19 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const stats = state.stats as Partial<MediaStats>;
   const echoRisk = open && (stats.echoCancellation === false || stats.playbackPath === 'destination');
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
+  // The loaded preset is "changed" once the form's settings or mocks differ from what it holds.
+  const loadedInfo = useMemo(() => {
+    const p = loadedPreset ? presets.find((x) => x.name === loadedPreset) : undefined;
+    if (!p || p.adapterId !== adapterId || !settings) return null;
+    const now = stripSecrets({ ...values });
+    const keys = new Set([...Object.keys(now), ...Object.keys(p.settings)]);
+    const differs = [...keys].some((k) => JSON.stringify(now[k]) !== JSON.stringify(p.settings[k]));
+    return { name: p.name, changed: differs };
+  }, [loadedPreset, presets, adapterId, settings, values]);
+  const shortLabel = adapter.label.replace(/\s*\(.*\)$/, '');
+  const tagKind = exceptionApplyKind([...form.main, ...form.advanced]);
+  const pending = pendingChanges(adapter.settings, values, liveSessionOfThisAdapter && state.settings ? { settings: state.settings.settings, endpoint: state.settings.endpoint } : null, settings?.endpoint ?? '');
+  const pendingCount = pending.reconnect.length + pending.live.length;
 
   const selectView = (v: ViewName) => setView(v);
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
@@ -344,7 +362,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         pushToTalk={pushToTalk}
         talking={talking}
         levels={state.levels}
-        adapterLabel={adapter.label}
+        adapterLabel={shortLabel}
         onConnect={connect}
         onDisconnect={() => send({ type: 'disconnect' })}
         onGrant={openPermissionPage}
@@ -381,7 +399,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
           <div {...panelProps('Conversation')} ref={conversationRef}>
             {state.conversation.length === 0 && !open && (
               <p className="start-hint">
-                <strong>{adapter.label}</strong> → <strong>Connect</strong> → speak. {adapter.needsKey ? 'Paste an API key in Settings first, or pick Loopback there to try without one.' : 'No key needed; change the adapter in Settings.'}
+                <strong>{shortLabel}</strong> → <strong>Connect</strong> → speak. {adapter.needsKey ? 'Paste an API key in Settings first, or pick Loopback there to try without one.' : 'No key needed; change the adapter in Settings.'}
               </p>
             )}
             <ConversationView
@@ -411,8 +429,18 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
             />
             <section className="card" aria-labelledby="settings-heading">
               <h2 id="settings-heading">Session settings ({adapter.label})</h2>
+              <p className="help section-note">{sectionApplyNote([...form.main, ...form.advanced])}</p>
+              {pendingCount > 0 && (
+                <div className="pending-bar" role="status" aria-label="Pending changes">
+                  <p>
+                    {pending.reconnect.length > 0 && `${pending.reconnect.length} ${pending.reconnect.length === 1 ? 'change needs' : 'changes need'} a reconnect (${pending.reconnect.join(', ')}).`}
+                    {pending.reconnect.length > 0 && pending.live.length > 0 ? ' ' : ''}
+                    {pending.live.length > 0 && `${pending.live.length} live ${pending.live.length === 1 ? 'change' : 'changes'} not applied yet (${pending.live.join(', ')}): press Apply.`}
+                  </p>
+                </div>
+              )}
               {form.main.map((v) => (
-                <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
+                <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} tagKind={tagKind} />
               ))}
               <details className="advanced">
                 <summary>Advanced settings</summary>
@@ -430,11 +458,16 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
                     }}
                   />
                   <p id="endpoint-help" className="help">
-                    <span className="apply-tag apply-reconnect">reconnect</span> Empty uses the provider's default.
+                    {tagKind === 'reconnect' && (
+                      <>
+                        <span className="apply-tag apply-reconnect">reconnect</span>{' '}
+                      </>
+                    )}
+                    Empty uses the provider's default.
                   </p>
                 </div>
                 {form.advanced.map((v) => (
-                  <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
+                  <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} tagKind={tagKind} />
                 ))}
               </details>
               {form.hasLiveFields && (
@@ -479,6 +512,8 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
               onDelete={deletePreset}
               onExport={exportPresets}
               onImport={importPresets}
+              adapterLabel={(id) => findAdapter(id)?.label ?? id}
+              loaded={loadedInfo}
             />
             <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
           </div>
