@@ -547,9 +547,10 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
             )}
           </div>
           {imported ? (
-            <EventLog events={imported.events} readOnly onClear={() => setImported(null)} onExport={exportEvents} onImport={importEvents} notice={logNotice} />
+            <EventLog className="events-fill" events={imported.events} readOnly onClear={() => setImported(null)} onExport={exportEvents} onImport={importEvents} notice={logNotice} />
           ) : (
             <EventLog
+              className="events-fill"
               events={store.history}
               onClear={() => {
                 store.history.clear();
