@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import { button, exactly, selectView, waitForConnectionState, waitForEvent, type ViewName } from './harness/panel-page.ts';
+import { selectAdapter } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 /**
@@ -229,6 +230,56 @@ describe('panel layout', () => {
     expect(found, found.join('\n')).toEqual([]);
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');
+    await panel.close();
+  });
+
+  it('Settings read quietly: one note per section, Reset for a changed value, a pending-changes bar, Voice takes custom values, Tools has an example, Format and line numbers', async () => {
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    if (await button(panel, 'Connect').isVisible()) await button(panel, 'Connect').click();
+    await waitForConnectionState(panel, 'ready', 20_000);
+    await selectView(panel, 'Settings');
+    const delay = panel.getByRole('spinbutton', { name: exactly('Response delay (ms)') });
+    await delay.fill('250');
+    const reset = button(panel, 'Reset Response delay (ms)');
+    await waitFor('Reset beside the changed field', () => reset.isVisible());
+    const pending = panel.getByRole('status', { name: exactly('Pending changes') });
+    await waitFor('the pending-changes bar to name the unapplied live change', async () => /1 live change not applied yet \(Response delay \(ms\)\)/.test((await pending.textContent()) ?? ''));
+    await button(panel, 'Apply').click();
+    await waitFor('the bar to go once applied', async () => (await pending.count()) === 0, { timeoutMs: 10_000 });
+    await reset.click();
+    await waitFor('the default back and Reset gone', async () => (await delay.inputValue()) === '0' && (await reset.count()) === 0);
+    // A number field is not stretched across the pane.
+    expect((await delay.boundingBox())!.width).toBeLessThan(200);
+    await button(panel, 'Apply').click();
+    await button(panel, 'Disconnect').click();
+    await waitForConnectionState(panel, 'disconnected');
+
+    await selectAdapter(panel, 'OpenAI Realtime');
+    // One note for the section; tags only on the exceptions, far fewer than the fields.
+    const settingsCard = panel.getByRole('region', { name: /^Session settings/ });
+    const fields = await settingsCard.locator('.field').count();
+    const tags = await settingsCard.locator('.apply-tag').count();
+    expect(tags, `${tags} tags for ${fields} fields`).toBeLessThan(fields / 2);
+    const voice = panel.getByRole('combobox', { name: exactly('Voice') });
+    await voice.selectOption({ label: 'Custom…' });
+    const custom = panel.getByRole('textbox', { name: exactly('Custom Voice') });
+    await custom.fill('my-new-voice');
+    await waitFor('the custom voice kept', async () => (await custom.inputValue()) === 'my-new-voice');
+    await button(panel, 'Reset Voice').click();
+    await waitFor('the custom box gone after Reset', async () => (await custom.count()) === 0);
+
+    const tools = panel.getByRole('textbox', { name: exactly('Tools (JSON)') });
+    await tools.fill('');
+    await button(panel, 'Insert example tool').click();
+    await waitFor('the example tool with its mock controls', () => panel.getByRole('combobox', { name: exactly('Mock reply for get_weather') }).isVisible());
+    await tools.fill('[{"name":"a"},\n{"name": }]');
+    await waitFor('line 2 marked in the gutter', async () => (await panel.locator('.code-line-error').textContent()) === '2');
+    await expect(button(panel, 'Format tools').isDisabled()).resolves.toBe(true);
+    await tools.fill('[{"name":"a"}]');
+    await button(panel, 'Format tools').click();
+    await waitFor('formatted tools', async () => (await tools.inputValue()) === '[\n  {\n    "name": "a"\n  }\n]');
+    await tools.fill('[]');
+    await selectAdapter(panel, 'Loopback');
     await panel.close();
   });
 });

@@ -83,15 +83,24 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   // "Skip to events": after the Events view shows, focus the log's current row (or the log).
   useEffect(() => {
     if (focusEvents === 0) return;
-    // A list that was hidden renders its rows a frame or two after it shows (virtualised).
+    // A list that was hidden renders and scrolls to its newest rows a few frames after it shows
+    // (virtualised): rows focused before that unmount and focus falls to <body>. Keep focus on the
+    // newest row until it has held for a few frames, unless the user has moved it elsewhere.
     let frame = 0;
-    let tries = 0;
+    let frames = 0;
+    let held = 0;
     const attempt = () => {
       const log = eventsRef.current?.querySelector<HTMLElement>('[role="log"]');
-      // The newest row: older ones scroll out (and unmount) while the log follows new events.
-      const row = log?.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]') ?? [...(log?.querySelectorAll<HTMLElement>('li button[aria-expanded]') ?? [])].at(-1);
-      if (row || tries++ > 10) (row ?? log)?.focus();
-      else frame = requestAnimationFrame(attempt);
+      if (!log) return;
+      const active = document.activeElement;
+      const lost = frames === 0 || !active || active === document.body || active === log;
+      if (!lost && !log.contains(active)) return;
+      if (lost) {
+        held = 0;
+        const row = log.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]') ?? [...log.querySelectorAll<HTMLElement>('li button[aria-expanded]')].at(-1);
+        (row ?? log).focus();
+      } else held++;
+      if (held < 15 && frames++ < 120) frame = requestAnimationFrame(attempt);
     };
     attempt();
     return () => cancelAnimationFrame(frame);
