@@ -320,6 +320,13 @@ describe('side panel workbench', () => {
     await preset.selectOption({ label: 'Pirate (OpenAI Realtime)' });
     await button(panel, 'Load preset').click();
     await waitFor('the preset loaded', async () => (await textbox(panel, 'System instructions').inputValue()) === 'Preset instructions.');
+    // The loaded preset is marked, and marked changed once the form differs from it.
+    const loaded = panel.getByRole('status', { name: exactly('Loaded preset') });
+    await waitFor('the loaded preset marked', async () => /^Loaded: Pirate$/.test((await loaded.textContent()) ?? ''));
+    await textbox(panel, 'System instructions').fill('Changed after loading.');
+    await waitFor('the loaded preset marked changed', async () => /Pirate · changed since loading/.test((await loaded.textContent()) ?? ''));
+    await textbox(panel, 'System instructions').fill('Preset instructions.');
+    await waitFor('the mark back to unchanged', async () => /^Loaded: Pirate$/.test((await loaded.textContent()) ?? ''));
     const again = panel.waitForEvent('download');
     await button(panel, 'Export presets').click();
     expect(readFileSync(await (await again).path(), 'utf8')).toBe(exported);

@@ -9,7 +9,7 @@ export const panelId = (v: ViewName) => `view-panel-${v.toLowerCase()}`;
  * The `Views` tablist (WAI-ARIA tabs pattern, automatic activation): one Tab stop on the selected
  * tab, ←/→ and Home/End move and select, so switching view is one click or one key.
  */
-export function ViewTabs({ views, selected, onSelect, badges }: { views: ViewName[]; selected: ViewName; onSelect(v: ViewName): void; badges?: Partial<Record<ViewName, string>> }) {
+export function ViewTabs({ views, selected, onSelect }: { views: ViewName[]; selected: ViewName; onSelect(v: ViewName): void }) {
   const refs = useRef(new Map<ViewName, HTMLButtonElement>());
   const move = (e: KeyboardEvent, i: number) => {
     let next = -1;
@@ -43,7 +43,6 @@ export function ViewTabs({ views, selected, onSelect, badges }: { views: ViewNam
           onKeyDown={(e) => move(e, i)}
         >
           {v}
-          {badges?.[v] ? <span className="tab-badge"> {badges[v]}</span> : null}
         </button>
       ))}
     </div>
