@@ -437,7 +437,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
               onCamera={(on) => send({ type: 'set-cam-enabled', enabled: on })}
             />
             <section className="card" aria-labelledby="settings-heading">
-              <h2 id="settings-heading">Session settings ({adapter.label})</h2>
+              <h2 id="settings-heading">Session settings ({shortLabel})</h2>
               <p className="help section-note">{sectionApplyNote([...form.main, ...form.advanced])}</p>
               {pendingCount > 0 && (
                 <div className="pending-bar" role="status" aria-label="Pending changes">
