@@ -134,14 +134,19 @@ describe('side panel workbench', () => {
     const connections = fake.handshakes.length;
     await selectView(panel, 'Settings');
     const updates = fake.receivedOfType('session.update').length;
+    // The form matches the session just started: nothing pending.
+    const pending = panel.getByRole('status', { name: exactly('Pending changes') });
+    expect(await pending.count()).toBe(0);
 
     await textbox(panel, 'System instructions').fill('Answer like a pirate.');
+    await waitFor('the pending bar to name the unapplied live change', async () => /1 live change not applied yet \(System instructions\)/.test((await pending.textContent()) ?? ''));
     await button(panel, 'Apply').click();
     const update = await fake.waitForReceived('session.update', updates + 1);
     expect(JSON.stringify(update.event)).toContain('Answer like a pirate.');
     await waitFor('the Apply result to name the applied field', async () => /applied live: .*instructions/i.test((await panel.getByRole('status', { name: exactly('Apply result') }).textContent()) ?? ''));
     expect(fake.handshakes.length).toBe(connections);
     await waitForConnectionState(panel, 'ready');
+    await waitFor('nothing pending once applied', async () => (await pending.count()) === 0);
 
     const tools = textbox(panel, 'Tools (JSON)');
     await tools.fill('[\n  {"name": "get_weather"},\n  {"name": "lookup" "parameters": {}}\n]');

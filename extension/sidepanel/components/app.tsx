@@ -52,6 +52,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const [presetName, setPresetName] = useState('');
   const [presetNotice, setPresetNotice] = useState<string | null>(null);
   const [loadedPreset, setLoadedPreset] = useState<string | null>(null);
+  // What the running session holds: the host tells a panel on opening and after each Apply, not on
+  // Connect, so the panel that connects records what it sent.
+  const [sessionSettings, setSessionSettings] = useState<{ settings: Record<string, unknown>; endpoint?: string } | null>(null);
   const [talking, setTalking] = useState(false);
   const [view, setView] = useState<ViewName>('Conversation');
   const [split, setSplit] = useState(0.5);
@@ -67,6 +70,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const open = isSessionOpen(transportState);
 
   useEffect(() => watchMicPermission(setPermission), []);
+  useEffect(() => {
+    if (state.settings) setSessionSettings({ settings: state.settings.settings, endpoint: state.settings.endpoint });
+  }, [state.settings]);
   useEffect(() => {
     void loadLayout().then((l) => l.split !== undefined && setSplit(Math.min(0.75, Math.max(0.25, l.split))));
   }, []);
@@ -189,6 +195,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     if (adapter.needsKey && !key) return fail(`${adapter.label} needs an API key: paste it into "API key", then connect.`);
     if (!toolsCheck.ok) return fail(`Tools (JSON) is not valid (${toolsCheck.message}). Fix it, then connect.`);
     const model = typeof values.model === 'string' ? values.model.trim() : '';
+    setSessionSettings({ settings: { ...values, ...(model ? { model } : {}) }, endpoint: settings.endpoint.trim() || undefined });
     send({
       type: 'connect',
       adapterId,
@@ -353,7 +360,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   }, [loadedPreset, presets, adapterId, settings, values]);
   const shortLabel = adapter.label.replace(/\s*\(.*\)$/, '');
   const tagKind = exceptionApplyKind([...form.main, ...form.advanced]);
-  const pending = pendingChanges(adapter.settings, values, liveSessionOfThisAdapter && state.settings ? { settings: state.settings.settings, endpoint: state.settings.endpoint } : null, settings?.endpoint ?? '');
+  const pending = pendingChanges(adapter.settings, values, liveSessionOfThisAdapter ? sessionSettings : null, settings?.endpoint ?? '');
   const pendingCount = pending.reconnect.length + pending.live.length;
 
   const selectView = (v: ViewName) => setView(v);
