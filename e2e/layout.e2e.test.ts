@@ -283,3 +283,30 @@ describe('panel layout', () => {
     await panel.close();
   });
 });
+
+describe('first run (microphone not yet granted)', () => {
+  let h: ExtensionHarness;
+  beforeAll(async () => {
+    h = await launchExtension({ fakeMediaUi: false });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('Grant microphone access is the primary action, the Conversation view says how to start, empty views say what will appear', async () => {
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    await panel.setViewportSize({ width: 360, height: 640 });
+    const grant = button(panel, 'Grant microphone access');
+    await waitFor('Grant microphone access in the session bar', () => grant.isVisible());
+    expect(await grant.evaluate((el) => !!el.closest('header.session-bar') && el.classList.contains('primary'))).toBe(true);
+    expect(await button(panel, 'Connect').evaluate((el) => el.classList.contains('primary'))).toBe(false);
+    // Grant comes before Connect in the Tab order.
+    const order = await panel.evaluate(() => [...document.querySelectorAll('header.session-bar button')].map((b) => b.textContent));
+    expect(order.indexOf('Grant microphone access')).toBeLessThan(order.indexOf('Connect'));
+    await selectView(panel, 'Conversation');
+    await waitFor('the one-line start hint', async () => /Loopback → Connect → speak/.test((await panel.getByRole('tabpanel', { name: exactly('Conversation') }).textContent()) ?? ''));
+    await selectView(panel, 'Metrics');
+    await expect(panel.getByRole('region', { name: exactly('Metrics') }).textContent()).resolves.toMatch(/Latency per turn appears here after the bot answers/);
+    await panel.close();
+  });
+});

@@ -367,7 +367,8 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
   const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings'] : ['Conversation', 'Events', 'Metrics', 'Settings'];
   const eventsShown = wide || shownView === 'Events';
-  const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, className: `view view-${v.toLowerCase()}` });
+  // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
+  const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
 
   return (
     <div className={`app${wide ? ' app-wide' : ''}`}>
