@@ -64,6 +64,13 @@ function horizontalOverflow(page: Page): Promise<{ px: number; what: string }> {
   });
 }
 
+/** Connects with the panel's Loopback unless a session from an earlier test is still open. */
+async function ensureReady(page: Page): Promise<void> {
+  await waitFor('the panel to know the session state', async () => (await button(page, 'Connect').isVisible()) || (await button(page, 'Disconnect').isVisible()));
+  if (await button(page, 'Connect').isVisible()) await button(page, 'Connect').click();
+  await waitForConnectionState(page, 'ready', 20_000);
+}
+
 describe('panel layout', () => {
   let h: ExtensionHarness;
 
@@ -130,7 +137,7 @@ describe('panel layout', () => {
   it('at 1000 px the Conversation and the Event log are both visible without scrolling; the pane split is remembered', async () => {
     const panel = await h.openPanel();
     await panel.setViewportSize({ width: 1000, height: 700 });
-    await waitForConnectionState(panel, 'ready');
+    await ensureReady(panel);
     await selectView(panel, 'Conversation');
     await waitFor('the Conversation region and the Event log side by side', async () => (await panel.getByRole('region', { name: exactly('Conversation') }).isVisible()) && (await log(panel).isVisible()));
     const conv = (await panel.getByRole('region', { name: exactly('Conversation') }).boundingBox())!;
@@ -157,7 +164,7 @@ describe('panel layout', () => {
   it('keyboard only: from page load to an expanded event payload in at most 6 key presses', async () => {
     const panel = await h.openPanel();
     await panel.setViewportSize({ width: 360, height: 640 });
-    await waitForConnectionState(panel, 'ready');
+    await ensureReady(panel);
     await waitForEvent(panel, 'bot-ready');
     await selectView(panel, 'Conversation');
     // Page load: a fresh document, focus on nothing.
@@ -172,14 +179,21 @@ describe('panel layout', () => {
     await press('Tab');
     await expect(panel.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to events');
     await press('Enter');
-    const inRow = () => panel.evaluate(() => !!document.activeElement?.closest('[role="log"] li'));
-    await waitFor('focus on an event row', inRow, { timeoutMs: 5_000 });
+    const inLog = () => panel.evaluate(() => !!document.activeElement?.closest('[role="log"]'));
+    await waitFor('focus in the event log', inLog, { timeoutMs: 5_000 });
     const rowText = () => panel.evaluate(() => document.activeElement?.closest('[role="log"] li')?.textContent?.length ?? 0);
+    const where = await panel.evaluate(() => {
+      const a = document.activeElement;
+      if (a?.getAttribute('role') === 'log') return 'log';
+      return a?.tagName === 'BUTTON' && a.hasAttribute('aria-expanded') ? 'button' : 'row';
+    });
+    // The log itself: ↓ takes the newest row. A row: → opens it (tree pattern). An expand button: Enter.
+    if (where === 'log') await press('ArrowDown');
     const before = await rowText();
-    // A row (or its expand button) opens with → (tree pattern) or Enter (button).
-    const onButton = await panel.evaluate(() => document.activeElement?.tagName === 'BUTTON' && document.activeElement.hasAttribute('aria-expanded'));
-    await press(onButton ? 'Enter' : 'ArrowRight');
-    await waitFor('the focused event to show its payload', async () => {
+    await press(where === 'button' ? 'Enter' : 'ArrowRight');
+    await waitFor('the focused event to show its payload (in its row or in the Event detail pane)', async () => {
+      const detail = panel.getByRole('region', { name: exactly('Event detail') });
+      if ((await detail.count()) > 0 && (await detail.isVisible()) && ((await detail.textContent()) ?? '').length > 20) return true;
       const expanded = await panel.evaluate(() => {
         const li = document.activeElement?.closest('[role="log"] li');
         return !!li && (li.getAttribute('aria-expanded') === 'true' || !!li.querySelector('[aria-expanded="true"]'));
@@ -193,7 +207,7 @@ describe('panel layout', () => {
   it('stays usable at 320 px: no view sticks out sideways, and the bar connects', async () => {
     const panel = await h.openPanel();
     await panel.setViewportSize({ width: 320, height: 640 });
-    await waitForConnectionState(panel, 'ready');
+    await ensureReady(panel);
     for (const v of VIEWS) {
       await selectView(panel, v);
       const o = await horizontalOverflow(panel);
@@ -214,7 +228,7 @@ describe('panel layout', () => {
 
   it('axe-core finds no serious or critical violation in any view, light and dark, at 360 and 1000 px', async () => {
     const panel = await h.openPanel();
-    await waitForConnectionState(panel, 'ready');
+    await ensureReady(panel);
     await waitForEvent(panel, 'bot-stopped-speaking', { timeoutMs: 30_000 });
     const found: string[] = [];
     for (const theme of ['light', 'dark'] as const) {
@@ -235,8 +249,7 @@ describe('panel layout', () => {
 
   it('Settings read quietly: one note per section, Reset for a changed value, a pending-changes bar, Voice takes custom values, Tools has an example, Format and line numbers', async () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
-    if (await button(panel, 'Connect').isVisible()) await button(panel, 'Connect').click();
-    await waitForConnectionState(panel, 'ready', 20_000);
+    await ensureReady(panel);
     await selectView(panel, 'Settings');
     const delay = panel.getByRole('spinbutton', { name: exactly('Response delay (ms)') });
     await delay.fill('250');

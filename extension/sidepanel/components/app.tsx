@@ -99,12 +99,17 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       const log = eventsRef.current?.querySelector<HTMLElement>('[role="log"]');
       if (!log) return;
       const active = document.activeElement;
-      const lost = frames === 0 || !active || active === document.body || active === log;
+      // A log with roving rows (one row tabindex 0, ↑/↓ handled by the log) may hold focus itself;
+      // an older log without them gets its newest row's expand button.
+      const roving = !!log.querySelector('li[data-row-key]');
+      const lost = frames === 0 || !active || active === document.body || (active === log && !roving) || !log.contains(active) && active.matches('.skip-link');
       if (!lost && !log.contains(active)) return;
       if (lost) {
         held = 0;
-        const row = log.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]') ?? [...log.querySelectorAll<HTMLElement>('li button[aria-expanded]')].at(-1);
-        (row ?? log).focus();
+        const current = log.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]');
+        // Until an older log has rendered its rows, focus stays where it is (one move, not two).
+        const target = current ?? (roving ? log : ([...log.querySelectorAll<HTMLElement>('li button[aria-expanded]')].at(-1) ?? (frames >= 119 ? log : null)));
+        target?.focus();
       } else held++;
       if (held < 15 && frames++ < 120) frame = requestAnimationFrame(attempt);
     };
