@@ -31,6 +31,14 @@ describe('Gemini Live end to end through the panel, against the fake server', ()
     await connectThroughPanel(panel, { adapter: 'Gemini Live', apiKey: FAKE_GEMINI_KEY, endpoint: fake.url });
     await waitForConnectionState(panel, 'ready', 20_000);
 
+    // Compression is on by default, so the header says the session has no length limit (issue 12 item 9).
+    const limit = panel.getByRole('status', { name: 'Session limit' });
+    const limitText = await waitFor('the Session limit status to say "none"', async () => {
+      const t = (await limit.textContent().catch(() => '')) ?? '';
+      return /none/i.test(t) ? t : null;
+    }, { timeoutMs: 10_000 });
+    expect(limitText).toMatch(/compression/);
+
     const userRow = await waitForRow(panel, 'user-transcription', `a user-transcription row with "${SPOKEN}"`, (t) => t.includes('user-transcription') && t.includes(SPOKEN), 30_000);
     expect(userRow).toContain(SPOKEN);
     const botRow = await waitForRow(panel, 'bot-output', `a bot-output row with "${REPLY}"`, (t) => t.includes('bot-output') && t.includes(REPLY), 30_000);
@@ -52,6 +60,7 @@ describe('Gemini Live end to end through the panel, against the fake server', ()
     // Nothing preceded setupComplete. The fake closes 1007 on any early frame; and the client's
     // own record shows its second outbound frame only after the inbound setupComplete.
     expect(conn.received[0].type).toBe('setup');
+    expect((conn.setup as Record<string, unknown>).contextWindowCompression).toEqual({ slidingWindow: {} });
     expect(conn.received.filter((f) => f.type === 'setup')).toHaveLength(1);
     expect(conn.closed).toBeNull();
     const events = await h.evaluateInOffscreen<LogEvent[]>('globalThis.__sessionHost.events()');

@@ -129,7 +129,7 @@ describe('SessionHost sessions', () => {
     const transport = {
       setObserver: vi.fn(),
       interruptBot: vi.fn(async () => ({})),
-      updateSettings: vi.fn(async (s: Record<string, unknown>) => Object.keys(s).filter((k) => k === 'model')),
+      updateSettings: vi.fn(async (s: Record<string, unknown>): Promise<string[]> => Object.keys(s).filter((k) => k === 'model')),
       sendMessage: vi.fn(),
     };
     d.createTransport = vi.fn(() => transport) as never;
@@ -159,8 +159,40 @@ describe('SessionHost sessions', () => {
         registerFunctionCallHandler: (name: string, h: never) => handlers.set(name, h),
       };
     }) as never;
-    return Object.assign(d, { handlers, transport });
+    return Object.assign(d, { handlers, transport, callbacks: () => callbacks });
   }
+
+  it('sessionPushToTalk follows the running session: an Apply that waits for reconnect does not change it', async () => {
+    const d = sessionDeps();
+    d.transport.updateSettings.mockImplementation(async (s: Record<string, unknown>) => Object.keys(s));
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'gemini-live', settings: { turn_detection: 'automatic' } });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    expect(host.currentStatus.sessionPushToTalk).toBe(false);
+    p.send({ type: 'update-settings', settings: { turn_detection: 'push_to_talk' } });
+    await until('an apply report', () => updatesOf(p.sent).some((u) => u.kind === 'settings-applied'));
+    expect(host.currentStatus.sessionPushToTalk).toBe(false);
+    d.transport.updateSettings.mockImplementation(async () => []);
+    p.send({ type: 'update-settings', settings: { turn_detection: 'push_to_talk' } });
+    await until('applied live', () => host.currentStatus.sessionPushToTalk === true);
+  });
+
+  it("puts the provider's session-limit report into the status for the panel's countdown", async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'gemini-live', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    expect(host.currentStatus.sessionLimit).toBeNull();
+    d.callbacks().onServerMessage?.({ type: 'session-limit', limit_ms: 900_000, ends_at: 1_000_900_000, compression: false, video: false });
+    expect(host.currentStatus.sessionLimit).toEqual({ limitMs: 900_000, endsAt: 1_000_900_000, compression: false, video: false });
+    d.callbacks().onServerMessage?.({ type: 'go-away', time_left_ms: 50_000 });
+    expect(host.currentStatus.sessionLimit).toMatchObject({ limitMs: 900_000 });
+    await until('the batch to flush', () => updatesOf(p.sent).some((u) => u.kind === 'status' && !!u.status.sessionLimit));
+  });
 
   it('Disconnect cuts a pending connect short: disconnected, no error, key never forwarded to the panel', async () => {
     const d = sessionDeps();
@@ -213,6 +245,27 @@ describe('SessionHost sessions', () => {
     const report = updatesOf(p.sent).find((u) => u.kind === 'settings-applied');
     expect(report).toMatchObject({ report: { applied: ['voice'], needReconnect: ['model'] }, settings: { settings: { voice: 'b', model: 'm1' } } });
   });
+  it('Apply reports what the adapter says the server refused or held back, and keeps only what applied', async () => {
+    const d = sessionDeps();
+    const transport = (d.createTransport as unknown as () => Record<string, unknown>)();
+    transport.updateSettings = vi.fn(async () => {
+      transport.lastSettingsOutcome = { applied: [], failed: [{ key: 'voice', reason: 'voice locked' }, { key: 'turn_detection', reason: 'refused with voice' }], deferred: ['speed'], needReconnect: ['voice'] };
+      return ['voice'];
+    });
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'loopback', settings: { voice: 'a', turn_detection: 'server_vad', speed: 1 } });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    p.send({ type: 'update-settings', settings: { voice: 'b', turn_detection: 'push_to_talk', speed: 1.2 } });
+    await until('an apply report', () => updatesOf(p.sent).some((u) => u.kind === 'settings-applied'));
+    const report = updatesOf(p.sent).find((u) => u.kind === 'settings-applied');
+    expect(report).toMatchObject({
+      report: { applied: [], needReconnect: ['voice'], failed: [{ key: 'voice' }, { key: 'turn_detection' }], deferred: ['speed'] },
+      settings: { settings: { voice: 'a', turn_detection: 'server_vad', speed: 1.2 } },
+    });
+  });
+
   it('measurement hook: injectSynthetic appends the rows to the history and batches them to every Port at the rate asked', async () => {
     const d = deps('granted');
     const host = new SessionHost(d);

@@ -301,7 +301,13 @@ export class SessionHost {
     this.client = client;
     this.transport = transport;
     this.registerToolHandlers();
-    this.setStatus({ adapterId: command.adapterId, micEnabled: enableMic, camEnabled: command.enableCam ?? false });
+    this.setStatus({
+      adapterId: command.adapterId,
+      micEnabled: enableMic,
+      camEnabled: command.enableCam ?? false,
+      sessionLimit: null,
+      sessionPushToTalk: command.settings?.turn_detection === 'push_to_talk',
+    });
     this.recordTransportEvent('connect-requested', { adapter: command.adapterId, endpoint: command.endpoint ? redactUrlQuery(command.endpoint) : null, model: command.model || null });
     this.statsTimer = setInterval(() => this.pushStats(), STATS_INTERVAL_MS);
     // Not awaited: the command queue must stay free so Disconnect can cut a slow setup short.
@@ -321,13 +327,20 @@ export class SessionHost {
     const current = this.settings.settings;
     const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v)));
     const keys = Object.keys(changed);
-    const needReconnect = keys.length ? await this.transport.updateSettings(changed) : [];
-    const applied = keys.filter((k) => !needReconnect.includes(k));
-    const kept = Object.fromEntries(Object.entries(changed).filter(([k]) => applied.includes(k)));
+    const transport = this.transport;
+    const needReconnect = keys.length ? await transport.updateSettings(changed) : [];
+    // An adapter that knows what the server refused or held back says so (OpenAI's
+    // `lastSettingsOutcome`); otherwise whatever needs no reconnect counts as applied.
+    const outcome = keys.length ? settingsOutcome(transport) : null;
+    const failed = outcome?.failed ?? [];
+    const deferred = outcome?.deferred ?? [];
+    const applied = keys.filter((k) => !needReconnect.includes(k) && !failed.some((f) => f.key === k) && !deferred.includes(k));
+    const kept = Object.fromEntries(Object.entries(changed).filter(([k]) => applied.includes(k) || deferred.includes(k)));
     this.settings = { ...this.settings, settings: { ...current, ...kept } };
-    this.lastApply = { applied, needReconnect, at: Date.now() };
+    this.setStatus({ sessionPushToTalk: this.settings.settings.turn_detection === 'push_to_talk' });
+    this.lastApply = { applied, needReconnect, ...(failed.length ? { failed } : {}), ...(deferred.length ? { deferred } : {}), at: Date.now() };
     this.batcher.push({ kind: 'settings-applied', report: this.lastApply, settings: this.settings });
-    this.recordTransportEvent('settings-updated', { applied, needReconnect });
+    this.recordTransportEvent('settings-updated', { applied, needReconnect, failed, deferred });
   }
 
   /** One wrapped handler per declared tool; each reads the current mock, so edits apply to the next call. */
@@ -394,6 +407,13 @@ export class SessionHost {
         this.reportError(d.message ?? d.error ?? 'The transport reported an error.', d.fatal === true);
       },
       onDeviceError: (error) => this.reportError(error.message ?? 'Device error', false),
+      onServerMessage: (data: unknown) => {
+        // Gemini Live reports how long the session may last; the panel shows it with a countdown.
+        const d = data as { type?: unknown; limit_ms?: unknown; ends_at?: unknown; compression?: unknown; video?: unknown } | null;
+        if (!live() || d?.type !== 'session-limit') return;
+        const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+        this.setStatus({ sessionLimit: { limitMs: num(d.limit_ms), endsAt: num(d.ends_at), compression: d.compression === true, video: d.video === true } });
+      },
       onAvailableMicsUpdated: () => void this.refreshDevices(),
       onAvailableSpeakersUpdated: () => void this.refreshDevices(),
       onAvailableCamsUpdated: () => void this.refreshDevices(),
@@ -667,4 +687,10 @@ function errorText(e: unknown): string {
     if (typeof d.data?.error === 'string') return d.data.error;
   }
   return String(e);
+}
+
+/** The optional field-by-field outcome an adapter keeps for its last settings change. */
+function settingsOutcome(transport: object): { failed?: Array<{ key: string; reason: string }>; deferred?: string[] } | null {
+  const o = (transport as { lastSettingsOutcome?: unknown }).lastSettingsOutcome;
+  return o && typeof o === 'object' ? (o as { failed?: Array<{ key: string; reason: string }>; deferred?: string[] }) : null;
 }

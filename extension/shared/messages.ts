@@ -134,6 +134,10 @@ export interface ConversationTurn {
 export interface SettingsApplyReport {
   applied: string[];
   needReconnect: string[];
+  /** Refused by the provider (nothing of a refused update took effect), with its reason. */
+  failed?: Array<{ key: string; reason: string }>;
+  /** Allowed only between turns: applied when the current reply ends. */
+  deferred?: string[];
   at: number;
 }
 
@@ -147,6 +151,19 @@ export interface HostStatus {
   micTestActive: boolean;
   /** How many times this document called getUserMedia (a diagnostic; tests assert on it). */
   getUserMediaCalls: number;
+  /** The provider's session length limit, when the adapter reports one (Gemini Live `session-limit`). */
+  sessionLimit?: SessionLimit | null;
+  /** The running session's turn detection is push-to-talk (an Apply that waits for reconnect does not change it). */
+  sessionPushToTalk?: boolean;
+}
+
+export interface SessionLimit {
+  /** null: no limit (e.g. context-window compression on). */
+  limitMs: number | null;
+  /** Wall-clock end of the session, or null. */
+  endsAt: number | null;
+  compression: boolean;
+  video: boolean;
 }
 
 export interface HostLevels {

@@ -17,4 +17,6 @@ export interface AdapterDescriptor {
   /** Hint shown under the adapter picker. */
   description: string;
   create(options: LLMServiceOptions, manager?: MediaManager): RealTimeWebsocketTransport;
+  /** What the adapter will change in the tool declarations before sending them (shown under Tools). */
+  describeTools?(toolsJson: string, settings: Record<string, unknown>): string[];
 }

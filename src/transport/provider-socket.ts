@@ -16,6 +16,7 @@ export class ProviderSocket {
   private ws: WebSocket | null = null;
   private opened = false;
   private closedByUs = false;
+  private closedAt: Promise<void> = Promise.resolve();
 
   constructor(private readonly handlers: ProviderSocketHandlers) {}
 
@@ -34,6 +35,8 @@ export class ProviderSocket {
     }
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
+    let markClosed!: () => void;
+    this.closedAt = new Promise<void>((r) => (markClosed = r));
     return new Promise<void>((resolve, reject) => {
       ws.onopen = () => {
         this.opened = true;
@@ -56,6 +59,7 @@ export class ProviderSocket {
         // The close event that always follows carries the code; nothing to do here.
       };
       ws.onclose = (ev: CloseEvent) => {
+        markClosed();
         const wasOpen = this.opened;
         if (this.ws === ws) this.ws = null;
         if (!wasOpen) reject(Object.assign(new Error(`WebSocket closed before opening (code ${ev.code})`), { code: ev.code, reason: ev.reason ?? '' }));
@@ -77,6 +81,19 @@ export class ProviderSocket {
     if (!this.ws || this.ws.readyState !== 1) return false;
     this.ws.send(text);
     return true;
+  }
+
+  /**
+   * Resolves true once the socket has really closed (its close handshake done), false after
+   * `timeoutMs`. A provider that rejects a second socket for the same session while the first is
+   * open (Gemini resumption, provider-protocols.md E) needs this before reconnecting.
+   */
+  whenClosed(timeoutMs: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      this.closedAt.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Closes without reporting the close to the handlers (our own close is not an event). */

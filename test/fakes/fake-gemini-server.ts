@@ -10,6 +10,13 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
  * setup first, binary JSON frames only, the real close codes and reason texts, scripted turns
  * (audio, transcripts, tool calls, usage), barge-in, goAway and session resumption. It records
  * every client frame and every URL requested, so tests can assert what the client sent.
+ *
+ * Behaviours that disagree with a naive client (issue 12), each sourced where it is implemented:
+ * input transcription in every order against the model turn (`inputTranscriptPlacement`), session
+ * length limits without compression (`sessionLimitMs`), TEXT refused on native-audio models (1007),
+ * `turnCompleteReason`, server `voiceActivity`, output audio at the rate its mimeType names,
+ * `parametersJsonSchema`-only tools called with empty arguments, `clientContent` interrupting a
+ * reply, a resumption refused (1011) while the old socket is open, and dropped connections (1006).
  */
 
 export interface FakeToolCall {
@@ -35,7 +42,27 @@ export interface FakeGeminiReply {
   partMs?: number;
   /** Text parts (e.g. thoughts) to put before the audio. */
   textParts?: Array<{ text: string; thought?: boolean }>;
+  /**
+   * Where each `inputTranscription` fragment goes relative to the model's turn (default: all
+   * `before`). Input transcription is independent of the model turn and has no ordering guarantee
+   * [GEN-T `LiveServerContent.inputTranscription`: "no guaranteed ordering"; provider-protocols.md
+   * B.5 "Transcription order"], so fragments come before it, between its audio messages, after
+   * `generationComplete`, and after `turnComplete` (issue 12 item 10). Placements must not decrease.
+   */
+  inputTranscriptPlacement?: InputTranscriptPlacement[];
+  /** Output transcription text sent after `turnComplete` (a late fragment; E: transcripts lag the audio). */
+  lateOutputTranscript?: string;
+  /**
+   * The turn ends with `turnComplete` carrying this `turnCompleteReason` and no model output
+   * [GEN-T `TurnCompleteReason`: MALFORMED_FUNCTION_CALL, RESPONSE_REJECTED, PROHIBITED_INPUT_CONTENT …].
+   */
+  turnCompleteReason?: string;
+  /** Output audio rate of this reply's parts, named in their `mimeType` (`audio/pcm;rate=N`, B.5). */
+  outputRate?: number;
 }
+
+export type InputTranscriptPlacement = 'before' | 'during' | 'after-generation' | 'after-turn-complete';
+export const INPUT_TRANSCRIPT_PLACEMENTS: InputTranscriptPlacement[] = ['before', 'during', 'after-generation', 'after-turn-complete'];
 
 export interface FakeGeminiServerOptions {
   /** Long-lived keys the server accepts. */
@@ -60,6 +87,16 @@ export interface FakeGeminiServerOptions {
   badKeyCloseDelayMs?: number;
   /** Never answer setup (to test connect timeouts). */
   neverCompleteSetup?: boolean;
+  /**
+   * Session length limits. Without `contextWindowCompression` an audio session ends after about
+   * 15 minutes and an audio+video session after about 2; resumption keeps the session's clock (the
+   * limit is per session, not per connection). With compression there is no session limit.
+   * [ai.google.dev/gemini-api/docs/live-session "Session lifetime"; issue 12 item 9]. Tests scale
+   * these down. Defaults: 15 min and 2 min.
+   */
+  sessionLimitMs?: { audio: number; video: number };
+  /** Send server `voiceActivity` messages (`{type: ACTIVITY_START|ACTIVITY_END, audioOffset}`, B.5) from the fake VAD. */
+  voiceActivity?: boolean;
 }
 
 export type TurnTrigger = 'speech' | 'activity' | 'client-content' | 'realtime-text';
@@ -91,11 +128,15 @@ export interface FakeGeminiConnection {
   setup: Record<string, unknown> | null;
   setupComplete: boolean;
   closed: { code: number; reason: string; by: 'server' | 'client' } | null;
-  /** Frames this connection received. */
+  /** performance.now() when the socket opened and when the server saw it close. */
+  openedAt: number;
+  closedAt: number | null;
   received: ReceivedFrame[];
   send(message: unknown): void;
   sendText(text: string): void;
   close(code: number, reason: string): void;
+  /** Drops the TCP connection without a close frame: the client sees 1006 (abnormal closure). */
+  drop(): void;
   /** Starts a scripted turn now (as if the user had finished speaking). */
   respond(reply?: FakeGeminiReply): Promise<void>;
   /** Barge-in: `interrupted` (+ cancellation of pending tool calls) then `turnComplete`. */
@@ -142,6 +183,12 @@ export const GEMINI_CLOSE_REASONS = {
   emptyActivity: 'Precondition check failed.',
   mediaChunks: 'realtime_input.media_chunks is deprecated. Use audio, video, or text instead.',
   sessionNotFound: 'BidiGenerateContent session not found',
+  /** TEXT asked of a native-audio model (issue 12 item 8, reported by users of 2.5 native audio and 3.x). */
+  textOnNativeAudio: 'Cannot extract voices from a non-audio request.',
+  /** Session length limit without compression; E reports `1011 "Deadline expired"` for an expired session. */
+  sessionLimit: 'Deadline expired before operation could complete.',
+  /** E: "Resuming while the old socket is still open was rejected with 1011." */
+  resumedWhileOpen: 'Internal error encountered.',
   goAway: 'Connection aborted because the client failed to close the connection after receiving a GoAway signal once the session duration limit was reached.',
 } as const;
 
@@ -159,6 +206,19 @@ export function truncateReason(reason: string): string {
 interface Session {
   handle: string;
   turns: number;
+  /** When the session began (resumptions keep it). */
+  startedAt: number;
+  sawVideo: boolean;
+  /** The connection currently holding the session. */
+  holder: FakeGeminiConnection | null;
+}
+
+/**
+ * Models that speak natively refuse a TEXT response modality (close 1007); 3.x Live models have
+ * audio as their only modality (B.2b). Half-cascade ids (e.g. `gemini-live-2.5-flash-preview`) take TEXT.
+ */
+export function isNativeAudioModel(model: string): boolean {
+  return model.includes('native-audio') || /^gemini-3\./.test(model);
 }
 
 interface TokenRecord {
@@ -285,6 +345,9 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
     let vad = { speaking: false, silentSamples: 0, sawSpeech: false };
     let manualActivity: { audioBytes: number } | null = null;
     let goAwayTimer: ReturnType<typeof setTimeout> | undefined;
+    let limitTimer: ReturnType<typeof setTimeout> | undefined;
+    let textMode = false;
+    let audioOffsetSamples = 0;
     const pendingToolResponses = new Map<string, () => void>();
 
     interface ActiveTurn {
@@ -301,6 +364,8 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       setup: null,
       setupComplete: false,
       closed: null,
+      openedAt: performance.now(),
+      closedAt: null,
       received: [],
       send(message) {
         if (ws.readyState !== ws.OPEN) return;
@@ -313,9 +378,20 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       close(code, reason) {
         if (conn.closed) return;
         conn.closed = { code, reason: truncateReason(reason), by: 'server' };
+        conn.closedAt = performance.now();
         clearTimeout(goAwayTimer);
+        clearTimeout(limitTimer);
         if (activeTurn) activeTurn.cancelled = true;
         ws.close(code, truncateReason(reason));
+      },
+      drop() {
+        if (conn.closed) return;
+        conn.closed = { code: 1006, reason: '', by: 'server' };
+        conn.closedAt = performance.now();
+        clearTimeout(goAwayTimer);
+        clearTimeout(limitTimer);
+        if (activeTurn) activeTurn.cancelled = true;
+        ws.terminate();
       },
       respond: (reply) => runTurn(reply ?? nextReply('client-content')),
       interrupt() {
@@ -350,7 +426,9 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
 
     ws.on('close', (code, reason) => {
       if (!conn.closed) conn.closed = { code, reason: reason.toString('utf8'), by: 'client' };
+      conn.closedAt ??= performance.now();
       clearTimeout(goAwayTimer);
+      clearTimeout(limitTimer);
       if (activeTurn) activeTurn.cancelled = true;
     });
 
@@ -405,6 +483,12 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
         );
         return;
       }
+      const modalities = ((setup.generationConfig as { responseModalities?: unknown[] } | undefined)?.responseModalities ?? []).map((m) => String(m).toUpperCase());
+      if (modalities.includes('TEXT') && isNativeAudioModel(model)) {
+        conn.close(1007, GEMINI_CLOSE_REASONS.textOnNativeAudio);
+        return;
+      }
+      textMode = modalities.includes('TEXT');
       const handle = (setup.sessionResumption as { handle?: string } | undefined)?.handle;
       if (handle) {
         const s = sessions.get(handle);
@@ -412,16 +496,32 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
           conn.close(1008, GEMINI_CLOSE_REASONS.sessionNotFound);
           return;
         }
+        if (s.holder && !s.holder.closed) {
+          conn.close(1011, GEMINI_CLOSE_REASONS.resumedWhileOpen);
+          return;
+        }
         session = s;
       } else {
-        session = { handle: randomBytes(24).toString('base64url'), turns: 0 };
+        session = { handle: randomBytes(24).toString('base64url'), turns: 0, startedAt: Date.now(), sawVideo: false, holder: null };
         sessions.set(session.handle, session);
       }
+      session.holder = conn;
+      scheduleSessionLimit();
       if (options.neverCompleteSetup) return;
       conn.setupComplete = true;
       conn.send({ setupComplete: {} });
       if (setup.sessionResumption) conn.sendResumptionUpdate(true);
       if (options.goAwayAfterMs !== undefined) later(options.goAwayAfterMs, () => !conn.closed && conn.goAway(options.goAwayTimeLeftMs ?? 2000));
+    }
+
+    /** Without compression the session ends at its limit (per session: resumption does not extend it). */
+    function scheduleSessionLimit(): void {
+      clearTimeout(limitTimer);
+      if (!session || conn.setup?.contextWindowCompression) return;
+      const limits = options.sessionLimitMs ?? { audio: 15 * 60_000, video: 2 * 60_000 };
+      const limit = session.sawVideo ? limits.video : limits.audio;
+      const left = Math.max(0, session.startedAt + limit - Date.now());
+      limitTimer = later(left, () => conn.close(1011, GEMINI_CLOSE_REASONS.sessionLimit));
     }
 
     function manualTurns(): boolean {
@@ -438,6 +538,10 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
         }
         const audio = ri.audio as { data?: string; mimeType?: string } | undefined;
         if (audio?.data) onAudio(Buffer.from(audio.data, 'base64'), String(audio.mimeType ?? ''));
+        if (ri.video && session && !session.sawVideo) {
+          session.sawVideo = true;
+          scheduleSessionLimit();
+        }
         if (ri.activityStart) {
           if (!manualTurns()) return conn.close(1007, GEMINI_CLOSE_REASONS.beforeSetup);
           if (activeTurn) conn.interrupt();
@@ -458,10 +562,11 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       }
       const cc = json.clientContent as { turns?: unknown[]; turnComplete?: boolean } | undefined;
       if (cc) {
-        if (cc.turnComplete) {
-          if (activeTurn) conn.interrupt();
-          void runTurn(nextReply('client-content'));
-        }
+        // "A message here will interrupt any current model generation" [GEN-T LiveClientContent];
+        // the E capture shows a mid-reply `clientContent{turnComplete:true}` answered by `interrupted`.
+        if (activeTurn) conn.interrupt();
+        // turnComplete false: "the server will await additional messages before starting generation".
+        if (cc.turnComplete) void runTurn(nextReply('client-content'));
         return;
       }
       const tr = json.toolResponse as { functionResponses?: Array<{ id?: string }> } | undefined;
@@ -485,10 +590,14 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       const threshold = options.vadThreshold ?? 0.02;
       const aad = (conn.setup?.realtimeInputConfig as { automaticActivityDetection?: { silenceDurationMs?: number } } | undefined)?.automaticActivityDetection;
       const silenceSamples = ((aad?.silenceDurationMs ?? options.silenceMs ?? 300) * rate) / 1000;
+      audioOffsetSamples += samples.length;
+      const offset = `${(audioOffsetSamples / rate).toFixed(3)}s`;
       if (level > threshold) {
         vad.silentSamples = 0;
         if (!vad.speaking) {
           vad = { speaking: true, silentSamples: 0, sawSpeech: true };
+          // B.5: `voiceActivity` arrives with an empty `serverContent`; the wire key is `type`.
+          if (options.voiceActivity) conn.send({ serverContent: {}, voiceActivity: { type: 'ACTIVITY_START', audioOffset: offset } });
           // START_OF_ACTIVITY_INTERRUPTS (the default): speech during a turn is a barge-in.
           if (activeTurn) conn.interrupt();
         }
@@ -496,6 +605,7 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
         vad.silentSamples += samples.length;
         if (vad.silentSamples >= silenceSamples) {
           vad.speaking = false;
+          if (options.voiceActivity) conn.send({ serverContent: {}, voiceActivity: { type: 'ACTIVITY_END', audioOffset: offset } });
           void runTurn(nextReply('speech'));
         }
       }
@@ -520,17 +630,33 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       activeTurn = turn;
       const alive = () => !turn.cancelled && !conn.closed;
       const speed = options.streamSpeed ?? 4;
-      if (reply.userTranscript) {
-        for (const frag of fragments(reply.userTranscript)) {
-          conn.send({ serverContent: { inputTranscription: { text: frag } } });
-          await tick(2);
-          if (!alive()) return;
-        }
+      const userFrags = reply.userTranscript ? fragments(reply.userTranscript) : [];
+      const placed = (where: InputTranscriptPlacement) => userFrags.filter((_, i) => (reply.inputTranscriptPlacement?.[i] ?? 'before') === where);
+      const sendInput = (frags: string[]) => {
+        for (const frag of frags) conn.send({ serverContent: { inputTranscription: { text: frag } } });
+      };
+      for (const frag of placed('before')) {
+        sendInput([frag]);
+        await tick(2);
+        if (!alive()) return;
       }
+      const during = placed('during');
       conn.sendResumptionUpdate(false);
+      if (reply.turnCompleteReason) {
+        sendInput(during);
+        sendInput(placed('after-generation'));
+        activeTurn = null;
+        conn.send({ serverContent: { turnComplete: true, turnCompleteReason: reply.turnCompleteReason }, usageMetadata: {} });
+        sendInput(placed('after-turn-complete'));
+        afterTurn();
+        return;
+      }
       conn.send({ serverContent: {}, usageMetadata: { promptTokenCount: 1093, totalTokenCount: 1093, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 789 }, { modality: 'AUDIO', tokenCount: 304 }] } });
       if (reply.toolCalls?.length) {
-        const calls = reply.toolCalls.map((c) => ({ id: c.id ?? `function-call-${randomDigits(20)}`, name: c.name, args: c.args ?? {} }));
+        // Users report that a declaration given only as `parametersJsonSchema` is accepted on Live but
+        // its calls arrive with empty arguments (googleapis/python-genai#1147, livekit/agents#2940).
+        const onlyJsonSchema = (name: string) => declarations().some((d) => d.name === name && d.parametersJsonSchema !== undefined && d.parameters === undefined);
+        const calls = reply.toolCalls.map((c) => ({ id: c.id ?? `function-call-${randomDigits(20)}`, name: c.name, args: onlyJsonSchema(c.name) ? {} : (c.args ?? {}) }));
         const waits = calls.map(
           (c) =>
             new Promise<void>((resolve) => {
@@ -549,6 +675,23 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
         conn.send({ serverContent: { modelTurn: { role: 'model', parts: [p] } } });
       }
       const text = reply.botText ?? '';
+      if (textMode) {
+        // TEXT modality: the answer comes as text parts of the model turn, no audio, no transcription.
+        sendInput(during);
+        for (const frag of fragments(text)) {
+          conn.send({ serverContent: { modelTurn: { role: 'model', parts: [{ text: frag }] } } });
+          await tick(2);
+          if (!alive()) return;
+        }
+        sendInput(placed('after-generation'));
+        conn.send({ serverContent: { generationComplete: true } });
+        activeTurn = null;
+        conn.send({ serverContent: { turnComplete: true }, usageMetadata: { promptTokenCount: 10, responseTokenCount: 5, totalTokenCount: 15 } });
+        sendInput(placed('after-turn-complete'));
+        afterTurn();
+        return;
+      }
+      const outRate = reply.outputRate ?? 24000;
       const words = text ? text.split(/\s+/).length : 0;
       const audioMs = reply.audioMs ?? Math.max(300, words * 60);
       const partMs = reply.partMs ?? 40;
@@ -559,11 +702,12 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       let sample = 0;
       let part = 0;
       let fragIdx = 0;
+      let duringIdx = 0;
       while (part < totalParts) {
         const parts: unknown[] = [];
         for (let k = 0; k < perMessage && part < totalParts; k++, part++) {
-          const n = Math.round((24000 * Math.min(partMs, audioMs - part * partMs)) / 1000);
-          parts.push({ inlineData: { mimeType: 'audio/pcm;rate=24000', data: tone(n, sample).toString('base64') } });
+          const n = Math.round((outRate * Math.min(partMs, audioMs - part * partMs)) / 1000);
+          parts.push({ inlineData: { mimeType: `audio/pcm;rate=${outRate}`, data: tone(n, sample, outRate).toString('base64') } });
           sample += n;
         }
         const msg: Record<string, unknown> = { modelTurn: { parts } };
@@ -573,14 +717,21 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
           msg.outputTranscription = { text: textFrags.slice(fragIdx, due).join('') };
           fragIdx = due;
         }
+        // Input fragments placed `during` ride on the model's audio messages, spread over them.
+        const inputDue = Math.ceil((part / totalParts) * during.length);
+        if (duringIdx < inputDue) {
+          msg.inputTranscription = { text: during.slice(duringIdx, inputDue).join('') };
+          duringIdx = inputDue;
+        }
         conn.send({ serverContent: msg });
-        const ahead = (sample / 24) / speed - (performance.now() - startedAt);
+        const ahead = (sample / (outRate / 1000)) / speed - (performance.now() - startedAt);
         await tick(Math.max(1, ahead));
         if (!alive()) return;
       }
       if (fragIdx < textFrags.length) conn.send({ serverContent: { outputTranscription: { text: textFrags.slice(fragIdx).join('') } } });
       turn.generationComplete = true;
       conn.send({ serverContent: { generationComplete: true } });
+      sendInput(placed('after-generation'));
       // The model waits for playback before turnComplete (B.5).
       const delay = options.turnCompleteDelay ?? 'audio';
       const wait = delay === 'audio' ? Math.max(0, audioMs - (performance.now() - startedAt)) : delay;
@@ -597,7 +748,14 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
           responseTokensDetails: [{ modality: 'AUDIO', tokenCount: 96 }],
         },
       });
+      sendInput(placed('after-turn-complete'));
+      if (reply.lateOutputTranscript) conn.send({ serverContent: { outputTranscription: { text: reply.lateOutputTranscript } } });
       afterTurn();
+    }
+
+    function declarations(): Array<Record<string, unknown>> {
+      const tools = (conn.setup?.tools ?? []) as Array<{ functionDeclarations?: Array<Record<string, unknown>> }>;
+      return tools.flatMap((t) => t.functionDeclarations ?? []);
     }
 
     function untilCancelled(turn: ActiveTurn): Promise<void> {
@@ -679,9 +837,9 @@ function fragments(text: string): string[] {
   return out;
 }
 
-function tone(n: number, offset: number): Buffer {
+function tone(n: number, offset: number, rate = 24000): Buffer {
   const buf = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 330 * (offset + i)) / 24000)), i * 2);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 330 * (offset + i)) / rate)), i * 2);
   return buf;
 }
 

@@ -34,6 +34,13 @@ export interface FakeResponsePlan {
   doneDelayMs?: number;
   /** Destroy the TCP connection (no close frame) after this many audio deltas. */
   abortAfterDeltas?: number;
+  /**
+   * End the response early with this status after `endAfterDeltas` audio deltas (default 1), as
+   * the live service does for a content filter or a failure (`status_details` shapes: SDK
+   * `RealtimeResponseStatus`, provider-protocols.md A.7).
+   */
+  endStatus?: { status: 'incomplete'; reason: 'max_output_tokens' | 'content_filter' } | { status: 'failed'; error: { type: string; code: string; message: string } };
+  endAfterDeltas?: number;
   usage?: { input_tokens: number; output_tokens: number };
 }
 
@@ -68,6 +75,14 @@ export interface FakeOpenAIServerOptions {
   ignoreSessionUpdate?: boolean;
   /** Delay before transcription events after a commit (default 5 ms, so they interleave with the response). */
   transcriptionDelayMs?: number;
+  /**
+   * How long a response stays active after `response.cancel` (default 40 ms), still streaming
+   * deltas, before its `response.done` with status `cancelled`. The live service cancels
+   * asynchronously: provider-protocols.md §E (14 text deltas after the cancel in one capture), and
+   * the SDK's `ResponseCancelEvent` doc ("The server will respond with a `response.done` event
+   * with a status of `response.status=cancelled`"). May be a function so property tests can draw it.
+   */
+  cancelLagMs?: number | (() => number);
 }
 
 export interface FakeHandshake {
@@ -198,6 +213,32 @@ function defaultSession(model: string, expiresAt: number): Record<string, unknow
   };
 }
 
+/**
+ * The tool choice that governs one response: the response-level `tool_choice` of
+ * `response.create` overrides the session's (SDK `RealtimeResponseCreateParams.tool_choice`,
+ * `RealtimeSessionCreateRequest.tool_choice`).
+ */
+function effectiveToolChoice(session: Record<string, unknown>, overrides: Record<string, unknown> | undefined): unknown {
+  return overrides && 'tool_choice' in overrides ? overrides.tool_choice : (session.tool_choice ?? 'auto');
+}
+
+/**
+ * `required` forces a call to some tool and `{type:'function', name}` to that one, on every
+ * response it governs (SDK `ToolChoiceOptions`: "`required` means the model must call one or more
+ * tools"); `none` forbids calls. Users see the forced call repeat after every tool result when the
+ * follow-up does not override the choice: livekit/agents#1145 ("tool_choice=required results in
+ * endless loop"), davidmigloz/langchain_dart#696, openai/openai-realtime-api-beta#31.
+ */
+function applyToolChoice(plan: FakeResponsePlan, choice: unknown, session: Record<string, unknown>): FakeResponsePlan {
+  const tools = Array.isArray(session.tools) ? (session.tools as Array<{ name?: string }>) : [];
+  if (choice === 'none' && plan.functionCalls?.length) return { text: plan.text ?? 'I will answer without tools.' };
+  const forcedName = choice === 'required' ? tools[0]?.name : choice && typeof choice === 'object' ? (choice as { name?: string }).name : undefined;
+  if (!forcedName) return plan;
+  const calls = plan.functionCalls ?? [];
+  if (choice === 'required' ? calls.length > 0 : calls.some((c) => c.name === forcedName)) return plan;
+  return { functionCalls: [{ name: forcedName, arguments: '{}' }] };
+}
+
 function withTurnDefaults(session: Record<string, unknown>): Record<string, unknown> {
   const input = (session.audio as { input?: { turn_detection?: Record<string, unknown> | null } } | undefined)?.input;
   const td = input?.turn_detection;
@@ -240,6 +281,9 @@ interface ActiveResponse {
   timer: ReturnType<typeof setTimeout> | undefined;
   modality: 'audio' | 'text';
   usage: { input_tokens: number; output_tokens: number };
+  /** `response.cancel` arrived; the response ends as `cancelled` once the lag has passed. */
+  cancelling: boolean;
+  cancelTimer?: ReturnType<typeof setTimeout>;
 }
 
 export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
@@ -382,6 +426,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     ws.on('close', (code, reason) => {
       if (!closes.some((c) => c.connection === connection)) closes.push({ connection, code, reason: reason.toString(), by: 'client' });
       if (active?.timer) clearTimeout(active.timer);
+      if (active?.cancelTimer) clearTimeout(active.cancelTimer);
       notify();
     });
 
@@ -465,13 +510,19 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       metadata: null,
     });
 
-    const finishResponse = (r: ActiveResponse, status: 'completed' | 'cancelled', reason?: string) => {
+    const finishResponse = (r: ActiveResponse, requested: 'completed' | 'cancelled' | 'incomplete' | 'failed', reason?: string, error?: unknown) => {
       if (r.timer) clearTimeout(r.timer);
+      if (r.cancelTimer) clearTimeout(r.cancelTimer);
+      if (active !== r) return;
       active = null;
+      // A response whose content ran to its end after a cancel still reports `cancelled` (§E: one
+      // capture has a `cancelled` response whose item is `completed`).
+      const status = r.cancelling && requested === 'completed' ? 'cancelled' : requested;
+      if (status === 'cancelled' && !reason) reason = 'client_cancelled';
       const item = r.item;
       if (item) {
         const ids = { response_id: r.id, item_id: item.id, output_index: 0, content_index: 0 };
-        const incomplete = status === 'cancelled';
+        const incomplete = status !== 'completed';
         if (r.modality === 'audio') {
           send({ type: 'response.output_audio.done', ...ids });
           send({ type: 'response.output_audio_transcript.done', ...ids, transcript: r.spoken });
@@ -494,15 +545,17 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         input_token_details: { text_tokens: u.input_tokens, audio_tokens: 0, image_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 } },
         output_token_details: { text_tokens: u.output_tokens, audio_tokens: 0 },
       };
-      send({ type: 'response.done', response: responseObject(r, status, status === 'cancelled' ? { type: 'cancelled', reason } : null, usage) });
+      const details = status === 'completed' ? null : status === 'failed' ? { type: 'failed', error } : { type: status, reason };
+      send({ type: 'response.done', response: responseObject(r, status, details, usage) });
       send({ type: 'rate_limits.updated', rate_limits: [{ name: 'tokens', limit: 15000000, remaining: 14999000, reset_seconds: 0.004 }] });
     };
 
     const startResponse = (trigger: FakeResponseContext['trigger'], overrides: Record<string, unknown> | undefined) => {
       responseIndex++;
       const ctx: FakeResponseContext = { trigger, lastUserText, functionOutputs, session, responseIndex };
-      const plan: FakeResponsePlan = queued.shift() ?? options.planResponse?.(ctx) ?? defaultPlan(ctx);
+      let plan: FakeResponsePlan = queued.shift() ?? options.planResponse?.(ctx) ?? defaultPlan(ctx);
       functionOutputs = [];
+      plan = applyToolChoice(plan, effectiveToolChoice(session, overrides), session);
       const modalities = (overrides?.output_modalities as string[] | undefined) ?? (session.output_modalities as string[]);
       const r: ActiveResponse = {
         id: rid('resp_'),
@@ -512,6 +565,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         timer: undefined,
         modality: modalities[0] === 'text' ? 'text' : 'audio',
         usage: plan.usage ?? { input_tokens: 100 + responseIndex, output_tokens: 20 + responseIndex },
+        cancelling: false,
       };
       active = r;
       send({ type: 'response.created', response: responseObject(r, 'in_progress', null, null) });
@@ -552,13 +606,26 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       send({ type: 'conversation.item.added', previous_item_id: previous, item: { ...item } });
       const ids = { response_id: r.id, item_id: item.id as string, output_index: 0, content_index: 0 };
       send({ type: 'response.content_part.added', ...ids, part: r.modality === 'audio' ? { type: 'audio', transcript: '' } : { type: 'text', text: '' } });
-      const words = text.split(/(?<=\s)/).filter(Boolean);
+      let words = text.split(/(?<=\s)/).filter(Boolean);
+      // A numeric max_output_tokens (session or response level) cuts the reply: status `incomplete`,
+      // reason `max_output_tokens` (SDK `RealtimeResponseStatus`). One word counts as one token here.
+      const maxTokens = (overrides?.max_output_tokens ?? session.max_output_tokens) as unknown;
+      let endStatus = plan.endStatus;
+      if (typeof maxTokens === 'number' && words.length > maxTokens) {
+        words = words.slice(0, maxTokens);
+        endStatus = { status: 'incomplete', reason: 'max_output_tokens' };
+      }
+      const endWith = () => {
+        if (!endStatus) return finishResponse(r, 'completed');
+        if (endStatus.status === 'failed') return finishResponse(r, 'failed', undefined, endStatus.error);
+        return finishResponse(r, 'incomplete', endStatus.reason);
+      };
       if (r.modality === 'text') {
         for (const w of words) {
           r.spoken += w;
           send({ type: 'response.output_text.delta', ...ids, delta: w });
         }
-        finishResponse(r, 'completed');
+        endWith();
         return;
       }
       const audioMs = plan.audioMs ?? Math.max(300, words.length * 60);
@@ -588,8 +655,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
           ws.terminate();
           return;
         }
-        if (chunk >= chunks) {
-          finishResponse(r, 'completed');
+        if (chunk >= chunks || (plan.endStatus && chunk >= (plan.endAfterDeltas ?? 1))) {
+          endWith();
           return;
         }
         r.timer = setTimeout(step, plan.intervalMs ?? 5);
@@ -643,8 +710,22 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
           const s = ev.session as Record<string, unknown>;
           const voice = (s.audio as { output?: { voice?: unknown } } | undefined)?.output?.voice;
           const currentVoice = (session.audio as { output: { voice: unknown } }).output.voice;
+          // Voice lock: SDK `RealtimeAudioConfigOutput.voice` ("Voice cannot be changed during the
+          // session once the model has responded with audio at least once"). The error as users
+          // quote it (openai/openai-python#2607, openai/openai-agents-python#1661): code
+          // `cannot_update_voice`, `param: null`, so only the code says which field; the whole
+          // update is refused, nothing in it applies.
           if (voice !== undefined && assistantAudioSent && JSON.stringify(voice) !== JSON.stringify(currentVoice)) {
-            return sendError({ type: 'invalid_request_error', code: 'cannot_update_voice', message: "Cannot update a conversation's voice if assistant audio is present.", param: 'session.audio.output.voice' }, eventId);
+            return sendError({ type: 'invalid_request_error', code: 'cannot_update_voice', message: "Cannot update a conversation's voice if assistant audio is present.", param: null }, eventId);
+          }
+          // Speed: SDK `RealtimeAudioConfigOutput.speed` ("can only be changed in between model
+          // turns, not while a response is in progress"). No capture shows the live refusal's
+          // wording; the fake refuses the whole update with an invalid_value naming the field, so
+          // a client that ignores the rule is caught.
+          const speed = (s.audio as { output?: { speed?: unknown } } | undefined)?.output?.speed;
+          const currentSpeed = (session.audio as { output: { speed?: unknown } }).output.speed ?? 1;
+          if (speed !== undefined && active && speed !== currentSpeed) {
+            return sendError(invalidValue('session.audio.output.speed', 'Speed can only be changed between model turns, not while a response is in progress.'), eventId);
           }
           const { model: _ignored, ...rest } = s;
           session = withTurnDefaults(mergeSession(session, rest));
@@ -742,10 +823,17 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
           startResponse('response.create', r);
           return;
         }
-        case 'response.cancel':
+        case 'response.cancel': {
           if (!active) return sendError({ type: 'invalid_request_error', code: 'response_cancel_not_active', message: 'Cancellation failed: no active response found', param: null }, eventId);
-          finishResponse(active, 'cancelled', 'client_cancelled');
+          // Asynchronous (see `cancelLagMs`): the response stays active, and a `response.create`
+          // meanwhile earns `conversation_already_has_active_response`, until its response.done.
+          const r = active;
+          if (r.cancelling) return;
+          r.cancelling = true;
+          const lag = typeof options.cancelLagMs === 'function' ? options.cancelLagMs() : (options.cancelLagMs ?? 40);
+          r.cancelTimer = setTimeout(() => finishResponse(r, 'cancelled', 'client_cancelled'), lag);
           return;
+        }
         default:
           sendError(
             invalidValue('type', `Invalid value: '${String(ev.type)}'. Supported values are: ${CLIENT_EVENT_TYPES.map((t) => `'${t}'`).join(', ')}.`),

@@ -170,4 +170,73 @@ describe('fake OpenAI Realtime server fidelity', () => {
     expect((await c.next('conversation.item.truncated')).audio_end_ms).toBe(500);
     c.ws.close();
   });
+
+  it('cancel is asynchronous: the response stays active (a create meanwhile is refused) until its response.done says cancelled', async () => {
+    await server.close();
+    server = await startFakeOpenAIServer({ cancelLagMs: 80 });
+    const c = await rawClient(realtimeWithKey());
+    await c.next('session.created');
+    server.queueResponse({ text: 'one two three four five six', audioMs: 3000, intervalMs: 5 });
+    c.send({ type: 'response.create', event_id: 'r1' });
+    await c.next('response.output_audio.delta');
+    c.send({ type: 'response.cancel', event_id: 'cancel1' });
+    c.send({ type: 'response.create', event_id: 'r2' });
+    const refused = (await c.next('error')).error as { code: string; event_id: string };
+    expect(refused).toMatchObject({ code: 'conversation_already_has_active_response', event_id: 'r2' });
+    const done = (await c.next('response.done')).response as { status: string; status_details: { reason: string } };
+    expect(done).toMatchObject({ status: 'cancelled', status_details: { type: 'cancelled', reason: 'client_cancelled' } });
+    // Deltas kept coming after the cancel, before the response.done.
+    const types = server.sent.map((f) => f.type);
+    const afterCancel = types.slice(server.sent.findIndex((f) => f.type === 'error'));
+    expect(afterCancel.filter((t) => t === 'response.output_audio.delta').length).toBeGreaterThan(0);
+    c.send({ type: 'response.create', event_id: 'r3' });
+    await c.next('response.created');
+    c.ws.close();
+  });
+
+  it('tool_choice: required or a named function forces a call on every response unless the response overrides it; none forbids calls', async () => {
+    const c = await rawClient(realtimeWithKey());
+    await c.next('session.created');
+    const tools = [
+      { type: 'function', name: 'a', parameters: { type: 'object', properties: {} } },
+      { type: 'function', name: 'b', parameters: { type: 'object', properties: {} } },
+    ];
+    c.send({ type: 'session.update', event_id: 'u1', session: { type: 'realtime', output_modalities: ['text'], tools, tool_choice: 'required' } });
+    await c.next('session.updated');
+    c.send({ type: 'response.create', event_id: 'r1' });
+    expect((await c.next('response.function_call_arguments.done')).name).toBe('a');
+    await c.next('response.done');
+    c.send({ type: 'response.create', event_id: 'r2', response: { tool_choice: 'auto' } });
+    expect(((await c.next('response.done')).response as { output: Array<{ type: string }> }).output.map((o) => o.type)).toEqual(['message']);
+    c.send({ type: 'session.update', event_id: 'u2', session: { type: 'realtime', tool_choice: { type: 'function', name: 'b' } } });
+    await c.next('session.updated');
+    c.send({ type: 'response.create', event_id: 'r3' });
+    expect((await c.next('response.function_call_arguments.done')).name).toBe('b');
+    await c.next('response.done');
+    server.queueResponse({ functionCalls: [{ name: 'a', arguments: '{}' }] });
+    c.send({ type: 'response.create', event_id: 'r4', response: { tool_choice: 'none' } });
+    expect(((await c.next('response.done')).response as { output: Array<{ type: string }> }).output.map((o) => o.type)).toEqual(['message']);
+    c.ws.close();
+  });
+
+  it('voice lock (param null, as captured) once audio was produced; speed refused while a response is active; max_output_tokens ends a reply incomplete', async () => {
+    const c = await rawClient(realtimeWithKey());
+    await c.next('session.created');
+    c.send({ type: 'session.update', event_id: 'v0', session: { type: 'realtime', audio: { output: { voice: 'ash' } } } });
+    await c.next('session.updated');
+    server.queueResponse({ text: 'one two three four', audioMs: 1000, intervalMs: 10 });
+    c.send({ type: 'response.create', event_id: 'r1' });
+    await c.next('response.output_audio.delta');
+    c.send({ type: 'session.update', event_id: 'sp', session: { type: 'realtime', audio: { output: { speed: 1.2 } } } });
+    expect((await c.next('error')).error).toMatchObject({ code: 'invalid_value', param: 'session.audio.output.speed', event_id: 'sp' });
+    await c.next('response.done');
+    c.send({ type: 'session.update', event_id: 'v1', session: { type: 'realtime', audio: { output: { voice: 'coral' } } } });
+    expect((await c.next('error')).error).toEqual({ type: 'invalid_request_error', code: 'cannot_update_voice', message: "Cannot update a conversation's voice if assistant audio is present.", param: null, event_id: 'v1' });
+    c.send({ type: 'session.update', event_id: 'sp2', session: { type: 'realtime', audio: { output: { speed: 1.2 } }, max_output_tokens: 2 } });
+    await c.next('session.updated');
+    c.send({ type: 'response.create', event_id: 'r2' });
+    const done = (await c.next('response.done')).response as { status: string; status_details: unknown };
+    expect(done).toMatchObject({ status: 'incomplete', status_details: { type: 'incomplete', reason: 'max_output_tokens' } });
+    c.ws.close();
+  });
 });

@@ -17,6 +17,7 @@ import { mergePresets, parsePresetFile, serializePresets, stripSecrets, type Pre
 import { loadPresets, savePresets } from '../preset-storage.ts';
 import { buildSettingsForm, exceptionApplyKind, isPushToTalk, pendingChanges, sectionApplyNote, TOOLS_KEY } from '../settings-form-model.ts';
 import { validateToolsJson } from '../tools-json.ts';
+import { SessionLimitStatus } from './session-limit-status.tsx';
 import { ConversationView } from './conversation-view.tsx';
 import { DevicesSection } from './devices-section.tsx';
 import { PaneSplitter } from './pane-splitter.tsx';
@@ -149,7 +150,11 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const form = useMemo(() => buildSettingsForm(adapter.settings, values), [adapter.settings, values]);
   const toolsText = form.tools ? String(form.tools.value) : '';
   const toolsCheck = useMemo(() => validateToolsJson(toolsText), [toolsText]);
-  const pushToTalk = adapter.supportsPushToTalk && isPushToTalk(values);
+  const toolNotes = useMemo(() => (toolsCheck.ok && adapter.describeTools ? adapter.describeTools(toolsText, values) : []), [toolsCheck, adapter, toolsText, values]);
+  // A running session keeps the turn detection it connected with (a Gemini setup is frozen): the
+  // Talk control follows the session, not an edit that waits for a reconnect.
+  const sessionRunning = state.status.transportState !== 'disconnected' && state.status.transportState !== 'error' && state.status.adapterId === adapterId;
+  const pushToTalk = adapter.supportsPushToTalk && (sessionRunning && state.status.sessionPushToTalk !== undefined ? state.status.sessionPushToTalk : isPushToTalk(values));
 
   const updateCfg = useCallback(
     (patch: (s: AdapterSettings) => AdapterSettings) => {
@@ -391,6 +396,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
         onInterrupt={() => send({ type: 'interrupt' })}
         onTalk={talk}
+        sessionInfo={liveSessionOfThisAdapter && state.status.sessionLimit ? <SessionLimitStatus limit={state.status.sessionLimit} /> : null}
         onSkipToEvents={() => {
           if (!wide) setView('Events');
           setFocusEvents((n) => n + 1);
@@ -503,6 +509,8 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
                 <p className="help" role="status" aria-label="Apply result">
                   {state.lastApply.applied.length ? `Applied live: ${state.lastApply.applied.join(', ')}.` : 'Nothing changed live.'}
                   {state.lastApply.needReconnect.length ? ` Needs a reconnect: ${state.lastApply.needReconnect.join(', ')}.` : ''}
+                  {state.lastApply.failed?.length ? ` Not applied: ${state.lastApply.failed.map((f) => `${f.key} (${f.reason})`).join(', ')}.` : ''}
+                  {state.lastApply.deferred?.length ? ` Applies when the current reply ends: ${state.lastApply.deferred.join(', ')}.` : ''}
                 </p>
               )}
             </section>
@@ -517,6 +525,11 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
                 onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
                 onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
               />
+            )}
+            {toolNotes.length > 0 && (
+              <p className="help" role="note" aria-label="Tool schema changes">
+                {`${adapter.label} gets these schemas in the form it honours; dropped or changed: ${toolNotes.join('; ')}.`}
+              </p>
             )}
             <PresetsSection
               presets={presets}

@@ -22,6 +22,8 @@ export interface SessionBarProps {
   onSkipToEvents(): void;
   /** Slot for the recordings issue's recording indicator. */
   recording?: ReactNode;
+  /** Session facts shown beside the status (e.g. the provider's session limit). */
+  sessionInfo?: ReactNode;
 }
 
 /**
@@ -48,8 +50,9 @@ export function SessionBar(p: SessionBarProps) {
       </a>
       <div className="bar-row">
         <ConnectionStatus state={state} linked={p.linked} />
-        <span className="bar-adapter muted">{p.adapterLabel}</span>
+        {p.sessionInfo}
         {p.recording}
+        <span className="bar-adapter muted">{p.adapterLabel}</span>
       </div>
       <div className="bar-row">
         {needsGrant && (

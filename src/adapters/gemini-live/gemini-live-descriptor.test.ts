@@ -20,8 +20,19 @@ describe('gemini-live descriptor', () => {
     const d = defaultSettings(descriptor.settings);
     expect(field('thinking_level').visibleWhen!(d)).toBe(false);
     expect(field('thinking_level').visibleWhen!({ ...d, model: 'gemini-3.1-flash-live-preview' })).toBe(true);
-    expect(field('response_modality').visibleWhen!({ ...d, model: 'gemini-2.5-flash-native-audio-preview-12-2025' })).toBe(true);
+    // Native audio refuses TEXT (close 1007): the choice is offered only where the model takes it.
+    expect(field('response_modality').visibleWhen!({ ...d, model: 'gemini-2.5-flash-native-audio-preview-12-2025' })).toBe(false);
+    expect(field('response_modality').visibleWhen!(d)).toBe(false);
+    expect(field('response_modality').visibleWhen!({ ...d, model: 'gemini-live-2.5-flash-preview' })).toBe(true);
+    expect(field('context_compression').default).toBe(true);
     expect(field('silence_duration_ms').visibleWhen!({ ...d, turn_detection: 'push_to_talk' })).toBe(false);
     expect(field('auth').help).toMatch(/console/);
+  });
+
+  it('tells the panel what the tool schema conversion drops, and nothing for bad JSON', () => {
+    const json = JSON.stringify([{ name: 'f', parametersJsonSchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } } }]);
+    expect(descriptor.describeTools!(json, {})).toEqual(['f: additionalProperties dropped']);
+    expect(descriptor.describeTools!('[{"name":"g","parameters":{"type":"object"}}]', {})).toEqual([]);
+    expect(descriptor.describeTools!('{', {})).toEqual([]);
   });
 });

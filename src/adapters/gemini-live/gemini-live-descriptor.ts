@@ -3,6 +3,7 @@ import type { SettingField } from '../settings-schema.ts';
 import { GEMINI_DEFAULT_ENDPOINT } from './gemini-endpoint.ts';
 import { GeminiLiveWebsocketTransport } from './gemini-live-transport.ts';
 import { DEFAULT_GEMINI_MODEL, GEMINI_MODELS, geminiModelCapabilities } from './gemini-models.ts';
+import { parseGeminiTools } from './gemini-setup.ts';
 
 const RECONNECT = 'reconnect' as const;
 const caps = (s: Record<string, unknown>) => geminiModelCapabilities(typeof s.model === 'string' ? s.model : undefined);
@@ -44,6 +45,7 @@ export const GEMINI_LIVE_SETTINGS: SettingField[] = [
       { value: 'AUDIO', label: 'Audio' },
       { value: 'TEXT', label: 'Text' },
     ],
+    help: 'Native-audio models (all current Live models) answer in audio only; Text is offered for half-cascade models.',
     visibleWhen: (s) => caps(s).responseModalities.length > 1,
   },
   {
@@ -63,7 +65,7 @@ export const GEMINI_LIVE_SETTINGS: SettingField[] = [
   { key: 'output_transcription', label: "Transcribe the bot's speech", kind: 'boolean', default: true, apply: RECONNECT },
   {
     key: 'tools', label: 'Tools (JSON)', kind: 'json', default: '[]', apply: RECONNECT,
-    help: 'An array of function declarations: {"name", "description", "parameters" (JSON schema), "behavior"?: "BLOCKING" | "NON_BLOCKING"}. gemini-3.8-live calls non-blocking by default; 3.1 models call synchronously only.',
+    help: 'An array of function declarations: {"name", "description", "parameters" (JSON schema), "behavior"?: "BLOCKING" | "NON_BLOCKING"}. Schemas are sent as Live\'s Schema subset (parametersJsonSchema is ignored by Live: calls would arrive without arguments); the log says what was dropped. gemini-3.8-live calls non-blocking by default; 3.1 models call synchronously only.',
   },
   {
     key: 'auth', label: 'Authentication', kind: 'select', default: 'token', apply: RECONNECT, advanced: true,
@@ -74,7 +76,10 @@ export const GEMINI_LIVE_SETTINGS: SettingField[] = [
     help: 'Key in the URL: Chrome prints the URL of a failed WebSocket to the console, where no extension can hide it, so the long-lived key can leak there. Use only with a throwaway key or a proxy that needs it.',
   },
   { key: 'session_resumption', label: 'Session resumption', kind: 'boolean', default: true, apply: RECONNECT, advanced: true, help: 'Reconnects transparently when Gemini ends a connection (goAway, about every 10 minutes).' },
-  { key: 'context_compression', label: 'Context window compression', kind: 'boolean', default: false, apply: RECONNECT, advanced: true, help: 'Sliding window: sessions can run past the context limit.' },
+  {
+    key: 'context_compression', label: 'Context window compression', kind: 'boolean', default: true, apply: RECONNECT, advanced: true,
+    help: 'Sliding window. Without it Gemini ends a session after about 15 minutes of audio, or 2 minutes once video is sent, and resumption does not extend that.',
+  },
 ];
 
 const geminiLive: AdapterDescriptor & { order: number } = {
@@ -88,6 +93,13 @@ const geminiLive: AdapterDescriptor & { order: number } = {
   description: 'Google Gemini Live API over WebSocket. The key mints a short-lived token (sent in a header); setup changes apply on reconnect.',
   settings: GEMINI_LIVE_SETTINGS,
   create: (options, manager) => new GeminiLiveWebsocketTransport(options, manager),
+  describeTools: (json, settings) => {
+    try {
+      return parseGeminiTools(json, caps(settings)).dropped;
+    } catch {
+      return []; // the Tools field's own validation explains JSON errors
+    }
+  },
 };
 
 export default geminiLive;

@@ -3,15 +3,16 @@ import type { LiveServerContent, LiveServerToolCall, UsageMetadata } from '@goog
 import type { MediaFormat, MediaManager, PlayedSamples } from '../../audio/media-manager.ts';
 import { base64ToInt16, bytesToBase64, pcm16DurationMs } from '../../audio/pcm.ts';
 import { BotOutputAggregator, type BotOutputSegment } from '../../rtvi/bot-output-aggregator.ts';
-import { UserTranscriptAccumulator } from '../../rtvi/user-transcript-accumulator.ts';
 import { ProviderSocket, assertSecureEndpoint, utf8Length } from '../../transport/provider-socket.ts';
 import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { MissingKeyError, errorMessage } from '../../transport/transport-errors.ts';
-import { planGeminiEndpoint, withCredential, type GeminiAuthMode } from './gemini-endpoint.ts';
-import { clientFrameType, parseDurationMs, serverFrameType, summariseClientFrame, summariseServerFrame } from './gemini-frames.ts';
+import { planGeminiEndpoint, type GeminiAuthMode } from './gemini-endpoint.ts';
+import { Resampler } from '../../audio/resampler.ts';
+import { clientFrameType, parseDurationMs, sampleRateOf, serverFrameType, summariseClientFrame, summariseServerFrame } from './gemini-frames.ts';
 import { DEFAULT_GEMINI_MODEL, geminiModelCapabilities, type GeminiModelCapabilities } from './gemini-models.ts';
 import { buildGeminiSetup, parseGeminiTools, type GeminiSettings, type ParsedGeminiTools } from './gemini-setup.ts';
-import { mintGeminiToken } from './gemini-token.ts';
+import { GeminiUserUtterance } from './gemini-user-utterance.ts';
+import { GeminiCredentials } from './gemini-credentials.ts';
 
 export interface GeminiLiveSettings extends GeminiSettings {
   model?: string;
@@ -20,6 +21,24 @@ export interface GeminiLiveSettings extends GeminiSettings {
 
 export interface GeminiLiveServiceOptions extends LLMServiceOptions {
   settings?: GeminiLiveSettings & Record<string, unknown>;
+  /**
+   * How long after the bot's turn ends the user's transcript stays open for late fragments before
+   * its final is emitted (input transcription has no ordering guarantee against the model's turn).
+   */
+  transcript_settle_ms?: number;
+}
+
+/**
+ * The setup one connection was made with, frozen at connect: its resumptions reuse it, and
+ * settings applied meanwhile wait for the next Connect (a Live setup cannot change mid-session).
+ */
+interface FrozenSetup {
+  settings: GeminiLiveSettings & Record<string, unknown>;
+  model: string;
+  caps: GeminiModelCapabilities;
+  tools: ParsedGeminiTools;
+  authMode: GeminiAuthMode;
+  modality: 'AUDIO' | 'TEXT';
 }
 
 type Json = Record<string, unknown>;
@@ -31,6 +50,8 @@ interface TurnState {
   llmStopped: boolean;
   output: BotOutputAggregator;
   droppedParts: number;
+  /** Streaming resamplers for parts whose mimeType names a rate other than the player's. */
+  resamplers: Map<number, Resampler>;
 }
 
 interface PushToTalkState {
@@ -57,6 +78,29 @@ const MIN_PTT_BYTES = (INPUT_RATE * 2 * 100) / 1000;
 const MAX_GAP_BYTES = INPUT_RATE * 2 * 2;
 /** Resume this long before a goAway deadline at the latest. */
 const RESUME_MARGIN_MS = 2_000;
+/** Waiting for the old socket's close handshake before a resumption opens the new one. */
+const OLD_SOCKET_CLOSE_WAIT_MS = 3_000;
+const DEFAULT_TRANSCRIPT_SETTLE_MS = 700;
+/** An utterance nobody answered is closed this long after its last fragment. */
+const UNANSWERED_TRANSCRIPT_MS = 3_000;
+/**
+ * Session length without context-window compression: about 15 minutes for audio, about 2 for
+ * audio with video; resumption does not extend it (ai.google.dev/gemini-api/docs/live-session).
+ */
+const SESSION_LIMIT_AUDIO_MS = 15 * 60_000;
+const SESSION_LIMIT_VIDEO_MS = 2 * 60_000;
+/** Unexpected closes worth one resumption: abnormal closure and internal error, unless quota or deadline. */
+const RESUMABLE_CLOSE_CODES = new Set([1006, 1011]);
+const NOT_RESUMABLE_REASON = /quota|deadline|exceeded|billing|resource.?exhausted/i;
+
+/** `turnCompleteReason` values worth telling the user [GEN-T `TurnCompleteReason`]. */
+const TURN_COMPLETE_REASONS: Record<string, string> = {
+  MALFORMED_FUNCTION_CALL: 'the function call the model generated was malformed',
+  RESPONSE_REJECTED: 'the response was rejected',
+  PROHIBITED_INPUT_CONTENT: 'the input contains prohibited content',
+  IMAGE_PROHIBITED_INPUT_CONTENT: 'the input image contains prohibited content',
+  INPUT_TEXT_CONTAIN_PROMINENT_PERSON_PROHIBITED: 'the input text refers to a prominent person',
+};
 
 /**
  * Gemini Live (BidiGenerateContent) over WebSocket: short-lived tokens, setup first, binary frames
@@ -69,8 +113,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private socket: ProviderSocket | null = null;
   private setupDone = false;
-  private caps: GeminiModelCapabilities = geminiModelCapabilities(DEFAULT_GEMINI_MODEL);
-  private tools: ParsedGeminiTools = { declarations: [], nonBlocking: new Set() };
+  private frozen: FrozenSetup | null = null;
   private pendingInitialHistory: Json | null = null;
   private resumptionHandle: string | null = null;
   private resumable = false;
@@ -79,16 +122,30 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   private turnSeq = 0;
   private segmentSeq = 1;
   private turnUsage: UsageMetadata | null = null;
-  private readonly userTranscript = new UserTranscriptAccumulator();
+  private readonly utterance: GeminiUserUtterance;
   private ptt: PushToTalkState | null = null;
   private suppressInterruptNote = false;
   private resuming: ResumeState | null = null;
   private goAwayTimer: ReturnType<typeof setTimeout> | undefined;
   private goAwayPending = false;
   private resumeCount = 0;
+  private unexpectedResumeUsed = false;
+  private readonly credentials = new GeminiCredentials(() => ({
+    apiKey: this._service_options.api_key?.trim() ?? '',
+    endpoint: this._service_options.endpoint,
+    authMode: this.authMode,
+    addSecret: (secret) => this.scrubber.add(secret),
+  }));
+  private sessionStartedAt = 0;
+  private sentVideo = false;
 
   constructor(serviceOptions: GeminiLiveServiceOptions, manager?: MediaManager) {
     super(serviceOptions, manager);
+    this.utterance = new GeminiUserUtterance(
+      { emit: (text, final, src) => this.emitUserTranscript(text, final, src), botTurnActive: () => !!this.turn },
+      serviceOptions.transcript_settle_ms ?? DEFAULT_TRANSCRIPT_SETTLE_MS,
+      UNANSWERED_TRANSCRIPT_MS,
+    );
   }
 
   // ---------------------------------------------------------------- settings
@@ -101,12 +158,39 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     return (typeof fromSettings === 'string' && fromSettings.trim()) || this._service_options.model?.trim() || DEFAULT_GEMINI_MODEL;
   }
 
+  /** The setup this session runs on; before the first connect, what the settings say now. */
+  private get live(): FrozenSetup {
+    return this.frozen ?? this.freeze();
+  }
+
+  private get caps(): GeminiModelCapabilities {
+    return this.live.caps;
+  }
+
+  private get tools(): ParsedGeminiTools {
+    return this.live.tools;
+  }
+
+  private freeze(): FrozenSetup {
+    const settings = structuredClone(this.settings) as GeminiLiveSettings & Record<string, unknown>;
+    const caps = geminiModelCapabilities(this.model);
+    const wanted = settings.response_modality === 'TEXT' ? 'TEXT' : 'AUDIO';
+    return {
+      settings,
+      model: this.model,
+      caps,
+      tools: parseGeminiTools(settings.tools, caps),
+      authMode: settings.auth === 'key-in-url' ? 'key-in-url' : 'token',
+      modality: caps.responseModalities.includes(wanted) ? wanted : caps.responseModalities[0],
+    };
+  }
+
   private get authMode(): GeminiAuthMode {
-    return this.settings.auth === 'key-in-url' ? 'key-in-url' : 'token';
+    return this.live.authMode;
   }
 
   private get isPushToTalk(): boolean {
-    return this.settings.turn_detection === 'push_to_talk';
+    return this.live.settings.turn_detection === 'push_to_talk';
   }
 
   /** Resumptions completed in this session (for the panel and tests). */
@@ -126,8 +210,9 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     if (!this._service_options.api_key?.trim()) throw new MissingKeyError(this.providerName);
     const plan = planGeminiEndpoint(this._service_options.endpoint, this.authMode);
     assertSecureEndpoint(plan.socketUrl, this.providerName);
-    this.caps = geminiModelCapabilities(this.model);
-    this.tools = parseGeminiTools(this.settings.tools, this.caps);
+    // One frozen setup per connection: later Apply calls change the settings, not this session.
+    this.frozen = null;
+    this.frozen = this.freeze();
   }
 
   protected override usesLocalVoiceActivity(): boolean {
@@ -136,12 +221,14 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   async connectLLM(): Promise<void> {
     this.resetSession();
-    const url = await this.credentialedUrl();
+    const url = await this.credentials.urlForConnection(false);
     await this.openSocket(url, undefined);
   }
 
   async disconnectLLM(): Promise<void> {
     clearTimeout(this.goAwayTimer);
+    this.utterance.finish();
+    this.credentials.clear();
     this.goAwayPending = false;
     this.resuming = null;
     this.socket?.close(1000, '');
@@ -163,24 +250,16 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.sawVoiceActivity = false;
     this.turn = null;
     this.turnUsage = null;
-    this.userTranscript.reset();
+    this.utterance.reset();
     this.ptt = null;
     this.resuming = null;
     this.goAwayPending = false;
     this.resumeCount = 0;
+    this.unexpectedResumeUsed = false;
+    this.credentials.clear();
+    this.sessionStartedAt = 0;
+    this.sentVideo = false;
     clearTimeout(this.goAwayTimer);
-  }
-
-  /** A new credential for every connection: tokens are one-use (resumption included). */
-  private async credentialedUrl(): Promise<string> {
-    const apiKey = this._service_options.api_key?.trim() ?? '';
-    this.scrubber.add(apiKey);
-    const plan = planGeminiEndpoint(this._service_options.endpoint, this.authMode);
-    if (this.authMode === 'key-in-url') return withCredential(plan.socketUrl, 'key', apiKey);
-    const token = await mintGeminiToken({ tokenUrl: plan.tokenUrl, apiKey });
-    this.scrubber.add(token);
-    this.scrubber.add(token.slice('auth_tokens/'.length));
-    return withCredential(plan.socketUrl, 'access_token', token);
   }
 
   private async openSocket(url: string, resumptionHandle: string | undefined): Promise<void> {
@@ -193,8 +272,15 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
         this.socket = null;
         this.setupDone = false;
         clearTimeout(this.goAwayTimer);
+        const wasResuming = !!this.resuming;
         this.resuming = null;
         const fid = this.reportFrame('in', 'close', 0, { code, reason: this.scrubber.scrubText(reason) });
+        if (!wasResuming && this.canResumeAfterClose(code, reason)) {
+          this.unexpectedResumeUsed = true;
+          this.emitRtvi('server-message', { type: 'unexpected-close', code, reason: this.scrubber.scrubText(reason), will_resume: true }, { sourceFrameIds: [fid] });
+          void this.resume(`unexpected close ${code}`);
+          return;
+        }
         this.handleSocketClosed(code, reason, [fid]);
       },
     });
@@ -206,11 +292,12 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       if (this.socket === socket) this.socket = null;
       throw new Error(this.scrubber.scrubText(errorMessage(e)));
     }
+    const live = this.live;
     const plan = buildGeminiSetup({
-      model: this.model,
-      caps: this.caps,
-      settings: this.settings,
-      tools: this.tools,
+      model: live.model,
+      caps: live.caps,
+      settings: { ...live.settings, response_modality: live.modality },
+      tools: live.tools,
       initialMessages: this._service_options.initial_messages,
       resumptionHandle,
     });
@@ -323,7 +410,12 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   protected override handleVideoFrame(jpeg: Uint8Array): void {
     // Video frames are billed and 3.x models take all of them: only while the camera is on.
     if (!this.setupDone || this.resuming || !this.isCamEnabled) return;
-    this.sendJson({ realtimeInput: { video: { data: bytesToBase64(jpeg), mimeType: 'image/jpeg' } } });
+    const sent = this.sendJson({ realtimeInput: { video: { data: bytesToBase64(jpeg), mimeType: 'image/jpeg' } } });
+    if (sent && !this.sentVideo) {
+      this.sentVideo = true;
+      // Video shortens an uncompressed session to about 2 minutes.
+      this.reportSessionLimit([]);
+    }
   }
 
   protected override onMicEnabledChanged(enabled: boolean): void {
@@ -339,6 +431,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   override startUserTurn(): void {
     if (!this.isPushToTalk) throw new Error('Push to talk needs "Turn detection" set to Push to talk (and a reconnect).');
     if (this.state !== 'ready' || this.ptt) return;
+    this.utterance.userSpeechStarted([]);
     this.ptt = { started: false, pending: [], pendingBytes: 0 };
     if (this.turn || this.isBotSpeaking || this._mediaManager.isBotAudioActive) {
       // activityStart will tell the server; the note about an untold server does not apply.
@@ -360,23 +453,32 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   override async updateSettings(settings: Record<string, unknown>): Promise<string[]> {
     await super.updateSettings(settings);
-    // A Live session's setup cannot change: every setting takes effect on the next connect.
+    // A Live session's setup cannot change: every setting waits for the next Connect, and this
+    // session (and its resumptions) keeps the setup it was frozen with.
     return Object.keys(settings);
   }
 
   protected override onLocalInterrupt(played: PlayedSamples): void {
     const turn = this.turn;
+    const active = !!turn && !turn.dropping;
     if (turn && !turn.dropping) {
       turn.dropping = true;
       this.flushOutput(turn, 'in-progress', []);
     }
     if (this.suppressInterruptNote) return;
+    // Tell the server only while it is generating or waiting on playback: otherwise the message
+    // would just add an empty turn to the context.
+    const message = this.caps.interrupt;
+    const sent = active && !this.resuming && this.sendJson(structuredClone(message));
     this.emitRtvi('server-message', {
       type: 'local-interrupt',
       provider: this.providerName,
-      server_notified: false,
+      server_notified: sent,
+      sent: sent ? message : null,
       played_samples: played,
-      note: 'Gemini Live has no cancel message: playback was stopped here and the rest of this reply is dropped, but the model was not told and still counts the whole reply as said.',
+      note: sent
+        ? `Playback was stopped here and ${JSON.stringify(message)} was sent: a clientContent interrupts the model's generation; the server answers "interrupted".${message.clientContent.turnComplete ? ' On this model only the captured form with turnComplete: true is known to work, so the model may start a new reply.' : ''}`
+        : 'Playback was stopped here and the rest of this reply is dropped; nothing was sent (no reply was being generated, or the connection was between sockets).',
     });
   }
 
@@ -437,6 +539,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private onSetupComplete(src: number[]): void {
     this.setupDone = true;
+    if (this.live.settings.session_resumption !== false) this.credentials.mintSpare();
     if (this.resuming) {
       this.finishResume(src);
       return;
@@ -444,57 +547,122 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     if (this.pendingInitialHistory) this.sendJson(this.pendingInitialHistory);
     this.pendingInitialHistory = null;
     this.markReady(src);
+    this.sessionStartedAt = Date.now();
+    this.reportSessionLimit(src);
+    if (this.tools.dropped.length) {
+      this.emitRtvi('server-message', {
+        type: 'tool-schema-converted',
+        dropped: this.tools.dropped,
+        note: 'Tool schemas were sent as Live\'s Schema subset (parameters); these JSON Schema parts were dropped or changed.',
+      }, { sourceFrameIds: src });
+    }
+  }
+
+  /** Tells the panel how long this session may last (the server ends it there without compression). */
+  private reportSessionLimit(src: number[]): void {
+    const compression = this.live.settings.context_compression !== false;
+    const limit = compression ? null : this.sentVideo ? SESSION_LIMIT_VIDEO_MS : SESSION_LIMIT_AUDIO_MS;
+    this.emitRtvi('server-message', {
+      type: 'session-limit',
+      compression,
+      video: this.sentVideo,
+      limit_ms: limit,
+      started_at: this.sessionStartedAt,
+      ends_at: limit === null ? null : this.sessionStartedAt + limit,
+      note: compression
+        ? 'Context window compression is on: no session length limit (connections still end about every 10 minutes and are resumed).'
+        : `Without context window compression Gemini ends this session about ${limit! / 60_000} minutes after it started${this.sentVideo ? ' (audio with video)' : ' (2 minutes once video is sent)'}; resumption does not extend it.`,
+    }, { sourceFrameIds: src });
+  }
+
+  private canResumeAfterClose(code: number, reason: string): boolean {
+    return (
+      RESUMABLE_CLOSE_CODES.has(code) &&
+      !NOT_RESUMABLE_REASON.test(reason) &&
+      !this.unexpectedResumeUsed &&
+      !!this.resumptionHandle &&
+      this.state === 'ready' &&
+      this.live.settings.session_resumption !== false
+    );
+  }
+
+  protected override onLocalSpeechChanged(started: boolean): void {
+    if (started) this.utterance.userSpeechStarted([]);
   }
 
   private onVoiceActivity(kind: string, src: number[]): void {
     this.sawVoiceActivity = true;
-    if (kind === 'ACTIVITY_START') this.emitRtvi('user-started-speaking', { source: 'provider' }, { sourceFrameIds: src });
-    else if (kind === 'ACTIVITY_END') this.emitRtvi('user-stopped-speaking', { source: 'provider' }, { sourceFrameIds: src });
+    if (kind === 'ACTIVITY_START') {
+      this.utterance.userSpeechStarted(src);
+      this.emitRtvi('user-started-speaking', { source: 'provider' }, { sourceFrameIds: src });
+    } else if (kind === 'ACTIVITY_END') this.emitRtvi('user-stopped-speaking', { source: 'provider' }, { sourceFrameIds: src });
   }
 
   private onServerContent(sc: LiveServerContent, src: number[]): void {
     const input = sc.inputTranscription;
     if (input?.text !== undefined && typeof input.text !== 'string') {
       this.emitError('Gemini Live sent an input transcription whose text is not a string; it was ignored.', false, src);
-    } else if (input?.text) {
-      const update = this.userTranscript.append(input.text);
-      if (update) this.emitUserTranscript(update.text, false, src);
+    } else if (input) {
+      // Fragments before, during and after the model's turn (even after turnComplete) are one utterance.
+      this.utterance.fragment(input.text ?? '', input.finished === true, src);
     }
-    if (input?.finished) this.finishUserTranscript(src);
 
     const parts = sc.modelTurn?.parts ?? [];
     if (parts.length) {
       const turn = this.ensureTurn(src);
       for (const part of parts) {
         const inline = part.inlineData;
-        if (inline?.data && (inline.mimeType ?? '').startsWith('audio/')) this.playAudioPart(turn, inline.data, src);
-        else if (typeof part.text === 'string' && part.text && !part.thought) this.emitRtvi('bot-llm-text', { text: part.text }, { sourceFrameIds: src });
+        if (inline?.data && (inline.mimeType ?? '').startsWith('audio/')) this.playAudioPart(turn, inline.data, inline.mimeType, src);
+        else if (typeof part.text === 'string' && part.text && !part.thought) {
+          this.emitRtvi('bot-llm-text', { text: part.text }, { sourceFrameIds: src });
+          // TEXT modality: the model's text is its answer (there is no audio to transcribe).
+          if (this.live.modality === 'TEXT' && !turn.dropping) for (const seg of turn.output.push(part.text)) this.emitBotOutput(seg, src);
+        }
       }
     }
     const out = sc.outputTranscription?.text;
     if (out !== undefined && typeof out !== 'string') {
       this.emitError('Gemini Live sent an output transcription whose text is not a string; it was ignored.', false, src);
     } else if (out) {
-      const turn = this.ensureTurn(src);
       this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src });
-      if (!turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src);
+      // A fragment after turnComplete is late text of the turn that ended: it opens no new turn
+      // (a phantom turn would never complete and would hold back resumption).
+      const turn = this.turn;
+      if (turn && !turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src);
     }
     if (sc.generationComplete) this.stopLlm(src);
     if (sc.interrupted) this.onInterrupted(src);
+    const reason = (sc as { turnCompleteReason?: unknown }).turnCompleteReason;
+    if (typeof reason === 'string' && reason) this.onTurnCompleteReason(reason, src);
     if (sc.turnComplete) this.endTurn(src);
+  }
+
+  private onTurnCompleteReason(reason: string, src: number[]): void {
+    const why = TURN_COMPLETE_REASONS[reason];
+    if (why) {
+      this.emitError(`Gemini Live ended the turn without a full answer: ${why} (${reason}).`, false, src, { turn_complete_reason: reason });
+    } else if (reason !== 'TURN_COMPLETE_REASON_UNSPECIFIED') {
+      this.emitRtvi('server-message', { type: 'turn-complete-reason', turn_complete_reason: reason }, { sourceFrameIds: src });
+    }
   }
 
   private ensureTurn(src: number[]): TurnState {
     if (this.turn) return this.turn;
-    // The bot started answering: the user's turn is over.
-    this.finishUserTranscript(src);
+    this.utterance.botTurnStarted();
     this.turnSeq++;
-    this.turn = { itemId: `gemini-turn-${this.turnSeq}`, dropping: false, llmStopped: false, output: new BotOutputAggregator(this.segmentSeq), droppedParts: 0 };
+    this.turn = {
+      itemId: `gemini-turn-${this.turnSeq}`,
+      dropping: false,
+      llmStopped: false,
+      output: new BotOutputAggregator(this.segmentSeq),
+      droppedParts: 0,
+      resamplers: new Map(),
+    };
     this.emitRtvi('bot-llm-started', {}, { sourceFrameIds: src });
     return this.turn;
   }
 
-  private playAudioPart(turn: TurnState, b64: string, src: number[]): void {
+  private playAudioPart(turn: TurnState, b64: string, mimeType: string | undefined, src: number[]): void {
     if (turn.dropping) {
       turn.droppedParts++;
       return;
@@ -506,7 +674,24 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       this.emitError(`Gemini Live sent audio that is not valid base64 (${errorMessage(e)}); that part was skipped.`, false, src);
       return;
     }
+    // The part's mimeType names its rate (`audio/pcm;rate=24000`, B.5); the player runs at 24 kHz.
+    const rate = sampleRateOf(mimeType, OUTPUT_RATE);
+    if (rate !== OUTPUT_RATE && rate >= 8000 && rate <= 96_000) samples = this.resampleOutput(turn, samples, rate);
     this._mediaManager.bufferBotAudio(samples, turn.itemId);
+  }
+
+  private resampleOutput(turn: TurnState, samples: Int16Array, rate: number): Int16Array {
+    let r = turn.resamplers.get(rate);
+    if (!r) {
+      r = new Resampler(rate, OUTPUT_RATE);
+      turn.resamplers.set(rate, r);
+    }
+    const input = new Float32Array(samples.length);
+    for (let i = 0; i < samples.length; i++) input[i] = samples[i] / 32768;
+    const output = r.process(input);
+    const out = new Int16Array(output.length);
+    for (let i = 0; i < output.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(output[i] * 32768)));
+    return out;
   }
 
   private onInterrupted(src: number[]): void {
@@ -534,7 +719,8 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       this.stopLlm(src);
       this.turn = null;
     }
-    this.finishUserTranscript(src);
+    // Late input fragments can still come: the user's final waits a moment.
+    this.utterance.botTurnEnded();
     const usage = this.turnUsage;
     this.turnUsage = null;
     if (usage) {
@@ -568,11 +754,6 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.emitRtvi('user-transcription', { text, final, timestamp: new Date().toISOString(), user_id: 'user' }, { sourceFrameIds: src });
   }
 
-  private finishUserTranscript(src: number[]): void {
-    const fin = this.userTranscript.finish();
-    if (fin) this.emitUserTranscript(fin.text, true, src);
-  }
-
   // ---------------------------------------------------------------- goAway and resumption
   private onResumptionUpdate(u: { newHandle?: string; resumable?: boolean }): void {
     if (u.resumable && u.newHandle) {
@@ -586,7 +767,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   private onGoAway(timeLeft: string | undefined, src: number[]): void {
     const ms = parseDurationMs(timeLeft) ?? 0;
-    const enabled = this.settings.session_resumption !== false;
+    const enabled = this.live.settings.session_resumption !== false;
     const canResume = enabled && !!this.resumptionHandle;
     this.emitRtvi('server-message', { type: 'go-away', time_left: timeLeft ?? null, time_left_ms: ms, deadline: Date.now() + ms, will_resume: canResume }, { sourceFrameIds: src });
     if (!canResume) {
@@ -624,8 +805,10 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     old?.close(1000, '');
     this.resuming = state;
     try {
-      const url = await this.credentialedUrl();
+      // The spare token (minted ahead) while the old socket's close handshake runs.
+      const [url] = await Promise.all([this.credentials.urlForConnection(true), old?.whenClosed(OLD_SOCKET_CLOSE_WAIT_MS)]);
       if (this.resuming !== state) return;
+      // Never while the old socket is still open: the server rejects that resumption with 1011 (E).
       await this.openSocket(url, handle);
     } catch (e) {
       if (this.resuming !== state) return;

@@ -4,6 +4,14 @@
  */
 export type GeminiTextInputPath = 'clientContent' | 'realtimeInput';
 export type GeminiToolScheduling = 'blocking-only' | 'blocking-default' | 'non-blocking-default';
+/**
+ * What the Interrupt button can send to stop generation. Every `clientContent` "will interrupt any
+ * current model generation" [GEN-T `LiveClientContent`]; `turnComplete: false` makes the server wait
+ * instead of answering again. 3.1 takes `clientContent` for initial history only (B.2), but a capture
+ * of a live 3.1 session shows a mid-reply `clientContent{turnComplete:true}` answered by `interrupted`
+ * (provider-protocols.md E): that form, and only that one, is known to work there.
+ */
+export type GeminiInterruptMessage = { clientContent: { turnComplete: boolean } };
 
 export interface GeminiModelCapabilities {
   id: string;
@@ -22,6 +30,8 @@ export interface GeminiModelCapabilities {
   temperature: boolean;
   /** Marked deprecated or legacy by Google. */
   legacy: boolean;
+  /** What stops a reply in progress. */
+  interrupt: GeminiInterruptMessage;
 }
 
 export const DEFAULT_GEMINI_MODEL = 'gemini-3.8-live';
@@ -35,6 +45,7 @@ const GEMINI_38: Omit<GeminiModelCapabilities, 'id'> = {
   tools: 'non-blocking-default',
   temperature: true,
   legacy: false,
+  interrupt: { clientContent: { turnComplete: false } },
 };
 
 const GEMINI_31: Omit<GeminiModelCapabilities, 'id'> = {
@@ -46,10 +57,15 @@ const GEMINI_31: Omit<GeminiModelCapabilities, 'id'> = {
   tools: 'blocking-only',
   temperature: true,
   legacy: true,
+  interrupt: { clientContent: { turnComplete: true } },
 };
 
+/**
+ * Native-audio models speak for themselves: a TEXT response modality closes the socket with 1007
+ * "Cannot extract voices from a non-audio request" (issue 12 item 8), so AUDIO is all they offer.
+ */
 const GEMINI_25_NATIVE_AUDIO: Omit<GeminiModelCapabilities, 'id'> = {
-  responseModalities: ['AUDIO', 'TEXT'],
+  responseModalities: ['AUDIO'],
   thinkingLevel: false,
   midSessionClientContent: true,
   textInput: 'clientContent',
@@ -57,7 +73,15 @@ const GEMINI_25_NATIVE_AUDIO: Omit<GeminiModelCapabilities, 'id'> = {
   tools: 'blocking-default',
   temperature: true,
   legacy: true,
+  interrupt: { clientContent: { turnComplete: false } },
 };
+
+/**
+ * Half-cascade Live models (`gemini-live-2.5-flash-preview`, `gemini-2.0-flash-live-001`: a text
+ * model plus TTS) take TEXT or AUDIO. Google shut them down on 2025-12-09 (B.2); a proxy or a
+ * Vertex deployment may still serve one, so a typed-in id of that family keeps the choice.
+ */
+const GEMINI_HALF_CASCADE: Omit<GeminiModelCapabilities, 'id'> = { ...GEMINI_25_NATIVE_AUDIO, responseModalities: ['AUDIO', 'TEXT'] };
 
 export const GEMINI_MODELS: GeminiModelCapabilities[] = [
   { id: 'gemini-3.8-live', ...GEMINI_38 },
@@ -81,6 +105,8 @@ export function geminiModelCapabilities(model: string | undefined): GeminiModelC
   const known = GEMINI_MODELS.find((m) => m.id === id);
   if (known) return known;
   if (id.startsWith('gemini-3.1')) return { id, ...GEMINI_31 };
-  if (id.startsWith('gemini-2.5') || id.includes('live-2.5')) return { id, ...GEMINI_25_NATIVE_AUDIO };
+  if (id.includes('native-audio')) return { id, ...GEMINI_25_NATIVE_AUDIO };
+  if (/^gemini-(live-)?2\.[05]/.test(id) && id.includes('live')) return { id, ...GEMINI_HALF_CASCADE };
+  if (id.startsWith('gemini-2.5')) return { id, ...GEMINI_25_NATIVE_AUDIO };
   return { id, ...GEMINI_38 };
 }

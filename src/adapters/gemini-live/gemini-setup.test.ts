@@ -57,8 +57,8 @@ describe('buildGeminiSetup', () => {
     expect(initialHistory).toEqual({ clientContent: { turns: [{ role: 'model', parts: [{ text: 'Hi, I am Ada.' }] }, { role: 'user', parts: [{ text: 'Hello!' }] }], turnComplete: true } });
   });
 
-  it('2.5 offers a text modality; a resumed setup carries the handle and no history', () => {
-    const caps = geminiModelCapabilities('gemini-2.5-flash-native-audio-preview-12-2025');
+  it('a half-cascade model offers a text modality; a resumed setup carries the handle and no history', () => {
+    const caps = geminiModelCapabilities('gemini-live-2.5-flash-preview');
     const { setup, initialHistory } = buildGeminiSetup({
       model: caps.id,
       caps,
@@ -94,7 +94,11 @@ describe('parseGeminiTools', () => {
 describe('geminiModelCapabilities', () => {
   it('falls back to the family for unknown ids', () => {
     expect(geminiModelCapabilities('gemini-3.1-flash-live-preview-2027').textInput).toBe('realtimeInput');
-    expect(geminiModelCapabilities('gemini-2.5-flash-native-audio-preview-01-2027').responseModalities).toEqual(['AUDIO', 'TEXT']);
+    // Native audio refuses TEXT (close 1007); only half-cascade ids offer it.
+    expect(geminiModelCapabilities('gemini-2.5-flash-native-audio-preview-01-2027').responseModalities).toEqual(['AUDIO']);
+    expect(geminiModelCapabilities('gemini-2.5-flash-native-audio-preview-12-2025').responseModalities).toEqual(['AUDIO']);
+    expect(geminiModelCapabilities('gemini-live-2.5-flash-native-audio').responseModalities).toEqual(['AUDIO']);
+    expect(geminiModelCapabilities('gemini-live-2.5-flash-preview').responseModalities).toEqual(['AUDIO', 'TEXT']);
     expect(geminiModelCapabilities('gemini-4-live').tools).toBe('non-blocking-default');
     expect(geminiModelCapabilities(undefined).id).toBe('gemini-3.8-live');
   });

@@ -1,4 +1,5 @@
 import type { GeminiModelCapabilities } from './gemini-models.ts';
+import { toLiveSchema } from './gemini-tool-schema.ts';
 
 /**
  * Builds the `setup` message (provider-protocols.md B.4) from the adapter's settings and the model's
@@ -36,6 +37,8 @@ export interface ParsedGeminiTools {
   declarations: GeminiFunctionDeclaration[];
   /** Whether a call to this function is non-blocking (its response then carries `scheduling`). */
   nonBlocking: Set<string>;
+  /** What the conversion to Live's Schema subset dropped or changed, one note per keyword. */
+  dropped: string[];
 }
 
 export class GeminiSettingsError extends Error {
@@ -52,7 +55,7 @@ export class GeminiSettingsError extends Error {
  */
 export function parseGeminiTools(json: string | undefined, caps: GeminiModelCapabilities): ParsedGeminiTools {
   const text = (json ?? '').trim();
-  const out: ParsedGeminiTools = { declarations: [], nonBlocking: new Set() };
+  const out: ParsedGeminiTools = { declarations: [], nonBlocking: new Set(), dropped: [] };
   if (!text) return out;
   let raw: unknown;
   try {
@@ -70,7 +73,12 @@ export function parseGeminiTools(json: string | undefined, caps: GeminiModelCapa
   const names = new Set<string>();
   for (const [i, item] of flat.entries()) {
     if (!item || typeof item !== 'object' || Array.isArray(item)) throw new GeminiSettingsError(`Tools (JSON): entry ${i + 1} is not an object.`);
-    const { name, description, parameters, behavior } = item as Record<string, unknown>;
+    const entry = item as Record<string, unknown>;
+    // OpenAI's chat shape nests the function: {type:'function', function:{name, parameters}}.
+    const fn = entry.function && typeof entry.function === 'object' ? (entry.function as Record<string, unknown>) : entry;
+    const { name, description } = fn;
+    const behavior = entry.behavior ?? fn.behavior;
+    const parameters = fn.parameters ?? fn.parametersJsonSchema;
     if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/.test(name)) {
       throw new GeminiSettingsError(`Tools (JSON): entry ${i + 1} needs a "name" of letters, digits, _ . : - (at most 64).`);
     }
@@ -80,7 +88,9 @@ export function parseGeminiTools(json: string | undefined, caps: GeminiModelCapa
     if (typeof description === 'string' && description) decl.description = description;
     if (parameters !== undefined) {
       if (!parameters || typeof parameters !== 'object') throw new GeminiSettingsError(`Tools (JSON): "${name}".parameters must be a JSON schema object.`);
-      decl.parameters = upperCaseSchemaTypes(parameters);
+      const converted = toLiveSchema(parameters, name);
+      decl.parameters = converted.schema;
+      out.dropped.push(...converted.dropped);
     }
     let b: GeminiToolBehavior | undefined;
     if (behavior !== undefined) {
@@ -93,21 +103,6 @@ export function parseGeminiTools(json: string | undefined, caps: GeminiModelCapa
     const effective = caps.tools === 'blocking-only' ? 'BLOCKING' : (b ?? (caps.tools === 'non-blocking-default' ? 'NON_BLOCKING' : 'BLOCKING'));
     if (effective === 'NON_BLOCKING') out.nonBlocking.add(name);
     out.declarations.push(decl);
-  }
-  return out;
-}
-
-/** Gemini's Schema type names are upper case (`OBJECT`, `STRING`); JSON Schema's are lower case. */
-function upperCaseSchemaTypes(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(upperCaseSchemaTypes);
-  if (!schema || typeof schema !== 'object') return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
-    if (k === 'type' && typeof v === 'string') out[k] = v.toUpperCase();
-    else if (k === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([pk, pv]) => [pk, upperCaseSchemaTypes(pv)]));
-    } else if (k === 'items' || k === 'anyOf') out[k] = upperCaseSchemaTypes(v);
-    else out[k] = v;
   }
   return out;
 }
@@ -178,7 +173,9 @@ export function buildGeminiSetup(input: GeminiSetupInput): GeminiSetupPlan {
   if (s.input_transcription !== false) setup.inputAudioTranscription = {};
   if (s.output_transcription !== false) setup.outputAudioTranscription = {};
   if (s.session_resumption !== false) setup.sessionResumption = input.resumptionHandle ? { handle: input.resumptionHandle } : {};
-  if (s.context_compression) setup.contextWindowCompression = { slidingWindow: {} };
+  // On unless turned off: without it a session ends after about 15 min (audio) or 2 min (audio and
+  // video), and resumption does not extend that (ai.google.dev/gemini-api/docs/live-session).
+  if (s.context_compression !== false) setup.contextWindowCompression = { slidingWindow: {} };
 
   const turns = history
     .filter((m) => m.role !== 'system')

@@ -164,7 +164,8 @@ describe('OpenAI Realtime adapter: text', () => {
     s.client.sendText('never mind, something else');
     await server.waitForSent('response.created', 2);
     const order = server.received.map((f) => f.type).filter((t) => t !== 'input_audio_buffer.append' && t !== 'session.update');
-    expect(order).toEqual(['conversation.item.create', 'response.create', 'response.cancel', 'conversation.item.create', 'response.create', 'conversation.item.truncate']);
+    // Truncate before the new turn (issue 12 item 3); the new response only after the cancelled one is done.
+    expect(order).toEqual(['conversation.item.create', 'response.create', 'response.cancel', 'conversation.item.truncate', 'conversation.item.create', 'response.create']);
     expect((await server.waitForReceived('conversation.item.truncate')).event).toMatchObject({ item_id: assistantItemId(0), audio_end_ms: 300 });
     expect(server.sentOfType('error')).toHaveLength(0);
   });

@@ -1,6 +1,13 @@
 import type { AdapterDescriptor } from '../adapter-descriptor.ts';
 import type { SettingField } from '../settings-schema.ts';
-import { OPENAI_DEFAULT_ENDPOINT, OPENAI_DEFAULT_MODEL, OPENAI_DEFAULT_TRANSCRIPTION_MODEL, OPENAI_DEFAULT_VOICE } from './openai-session-config.ts';
+import {
+  OPENAI_DEFAULT_ENDPOINT,
+  OPENAI_DEFAULT_MODEL,
+  OPENAI_DEFAULT_TRANSCRIPTION_MODEL,
+  OPENAI_DEFAULT_VOICE,
+  OPENAI_MODEL_SUGGESTIONS,
+  OPENAI_TRANSCRIPTION_SUGGESTIONS,
+} from './openai-session-config.ts';
 import { OpenAIRealtimeWebsocketTransport } from './openai-realtime-transport.ts';
 
 const serverVad = (s: Record<string, unknown>) => (s.turn_detection ?? 'server_vad') === 'server_vad';
@@ -13,7 +20,7 @@ export const openAIRealtimeSettings: SettingField[] = [
     label: 'Model',
     kind: 'text',
     default: OPENAI_DEFAULT_MODEL,
-    suggestions: ['gpt-realtime', 'gpt-realtime-2', 'gpt-realtime-2.1', 'gpt-realtime-2.1-mini', 'gpt-realtime-mini'],
+    suggestions: OPENAI_MODEL_SUGGESTIONS,
     apply: 'reconnect',
     help: 'Any GA realtime model name. The gpt-4o-*-realtime-preview aliases are refused by the GA interface.',
   },
@@ -73,7 +80,7 @@ export const openAIRealtimeSettings: SettingField[] = [
     label: 'Transcription model',
     kind: 'text',
     default: OPENAI_DEFAULT_TRANSCRIPTION_MODEL,
-    suggestions: ['gpt-4o-mini-transcribe', 'gpt-4o-transcribe', 'whisper-1'],
+    suggestions: OPENAI_TRANSCRIPTION_SUGGESTIONS,
     apply: 'live',
     advanced: true,
     help: 'Transcribes what you say (user-transcription events). Empty turns it off.',

@@ -30,10 +30,10 @@ describe('OpenAI Realtime adapter: connect', () => {
     expect(server.secretRequests).toHaveLength(1);
     const mint = server.secretRequests[0];
     expect(mint.authorized).toBe(true);
-    expect((mint.body as { session: { type: string; model: string } }).session).toMatchObject({ type: 'realtime', model: 'gpt-realtime' });
+    expect((mint.body as { session: { type: string; model: string } }).session).toMatchObject({ type: 'realtime', model: 'gpt-realtime-1.5' });
 
     const hs = server.handshakes[0];
-    expect(hs.model).toBe('gpt-realtime');
+    expect(hs.model).toBe('gpt-realtime-1.5');
     expect(hs.protocols[0]).toBe('realtime');
     expect(hs.credential).toBe(mint.value);
     expect(hs.credential).toMatch(/^ek_/);
@@ -45,7 +45,7 @@ describe('OpenAI Realtime adapter: connect', () => {
     expect(session.instructions).toBe('Be brief.');
     expect(session.audio.output.voice).toBe('cedar');
     expect(session.audio.input.format).toEqual({ type: 'audio/pcm', rate: 24000 });
-    expect(session.audio.input.transcription).toEqual({ model: 'gpt-4o-mini-transcribe' });
+    expect(session.audio.input.transcription).toEqual({ model: 'gpt-transcribe' });
     expect(session.audio.input.turn_detection.type).toBe('server_vad');
     expect(server.sentOfType('error')).toHaveLength(0);
 

@@ -20,9 +20,13 @@ import { summariseFrame } from './openai-frame-summary.ts';
 import {
   OPENAI_DEFAULT_ENDPOINT,
   OPENAI_DEFAULT_MODEL,
+  OPENAI_BETWEEN_TURNS_KEYS,
   OPENAI_LIVE_KEYS,
   OPENAI_SAMPLE_RATE,
   buildSession,
+  buildToolChoice,
+  parseTools,
+  settingForParam,
   interruptsOnSpeech,
   isPushToTalk,
   type OpenAIRealtimeSettings,
@@ -35,10 +39,31 @@ export interface OpenAIRealtimeServiceOptions extends LLMServiceOptions {
 /** The server refuses a manual commit of less than this much audio (`input_audio_buffer_commit_empty`). */
 export const MIN_COMMIT_MS = 100;
 const LIVE_UPDATE_TIMEOUT_MS = 5_000;
+/**
+ * How long a new turn waits for the cancelled response's `response.done` before it goes out anyway.
+ * The service keeps a cancelled response active until then (provider-protocols.md §E) and refuses
+ * a `response.create` meanwhile (`conversation_already_has_active_response`).
+ */
+export const CANCEL_WAIT_MS = 2_500;
 /** Countdown notices before the 60-minute session cap (seconds before expiry). */
 const EXPIRY_NOTICES_S = [300, 60];
 
 type ClientEvent = RealtimeClientEvent & { event_id?: string };
+
+/** What the server said to one `session.update`. */
+type UpdateAnswer = { ok: true } | { ok: false; code: string; message: string; param: string | null };
+
+/** The truth about the last live settings change, field by field (the panel's Apply report). */
+export interface SettingsUpdateOutcome {
+  /** Confirmed by `session.updated` (or stored for the next Connect while disconnected). */
+  applied: string[];
+  /** Refused by the server or by validation; nothing of a refused update took effect. */
+  failed: Array<{ key: string; reason: string }>;
+  /** Allowed only between turns: sent when the current reply ends. */
+  deferred: string[];
+  /** Take effect on the next Connect. */
+  needReconnect: string[];
+}
 
 interface ResponseCalls {
   done: boolean;
@@ -61,8 +86,21 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   private eventSeq = 0;
   private setupEventId: string | null = null;
   /** session.update event ids awaiting session.updated, oldest first (the server answers in order). */
-  private pendingUpdates: Array<{ eventId: string; done?: Deferred<void> }> = [];
+  private pendingUpdates: Array<{ eventId: string; done?: Deferred<UpdateAnswer> }> = [];
   private activeResponseId: string | null = null;
+  /** A `response.create` is on its way and no `response.created` (or refusal) has come back yet. */
+  private createInFlight: string | null = null;
+  /** The response (or `'pending'` for one still being created) that a `response.cancel` was sent for. */
+  private cancelSentFor: string | null = null;
+  private responseEndWaiters = new Set<() => void>();
+  /** New turns run in order, each after the interruption before it has settled. */
+  private turnChain: Promise<void> = Promise.resolve();
+  private turnsQueued = 0;
+  private sessionGen = 0;
+  /** Between-turns-only settings waiting for the current reply to end. */
+  private deferredSettings: Record<string, unknown> | null = null;
+  /** The last live settings change, field by field. */
+  lastSettingsOutcome: SettingsUpdateOutcome | null = null;
   private responseCalls = new Map<string, ResponseCalls>();
   private callResponse = new Map<string, string>();
   /** A follow-up response that had to wait for another response to finish. */
@@ -142,7 +180,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     const socket = this.socket;
     this.socket = null;
     socket?.close(1000, 'OK');
-    for (const u of this.pendingUpdates) u.done?.resolve();
+    for (const u of this.pendingUpdates) u.done?.resolve({ ok: false, code: 'disconnected', message: 'the session ended', param: null });
     this.resetSessionState();
   }
 
@@ -168,9 +206,11 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
           this.emitError('send-text needs non-empty content.', false);
           return;
         }
-        if (this.isBotSpeaking || this.activeResponseId || this._mediaManager.isBotAudioActive) this.interruptForNewTurn();
-        this.send({ type: 'conversation.item.create', item: messageItem('user', content) });
-        if (options.run_immediately !== false) this.requestResponse(options.audio_response === false ? { output_modalities: ['text'] } : undefined);
+        if (this.botIsReplying) this.queueInterruption();
+        this.runTurn(() => {
+          this.send({ type: 'conversation.item.create', item: messageItem('user', content) });
+          if (options.run_immediately !== false) this.requestResponse(options.audio_response === false ? { output_modalities: ['text'] } : undefined);
+        });
         return;
       }
       case 'append-to-context': {
@@ -199,7 +239,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       this.emitError('Push to talk needs "Turn detection" set to Push to talk.', false);
       return;
     }
-    if (this.isBotSpeaking || this.activeResponseId || this._mediaManager.isBotAudioActive) this.interruptForNewTurn();
+    if (this.botIsReplying) this.queueInterruption();
     this.pttHeld = true;
     this.appendedMsSinceClear = 0;
     this.send({ type: 'input_audio_buffer.clear' });
@@ -214,55 +254,188 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       this.emitError(`Push-to-talk turn too short (${ms} ms of audio; at least ${MIN_COMMIT_MS} ms is needed). Nothing was sent.`, false, [], { notice: 'turn_too_short', audio_ms: ms });
       return;
     }
-    this.send({ type: 'input_audio_buffer.commit' });
-    this.requestResponse();
-  }
-
-  /**
-   * The user takes the turn while the bot talks. The cancel goes out synchronously, so it reaches
-   * the server before the new turn's `response.create` (which would otherwise meet
-   * `conversation_already_has_active_response`); the truncation follows once the player reports
-   * what it played.
-   */
-  private interruptForNewTurn(): void {
-    if (this.activeResponseId && this.socket?.isOpen) this.send({ type: 'response.cancel' });
-    const itemId = this.playingItemId;
-    if (itemId) this.truncatedItems.add(itemId);
-    void this._mediaManager.interrupt().then((played) => {
-      if (itemId) this.truncatePlayingItem(played, itemId);
+    this.runTurn(() => {
+      this.send({ type: 'input_audio_buffer.commit' });
+      this.requestResponse();
     });
   }
 
+  private get botIsReplying(): boolean {
+    return this.isBotSpeaking || this.responseActive || this._mediaManager.isBotAudioActive;
+  }
+
+  /** The server holds a response (or is about to: our `response.create` is in flight). */
+  private get responseActive(): boolean {
+    return this.activeResponseId !== null || this.createInFlight !== null;
+  }
+
+  /**
+   * The user takes the turn while the bot replies. Order matters to the service: the cancel goes
+   * out at once; the truncation (what the user really heard) follows as soon as the player says
+   * what it played, and before anything of the new turn, so the new reply is not generated with
+   * unheard text in context; the new turn's `response.create` waits for the cancelled
+   * `response.done`, since the response stays active until then (bounded by CANCEL_WAIT_MS).
+   */
+  private queueInterruption(): void {
+    const cancelling = this.cancelActiveResponse();
+    const itemId = this.playingItemId;
+    if (itemId) this.truncatedItems.add(itemId);
+    const truncated = this._mediaManager.interrupt().then((played) => {
+      if (itemId) this.truncatePlayingItem(played, itemId);
+    });
+    const ended = cancelling ? this.waitForResponseEnd(CANCEL_WAIT_MS) : Promise.resolve();
+    // A player that fails to report must not block every later turn: the turn goes out regardless.
+    const gate = Promise.all([truncated, ended]).then(
+      () => undefined,
+      (e: unknown) => this.emitError(`Interrupting playback failed: ${errorMessage(e)}; the new turn goes out anyway.`, false),
+    );
+    this.turnsQueued++;
+    this.turnChain = this.turnChain.then(() => gate).finally(() => this.turnsQueued--);
+  }
+
+  /** Runs a turn's sends now, or after the interruptions queued before it. */
+  private runTurn(action: () => void): void {
+    if (this.turnsQueued === 0) {
+      action();
+      return;
+    }
+    const gen = this.sessionGen;
+    this.turnsQueued++;
+    this.turnChain = this.turnChain
+      .then(() => {
+        if (gen === this.sessionGen && this.socket?.isOpen) action();
+      })
+      .catch((e: unknown) => this.emitError(`Could not start the new turn: ${errorMessage(e)}`, false))
+      .finally(() => this.turnsQueued--);
+  }
+
+  /** One `response.cancel` per response: a second press while the first is pending sends nothing. */
+  private cancelActiveResponse(): boolean {
+    if (!this.socket?.isOpen || !this.responseActive) return false;
+    const target = this.activeResponseId ?? 'pending';
+    if (this.cancelSentFor === target) return true;
+    this.cancelSentFor = target;
+    this.send({ type: 'response.cancel' });
+    return true;
+  }
+
+  private waitForResponseEnd(timeoutMs: number): Promise<void> {
+    if (!this.responseActive) return Promise.resolve();
+    const gen = this.sessionGen;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.responseEndWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        if (gen === this.sessionGen) {
+          this.emitInfo('cancel_wait_timeout', `No response.done came within ${timeoutMs} ms of response.cancel; the new turn was sent anyway (the server may refuse it while the old reply is active).`);
+        }
+        done();
+      }, timeoutMs);
+      this.responseEndWaiters.add(done);
+    });
+  }
+
+  private settleResponseEndWaiters(): void {
+    if (this.responseActive) return;
+    for (const w of [...this.responseEndWaiters]) w();
+  }
+
   protected override onLocalInterrupt(played: PlayedSamples): void {
-    if (this.activeResponseId && this.socket?.isOpen) this.send({ type: 'response.cancel' });
+    this.cancelActiveResponse();
     this.truncatePlayingItem(played);
   }
 
+  /**
+   * A live settings change. The adapter's own view of the session (push-to-talk, voice, …) changes
+   * only when the server confirms it with `session.updated`: a refused update leaves both sides as
+   * they were, and the outcome says which field failed and why (`lastSettingsOutcome`). Fields the
+   * API allows only between turns wait for the current reply to end. Returns the keys that need a
+   * reconnect (the base class contract).
+   */
   override async updateSettings(settings: Record<string, unknown>): Promise<string[]> {
     const before = { ...this.settings };
-    this._service_options.settings = { ...before, ...settings };
-    if (!this.socket?.isOpen || this.setupEventId === null) return [];
     const changed = Object.keys(settings).filter((k) => JSON.stringify(before[k as keyof OpenAIRealtimeSettings]) !== JSON.stringify(settings[k]));
+    if (!this.socket?.isOpen || this.setupEventId === null) {
+      this._service_options.settings = { ...before, ...settings };
+      this.lastSettingsOutcome = { applied: changed, failed: [], deferred: [], needReconnect: [] };
+      return [];
+    }
     const reconnect = changed.filter((k) => !OPENAI_LIVE_KEYS.has(k) || (k === 'voice' && this.audioProduced));
-    const live = changed.filter((k) => !reconnect.includes(k));
+    // Settings that only matter on the next Connect are kept for it at once.
+    this._service_options.settings = { ...before, ...pick(settings, reconnect) };
     if (reconnect.includes('voice')) {
       this.emitError('The voice cannot change after the model has spoken in this session; it applies on the next Connect.', false, [], { notice: 'voice_locked' });
     }
-    if (live.length === 0) return reconnect;
+    const live = changed.filter((k) => !reconnect.includes(k));
+    const held = this.responseActive ? live.filter((k) => OPENAI_BETWEEN_TURNS_KEYS.has(k)) : [];
+    const now = live.filter((k) => !held.includes(k));
+    if (held.length) this.deferredSettings = { ...(this.deferredSettings ?? {}), ...pick(settings, held) };
+    const outcome: SettingsUpdateOutcome = { applied: [], failed: [], deferred: held, needReconnect: reconnect };
+    this.lastSettingsOutcome = outcome;
+    if (now.length) {
+      const result = await this.applyLive(pick(settings, now));
+      outcome.applied = result.applied;
+      outcome.failed = result.failed;
+      outcome.needReconnect = [...reconnect, ...result.needReconnect];
+    }
+    return outcome.needReconnect;
+  }
+
+  /** Sends one session.update for these (changed, live) settings and commits them only on session.updated. */
+  private async applyLive(values: Record<string, unknown>): Promise<{ applied: string[]; failed: SettingsUpdateOutcome['failed']; needReconnect: string[] }> {
+    const keys = Object.keys(values);
+    const candidate = { ...this.settings, ...values } as OpenAIRealtimeSettings;
     let session: RealtimeSessionCreateRequest;
     try {
-      session = buildSession(this.settings, { includeVoice: !this.audioProduced });
+      session = buildSession(candidate, { includeVoice: keys.includes('voice') && !this.audioProduced });
     } catch (e) {
-      this._service_options.settings = before;
-      this.emitError(errorMessage(e), false);
-      return reconnect;
+      const reason = errorMessage(e);
+      this.emitError(`Settings not applied: ${reason}`, false, [], { notice: 'settings_rejected' });
+      return { applied: [], failed: keys.map((key) => ({ key, reason })), needReconnect: [] };
     }
-    const done = deferred<void>();
+    const done = deferred<UpdateAnswer>();
+    const gen = this.sessionGen;
     this.sendSessionUpdate(session, done);
-    const timer = setTimeout(() => done.resolve(), LIVE_UPDATE_TIMEOUT_MS);
-    await done.promise.catch(() => undefined);
+    const timer = setTimeout(() => done.resolve({ ok: false, code: 'timeout', message: `no answer within ${LIVE_UPDATE_TIMEOUT_MS / 1000} s`, param: null }), LIVE_UPDATE_TIMEOUT_MS);
+    const answer = await done.promise;
     clearTimeout(timer);
-    return reconnect;
+    if (gen !== this.sessionGen) return { applied: [], failed: keys.map((key) => ({ key, reason: 'the session ended before the server answered' })), needReconnect: [] };
+    if (answer.ok) {
+      this._service_options.settings = { ...this.settings, ...values };
+      return { applied: keys, failed: [], needReconnect: [] };
+    }
+    // The server refuses an update whole. The error names the culprit by `param`, or (the voice
+    // lock, whose `param` is null in users' captures) only by its code.
+    const culprit = answer.code === 'cannot_update_voice' ? 'voice' : settingForParam(answer.param);
+    const needReconnect: string[] = [];
+    if (answer.code === 'cannot_update_voice') {
+      this.audioProduced = true;
+      needReconnect.push('voice');
+    }
+    const failed = keys.map((key) => ({
+      key,
+      reason: key === culprit || (culprit === null && keys.length === 1) ? `${answer.message} (${answer.code})` : `refused with ${culprit ?? 'the rest of the update'}`,
+    }));
+    this.emitError(
+      `Settings not applied: the server refused the update (${answer.code}${answer.param ? `, ${answer.param}` : ''}): ${this.scrubber.scrubText(answer.message)} Not applied: ${keys.join(', ')}.${needReconnect.length ? ' The voice applies on the next Connect.' : ''}`,
+      false,
+      [],
+      { notice: 'settings_rejected', failed },
+    );
+    return { applied: [], failed, needReconnect };
+  }
+
+  /** Sends the between-turns settings held back during a reply, once no reply is active. */
+  private flushDeferredSettings(): void {
+    if (!this.deferredSettings || this.responseActive || !this.socket?.isOpen) return;
+    const values = this.deferredSettings;
+    this.deferredSettings = null;
+    void this.applyLive(values).then((r) => {
+      if (r.applied.length) this.emitInfo('settings_applied', `Applied after the reply ended: ${r.applied.join(', ')}.`);
+    });
   }
 
   protected override onBotAudioFinished(ev: PlaybackEvent): void {
@@ -296,11 +469,27 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     if (!entry || !entry.done || entry.continued || entry.pending.size > 0 || entry.total === 0) return;
     entry.continued = true;
     this.responseCalls.delete(responseId);
-    if (this.activeResponseId) {
+    if (this.responseActive) {
       this.continueAfterActive = true;
       return;
     }
-    this.requestResponse();
+    this.requestResponse(this.followUpResponse());
+  }
+
+  /**
+   * The response after tool results. A session whose tool_choice forces a call (`required` or a
+   * named function) would force another call on every follow-up, an endless billed loop (users'
+   * reports: livekit/agents#1145, davidmigloz/langchain_dart#696); the response-level
+   * `tool_choice` (SDK `RealtimeResponseCreateParams.tool_choice`) lets this one answer.
+   */
+  private followUpResponse(): { tool_choice: 'auto' } | undefined {
+    let choice: ReturnType<typeof buildToolChoice>;
+    try {
+      choice = buildToolChoice(this.settings.tool_choice, parseTools(this.settings.tools));
+    } catch {
+      return undefined;
+    }
+    return choice === 'auto' || choice === 'none' ? undefined : { tool_choice: 'auto' };
   }
 
   // ------------------------------------------------------------------ wire
@@ -330,20 +519,26 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     return eventId;
   }
 
-  private sendSessionUpdate(session: RealtimeSessionCreateRequest, done?: Deferred<void>): string {
+  private sendSessionUpdate(session: RealtimeSessionCreateRequest, done?: Deferred<UpdateAnswer>): string {
     const eventId = this.send({ type: 'session.update', session });
     this.pendingUpdates.push({ eventId, done });
     return eventId;
   }
 
-  private requestResponse(response?: { output_modalities: Array<'text' | 'audio'> }): void {
-    this.send(response ? { type: 'response.create', response } : { type: 'response.create' });
+  private requestResponse(response?: { output_modalities?: Array<'text' | 'audio'>; tool_choice?: 'auto' }): void {
+    this.createInFlight = this.send(response ? { type: 'response.create', response } : { type: 'response.create' });
+  }
+
+  /** A harmless, informative server-message row (not an error alert). */
+  private emitInfo(code: string, message: string, sourceFrameIds: number[] = []): void {
+    this.emitRtvi('server-message', { type: 'info', code, message }, { sourceFrameIds });
   }
 
   private onSocketClose(code: number, reason: string): void {
     const id = this.reportFrame('in', 'close', 0, { code, reason });
     this.socket = null;
     this.clearExpiryTimers();
+    this.endResponseTracking();
     this.handleSocketClosed(code, reason, [id]);
   }
 
@@ -377,7 +572,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
         return;
       case 'session.updated': {
         const update = this.pendingUpdates.shift();
-        update?.done?.resolve();
+        update?.done?.resolve({ ok: true });
         if (update && update.eventId === this.setupEventId) this.markReady([id]);
         return;
       }
@@ -411,6 +606,8 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
         return;
       case 'response.created':
         this.activeResponseId = ev.response.id ?? null;
+        this.createInFlight = null;
+        if (this.cancelSentFor === 'pending') this.cancelSentFor = this.activeResponseId;
         this.emitRtvi('bot-llm-started', { response_id: ev.response.id }, src);
         return;
       case 'response.output_audio.delta':
@@ -461,12 +658,29 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       const idx = this.pendingUpdates.findIndex((u) => u.eventId === culprit);
       if (idx >= 0) {
         const [update] = this.pendingUpdates.splice(idx, 1);
-        update.done?.resolve();
         if (culprit === this.setupEventId && this.isSettingUp) {
+          update.done?.resolve({ ok: false, code, message, param: err.param ?? null });
           this.failSetup(new TransportStartError(`${this.providerName} rejected the session settings (${code}${err.param ? `, ${err.param}` : ''}): ${this.scrubber.scrubText(message)}`));
           return;
         }
+        if (update.done) {
+          // The Apply path reports it, field by field; the frame stays in the log.
+          update.done.resolve({ ok: false, code, message, param: err.param ?? null });
+          return;
+        }
       }
+      if (culprit === this.createInFlight) {
+        this.createInFlight = null;
+        if (this.cancelSentFor === 'pending') this.cancelSentFor = null;
+        this.settleResponseEndWaiters();
+      }
+    }
+    if (code === 'response_cancel_not_active') {
+      // Harmless: the reply had already ended when the cancel arrived. The server says nothing is
+      // active, so nothing is waited for any more.
+      this.endResponseTracking();
+      this.emitInfo(code, `Nothing to cancel: the reply had already ended (${message}).`, [id]);
+      return;
     }
     this.emitError(`${this.providerName} error (${code}): ${message}`, false, [id], { code, type: err.type, param: err.param ?? null, event_id: culprit });
   }
@@ -526,6 +740,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     const src = { sourceFrameIds: [id] };
     if (response.id && response.id === this.activeResponseId) this.activeResponseId = null;
     else if (!response.id) this.activeResponseId = null;
+    if (!this.activeResponseId) this.cancelSentFor = null;
     this.emitRtvi('bot-llm-stopped', { response_id: response.id, status: response.status }, src);
     const usage = response.usage;
     if (usage) {
@@ -541,8 +756,12 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       }
     }
     if (response.status === 'failed') {
-      const detail = (response.status_details as { error?: { code?: string; message?: string } } | null)?.error;
-      this.emitError(`${this.providerName} response failed${detail?.code ? ` (${detail.code})` : ''}: ${detail?.message ?? 'no details'}`, false, [id]);
+      const detail = (response.status_details as { error?: { code?: string; type?: string; message?: string } } | null)?.error;
+      const why = detail?.code ?? detail?.type;
+      this.emitError(`${this.providerName} reply failed${why ? ` (${why})` : ''}: ${detail?.message ? this.scrubber.scrubText(detail.message) : 'no details'}`, false, [id], { status: 'failed', reason: why ?? null });
+    } else if (response.status === 'incomplete') {
+      const reason = (response.status_details as { reason?: string } | null)?.reason ?? 'unknown';
+      this.emitError(`${this.providerName} reply was cut short (incomplete: ${reason})${INCOMPLETE_HINTS[reason] ?? ''}.`, false, [id], { status: 'incomplete', reason });
     }
     if (response.id) {
       const entry = this.responseCalls.get(response.id);
@@ -551,10 +770,20 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
         this.maybeContinue(response.id);
       }
     }
-    if (this.continueAfterActive && !this.activeResponseId) {
+    if (this.continueAfterActive && !this.responseActive) {
       this.continueAfterActive = false;
-      this.requestResponse();
+      this.requestResponse(this.followUpResponse());
     }
+    this.settleResponseEndWaiters();
+    this.flushDeferredSettings();
+  }
+
+  /** The socket is gone: nothing is active any more, and nobody waits for it. */
+  private endResponseTracking(): void {
+    this.activeResponseId = null;
+    this.createInFlight = null;
+    this.cancelSentFor = null;
+    for (const w of [...this.responseEndWaiters]) w();
   }
 
   // ------------------------------------------------------------------ RTVI text helpers
@@ -614,6 +843,9 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
 
   private resetSessionState(): void {
     this.clearExpiryTimers();
+    this.sessionGen++;
+    this.endResponseTracking();
+    this.deferredSettings = null;
     this.setupEventId = null;
     this.pendingUpdates = [];
     this.activeResponseId = null;
@@ -630,6 +862,16 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     this.pttHeld = false;
     this.appendedMsSinceClear = 0;
   }
+}
+
+/** What the user can do about an incomplete reply (SDK `RealtimeResponseStatus.reason`). */
+const INCOMPLETE_HINTS: Record<string, string> = {
+  max_output_tokens: ': it reached "Max output tokens"; raise it in Settings',
+  content_filter: ': the content filter stopped it',
+};
+
+function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, values[k]]));
 }
 
 function messageItem(role: string, text: string): ConversationItem {

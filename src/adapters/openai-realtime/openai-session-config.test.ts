@@ -3,7 +3,7 @@ import { defaultSettings, normalizeSettings } from '../settings-schema.ts';
 import { normalizeKey } from './openai-client-secret.ts';
 import { summariseFrame } from './openai-frame-summary.ts';
 import descriptor, { openAIRealtimeSettings } from './openai-realtime-descriptor.ts';
-import { OPENAI_LIVE_KEYS, OpenAISettingsError, buildSession, parseTools } from './openai-session-config.ts';
+import { OPENAI_LIVE_KEYS, OpenAISettingsError, buildSession, parseTools, settingForParam } from './openai-session-config.ts';
 
 describe('OpenAI GA session from settings', () => {
   it('builds the GA shape from the descriptor defaults: 24 kHz PCM, server VAD, transcription on, no temperature', () => {
@@ -14,7 +14,7 @@ describe('OpenAI GA session from settings', () => {
       audio: {
         input: {
           format: { type: 'audio/pcm', rate: 24000 },
-          transcription: { model: 'gpt-4o-mini-transcribe' },
+          transcription: { model: 'gpt-transcribe' },
           noise_reduction: null,
           turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500, create_response: true, interrupt_response: true },
         },
@@ -79,7 +79,15 @@ describe('OpenAI Realtime descriptor', () => {
     expect(descriptor).toMatchObject({ id: 'openai-realtime', label: 'OpenAI Realtime', needsKey: true, order: 20, acceptsVideo: false, supportsPushToTalk: true });
     const byKey = new Map(openAIRealtimeSettings.map((f) => [f.key, f]));
     expect(byKey.get('model')).toMatchObject({ label: 'Model', kind: 'text', apply: 'reconnect' });
-    expect(byKey.get('model')!.suggestions).toEqual(expect.arrayContaining(['gpt-realtime', 'gpt-realtime-2', 'gpt-realtime-2.1', 'gpt-realtime-2.1-mini', 'gpt-realtime-mini']));
+    // No default or suggested id with an announced shutdown date (SDK types: gpt-realtime and
+    // gpt-realtime-mini 2027-01-20; gpt-4o-*-transcribe and whisper-1 2027-02-26).
+    expect(byKey.get('model')!.suggestions).toEqual(expect.arrayContaining(['gpt-realtime-1.5', 'gpt-realtime-2', 'gpt-realtime-2.1', 'gpt-realtime-2.1-mini']));
+    const retiring = /^(gpt-realtime|gpt-realtime-mini.*|gpt-realtime-2025-08-28|gpt-audio-mini.*|gpt-4o-.*|whisper-1)$/;
+    for (const key of ['model', 'transcription_model']) {
+      const field = byKey.get(key)!;
+      expect(String(field.default)).not.toMatch(retiring);
+      for (const id of field.suggestions ?? []) expect(id, `${key} suggestion`).not.toMatch(retiring);
+    }
     expect(byKey.get('voice')!.label).toBe('Voice');
     expect(byKey.get('instructions')).toMatchObject({ label: 'System instructions', kind: 'textarea' });
     expect(byKey.get('tools')).toMatchObject({ label: 'Tools (JSON)', kind: 'json', default: '[]' });
@@ -93,5 +101,22 @@ describe('OpenAI Realtime descriptor', () => {
     const { values, issues } = normalizeSettings(openAIRealtimeSettings, defaultSettings(openAIRealtimeSettings));
     expect(issues).toEqual([]);
     expect(() => buildSession(values as never)).not.toThrow();
+  });
+});
+
+describe('the setting an OpenAI error names', () => {
+  it('maps a session.update error param to the panel setting, and nothing for what it cannot place', () => {
+    expect(settingForParam('session.audio.output.voice')).toBe('voice');
+    expect(settingForParam('session.audio.output.speed')).toBe('speed');
+    expect(settingForParam('session.audio.input.turn_detection.eagerness')).toBe('eagerness');
+    expect(settingForParam('session.audio.input.turn_detection.type')).toBe('turn_detection');
+    expect(settingForParam('session.audio.input.transcription.model')).toBe('transcription_model');
+    expect(settingForParam('session.audio.input.noise_reduction.type')).toBe('noise_reduction');
+    expect(settingForParam('session.output_modalities')).toBe('output_modality');
+    expect(settingForParam('session.tools[0].name')).toBe('tools');
+    expect(settingForParam('session.tool_choice')).toBe('tool_choice');
+    expect(settingForParam('session.max_output_tokens')).toBe('max_output_tokens');
+    expect(settingForParam('session.audio.input.format.rate')).toBeNull();
+    expect(settingForParam(null)).toBeNull();
   });
 });

@@ -44,9 +44,19 @@ export interface ToolDeclaration {
   parameters?: unknown;
 }
 
-export const OPENAI_DEFAULT_MODEL = 'gpt-realtime';
+/**
+ * Defaults checked against the SDK types (openai 7.55, `resources/realtime/realtime.d.ts`) on
+ * 2026-12-07. `gpt-realtime`, `gpt-realtime-mini` (and their dated snapshots) carry an "Announced
+ * shutdown date: 2027-01-20"; `gpt-4o-mini-transcribe`, `gpt-4o-transcribe` and `whisper-1` one of
+ * 2027-02-26. `gpt-realtime-1.5` (the model the service's own error text suggests) and
+ * `gpt-transcribe` have none.
+ */
+export const OPENAI_DEFAULT_MODEL = 'gpt-realtime-1.5';
 export const OPENAI_DEFAULT_VOICE = 'marin';
-export const OPENAI_DEFAULT_TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
+export const OPENAI_DEFAULT_TRANSCRIPTION_MODEL = 'gpt-transcribe';
+/** Suggested ids without an announced shutdown (same source as the defaults), newest first. */
+export const OPENAI_MODEL_SUGGESTIONS = ['gpt-realtime-1.5', 'gpt-realtime-2', 'gpt-realtime-2.1', 'gpt-realtime-2.1-mini', 'gpt-audio-1.5'];
+export const OPENAI_TRANSCRIPTION_SUGGESTIONS = ['gpt-transcribe', 'gpt-live-transcribe'];
 export const OPENAI_DEFAULT_ENDPOINT = 'wss://api.openai.com/v1/realtime';
 export const OPENAI_SAMPLE_RATE = 24_000;
 
@@ -68,6 +78,34 @@ export const OPENAI_LIVE_KEYS = new Set([
   'tool_choice',
   'max_output_tokens',
 ]);
+
+/**
+ * Settings the API takes only between model turns (SDK `RealtimeAudioConfigOutput.speed`: "can
+ * only be changed in between model turns, not while a response is in progress"): held back
+ * while a reply is active.
+ */
+export const OPENAI_BETWEEN_TURNS_KEYS = new Set(['speed']);
+
+/** The setting behind an error's `param` (a path into the session object), or null. */
+export function settingForParam(param: string | null | undefined): string | null {
+  if (!param) return null;
+  const p = param.replace(/^session\./, '');
+  const table: Array<[RegExp, string]> = [
+    [/^audio\.output\.voice/, 'voice'],
+    [/^audio\.output\.speed/, 'speed'],
+    [/^audio\.input\.turn_detection\.(threshold|prefix_padding_ms|silence_duration_ms|eagerness|interrupt_response)/, '$1'],
+    [/^audio\.input\.turn_detection/, 'turn_detection'],
+    [/^audio\.input\.transcription/, 'transcription_model'],
+    [/^audio\.input\.noise_reduction/, 'noise_reduction'],
+    [/^output_modalities/, 'output_modality'],
+    [/^(instructions|tools|tool_choice|max_output_tokens)/, '$1'],
+  ];
+  for (const [re, key] of table) {
+    const m = re.exec(p);
+    if (m) return key.startsWith('$') ? m[1] : key;
+  }
+  return null;
+}
 
 export class OpenAISettingsError extends Error {
   constructor(message: string) {
