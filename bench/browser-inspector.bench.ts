@@ -8,7 +8,7 @@
 import { it } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchExtension, type ExtensionHarness } from '../e2e/harness/extension-harness.ts';
-import { exactly } from '../e2e/harness/panel-page.ts';
+import { exactly, selectView } from '../e2e/harness/panel-page.ts';
 import { waitFor } from '../e2e/harness/wait-for.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../extension/shared/messages.ts';
 import type { SyntheticInjectionReport } from '../extension/offscreen/session-host.ts';
@@ -245,6 +245,8 @@ it('browser inspector bench', async () => {
   try {
     const page = await h.openPanel({ adapter: 'loopback' });
     await page.setViewportSize({ width: PANEL_WIDTH, height: 800 });
+    // One pane at this width: the event log is in the Events view.
+    await selectView(page, 'Events');
     await installPanelProbes(page);
     // The panel's own start-up (first render, device list, settings) is not ingest: let it settle.
     await panelIdle(page);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchExtension, type ExtensionHarness } from '../e2e/harness/extension-harness.ts';
-import { button, connectionStatus, waitForConnectionState } from '../e2e/harness/panel-page.ts';
+import { button, connectionStatus, selectView, waitForConnectionState } from '../e2e/harness/panel-page.ts';
 import { waitFor } from '../e2e/harness/wait-for.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../extension/shared/messages.ts';
 import type { LogEvent } from '../extension/shared/log-event.ts';
@@ -50,6 +50,7 @@ async function disconnect(page: Page): Promise<void> {
 }
 
 async function configure(page: Page, key: string | null, endpoint: string | null): Promise<void> {
+  await selectView(page, 'Settings');
   if (key !== null) await page.getByLabel(/^api key$/i).fill(key);
   if (endpoint !== null) {
     const ep = page.getByRole('textbox', { name: /^endpoint url$/i });

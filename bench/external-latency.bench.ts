@@ -20,7 +20,7 @@ import { DIST_DIR } from '../e2e/harness/extension-harness.ts';
 import { ExtensionTargets } from '../e2e/harness/extension-targets.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../extension/offscreen/audio-overrides.ts';
-import { button, connectionStatus, waitForConnectionState } from '../e2e/harness/panel-page.ts';
+import { button, connectionStatus, selectView, waitForConnectionState } from '../e2e/harness/panel-page.ts';
 import { waitFor } from '../e2e/harness/wait-for.ts';
 import { startFakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.ts';
@@ -207,6 +207,7 @@ async function measureExtension(rig: PulseRig): Promise<Record<VariantId, Extens
     const page = await b.context.newPage();
     await page.goto(`chrome-extension://${id}/${manifest.default.side_panel.default_path}?adapter=openai-realtime`);
     await waitFor('the panel to link to the host', async () => !((await connectionStatus(page).textContent()) ?? 'reaching').includes('reaching'));
+    await selectView(page, 'Settings');
     await page.getByLabel(/^api key$/i).fill(oai.apiKey);
     const ep = page.getByRole('textbox', { name: /^endpoint url$/i });
     if (!(await ep.isVisible())) await page.getByText(/^advanced settings$/i).click();

@@ -4,7 +4,7 @@ import type { LogEvent } from '../extension/shared/log-event.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import type { Page } from 'playwright-core';
-import { alertTexts, button, exactly, waitForConnectionState } from './harness/panel-page.ts';
+import { alertTexts, button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { connectThroughPanel, medianOf, openAdvancedSettings, selectAdapter, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
@@ -110,6 +110,7 @@ describe('OpenAI Realtime end to end through the panel, against the fake server'
       await setup(page);
       await button(page, 'Connect').click();
       await waitForConnectionState(page, 'ready', 20_000);
+      await selectView(page, 'Conversation');
     }
 
     it('a message typed while the bot is replying gets its answer (cancel, cancelled response.done, truncate, then the new turn)', async () => {
@@ -174,6 +175,7 @@ describe('OpenAI Realtime end to end through the panel, against the fake server'
       await textbox(panel, 'Message').fill('Take your time.');
       await button(panel, 'Send message').click();
       await rules.waitForSent('response.output_audio.delta', rules.sentOfType('response.output_audio.delta').length + 3, 15_000);
+      await selectView(panel, 'Settings');
       const speed = panel.getByRole('spinbutton', { name: exactly('Speech speed') });
       await speed.fill('1.25');
       await button(panel, 'Apply').click();
@@ -192,6 +194,7 @@ describe('OpenAI Realtime end to end through the panel, against the fake server'
     });
 
     async function resetForm(page: Page): Promise<void> {
+      await selectView(page, 'Settings');
       await page.getByLabel(exactly('Tool choice')).fill('auto');
       await textbox(page, 'Tools (JSON)').fill('[]');
       await page.getByRole('combobox', { name: exactly('Turn detection') }).selectOption({ label: 'Server VAD (silence based)' });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { alertTexts, button, connectionStatus, exactly, waitForConnectionState } from './harness/panel-page.ts';
+import { alertTexts, button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { connectThroughPanel } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
@@ -190,6 +190,7 @@ describe('fault injection through the panel (fake OpenAI server)', () => {
     await waitForConnectionState(panel, 'ready', 2_000);
     expect((await h.hostStatus())?.transportState).toBe('ready');
     const responses = healthy.sentOfType('response.done').length;
+    await selectView(panel, 'Conversation');
     await panel.getByRole('textbox', { name: exactly('Message') }).fill('Are you still there?');
     await button(panel, 'Send message').click();
     await healthy.waitForSent('response.done', responses + 1, SCENARIO_WAIT_MS);
@@ -203,6 +204,7 @@ describe('fault injection through the panel (fake OpenAI server)', () => {
     // One delta, then the next is due in an hour.
     healthy.queueResponse({ text: 'This answer will never finish streaming to the client.', audioMs: 5_000, deltaMs: 100, intervalMs: 3_600_000 });
     const deltas = healthy.sentOfType('response.output_audio.delta').length;
+    await selectView(panel, 'Conversation');
     await panel.getByRole('textbox', { name: exactly('Message') }).fill('Tell me a long story.');
     await button(panel, 'Send message').click();
     await healthy.waitForSent('response.output_audio.delta', deltas + 1, SCENARIO_WAIT_MS);

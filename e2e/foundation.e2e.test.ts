@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSION_PAGE_PATH } from '../extension/shared/messages.ts';
 import { auditAccessibility } from './harness/axe-audit.ts';
 import { launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { button, eventCount, meterValue, waitForConnectionState, waitForEvent } from './harness/panel-page.ts';
+import { button, eventCount, meterValue, selectView, waitForConnectionState, waitForEvent } from './harness/panel-page.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 type HostStats = { framesCaptured?: number };
@@ -41,6 +41,7 @@ describe('extension foundation (fake microphone granted)', () => {
   it('the panel shows disconnected and passes the axe audit', async () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
     await waitForConnectionState(panel, 'disconnected');
+    await selectView(panel, 'Settings');
     await expect(panel.getByRole('combobox', { name: /^adapter$/i }).inputValue()).resolves.toBe('loopback');
     expect(await h.offscreenDocumentCount()).toBe(1);
     const violations = await auditAccessibility(panel);
@@ -53,6 +54,7 @@ describe('extension foundation (fake microphone granted)', () => {
 
   it('Test microphone captures the fake microphone through the worklet and shows a non-zero level', async () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
+    await selectView(panel, 'Settings');
     await button(panel, 'Test microphone').click();
     await waitFor('Stop microphone test to appear', () => button(panel, 'Stop microphone test').isVisible());
     await waitFor('a non-zero Microphone level', async () => (await meterValue(panel, 'Microphone level')) > 0.001);
@@ -69,6 +71,7 @@ describe('extension foundation (fake microphone granted)', () => {
     expect(countBefore).toBeGreaterThan(0);
     await first.close();
     const again = await h.openPanel({ adapter: 'loopback' });
+    await selectView(again, 'Settings');
     await waitFor('the restored mic test button', () => button(again, 'Stop microphone test').isVisible());
     await waitForEvent(again, 'mic-test-started');
     expect(await eventCount(again)).toBeGreaterThanOrEqual(countBefore);
@@ -78,6 +81,7 @@ describe('extension foundation (fake microphone granted)', () => {
   it('an API key typed into the panel stays out of logs, events, errors and storage.local', async () => {
     const key = 'sk-e2e-SECRET-7f3a9c1d2b';
     const panel = await h.openPanel();
+    await selectView(panel, 'Settings');
     const adapter = panel.getByRole('combobox', { name: /^adapter$/i });
     const options = await adapter.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
     const keyed = options.find((o) => /Gemini Live|OpenAI Realtime/.test(o.text));
@@ -107,6 +111,7 @@ describe('extension foundation (fake microphone granted)', () => {
 
   it('stopping the service worker leaves the offscreen capture running', async () => {
     const starter = await h.openPanel({ adapter: 'loopback' });
+    await selectView(starter, 'Settings');
     if (await button(starter, 'Test microphone').isVisible()) await button(starter, 'Test microphone').click();
     await waitFor('the mic test to run', async () => (await h.hostStatus())?.micTestActive);
     await starter.close();
@@ -119,6 +124,7 @@ describe('extension foundation (fake microphone granted)', () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
     await waitFor('a live Microphone level', async () => (await meterValue(panel, 'Microphone level')) > 0.001);
     expect(await h.offscreenDocumentCount()).toBe(1);
+    await selectView(panel, 'Settings');
     await button(panel, 'Stop microphone test').click();
     await waitFor('Test microphone to return', () => button(panel, 'Test microphone').isVisible());
     await waitFor('the level to drop to zero', async () => (await meterValue(panel, 'Microphone level')) === 0);
@@ -134,6 +140,7 @@ describe('extension foundation (fake microphone granted)', () => {
     await waitFor('the panel to relink', async () => !((await panel.getByRole('status', { name: /^connection status$/i }).textContent()) ?? '').includes('reaching'));
     await waitForConnectionState(panel, 'disconnected');
     expect((await h.hostStatus())?.getUserMediaCalls).toBe(0);
+    await selectView(panel, 'Settings');
     await button(panel, 'Test microphone').click();
     await waitFor('a non-zero Microphone level from the new host', async () => (await meterValue(panel, 'Microphone level')) > 0.001);
     await button(panel, 'Stop microphone test').click();
@@ -159,6 +166,7 @@ describe('extension foundation (microphone not yet granted)', () => {
     await waitFor('an alert about microphone access', async () => /Grant microphone access/.test((await panel.getByRole('alert').allTextContents()).join(' ')));
     await waitForConnectionState(panel, 'disconnected');
 
+    await selectView(panel, 'Settings');
     await button(panel, 'Test microphone').click();
     await waitFor('the mic test to be refused', async () => (await panel.getByRole('alert').textContent())?.includes('not granted'));
     expect(await button(panel, 'Test microphone').isVisible()).toBe(true);

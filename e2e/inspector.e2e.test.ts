@@ -5,7 +5,7 @@ import type { LogEvent } from '../extension/shared/log-event.ts';
 import { computeSessionMetrics } from '../extension/inspector-core/session-metrics.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { button, connectionStatus, exactly, waitForConnectionState } from './harness/panel-page.ts';
+import { button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import {
   applyFilter,
   chooseView,
@@ -58,6 +58,7 @@ describe('inspector end to end: fidelity, export/import, filters, pause, clear, 
     await connectThroughPanel(panel, { adapter: 'OpenAI Realtime', apiKey: KEY, endpoint: fake.url });
     await waitForConnectionState(panel, 'ready', 20_000);
     connection = fake.handshakes.length;
+    await selectView(panel, 'Conversation');
 
     for (const [i, turn] of TURNS.entries()) {
       fake.queueResponse({ text: turn.text, audioMs: 400, usage: turn.usage });
@@ -166,6 +167,7 @@ describe('inspector end to end: fidelity, export/import, filters, pause, clear, 
     expect(sum.total).toBe(TURNS.reduce((a, t) => a + t.usage.input_tokens + t.usage.output_tokens, 0));
     const metrics = computeSessionMetrics(await hostEvents());
     expect(metrics.totals).toEqual(sum);
+    await selectView(panel, 'Metrics');
     const region = panel.getByRole('region', { name: exactly('Metrics') });
     await waitFor(`the Metrics region to show the token total ${sum.total}`, async () => new RegExp(`Tokens total\\s*${sum.total}\\b`).test((await region.textContent()) ?? ''), { timeoutMs: 5_000 });
   });
@@ -336,6 +338,7 @@ describe('inspector end to end: fidelity, export/import, filters, pause, clear, 
 
     // The panel's Metrics region, reopened, measures the same turns from the same history.
     panel = await h.openPanel();
+    await selectView(panel, 'Metrics');
     const region = panel.getByRole('region', { name: exactly('Metrics') });
     await waitFor('the Metrics region to list the measured turns', async () => {
       const text = (await region.textContent()) ?? '';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGeminiServer, type FakeGeminiServer } from '../test/fakes/fake-gemini-server.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { alertTexts, button, exactly, waitForConnectionState } from './harness/panel-page.ts';
+import { alertTexts, button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { exportEvents, openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 import { WebSocketRecorder } from './harness/websocket-recorder.ts';
@@ -102,6 +102,7 @@ describe('API keys appear in no artefact of a run (all adapters)', () => {
     // …and it is real: Chrome logs the failed URL, key included (this also proves the console search sees it).
     alertsSeen.push(...(await session('alert')));
     await waitFor('Chrome to log the failed WebSocket URL with the key', () => h.targets.dump().includes(GEMINI_URL_KEY), { timeoutMs: 10_000 });
+    await selectView(panel, 'Settings');
     await panel.getByRole('combobox', { name: exactly('Authentication') }).selectOption('token');
   });
 
@@ -118,6 +119,7 @@ describe('API keys appear in no artefact of a run (all adapters)', () => {
     // The handshake carried the key: the recorder and the fake both see it there.
     expect(ws.dump()).toContain(OPENAI_SUBPROTOCOL_KEY);
     expect(openaiSubprotocol.handshakes.at(-1)?.protocols.join(',')).toContain(OPENAI_SUBPROTOCOL_KEY);
+    await selectView(panel, 'Settings');
     await panel.getByRole('combobox', { name: exactly('Authentication') }).selectOption('client-secret');
     await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
   });
@@ -151,12 +153,14 @@ describe('API keys appear in no artefact of a run (all adapters)', () => {
     // Error and alert texts, and everything the panel shows as text (the key field's value is not text).
     expect(alertsSeen.length).toBeGreaterThanOrEqual(4);
     expect(findKeys(alertsSeen.join('\n'), all)).toEqual([]);
-    expect(findKeys(await panel.evaluate(() => document.body.innerText), all)).toEqual([]);
+    // textContent, not innerText: the views not selected now hold text too.
+    expect(findKeys(await panel.evaluate(() => document.body.textContent ?? ''), all)).toEqual([]);
 
     // Storage: never in storage.local unless remembered.
     const sw = await h.serviceWorker();
     const local = () => sw.evaluate(() => chrome.storage.local.get(null)).then((v) => JSON.stringify(v));
     expect(findKeys(await local(), all)).toEqual([]);
+    await selectView(panel, 'Settings');
     await panel.getByRole('checkbox', { name: exactly('Remember key on this device') }).check();
     await waitFor('the remembered key in storage.local', async () => (await local()).includes(OPENAI_KEY), { timeoutMs: 5_000 });
     await button(panel, 'Forget key').click();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { button, listedEventTypes, meterValue, waitForConnectionState, waitForEvent } from './harness/panel-page.ts';
+import { button, listedEventTypes, meterValue, selectView, waitForConnectionState, waitForEvent } from './harness/panel-page.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 const SPEAKING = ['user-started-speaking', 'user-stopped-speaking', 'bot-started-speaking', 'bot-stopped-speaking'];
@@ -34,6 +34,8 @@ describe('Loopback end to end through the panel', () => {
 
   it('Connect reaches ready and the speaking events arrive in order', async () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
+    await selectView(panel, 'Settings');
+    await waitFor('the Adapter picker in Settings', () => panel.getByRole('combobox', { name: /^adapter$/i }).isVisible());
     await expect(panel.getByRole('textbox', { name: /^api key$/i }).count()).resolves.toBe(0);
     await button(panel, 'Connect').click();
     await waitForConnectionState(panel, 'ready');
@@ -47,6 +49,7 @@ describe('Loopback end to end through the panel', () => {
     expect(firstRow.every((i) => i >= 0), rows.join('\n')).toBe(true);
     expect(firstRow, rows.join('\n')).toEqual([...firstRow].sort((a, b) => a - b));
 
+    await selectView(panel, 'Conversation');
     const conversation = panel.getByRole('region', { name: /^conversation$/i });
     await waitFor('a You: turn and a Bot: turn', async () => {
       const items = await conversation.getByRole('listitem').allTextContents();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { auditAccessibility as auditPanel } from './harness/axe-audit.ts';
 import { launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { alertTexts, button, exactly, waitForConnectionState } from './harness/panel-page.ts';
+import { alertTexts, button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 /**
@@ -17,6 +17,7 @@ const textbox = (page: Page, name: string) => page.getByRole('textbox', { name: 
 const conversationItems = (page: Page) => page.getByRole('region', { name: exactly('Conversation') }).getByRole('listitem');
 
 async function selectAdapter(page: Page, label: RegExp): Promise<void> {
+  await selectView(page, 'Settings');
   const adapter = combobox(page, 'Adapter');
   const options = await adapter.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const option = options.find((o) => label.test(o.text));
@@ -25,6 +26,7 @@ async function selectAdapter(page: Page, label: RegExp): Promise<void> {
 }
 
 async function openAdvanced(page: Page): Promise<void> {
+  await selectView(page, 'Settings');
   if (await textbox(page, 'Endpoint URL').isVisible()) return;
   await page.getByText(exactly('Advanced settings')).click();
   await waitFor('Endpoint URL to show', () => textbox(page, 'Endpoint URL').isVisible());
@@ -130,15 +132,21 @@ describe('side panel workbench', () => {
     await useOpenAI(panel, fake);
     await connectAndWaitReady(panel);
     const connections = fake.handshakes.length;
+    await selectView(panel, 'Settings');
     const updates = fake.receivedOfType('session.update').length;
+    // The form matches the session just started: nothing pending.
+    const pending = panel.getByRole('status', { name: exactly('Pending changes') });
+    expect(await pending.count()).toBe(0);
 
     await textbox(panel, 'System instructions').fill('Answer like a pirate.');
+    await waitFor('the pending bar to name the unapplied live change', async () => /1 live change not applied yet \(System instructions\)/.test((await pending.textContent()) ?? ''));
     await button(panel, 'Apply').click();
     const update = await fake.waitForReceived('session.update', updates + 1);
     expect(JSON.stringify(update.event)).toContain('Answer like a pirate.');
     await waitFor('the Apply result to name the applied field', async () => /applied live: .*instructions/i.test((await panel.getByRole('status', { name: exactly('Apply result') }).textContent()) ?? ''));
     expect(fake.handshakes.length).toBe(connections);
     await waitForConnectionState(panel, 'ready');
+    await waitFor('nothing pending once applied', async () => (await pending.count()) === 0);
 
     const tools = textbox(panel, 'Tools (JSON)');
     await tools.fill('[\n  {"name": "get_weather"},\n  {"name": "lookup" "parameters": {}}\n]');
@@ -166,6 +174,7 @@ describe('side panel workbench', () => {
     await textbox(panel, 'Fixed result for get_weather').fill('{"temperature": 21}');
     await combobox(panel, 'Mock reply for lookup').selectOption({ label: 'Ask me' });
     await connectAndWaitReady(panel);
+    await selectView(panel, 'Conversation');
 
     fake.queueResponse({ functionCalls: [{ name: 'get_weather', arguments: '{"city":"Paris"}', callId: 'call_fixed' }] });
     await textbox(panel, 'Message').fill('Weather in Paris?');
@@ -200,6 +209,7 @@ describe('side panel workbench', () => {
     const a = await fake.waitFor(() => outputOf('call_a'), 'the result of call_a');
     expect(JSON.parse((a.event.item as { output: string }).output)).toEqual({ answer: 'A' });
     await disconnect(panel);
+    await selectView(panel, 'Settings');
     await textbox(panel, 'Tools (JSON)').fill('[]');
     await panel.close();
   });
@@ -208,6 +218,7 @@ describe('side panel workbench', () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
     await useOpenAI(panel, fake);
     await connectAndWaitReady(panel);
+    await selectView(panel, 'Conversation');
     await button(panel, 'Clear conversation').click();
     await waitFor('an empty conversation', async () => (await conversationItems(panel).count()) === 0);
 
@@ -254,19 +265,23 @@ describe('side panel workbench', () => {
 
     const before = await conversationItems(panel).allTextContents();
     expect(before.length).toBeGreaterThan(1);
+    await selectView(panel, 'Settings');
     const instructions = await textbox(panel, 'System instructions').inputValue();
     await panel.close();
     const again = await h.openPanel();
     await waitForConnectionState(again, 'ready');
+    await selectView(again, 'Conversation');
     await waitFor('the same conversation in the reopened panel', async () => {
       const now = await conversationItems(again).allTextContents();
       return before.every((t, i) => now[i] === t);
     });
+    await selectView(again, 'Settings');
     await expect(combobox(again, 'Adapter').inputValue()).resolves.toBe('openai-realtime');
     await waitFor('the same settings', async () => (await textbox(again, 'System instructions').inputValue()) === instructions);
     // A second window at the same time shows the same session.
     const second = await h.openPanel();
     await waitForConnectionState(second, 'ready');
+    await selectView(second, 'Conversation');
     await waitFor('the same conversation in a second panel', async () => (await conversationItems(second).allTextContents()).length >= before.length);
     await second.close();
     await disconnect(again);
@@ -290,7 +305,7 @@ describe('side panel workbench', () => {
     expect(exported).toContain('Preset instructions.');
     expect(exported).not.toContain(fake.apiKey);
 
-    await preset.selectOption({ label: 'Pirate (openai-realtime)' });
+    await preset.selectOption({ label: 'Pirate (OpenAI Realtime)' });
     await button(panel, 'Delete preset').click();
     await waitFor('the preset gone', async () => !(await preset.locator('option').allTextContents()).some((t) => t.startsWith('Pirate')));
 
@@ -307,9 +322,16 @@ describe('side panel workbench', () => {
     await (await chooser).setFiles(exportedPath);
     await waitFor('the preset back', async () => (await preset.locator('option').allTextContents()).some((t) => t.startsWith('Pirate')));
     await textbox(panel, 'System instructions').fill('Something else.');
-    await preset.selectOption({ label: 'Pirate (openai-realtime)' });
+    await preset.selectOption({ label: 'Pirate (OpenAI Realtime)' });
     await button(panel, 'Load preset').click();
     await waitFor('the preset loaded', async () => (await textbox(panel, 'System instructions').inputValue()) === 'Preset instructions.');
+    // The loaded preset is marked, and marked changed once the form differs from it.
+    const loaded = panel.getByRole('status', { name: exactly('Loaded preset') });
+    await waitFor('the loaded preset marked', async () => /^Loaded: Pirate$/.test((await loaded.textContent()) ?? ''));
+    await textbox(panel, 'System instructions').fill('Changed after loading.');
+    await waitFor('the loaded preset marked changed', async () => /Pirate · changed since loading/.test((await loaded.textContent()) ?? ''));
+    await textbox(panel, 'System instructions').fill('Preset instructions.');
+    await waitFor('the mark back to unchanged', async () => /^Loaded: Pirate$/.test((await loaded.textContent()) ?? ''));
     const again = panel.waitForEvent('download');
     await button(panel, 'Export presets').click();
     expect(readFileSync(await (await again).path(), 'utf8')).toBe(exported);
@@ -329,13 +351,15 @@ describe('side panel workbench', () => {
       panel.evaluate(() => {
         const width = document.documentElement.clientWidth;
         const scrollsItself = (e: Element) => {
-          for (let p = e.parentElement; p && p.tagName !== 'MAIN'; p = p.parentElement) {
+          for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+            // A view scrolls down, not sideways: what sticks out of it counts.
+            if (p.matches('.view')) continue;
             const o = getComputedStyle(p).overflowX;
             if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
           }
           return false;
         };
-        const outside = [...document.querySelectorAll('main *')].filter((e) => !e.closest('.sr-only, .insp-sr') && !scrollsItself(e) && e.getClientRects().length > 0);
+        const outside = [...document.querySelectorAll('body *')].filter((e) => !e.closest('.sr-only, .insp-sr') && !scrollsItself(e) && e.getClientRects().length > 0);
         const pagePx = document.documentElement.scrollWidth - width;
         const worst = { px: pagePx, what: pagePx > 0 ? 'the page itself scrolls sideways' : '' };
         for (const e of outside) {

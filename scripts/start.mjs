@@ -59,6 +59,8 @@ const page = context.pages()[0] ?? (await context.newPage());
 await page.goto(`chrome-extension://${id}/extension/sidepanel/index.html?adapter=loopback`);
 if (smoke) {
   await page.getByRole('status', { name: /^connection status$/i }).filter({ hasText: /\bdisconnected\b/ }).waitFor({ timeout: 20_000 });
+  // The adapter picker is in the Settings view.
+  await page.getByRole('tablist', { name: /^views$/i }).getByRole('tab', { name: /^settings$/i }).click();
   const adapter = await page.getByRole('combobox', { name: /^adapter$/i }).inputValue();
   console.log(`✓ smoke: the panel rendered (extension id ${id}, adapter ${adapter}, state disconnected)`);
   await context.close();

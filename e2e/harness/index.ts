@@ -14,6 +14,6 @@
 export { launchExtension, DIST_DIR, FIXTURES_DIR, REPO_ROOT, SPEECH_WAV, type ExtensionHarness, type LaunchOptions } from './extension-harness.ts';
 export { ExtensionTargets, type ConsoleEntry } from './extension-targets.ts';
 export { auditAccessibility, type AxeViolation } from './axe-audit.ts';
-export { alertTexts, button, connectionStatus, eventCount, exactly, listedEventTypes, meterValue, waitForConnectionState, waitForEvent } from './panel-page.ts';
+export { alertTexts, button, connectionStatus, eventCount, exactly, listedEventTypes, meterValue, selectView, waitForConnectionState, waitForEvent, type ViewName } from './panel-page.ts';
 export { waitFor } from './wait-for.ts';
 export { findBrowser, isBrandedChrome, INSTALL_HINT } from './find-browser.mjs';

@@ -8,6 +8,21 @@ export function button(page: Page, name: string): Locator {
   return page.getByRole('button', { name: exactly(name) });
 }
 
+export type ViewName = 'Conversation' | 'Events' | 'Metrics' | 'Settings' | 'Recordings' | 'Tests';
+
+/**
+ * Selects a view's tab in the `Views` tablist (ui-contract.md "Views") unless it is selected
+ * already. A tab that does not exist is not an error: at two-pane widths the Events view has its
+ * own pane and no tab.
+ */
+export async function selectView(page: Page, name: ViewName): Promise<void> {
+  const tab = page.getByRole('tablist', { name: exactly('Views') }).getByRole('tab', { name: exactly(name) });
+  if ((await tab.count()) === 0) return;
+  if ((await tab.getAttribute('aria-selected')) === 'true') return;
+  await tab.click();
+  await waitFor(`the ${name} tab to be selected`, async () => (await tab.getAttribute('aria-selected')) === 'true', { timeoutMs: 5_000 });
+}
+
 export function connectionStatus(page: Page): Locator {
   return page.getByRole('status', { name: exactly('Connection status') });
 }
@@ -24,6 +39,7 @@ export async function meterValue(page: Page, name: 'Microphone level' | 'Bot lev
 }
 
 export async function eventCount(page: Page): Promise<number> {
+  await selectView(page, 'Events');
   const text = (await page.getByRole('status', { name: exactly('Event count') }).textContent()) ?? '';
   const m = /(\d+)\s+events?/.exec(text);
   return m ? Number(m[1]) : NaN;
@@ -31,6 +47,7 @@ export async function eventCount(page: Page): Promise<number> {
 
 /** Types of the events the log lists now (after `Filter events`, when given). */
 export async function listedEventTypes(page: Page, filter = ''): Promise<string[]> {
+  await selectView(page, 'Events');
   const box = page.getByRole('searchbox', { name: exactly('Filter events') });
   if ((await box.inputValue()) !== filter) await box.fill(filter);
   const items = page.getByRole('log', { name: exactly('Event log') }).getByRole('listitem');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page, Worker } from 'playwright-core';
 import { SESSION_PORT_NAME, type PanelCommand } from '../../extension/shared/messages.ts';
-import { button, exactly, listedEventTypes } from './panel-page.ts';
+import { button, exactly, listedEventTypes, selectView } from './panel-page.ts';
 import { waitFor } from './wait-for.ts';
 
 /**
@@ -20,6 +20,7 @@ export interface PanelConnectOptions {
 
 /** Selects the `Adapter` option whose text contains `label` (the contract promises no more). */
 export async function selectAdapter(page: Page, label: string): Promise<void> {
+  await selectView(page, 'Settings');
   const picker = page.getByRole('combobox', { name: exactly('Adapter') });
   const options = await picker.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const match = options.find((o) => o.text.includes(label));
@@ -29,6 +30,7 @@ export async function selectAdapter(page: Page, label: string): Promise<void> {
 
 /** `Advanced settings` is a button or a <summary>; opens it unless `Endpoint URL` already shows. */
 export async function openAdvancedSettings(page: Page): Promise<void> {
+  await selectView(page, 'Settings');
   const endpoint = page.getByRole('textbox', { name: exactly('Endpoint URL') });
   if (await endpoint.isVisible()) return;
   const asButton = page.getByRole('button', { name: exactly('Advanced settings') });
@@ -42,6 +44,7 @@ export async function connectThroughPanel(page: Page, opts: PanelConnectOptions)
   await selectAdapter(page, opts.adapter);
   if (opts.apiKey !== undefined) {
     // A password input has no ARIA role: it is found by its label, as a screen reader user would.
+    await selectView(page, 'Settings');
     const key = page.getByLabel(exactly('API key'));
     await key.fill(opts.apiKey);
   }
@@ -61,6 +64,7 @@ export async function connectThroughPanel(page: Page, opts: PanelConnectOptions)
  * typed query in a deferred pass and is `aria-busy` until then.
  */
 export async function applyFilter(page: Page, filter: string): Promise<void> {
+  await selectView(page, 'Events');
   const box = page.getByRole('searchbox', { name: exactly('Filter events') });
   if ((await box.inputValue()) !== filter) await box.fill(filter);
   const log = page.getByRole('log', { name: exactly('Event log') });
@@ -89,6 +93,7 @@ export async function waitForRow(page: Page, filter: string, what: string, test:
 
 /** `N events` of the `Event count` status (all held, before filtering). */
 export async function heldEventCount(page: Page): Promise<number> {
+  await selectView(page, 'Events');
   const text = (await page.getByRole('status', { name: exactly('Event count') }).textContent()) ?? '';
   const m = /(\d+)\s+events?/.exec(text);
   if (!m) throw new Error(`Event count reads "${text}"`);
@@ -97,6 +102,7 @@ export async function heldEventCount(page: Page): Promise<number> {
 
 /** How many rows the current view and filters show (`Shown events` status). */
 export async function shownEventCount(page: Page): Promise<number> {
+  await selectView(page, 'Events');
   const text = (await page.getByRole('status', { name: exactly('Shown events') }).textContent()) ?? '';
   const m = /(\d+)/.exec(text);
   if (!m) throw new Error(`Shown events reads "${text}"`);
@@ -104,6 +110,7 @@ export async function shownEventCount(page: Page): Promise<number> {
 }
 
 export async function chooseView(page: Page, view: 'RTVI' | 'Raw' | 'Both'): Promise<void> {
+  await selectView(page, 'Events');
   await page.getByRole('radiogroup', { name: exactly('View') }).getByRole('radio', { name: exactly(view) }).check();
 }
 
@@ -117,6 +124,7 @@ export interface ExportedFile {
 
 /** Presses `Export events` and returns the downloaded file (Playwright's download event). */
 export async function exportEvents(page: Page): Promise<ExportedFile> {
+  await selectView(page, 'Events');
   const download = page.waitForEvent('download', { timeout: 15_000 });
   await button(page, 'Export events').click();
   const d = await download;
@@ -131,6 +139,7 @@ export async function exportEvents(page: Page): Promise<ExportedFile> {
 
 /** Presses `Import events` and feeds `path` to the file chooser it opens. */
 export async function importEvents(page: Page, path: string): Promise<void> {
+  await selectView(page, 'Events');
   const chooser = page.waitForEvent('filechooser', { timeout: 10_000 });
   await button(page, 'Import events').click();
   await (await chooser).setFiles(path);

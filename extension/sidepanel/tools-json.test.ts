@@ -39,3 +39,22 @@ describe('validateToolsJson', () => {
     expect(lineAndColumn('', 0)).toEqual({ line: 1, column: 1 });
   });
 });
+
+describe('tools editor helpers', () => {
+  it('Insert example tool appends a declaration that validates, renaming it when the name is taken', async () => {
+    const { withExampleTool } = await import('./tools-json.ts');
+    const once = withExampleTool('');
+    expect(validateToolsJson(once)).toEqual({ ok: true, names: ['get_weather'] });
+    const twice = withExampleTool(once);
+    expect(validateToolsJson(twice)).toEqual({ ok: true, names: ['get_weather', 'get_weather_2'] });
+    // Text that is not an array is left alone (the user's text is never thrown away).
+    expect(withExampleTool('[{"name": ')).toBe('[{"name": ');
+    expect(withExampleTool('{"name": "x"}')).toBe('{"name": "x"}');
+  });
+  it('Format pretty-prints valid JSON and refuses invalid text', async () => {
+    const { formatToolsJson } = await import('./tools-json.ts');
+    expect(formatToolsJson('[{"name":"a"}]')).toBe('[\n  {\n    "name": "a"\n  }\n]');
+    expect(formatToolsJson('[{"name":')).toBeNull();
+    expect(formatToolsJson('  ')).toBeNull();
+  });
+});

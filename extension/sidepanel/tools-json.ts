@@ -100,3 +100,36 @@ function offsetOfElement(text: string, index: number): number {
   }
   return 0;
 }
+
+/** What `Insert example tool` adds: one complete declaration to copy the shape from. */
+export const EXAMPLE_TOOL = {
+  name: 'get_weather',
+  description: 'Current weather for a city.',
+  parameters: { type: 'object', properties: { city: { type: 'string', description: 'City name, e.g. Paris' } }, required: ['city'] },
+};
+
+/** The tools text with the example appended (or as the whole array when the text is empty or not an array). */
+export function withExampleTool(text: string): string {
+  let list: unknown[] = [];
+  try {
+    const v: unknown = text.trim() ? JSON.parse(text) : [];
+    if (Array.isArray(v)) list = v;
+    else return text;
+  } catch {
+    return text;
+  }
+  const taken = new Set(list.map((t) => (t as { name?: unknown })?.name));
+  let name = EXAMPLE_TOOL.name;
+  for (let i = 2; taken.has(name); i++) name = `${EXAMPLE_TOOL.name}_${i}`;
+  return JSON.stringify([...list, { ...EXAMPLE_TOOL, name }], null, 2);
+}
+
+/** Pretty-printed JSON, or null when the text does not parse. */
+export function formatToolsJson(text: string): string | null {
+  if (!text.trim()) return null;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return null;
+  }
+}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties } from 'react';
 import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts';
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
@@ -11,25 +11,29 @@ import { MetricsPanel } from '../inspector/metrics-panel.tsx';
 import { cleanKey, forgetApiKey, loadApiKey, saveApiKey } from '../key-storage.ts';
 import { openPermissionPage, watchMicPermission, type MicPermission } from '../mic-permission.ts';
 import { isSessionOpen } from '../panel-state.ts';
-import { loadPreferences, savePreferences } from '../panel-preferences.ts';
+import { loadLayout, loadPreferences, saveLayout, savePreferences } from '../panel-preferences.ts';
 import type { PanelStore } from '../panel-store.ts';
 import { mergePresets, parsePresetFile, serializePresets, stripSecrets, type Preset } from '../preset-file.ts';
 import { loadPresets, savePresets } from '../preset-storage.ts';
-import { buildSettingsForm, isPushToTalk, TOOLS_KEY } from '../settings-form-model.ts';
+import { buildSettingsForm, exceptionApplyKind, isPushToTalk, pendingChanges, sectionApplyNote, TOOLS_KEY } from '../settings-form-model.ts';
 import { validateToolsJson } from '../tools-json.ts';
-import { ConnectionStatus } from './connection-status.tsx';
 import { SessionLimitStatus } from './session-limit-status.tsx';
-import { ErrorAlert, selectViewTab } from './error-alert.tsx';
+import { ErrorAlert } from './error-alert.tsx';
 import { attemptAlert, localAlert } from '../error-attempt.ts';
 import { ConversationView } from './conversation-view.tsx';
 import { DevicesSection } from './devices-section.tsx';
-import { LevelMeter } from './level-meter.tsx';
+import { PaneSplitter } from './pane-splitter.tsx';
+import { SessionBar } from './session-bar.tsx';
+import { useMediaQuery } from './use-media-query.ts';
+import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
 import { PresetsSection } from './presets-section.tsx';
 import { SessionControls, type KeyForm } from './session-controls.tsx';
 import { SettingFieldControl } from './settings-fields.tsx';
 import { DEFAULT_TOOL_MOCK, ToolsSection } from './tools-section.tsx';
 
 const DEFAULT_ADAPTER = 'loopback';
+/** From about this width the panel shows two panes: the chosen view | events. */
+const TWO_PANES_QUERY = '(min-width: 700px)';
 
 interface LocalError {
   message: string;
@@ -51,8 +55,18 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const [presetSel, setPresetSel] = useState('');
   const [presetName, setPresetName] = useState('');
   const [presetNotice, setPresetNotice] = useState<string | null>(null);
+  const [loadedPreset, setLoadedPreset] = useState<string | null>(null);
+  // What the running session holds: the host tells a panel on opening and after each Apply, not on
+  // Connect, so the panel that connects records what it sent.
+  const [sessionSettings, setSessionSettings] = useState<{ settings: Record<string, unknown>; endpoint?: string } | null>(null);
   const [talking, setTalking] = useState(false);
   const [eventJump, setEventJump] = useState<{ seq: number } | null>(null);
+  const [view, setView] = useState<ViewName>('Conversation');
+  const [split, setSplit] = useState(0.5);
+  const [focusEvents, setFocusEvents] = useState(0);
+  const wide = useMediaQuery(TWO_PANES_QUERY);
+  const viewsRef = useRef<HTMLElement>(null);
+  const eventsRef = useRef<HTMLDivElement>(null);
   const prefsLoaded = useRef(false);
   const adopted = useRef(false);
 
@@ -61,6 +75,52 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const open = isSessionOpen(transportState);
 
   useEffect(() => watchMicPermission(setPermission), []);
+  useEffect(() => {
+    if (state.settings) setSessionSettings({ settings: state.settings.settings, endpoint: state.settings.endpoint });
+  }, [state.settings]);
+  useEffect(() => {
+    void loadLayout().then((l) => l.split !== undefined && setSplit(Math.min(0.75, Math.max(0.25, l.split))));
+  }, []);
+
+  // The Conversation view follows new turns while it is scrolled to (near) its end.
+  const conversationRef = useRef<HTMLDivElement>(null);
+  const turnCount = state.conversation.length;
+  const lastTurnText = state.conversation.at(-1)?.text;
+  useEffect(() => {
+    const el = conversationRef.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 120) el.scrollTop = el.scrollHeight;
+  }, [turnCount, lastTurnText]);
+
+  // "Skip to events": after the Events view shows, focus the log's current row (or the log).
+  useEffect(() => {
+    if (focusEvents === 0) return;
+    // A list that was hidden renders and scrolls to its newest rows a few frames after it shows
+    // (virtualised): rows focused before that unmount and focus falls to <body>. Keep focus on the
+    // newest row until it has held for a few frames, unless the user has moved it elsewhere.
+    let frame = 0;
+    let frames = 0;
+    let held = 0;
+    const attempt = () => {
+      const log = eventsRef.current?.querySelector<HTMLElement>('[role="log"]');
+      if (!log) return;
+      const active = document.activeElement;
+      // A log with roving rows (one row tabindex 0, ↑/↓ handled by the log) may hold focus itself;
+      // an older log without them gets its newest row's expand button.
+      const roving = !!log.querySelector('li[data-row-key]');
+      const lost = frames === 0 || !active || active === document.body || (active === log && !roving) || !log.contains(active) && active.matches('.skip-link');
+      if (!lost && !log.contains(active)) return;
+      if (lost) {
+        held = 0;
+        const current = log.querySelector<HTMLElement>('li[tabindex="0"], [role="listitem"][tabindex="0"]');
+        // Until an older log has rendered its rows, focus stays where it is (one move, not two).
+        const target = current ?? (roving ? log : ([...log.querySelectorAll<HTMLElement>('li button[aria-expanded]')].at(-1) ?? (frames >= 119 ? log : null)));
+        target?.focus();
+      } else held++;
+      if (held < 15 && frames++ < 120) frame = requestAnimationFrame(attempt);
+    };
+    attempt();
+    return () => cancelAnimationFrame(frame);
+  }, [focusEvents]);
 
   // The last adapter used, unless the URL asks for one.
   useEffect(() => {
@@ -149,6 +209,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     if (adapter.needsKey && !key) return fail(`${adapter.label} needs an API key: paste it into "API key", then connect.`);
     if (!toolsCheck.ok) return fail(`Tools (JSON) is not valid (${toolsCheck.message}). Fix it, then connect.`);
     const model = typeof values.model === 'string' ? values.model.trim() : '';
+    setSessionSettings({ settings: { ...values, ...(model ? { model } : {}) }, endpoint: settings.endpoint.trim() || undefined });
     send({
       type: 'connect',
       adapterId,
@@ -223,6 +284,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     const preset: Preset = { name, adapterId, settings: stripSecrets({ ...values }), toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks) };
     persistPresets(mergePresets(presets, [preset]));
     setPresetSel(name);
+    setLoadedPreset(name);
     setPresetNotice(`Saved "${name}".`);
   };
   const loadPreset = () => {
@@ -239,6 +301,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       });
     }
     setPresetName(p.name);
+    setLoadedPreset(p.name);
     setPresetNotice(`Loaded "${p.name}"${open ? '; Apply or reconnect to use it in the session' : ''}.`);
   };
   const renamePreset = () => {
@@ -247,11 +310,13 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     if (presets.some((x) => x.name === name)) return setPresetNotice(`A preset named "${name}" already exists.`);
     persistPresets(mergePresets(presets.filter((x) => x.name !== presetSel), presets.filter((x) => x.name === presetSel).map((x) => ({ ...x, name }))));
     setPresetNotice(`Renamed "${presetSel}" to "${name}".`);
+    if (loadedPreset === presetSel) setLoadedPreset(name);
     setPresetSel(name);
   };
   const deletePreset = () => {
     persistPresets(presets.filter((x) => x.name !== presetSel));
     setPresetNotice(`Deleted "${presetSel}".`);
+    if (loadedPreset === presetSel) setLoadedPreset(null);
     setPresetSel('');
   };
   const exportPresets = () => downloadTextFile('voice-workbench-presets.json', serializePresets(presets), 'application/json');
@@ -298,168 +363,257 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const stats = state.stats as Partial<MediaStats>;
   const echoRisk = open && (stats.echoCancellation === false || stats.playbackPath === 'destination');
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
+  // The loaded preset is "changed" once the form's settings or mocks differ from what it holds.
+  const loadedInfo = useMemo(() => {
+    const p = loadedPreset ? presets.find((x) => x.name === loadedPreset) : undefined;
+    if (!p || p.adapterId !== adapterId || !settings) return null;
+    const now = stripSecrets({ ...values });
+    const keys = new Set([...Object.keys(now), ...Object.keys(p.settings)]);
+    const differs = [...keys].some((k) => JSON.stringify(now[k]) !== JSON.stringify(p.settings[k]));
+    return { name: p.name, changed: differs };
+  }, [loadedPreset, presets, adapterId, settings, values]);
+  const shortLabel = adapter.label.replace(/\s*\(.*\)$/, '');
+  const tagKind = exceptionApplyKind([...form.main, ...form.advanced]);
+  const pending = pendingChanges(adapter.settings, values, liveSessionOfThisAdapter ? sessionSettings : null, settings?.endpoint ?? '');
+  const pendingCount = pending.reconnect.length + pending.live.length;
+
+  const selectView = (v: ViewName) => setView(v);
+  const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
+  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings'] : ['Conversation', 'Events', 'Metrics', 'Settings'];
+  const eventsShown = wide || shownView === 'Events';
+  // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
+  const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
 
   return (
-    <main className="panel">
-      <header className="panel-header">
-        <h1>Voice Workbench</h1>
-        <ConnectionStatus state={transportState} linked={state.linked} />
-        {liveSessionOfThisAdapter && state.status.sessionLimit && <SessionLimitStatus limit={state.status.sessionLimit} />}
-      </header>
-      {shownAlert && <ErrorAlert alert={shownAlert} onDismiss={() => setDismissedAt(Date.now())} onShowInLog={(seq) => (selectViewTab('Events'), setImported(null), setShowInLog({ seq, nonce: Date.now() }))} />}
-      {echoRisk && (
-        <div className="notice notice-warn">
-          <p>
-            Echo warning: the playback path has no echo cancellation{stats.playbackPath ? ` (${stats.playbackPath})` : ''}, so the model may hear itself. Wear headphones.
-          </p>
-        </div>
-      )}
-      <SessionControls
-        adapters={adapters}
-        adapterId={adapterId}
-        onAdapterChange={onAdapterChange}
-        keyForm={keyForm}
-        onKeyChange={onKeyChange}
-        onForgetKey={onForgetKey}
+    <div className={`app${wide ? ' app-wide' : ''}`}>
+      <SessionBar
         status={state.status}
+        linked={state.linked}
         permission={permission}
         pushToTalk={pushToTalk}
+        talking={talking}
+        levels={state.levels}
+        adapterLabel={shortLabel}
         onConnect={connect}
         onDisconnect={() => send({ type: 'disconnect' })}
-        onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
-        onMicTest={(start) => send({ type: 'mic-test', action: start ? 'start' : 'stop' })}
-        onInterrupt={() => send({ type: 'interrupt' })}
         onGrant={openPermissionPage}
-        onCamera={(on) => send({ type: 'set-cam-enabled', enabled: on })}
+        onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
+        onInterrupt={() => send({ type: 'interrupt' })}
         onTalk={talk}
-        talking={talking}
+        sessionInfo={liveSessionOfThisAdapter && state.status.sessionLimit ? <SessionLimitStatus limit={state.status.sessionLimit} /> : null}
+        onSkipToEvents={() => {
+          if (!wide) setView('Events');
+          setFocusEvents((n) => n + 1);
+        }}
       />
-      <section className="card" aria-labelledby="levels-heading">
-        <h2 id="levels-heading">Levels</h2>
-        <LevelMeter label="Microphone level" value={state.levels.mic} />
-        <LevelMeter label="Bot level" value={state.levels.bot} />
-      </section>
-      <ConversationView
-        turns={state.conversation}
-        canSend={transportState === 'ready'}
-        onSend={(text) => send({ type: 'send-text', text })}
-        onClear={() => send({ type: 'clear-conversation' })}
-        onToolResult={(toolCallId, result) => send({ type: 'tool-result', toolCallId, result })}
-        onShowEvents={(seq) => (setImported(null), setEventJump({ seq }))}
-        history={store.history}
-        live={transportState === 'ready' || transportState === 'connected'}
-      />
-      <section className="card" aria-labelledby="settings-heading">
-        <h2 id="settings-heading">Session settings ({adapter.label})</h2>
-        {form.main.map((v) => (
-          <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
-        ))}
-        <details className="advanced">
-          <summary>Advanced settings</summary>
-          <div className="field">
-            <label htmlFor="endpoint-url">Endpoint URL</label>
-            <input
-              id="endpoint-url"
-              type="url"
-              placeholder={adapter.defaultEndpoint ?? 'Provider default'}
-              value={settings?.endpoint ?? ''}
-              aria-describedby="endpoint-help"
-              onChange={(e) => {
-                const endpoint = e.target.value;
-                updateCfg((s) => ({ ...s, endpoint }));
+      {(shownAlert || echoRisk) && (
+        <div className="bar-notices">
+          {shownAlert && (
+            <ErrorAlert
+              alert={shownAlert}
+              onDismiss={() => setDismissedAt(Date.now())}
+              onShowInLog={(seq) => {
+                if (!wide) setView('Events');
+                setImported(null);
+                setShowInLog({ seq, nonce: Date.now() });
               }}
             />
-            <p id="endpoint-help" className="help">
-              <span className="apply-tag apply-reconnect">reconnect</span> Empty uses the provider's default.
-            </p>
-          </div>
-          {form.advanced.map((v) => (
-            <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} />
-          ))}
-        </details>
-        {form.hasLiveFields && (
-          <div className="buttons">
-            <button type="button" onClick={apply} disabled={!liveSessionOfThisAdapter || transportState !== 'ready'}>
-              Apply
-            </button>
-          </div>
-        )}
-        {liveSessionOfThisAdapter && state.lastApply && (
-          <p className="help" role="status" aria-label="Apply result">
-            {state.lastApply.applied.length ? `Applied live: ${state.lastApply.applied.join(', ')}.` : 'Nothing changed live.'}
-            {state.lastApply.needReconnect.length ? ` Needs a reconnect: ${state.lastApply.needReconnect.join(', ')}.` : ''}
-            {state.lastApply.failed?.length ? ` Not applied: ${state.lastApply.failed.map((f) => `${f.key} (${f.reason})`).join(', ')}.` : ''}
-            {state.lastApply.deferred?.length ? ` Applies when the current reply ends: ${state.lastApply.deferred.join(', ')}.` : ''}
-          </p>
-        )}
-      </section>
-      {form.tools && settings && (
-        <ToolsSection
-          view={form.tools}
-          text={toolsText}
-          validation={toolsCheck}
-          mocks={settings.toolMocks}
-          timeoutS={settings.toolTimeoutS}
-          onText={(t) => setValue(TOOLS_KEY, t)}
-          onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
-          onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
-        />
-      )}
-      {toolNotes.length > 0 && (
-        <p className="help" role="note" aria-label="Tool schema changes">
-          {`${adapter.label} gets these schemas in the form it honours; dropped or changed: ${toolNotes.join('; ')}.`}
-        </p>
-      )}
-      <PresetsSection
-        presets={presets}
-        selected={presetSel}
-        name={presetName}
-        notice={presetNotice}
-        onSelect={(n) => {
-          setPresetSel(n);
-          if (n) setPresetName(n);
-        }}
-        onName={setPresetName}
-        onSave={savePreset}
-        onLoad={loadPreset}
-        onRename={renamePreset}
-        onDelete={deletePreset}
-        onExport={exportPresets}
-        onImport={importPresets}
-      />
-      <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
-      {/* The metrics table is wider than a 320 px panel: it scrolls on its own, reachable by keyboard. */}
-      <div className="metrics-wrap" role="group" aria-label="Metrics scroll area" tabIndex={0}>
-        <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
-      </div>
-      <section className="card" aria-labelledby="event-log-heading">
-        <div className="row">
-          <h2 id="event-log-heading" className="grow">
-            {imported ? `Imported events (${imported.header.adapter})` : 'Events'}
-          </h2>
-          {imported && (
-            <button type="button" className="secondary" onClick={() => setImported(null)}>
-              Back to live events
-            </button>
+          )}
+          {echoRisk && (
+            <div className="notice notice-warn">
+              <p>
+                Echo warning: the playback path has no echo cancellation{stats.playbackPath ? ` (${stats.playbackPath})` : ''}, so the model may hear itself. Wear headphones.
+              </p>
+            </div>
           )}
         </div>
-        {imported ? (
-          <EventLog events={imported.events} readOnly onClear={() => setImported(null)} onExport={exportEvents} onImport={importEvents} notice={logNotice} />
-        ) : (
-          <EventLog
-            events={store.history}
-            jumpRequest={eventJump}
-            onClear={() => {
-              store.history.clear();
-              send({ type: 'clear-events' });
+      )}
+      <main className="views" ref={viewsRef} style={wide ? ({ '--split': `${Math.round(split * 1000) / 10}%` } as CSSProperties) : undefined}>
+        <div className={`pane-main${!wide && shownView === 'Events' ? ' pane-main-collapsed' : ''}`} id="pane-main">
+          <ViewTabs views={mainViews} selected={shownView} onSelect={selectView} />
+          <div {...panelProps('Conversation')} ref={conversationRef}>
+            {state.conversation.length === 0 && !open && (
+              <p className="start-hint">
+                <strong>{shortLabel}</strong> → <strong>Connect</strong> → speak. {adapter.needsKey ? 'Paste an API key in Settings first, or pick Loopback there to try without one.' : 'No key needed; change the adapter in Settings.'}
+              </p>
+            )}
+            <ConversationView
+              turns={state.conversation}
+              canSend={transportState === 'ready'}
+              onSend={(text) => send({ type: 'send-text', text })}
+              onClear={() => send({ type: 'clear-conversation' })}
+              onToolResult={(toolCallId, result) => send({ type: 'tool-result', toolCallId, result })}
+              onShowEvents={(seq) => {
+                if (!wide) setView('Events');
+                setImported(null);
+                setEventJump({ seq });
+              }}
+              history={store.history}
+              live={transportState === 'ready' || transportState === 'connected'}
+            />
+          </div>
+          <div {...panelProps('Metrics')}>
+            <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
+          </div>
+          <div {...panelProps('Settings')}>
+            <SessionControls
+              adapters={adapters}
+              adapterId={adapterId}
+              onAdapterChange={onAdapterChange}
+              keyForm={keyForm}
+              onKeyChange={onKeyChange}
+              onForgetKey={onForgetKey}
+              status={state.status}
+              permission={permission}
+              onMicTest={(start) => send({ type: 'mic-test', action: start ? 'start' : 'stop' })}
+              onGrant={openPermissionPage}
+              onCamera={(on) => send({ type: 'set-cam-enabled', enabled: on })}
+            />
+            <section className="card" aria-labelledby="settings-heading">
+              <h2 id="settings-heading">Session settings ({shortLabel})</h2>
+              <p className="help section-note">{sectionApplyNote([...form.main, ...form.advanced])}</p>
+              {pendingCount > 0 && (
+                <div className="pending-bar" role="status" aria-label="Pending changes">
+                  <p>
+                    {pending.reconnect.length > 0 && `${pending.reconnect.length} ${pending.reconnect.length === 1 ? 'change needs' : 'changes need'} a reconnect (${pending.reconnect.join(', ')}).`}
+                    {pending.reconnect.length > 0 && pending.live.length > 0 ? ' ' : ''}
+                    {pending.live.length > 0 && `${pending.live.length} live ${pending.live.length === 1 ? 'change' : 'changes'} not applied yet (${pending.live.join(', ')}): press Apply.`}
+                  </p>
+                </div>
+              )}
+              {form.main.map((v) => (
+                <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} tagKind={tagKind} />
+              ))}
+              <details className="advanced">
+                <summary>Advanced settings</summary>
+                <div className="field">
+                  <label htmlFor="endpoint-url">Endpoint URL</label>
+                  <input
+                    id="endpoint-url"
+                    type="url"
+                    placeholder={adapter.defaultEndpoint ?? 'Provider default'}
+                    value={settings?.endpoint ?? ''}
+                    aria-describedby="endpoint-help"
+                    onChange={(e) => {
+                      const endpoint = e.target.value;
+                      updateCfg((s) => ({ ...s, endpoint }));
+                    }}
+                  />
+                  <p id="endpoint-help" className="help">
+                    {tagKind === 'reconnect' && (
+                      <>
+                        <span className="apply-tag apply-reconnect">reconnect</span>{' '}
+                      </>
+                    )}
+                    Empty uses the provider's default.
+                  </p>
+                </div>
+                {form.advanced.map((v) => (
+                  <SettingFieldControl key={`${adapterId}:${v.field.key}`} view={v} onChange={setValue} tagKind={tagKind} />
+                ))}
+              </details>
+              {form.hasLiveFields && (
+                <div className="buttons">
+                  <button type="button" onClick={apply} disabled={!liveSessionOfThisAdapter || transportState !== 'ready'}>
+                    Apply
+                  </button>
+                </div>
+              )}
+              {liveSessionOfThisAdapter && state.lastApply && (
+                <p className="help" role="status" aria-label="Apply result">
+                  {state.lastApply.applied.length ? `Applied live: ${state.lastApply.applied.join(', ')}.` : 'Nothing changed live.'}
+                  {state.lastApply.needReconnect.length ? ` Needs a reconnect: ${state.lastApply.needReconnect.join(', ')}.` : ''}
+                  {state.lastApply.failed?.length ? ` Not applied: ${state.lastApply.failed.map((f) => `${f.key} (${f.reason})`).join(', ')}.` : ''}
+                  {state.lastApply.deferred?.length ? ` Applies when the current reply ends: ${state.lastApply.deferred.join(', ')}.` : ''}
+                </p>
+              )}
+            </section>
+            {form.tools && settings && (
+              <ToolsSection
+                view={form.tools}
+                text={toolsText}
+                validation={toolsCheck}
+                mocks={settings.toolMocks}
+                timeoutS={settings.toolTimeoutS}
+                onText={(t) => setValue(TOOLS_KEY, t)}
+                onMock={(name: string, m: ToolMock) => updateCfg((s) => ({ ...s, toolMocks: { ...s.toolMocks, [name]: m } }))}
+                onTimeout={(t) => updateCfg((s) => ({ ...s, toolTimeoutS: t }))}
+              />
+            )}
+            {toolNotes.length > 0 && (
+              <p className="help" role="note" aria-label="Tool schema changes">
+                {`${adapter.label} gets these schemas in the form it honours; dropped or changed: ${toolNotes.join('; ')}.`}
+              </p>
+            )}
+            <PresetsSection
+              presets={presets}
+              selected={presetSel}
+              name={presetName}
+              notice={presetNotice}
+              onSelect={(n) => {
+                setPresetSel(n);
+                if (n) setPresetName(n);
+              }}
+              onName={setPresetName}
+              onSave={savePreset}
+              onLoad={loadPreset}
+              onRename={renamePreset}
+              onDelete={deletePreset}
+              onExport={exportPresets}
+              onImport={importPresets}
+              adapterLabel={(id) => findAdapter(id)?.label ?? id}
+              loaded={loadedInfo}
+            />
+            <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
+          </div>
+        </div>
+        {wide && (
+          <PaneSplitter
+            split={split}
+            controls="pane-main"
+            onChange={setSplit}
+            onCommit={(f) => {
+              void saveLayout({ split: f });
             }}
-            onExport={exportEvents}
-            onImport={importEvents}
-            notice={logNotice}
-            showSeq={showInLog}
           />
         )}
-      </section>
-    </main>
+        <div
+          id={panelId('Events')}
+          ref={eventsRef}
+          className="view view-events pane-events"
+          {...(wide ? { role: 'region', 'aria-label': 'Events' } : { role: 'tabpanel', 'aria-labelledby': tabId('Events') })}
+          hidden={!eventsShown}
+        >
+          <div className="row">
+            {/* At one-pane widths the selected Events tab already names the view. */}
+            <h2 id="event-log-heading" className={wide || imported ? 'grow' : 'grow sr-only'}>
+              {imported ? `Imported events (${imported.header.adapter})` : 'Events'}
+            </h2>
+            {imported && (
+              <button type="button" className="secondary" onClick={() => setImported(null)}>
+                Back to live events
+              </button>
+            )}
+          </div>
+          {imported ? (
+            <EventLog className="events-fill" events={imported.events} readOnly onClear={() => setImported(null)} onExport={exportEvents} onImport={importEvents} notice={logNotice} />
+          ) : (
+            <EventLog
+              className="events-fill"
+              events={store.history}
+              jumpRequest={eventJump}
+              showSeq={showInLog}
+              onClear={() => {
+                store.history.clear();
+                send({ type: 'clear-events' });
+              }}
+              onExport={exportEvents}
+              onImport={importEvents}
+              notice={logNotice}
+            />
+          )}
+        </div>
+      </main>
+    </div>
   );
 }

@@ -1,10 +1,10 @@
 /** A `role=meter` bar; RMS levels are small, so the bar shows them on a square-root scale. */
-export function LevelMeter({ label, value }: { label: string; value: number }) {
+export function LevelMeter({ label, short, value }: { label: string; short?: string; value: number }) {
   const clamped = Math.max(0, Math.min(1, value));
   return (
     <div className="meter-row">
       <span className="meter-label" aria-hidden="true">
-        {label}
+        {short ?? label}
       </span>
       <div
         className="meter"

@@ -19,16 +19,9 @@ export interface SessionControlsProps {
   onForgetKey(): void;
   status: HostStatus;
   permission: MicPermission;
-  pushToTalk: boolean;
-  onConnect(): void;
-  onDisconnect(): void;
-  onMute(muted: boolean): void;
   onMicTest(start: boolean): void;
-  onInterrupt(): void;
   onGrant(): void;
   onCamera(on: boolean): void;
-  onTalk(phase: 'start' | 'end'): void;
-  talking: boolean;
 }
 
 export function SessionControls(p: SessionControlsProps) {
@@ -39,7 +32,7 @@ export function SessionControls(p: SessionControlsProps) {
   const ready = state === 'ready';
   return (
     <section className="card" aria-labelledby="session-heading">
-      <h2 id="session-heading">Session</h2>
+      <h2 id="session-heading">Adapter and key</h2>
       <div className="field">
         <label htmlFor={ids.adapter}>Adapter</label>
         <select id={ids.adapter} value={p.adapterId} aria-describedby={ids.adapterHelp} onChange={(e) => p.onAdapterChange(e.target.value)}>
@@ -89,17 +82,8 @@ export function SessionControls(p: SessionControlsProps) {
       )}
       <MicAccess permission={p.permission} onGrant={p.onGrant} />
       <div className="buttons">
-        <button type="button" className="primary" onClick={open ? p.onDisconnect : p.onConnect} disabled={state === 'disconnecting'}>
-          {open ? 'Disconnect' : 'Connect'}
-        </button>
-        <button type="button" onClick={() => p.onMute(p.status.micEnabled)}>
-          {p.status.micEnabled ? 'Mute microphone' : 'Unmute microphone'}
-        </button>
         <button type="button" onClick={() => p.onMicTest(!p.status.micTestActive)} disabled={open}>
           {p.status.micTestActive ? 'Stop microphone test' : 'Test microphone'}
-        </button>
-        <button type="button" onClick={p.onInterrupt} disabled={!ready}>
-          Interrupt
         </button>
         {adapter?.acceptsVideo && (
           <button type="button" onClick={() => p.onCamera(!p.status.camEnabled)} disabled={!ready}>
@@ -107,52 +91,15 @@ export function SessionControls(p: SessionControlsProps) {
           </button>
         )}
       </div>
-      {p.pushToTalk && (
-        <div className="ptt">
-          <button
-            type="button"
-            className={`talk${p.talking ? ' talking' : ''}`}
-            aria-pressed={p.talking}
-            disabled={!ready}
-            onPointerDown={(e) => {
-              if (e.button !== 0) return;
-              e.currentTarget.setPointerCapture?.(e.pointerId);
-              p.onTalk('start');
-            }}
-            onPointerUp={() => p.onTalk('end')}
-            onPointerCancel={() => p.onTalk('end')}
-            onKeyDown={(e) => {
-              if ((e.key === 'Enter' || e.key === ' ') && !e.repeat) {
-                e.preventDefault();
-                e.stopPropagation();
-                p.onTalk('start');
-              }
-            }}
-            onKeyUp={(e) => {
-              if (e.key === 'Enter' || e.key === ' ') {
-                e.preventDefault();
-                e.stopPropagation();
-                p.onTalk('end');
-              }
-            }}
-          >
-            Hold to talk
-          </button>
-          <p className="help">{p.talking ? 'Listening… release to send the turn.' : 'Hold the button, or Space anywhere in the panel outside a text field.'}</p>
-        </div>
-      )}
     </section>
   );
 }
 
-function MicAccess({ permission, onGrant }: { permission: MicPermission; onGrant(): void }) {
+function MicAccess({ permission }: { permission: MicPermission; onGrant(): void }) {
   if (permission === 'prompt') {
     return (
       <div className="notice">
-        <p>The extension may not use the microphone yet. Grant access once in a tab and choose the lasting “Allow”.</p>
-        <button type="button" onClick={onGrant}>
-          Grant microphone access
-        </button>
+        <p>The extension may not use the microphone yet: press “Grant microphone access” above, then choose the lasting “Allow” in the tab that opens.</p>
       </div>
     );
   }

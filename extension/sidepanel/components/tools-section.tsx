@@ -1,7 +1,7 @@
-import { useId } from 'react';
+import { useId, useRef } from 'react';
 import type { ToolMock, ToolMocks } from '../../shared/messages.ts';
 import type { FieldView } from '../settings-form-model.ts';
-import type { ToolsJsonResult } from '../tools-json.ts';
+import { formatToolsJson, withExampleTool, type ToolsJsonResult } from '../tools-json.ts';
 
 export const DEFAULT_TOOL_MOCK: ToolMock = { mode: 'fixed', result: '{"ok": true}' };
 
@@ -23,29 +23,57 @@ export function ToolsSection(p: ToolsSectionProps) {
   const errorId = useId();
   const timeoutId = useId();
   const names = p.validation.ok ? p.validation.names : [];
+  const gutter = useRef<HTMLDivElement>(null);
+  const lines = Math.max(1, p.text.split('\n').length);
+  const errorLine = p.validation.ok ? null : p.validation.line;
+  const formatted = formatToolsJson(p.text);
+  const canInsert = withExampleTool(p.text) !== p.text;
   return (
     <section className="card" aria-labelledby="tools-heading">
       <h2 id="tools-heading">Tools</h2>
+      <p id={helpId} className="help section-note">
+        {p.view.field.apply === 'live' ? 'Tools apply mid-session with Apply.' : 'Tools apply on the next Connect.'} {p.view.field.help}
+      </p>
       <div className="field">
-        <label htmlFor={id}>Tools (JSON)</label>
-        <textarea
-          id={id}
-          rows={6}
-          className="mono"
-          spellCheck={false}
-          value={p.text}
-          aria-invalid={!p.validation.ok}
-          aria-describedby={p.validation.ok ? helpId : `${errorId} ${helpId}`}
-          onChange={(e) => p.onText(e.target.value)}
-        />
+        <div className="field-head">
+          <label htmlFor={id}>Tools (JSON)</label>
+          <button type="button" className="secondary" onClick={() => p.onText(withExampleTool(p.text))} disabled={!canInsert}>
+            Insert example tool
+          </button>
+          <button type="button" className="secondary" onClick={() => formatted !== null && p.onText(formatted)} disabled={formatted === null || formatted === p.text}>
+            Format tools
+          </button>
+        </div>
+        <div className="code-editor">
+          {/* Line numbers: decorative (the error text names the line for screen readers). */}
+          <div className="code-gutter" ref={gutter} aria-hidden="true">
+            {Array.from({ length: lines }, (_, i) => (
+              <div key={i} className={i + 1 === errorLine ? 'code-line-error' : undefined}>
+                {i + 1}
+              </div>
+            ))}
+          </div>
+          <textarea
+            id={id}
+            rows={Math.min(16, Math.max(6, lines))}
+            className="mono"
+            spellCheck={false}
+            wrap="off"
+            value={p.text}
+            placeholder='[{"name": "get_weather", "parameters": {…}}]'
+            aria-invalid={!p.validation.ok}
+            aria-describedby={p.validation.ok ? helpId : `${errorId} ${helpId}`}
+            onChange={(e) => p.onText(e.target.value)}
+            onScroll={(e) => {
+              if (gutter.current) gutter.current.scrollTop = e.currentTarget.scrollTop;
+            }}
+          />
+        </div>
         {!p.validation.ok && (
           <p id={errorId} className="field-error">
             {p.validation.message}
           </p>
         )}
-        <p id={helpId} className="help">
-          <span className={`apply-tag apply-${p.view.field.apply}`}>{p.view.field.apply === 'live' ? 'live' : 'reconnect'}</span> {p.view.applyNote} {p.view.field.help}
-        </p>
       </div>
       {names.map((name) => (
         <ToolMockRow key={name} name={name} mock={p.mocks[name] ?? DEFAULT_TOOL_MOCK} onChange={(m) => p.onMock(name, m)} />

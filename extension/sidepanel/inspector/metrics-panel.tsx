@@ -1,6 +1,6 @@
 /**
- * MetricsPanel: the `Metrics` region — per-turn latency (table and a compact chart), token usage
- * per turn and running totals, and audio diagnostics from the media manager.
+ * MetricsPanel: the `Metrics` region — median and p95 latency, a per-turn chart split into stages
+ * (bars jump to their row), per-turn latency and token table, and audio diagnostics.
  *
  * Props:
  * - `events: EventHistory | readonly LogEvent[]` — the same store the EventLog renders. Metrics
@@ -17,8 +17,10 @@ import type { MediaStats } from '../../../src/audio/media-manager.ts';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { SessionMetricsAccumulator, median, type SessionMetrics, type TurnMetrics } from '../../inspector-core/session-metrics.ts';
 import { formatMs } from '../../inspector-core/event-summary.ts';
+import { axisTicks, percentile, turnStages } from './latency-stats.ts';
 import { useHistoryOf } from './use-history.ts';
 import './inspector.css';
+import './metrics.css';
 
 export interface MetricsPanelProps {
   events: EventHistory | readonly LogEvent[];
@@ -73,26 +75,51 @@ function useSessionMetrics(history: EventHistory, session: number | undefined, r
 export function MetricsPanel({ events, stats = null, session, refreshMs = 250 }: MetricsPanelProps) {
   const history = useHistoryOf(events);
   const m = useSessionMetrics(history, session, refreshMs);
-  const v2vMedian = useMemo(() => median(m.turns.map((t) => t.voiceToVoiceMs)), [m]);
-  const ttfaMedian = useMemo(() => median(m.turns.map((t) => t.timeToFirstAudioMs)), [m]);
+  const v2v = useMemo(() => m.turns.map((t) => t.voiceToVoiceMs), [m]);
+  const ttfa = useMemo(() => m.turns.map((t) => t.timeToFirstAudioMs), [m]);
+  const [focusTurn, setFocusTurn] = useState<number | null>(null);
+  const tableRef = useRef<HTMLTableElement>(null);
+  // A bar jumps to its turn's row in the table below: scrolled to, focused, marked.
+  useEffect(() => {
+    if (focusTurn === null) return;
+    const row = tableRef.current?.querySelector<HTMLElement>(`tr[data-turn="${focusTurn}"]`);
+    row?.scrollIntoView({ block: 'nearest' });
+    row?.focus();
+  }, [focusTurn]);
   return (
-    <section role="region" aria-label="Metrics" className="insp-metrics">
+    <section role="region" aria-label="Metrics" className="insp-metrics metrics-card">
       <h2 className="insp-h">Metrics{m.session !== null ? ` (session ${m.session})` : ''}</h2>
-      <dl className="insp-kv">
-        <dt>Connect to ready</dt>
-        <dd>{ms(m.connectToReadyMs)}</dd>
-        <dt>Voice-to-voice, median</dt>
-        <dd>{ms(v2vMedian)}</dd>
-        <dt>First provider audio, median</dt>
-        <dd>{ms(ttfaMedian)}</dd>
-        <dt>Tokens total</dt>
-        <dd>
-          {m.totals.total} ({m.totals.prompt} prompt, {m.totals.completion} completion)
-        </dd>
+      <dl className="metrics-stats">
+        <div>
+          <dt>Voice-to-voice, median</dt>
+          <dd>{ms(median(v2v))}</dd>
+        </div>
+        <div>
+          <dt>Voice-to-voice, p95</dt>
+          <dd>{ms(percentile(v2v, 95))}</dd>
+        </div>
+        <div>
+          <dt>First provider audio, median</dt>
+          <dd>{ms(median(ttfa))}</dd>
+        </div>
+        <div>
+          <dt>First provider audio, p95</dt>
+          <dd>{ms(percentile(ttfa, 95))}</dd>
+        </div>
+        <div>
+          <dt>Connect to ready</dt>
+          <dd>{ms(m.connectToReadyMs)}</dd>
+        </div>
+        <div>
+          <dt>Tokens total</dt>
+          <dd>
+            {m.totals.total} <span className="metrics-sub">({m.totals.prompt} prompt, {m.totals.completion} completion)</span>
+          </dd>
+        </div>
       </dl>
-      <LatencyChart turns={m.turns} />
-      <div className="insp-table-wrap" tabIndex={0} role="group" aria-label="Per-turn latency and tokens">
-        <table className="insp-table">
+      <StageChart turns={m.turns} onJump={setFocusTurn} />
+      <div className="insp-table-wrap metrics-table-wrap" tabIndex={0} role="group" aria-label="Per-turn latency and tokens">
+        <table className="insp-table metrics-table" ref={tableRef}>
           <caption className="insp-sr">Per-turn latency (ms) and token usage</caption>
           <thead>
             <tr>
@@ -107,12 +134,12 @@ export function MetricsPanel({ events, stats = null, session, refreshMs = 250 }:
             {m.turns.length === 0 && (
               <tr>
                 <td colSpan={5} className="insp-muted">
-                  No turns yet
+                  No turns yet: each answer the bot speaks adds a row here.
                 </td>
               </tr>
             )}
             {m.turns.map((t) => (
-              <tr key={t.turn}>
+              <tr key={t.turn} data-turn={t.turn} tabIndex={-1} className={t.turn === focusTurn ? 'metrics-row-current' : undefined}>
                 <th scope="row">{t.turn}</th>
                 <td title={t.stopSource ? `user stop from ${t.stopSource === 'local-vad' ? 'the local voice-activity detector' : 'the adapter'}` : 'turn not started by speech'}>{ms(t.voiceToVoiceMs)}</td>
                 <td>{ms(t.timeToFirstAudioMs)}</td>
@@ -143,36 +170,66 @@ function ms(v: number | null): string {
   return v === null ? '—' : formatMs(v);
 }
 
-const CHART_W = 300;
-const CHART_H = 80;
-const CHART_TURNS = 30;
+const CHART_TURNS = 20;
 
-/** Bars of voice-to-voice per turn (last 30), with time to first audio drawn inside each bar. */
-function LatencyChart({ turns }: { turns: TurnMetrics[] }) {
+/**
+ * One horizontal bar per turn (the last 20), split into its stages: provider (user stop → first
+ * provider audio) and playout (→ the bot audibly starts). HTML, not a fixed-size SVG, so it
+ * reflows to any width; each bar is a button that jumps to its turn in the table.
+ */
+function StageChart({ turns, onJump }: { turns: TurnMetrics[]; onJump(turn: number): void }) {
   const shown = turns.slice(-CHART_TURNS);
-  const max = Math.max(1, ...shown.map((t) => Math.max(t.voiceToVoiceMs ?? 0, t.timeToFirstAudioMs ?? 0)));
-  const w = CHART_W / CHART_TURNS;
-  const label = shown.length === 0 ? 'Latency per turn chart: no turns yet' : `Latency per turn chart: voice-to-voice from ${ms(Math.min(...shown.map((t) => t.voiceToVoiceMs ?? Infinity)))} to ${ms(Math.max(...shown.map((t) => t.voiceToVoiceMs ?? -Infinity)))} over the last ${shown.length} turns`;
+  const measured = shown.filter((t) => t.voiceToVoiceMs !== null || t.timeToFirstAudioMs !== null);
+  if (measured.length === 0) return <p className="insp-muted metrics-empty">Latency per turn appears here after the bot answers: each bar shows how long the reply took and where the time went.</p>;
+  const max = Math.max(1, ...measured.map((t) => Math.max(t.voiceToVoiceMs ?? 0, t.timeToFirstAudioMs ?? 0)));
+  const ticks = axisTicks(max);
+  const scale = ticks.at(-1)!;
+  const pct = (v: number) => `${(v / scale) * 100}%`;
   return (
-    <svg className="insp-chart" viewBox={`0 0 ${CHART_W} ${CHART_H + 12}`} role="img" aria-label={label} preserveAspectRatio="none">
-      <line x1={0} x2={CHART_W} y1={CHART_H} y2={CHART_H} className="insp-chart-axis" />
-      {shown.map((t, i) => {
-        const v = t.voiceToVoiceMs ?? 0;
-        const f = t.timeToFirstAudioMs ?? 0;
-        const h = (v / max) * (CHART_H - 4);
-        const hf = (f / max) * (CHART_H - 4);
-        return (
-          <g key={t.turn}>
-            <title>{`Turn ${t.turn}: voice-to-voice ${ms(t.voiceToVoiceMs)}, first audio ${ms(t.timeToFirstAudioMs)}`}</title>
-            <rect x={i * w + 1} width={Math.max(1, w - 2)} y={CHART_H - h} height={h} className="insp-chart-v2v" />
-            <rect x={i * w + w / 4} width={Math.max(1, w / 2 - 1)} y={CHART_H - hf} height={hf} className="insp-chart-ttfa" />
-          </g>
-        );
-      })}
-      <text x={2} y={CHART_H + 10} className="insp-chart-text">
-        max {ms(shown.length ? max : null)}
-      </text>
-    </svg>
+    <figure className="metrics-chart">
+      <figcaption className="metrics-legend">
+        <span className="metrics-chart-title">Latency per turn{turns.length > CHART_TURNS ? ` (last ${CHART_TURNS})` : ''}</span>
+        <span className="metrics-key">
+          <span className="metrics-swatch metrics-provider" aria-hidden="true" /> Provider: to first audio
+        </span>
+        <span className="metrics-key">
+          <span className="metrics-swatch metrics-playout" aria-hidden="true" /> Playout: to bot speaking
+        </span>
+      </figcaption>
+      <ol className="metrics-bars">
+        {measured.map((t) => {
+          const { provider, playout } = turnStages(t);
+          const label = `Turn ${t.turn}: voice to voice ${ms(t.voiceToVoiceMs)}, provider ${ms(provider)}, playout ${ms(playout)}`;
+          return (
+            <li key={t.turn}>
+              {/* The name starts with the visible text ("Turn" + number, value): WCAG 2.5.3 label in name. */}
+              <button type="button" className="metrics-bar-row" aria-label={`Turn ${t.turn} ${ms(t.voiceToVoiceMs ?? t.timeToFirstAudioMs)}: provider ${ms(provider)}, playout ${ms(playout)}. Show in table`} title={label} onClick={() => onJump(t.turn)}>
+                <span className="metrics-bar-turn">
+                  <span className="sr-only">Turn </span>
+                  {t.turn}
+                </span>{' '}
+                <span className="metrics-track" aria-hidden="true">
+                  {provider !== null && <span className="metrics-seg metrics-provider" style={{ width: pct(provider) }} />}
+                  {playout !== null && <span className="metrics-seg metrics-playout" style={{ width: pct(playout) }} />}
+                </span>{' '}
+                <span className="metrics-bar-value">{ms(t.voiceToVoiceMs ?? t.timeToFirstAudioMs)}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      <div className="metrics-axis" aria-hidden="true">
+        <span className="metrics-bar-turn" />
+        <span className="metrics-axis-track">
+          {ticks.map((v, i) => (
+            <span key={v} className="metrics-tick" style={{ left: pct(v) }} data-edge={i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : undefined}>
+              {i === ticks.length - 1 ? formatMs(v) : v === 0 ? '0' : formatMs(v).replace(' ms', '')}
+            </span>
+          ))}
+        </span>
+        <span className="metrics-bar-value" />
+      </div>
+    </figure>
   );
 }
 

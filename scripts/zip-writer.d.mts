@@ -1,0 +1,1 @@
+export function zipFiles(files: Array<{ name: string; data: Buffer }>, when?: Date): Buffer;
