@@ -17,9 +17,17 @@ export type ViewName = 'Conversation' | 'Events' | 'Metrics' | 'Settings' | 'Rec
  */
 export async function selectView(page: Page, name: ViewName): Promise<void> {
   const tab = page.getByRole('tablist', { name: exactly('Views') }).getByRole('tab', { name: exactly(name) });
-  if ((await tab.count()) === 0) return;
-  if ((await tab.getAttribute('aria-selected')) === 'true') return;
-  await tab.click();
+  // Right after a viewport change the panel re-renders for the new width: a tab seen a moment ago
+  // may be gone (Events at two-pane widths), so read it with a short bound and look again.
+  let selected: string | null = null;
+  for (let attempt = 0; ; attempt++) {
+    if ((await tab.count()) === 0) return;
+    selected = await tab.getAttribute('aria-selected', { timeout: 2_000 }).catch(() => null);
+    if (selected !== null) break;
+    if (attempt >= 2) throw new Error(`the ${name} tab kept appearing and disappearing (the panel's layout did not settle)`);
+  }
+  if (selected === 'true') return;
+  await tab.click({ timeout: 5_000 });
   await waitFor(`the ${name} tab to be selected`, async () => (await tab.getAttribute('aria-selected')) === 'true', { timeoutMs: 5_000 });
 }
 
