@@ -283,6 +283,47 @@ describe('ConversationBuilder', () => {
     expect(panelTurns()).toEqual(b.all);
   });
 
+  it('a barge-in: the cut-off report joins the interrupted reply, and the new utterance follows it', () => {
+    const { b, panelTurns } = build();
+    let seq = 0;
+    const rtvi = (type: string, data: unknown = {}) => b.onRtvi(type, data, { seq: ++seq, t: seq * 100, session: 1 });
+    rtvi('user-started-speaking');
+    rtvi('user-transcription', { text: 'Hi', final: true });
+    rtvi('bot-llm-started');
+    rtvi('bot-started-speaking');
+    rtvi('bot-tts-text', { text: 'Hello there.' });
+    rtvi('bot-output', { text: 'Hello there.', spoken_status: 'completed' });
+    rtvi('bot-tts-text', { text: ' How' });
+    // OpenAI: speech_started is reported, then the reply is dropped and its cut-off reported.
+    rtvi('user-started-speaking');
+    rtvi('bot-output', { text: 'How are you?', spoken_status: 'in-progress', spoken_progress: { accumulated_text: 'How', remaining_text: 'are you?' } });
+    rtvi('bot-stopped-speaking');
+    rtvi('user-transcription', { text: 'Stop', final: true });
+    rtvi('bot-llm-started');
+    rtvi('bot-started-speaking');
+    rtvi('bot-output', { text: 'Stopped.' });
+    // Speech as the reply's last audio plays: it ends whole, no cut-off report follows.
+    rtvi('user-started-speaking');
+    rtvi('bot-stopped-speaking');
+    rtvi('user-transcription', { text: 'And?', final: true });
+    // The next reply, interrupted (Interrupt button) before any of it was heard, is a turn of its own.
+    rtvi('bot-llm-started');
+    rtvi('bot-started-speaking');
+    rtvi('bot-output', { text: 'Well.', spoken_status: 'in-progress', spoken_progress: { accumulated_text: '', remaining_text: 'Well.' } });
+    rtvi('bot-stopped-speaking');
+    expect(b.all.map((t) => [t.role, t.text, t.unspoken, t.cut, t.final])).toEqual([
+      ['user', 'Hi', undefined, undefined, true],
+      ['bot', 'Hello there. How', 'are you?', true, true],
+      ['user', 'Stop', undefined, undefined, true],
+      ['bot', 'Stopped.', undefined, undefined, true],
+      ['user', 'And?', undefined, undefined, true],
+      ['bot', '', 'Well.', true, true],
+    ]);
+    // "Show events" of the next reply starts at its own first event (bot-llm-started), not at the cut-off report.
+    expect(b.all[3]!.firstSeq).toBe(12);
+    expect(panelTurns()).toEqual(b.all);
+  });
+
   it('errors appear inline', () => {
     const { b } = build();
     b.addUserText('hi');

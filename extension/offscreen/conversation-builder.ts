@@ -52,6 +52,8 @@ export class ConversationBuilder {
   /** The last finished bot turn, while nothing else has been said since. */
   private lastBot: ConversationTurn | null = null;
   private botSpeaking = false;
+  /** The reply the user spoke over (barge-in): its cut-off report, which comes next, belongs to it. */
+  private interruptedBot: ConversationTurn | null = null;
   private metrics: SessionMetricsAccumulator | null = null;
   /** Latency and first event of the reply whose turn is not created yet. */
   private pendingLatency: number | undefined;
@@ -103,6 +105,7 @@ export class ConversationBuilder {
     if (meta) this.track(type, meta);
     switch (type) {
       case 'user-started-speaking':
+        if (this.openBot) this.interruptedBot = this.openBot;
         this.closeBot();
         this.lastBot = null;
         // Speech before any answer continues the open utterance (Gemini's transcript spans the pause).
@@ -112,8 +115,13 @@ export class ConversationBuilder {
         this.pendingFirstSeq = undefined;
         this.pendingLatency = undefined;
         break;
+      case 'bot-llm-started':
+        // A new reply began: a later cut-off report is about it, not the one spoken over.
+        this.interruptedBot = null;
+        break;
       case 'bot-started-speaking':
         this.botSpeaking = true;
+        this.interruptedBot = null;
         break;
       case 'user-transcription': {
         const text = typeof d.text === 'string' ? d.text : '';
@@ -145,7 +153,7 @@ export class ConversationBuilder {
         const text = typeof d.text === 'string' ? d.text.trim() : '';
         const progress = d.spoken_progress as { accumulated_text?: unknown; remaining_text?: unknown } | undefined;
         if (progress && typeof progress === 'object') {
-          this.onCutOff(typeof progress.accumulated_text === 'string' ? progress.accumulated_text.trim() : '', typeof progress.remaining_text === 'string' ? progress.remaining_text.trim() : text);
+          this.onCutOff(meta?.seq, typeof progress.accumulated_text === 'string' ? progress.accumulated_text.trim() : '', typeof progress.remaining_text === 'string' ? progress.remaining_text.trim() : text);
           break;
         }
         if (!text) break;
@@ -259,6 +267,7 @@ export class ConversationBuilder {
   }
 
   private resetBotText(): void {
+    this.interruptedBot = null;
     this.lastBotSentence = '';
     this.botSentences = '';
     this.botStreamed = '';
@@ -266,7 +275,12 @@ export class ConversationBuilder {
     this.botTextOnly = false;
   }
 
-  private onCutOff(heard: string, unheard: string): void {
+  private onCutOff(seq: number | undefined, heard: string, unheard: string): void {
+    if (!this.openBot && this.interruptedBot) {
+      // The report of a reply the user spoke over: it rejoins that reply, wherever it now sits.
+      this.openBot = this.interruptedBot;
+      if (seq !== undefined && this.pendingFirstSeq === seq) this.pendingFirstSeq = undefined;
+    }
     this.startBotText();
     if (heard) this.botSentences = this.botSentences ? `${this.botSentences} ${heard}` : heard;
     const streamed = this.botStreamed.trim();
