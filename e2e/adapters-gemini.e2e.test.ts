@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import { FAKE_GEMINI_KEY, startFakeGeminiServer, type FakeGeminiServer } from '../test/fakes/fake-gemini-server.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { button, waitForConnectionState } from './harness/panel-page.ts';
+import { button, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { connectThroughPanel, medianOf, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
@@ -88,5 +88,48 @@ describe('Gemini Live end to end through the panel, against the fake server', ()
     await waitForConnectionState(panel, 'disconnected');
     await waitFor('the fake to see the client close', () => conn.closed, { timeoutMs: 10_000 });
     await panel.close();
+  });
+
+  it('one utterance whose transcript arrives before, during and after the reply (after turnComplete) is one You: turn before one Bot: turn', async () => {
+    // Three fragments (three words each): one before the model turn, one between its audio
+    // messages, one after turnComplete — input transcription has no ordering guarantee (issue 12 item 10).
+    const spoken = 'What is the weather in Paris this week';
+    const late = await startFakeGeminiServer({ voiceActivity: true, replies: [{ userTranscript: spoken, botText: REPLY, inputTranscriptPlacement: ['before', 'during', 'after-turn-complete'] }] });
+    const panel = await h.openPanel();
+    try {
+      // The host keeps the earlier test's conversation: start from an empty one.
+      await selectView(panel, 'Conversation');
+      const conversation = panel.getByRole('region', { name: /^conversation$/i });
+      await button(panel, 'Clear conversation').click();
+      await waitFor('the Conversation to be empty', async () => ((await conversation.getByRole('listitem').count()) === 0 ? true : null), { timeoutMs: 10_000 });
+      await connectThroughPanel(panel, { adapter: 'Gemini Live', apiKey: FAKE_GEMINI_KEY, endpoint: late.url });
+      await waitForConnectionState(panel, 'ready', 20_000);
+      const hostEvents = () => h.evaluateInOffscreen<LogEvent[]>('globalThis.__sessionHost.events()');
+      // The first utterance's one final (sent after the reply) and the end of the reply's audio.
+      await waitFor('the user-transcription final of the whole utterance and a bot-stopped-speaking', async () => {
+        const events = await hostEvents();
+        const session = Math.max(...events.map((e) => e.session));
+        const rtvi = events.filter((e) => e.session === session && e.source === 'rtvi');
+        const final = rtvi.some((e) => e.type === 'user-transcription' && (e.data as { final?: unknown; text?: unknown }).final === true && (e.data as { text?: unknown }).text === spoken);
+        return final && rtvi.some((e) => e.type === 'bot-stopped-speaking');
+      }, { timeoutMs: 40_000 });
+      await button(panel, 'Disconnect').click();
+      await waitForConnectionState(panel, 'disconnected');
+
+      await selectView(panel, 'Conversation');
+      const items = await conversation.getByRole('listitem').allTextContents();
+      const shown = items.join('\n');
+      expect(items[0], shown).toMatch(new RegExp(`^You:\\s*${spoken}`));
+      // Its final reached the turn that was opened before the reply.
+      expect(items[0], shown).not.toMatch(/still speaking/);
+      expect(items[1], shown).toMatch(/^Bot:/);
+      expect(items[1]!.split(REPLY).length - 1, shown).toBe(1);
+      // What follows is the next utterance (the fake mic loops the phrase), not a rest of this one or a repeated reply.
+      if (items[2] !== undefined) expect(items[2], shown).toMatch(/^You:/);
+      if (items[3] !== undefined) expect(items[3], shown).toMatch(/^Bot:/);
+    } finally {
+      await panel.close();
+      await late.close();
+    }
   });
 });

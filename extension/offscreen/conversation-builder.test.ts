@@ -1,11 +1,56 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConversationTurn } from '../shared/messages.ts';
+import { placeTurn } from '../inspector-core/place-turn.ts';
 import { ConversationBuilder } from './conversation-builder.ts';
 
 function build() {
   const updates: ConversationTurn[] = [];
-  const b = new ConversationBuilder((t) => updates.push(t));
-  return { b, updates };
+  // What the panel shows, updated the way panel-state applies each turn update.
+  let panel: ConversationTurn[] = [];
+  const b = new ConversationBuilder((t, before) => {
+    updates.push(t);
+    panel = placeTurn(panel, t, before);
+  });
+  return { b, updates, panelTurns: () => panel };
+}
+
+/** Where Gemini's input transcription lands against the model's turn (GEN-T `LiveServerContent`: no ordering guarantee). */
+type Placement = 'before' | 'during' | 'after-generation' | 'after-turn-complete';
+const PLACEMENTS: Placement[] = ['before', 'during', 'after-generation', 'after-turn-complete'];
+type Rtvi = [type: string, data: Record<string, unknown>];
+
+/**
+ * One spoken exchange in the order the Gemini adapter reports it: the utterance's partials (text so
+ * far) and its one final spread over the reply at the drawn placements, the final never before a
+ * partial. The reply's text arrives as its audio plays, each sentence repeated when it completes.
+ */
+function geminiExchange(words: string[], placements: Placement[], reply: string[]): Rtvi[] {
+  const slots: Record<Placement, Rtvi[]> = { before: [], during: [], 'after-generation': [], 'after-turn-complete': [] };
+  words.forEach((_, i) => {
+    const final = i === words.length - 1;
+    slots[placements[i]!].push(['user-transcription', { text: words.slice(0, i + 1).join(' '), final }]);
+  });
+  const during: Rtvi[] = [];
+  reply.forEach((sentence, i) => {
+    during.push(['bot-tts-text', { text: i === 0 ? sentence : ` ${sentence}` }]);
+    during.push(['bot-output', { text: sentence, spoken_status: 'in-progress' }]);
+    // User fragments land between the reply's sentences.
+    if (i === 0) during.push(...slots.during);
+    during.push(['bot-output', { text: sentence, spoken_status: 'completed' }]);
+  });
+  return [
+    ['user-started-speaking', {}],
+    ...slots.before,
+    ['user-stopped-speaking', {}],
+    ['bot-llm-started', {}],
+    ['bot-started-speaking', {}],
+    ...during,
+    ['bot-llm-stopped', {}],
+    ...slots['after-generation'],
+    ['bot-stopped-speaking', {}],
+    ...slots['after-turn-complete'],
+  ];
 }
 
 describe('ConversationBuilder', () => {
@@ -157,6 +202,126 @@ describe('ConversationBuilder', () => {
       [740, 15],
       [undefined, 19],
     ]);
+  });
+
+  it('one Gemini utterance stays one You: turn before its one reply, wherever its transcript lands (reviewer probe)', () => {
+    const { b } = build();
+    // user partial → bot speaks → user partial during the reply → user final after turnComplete.
+    for (const [type, data] of geminiExchange(['one', 'two', 'three'], ['before', 'during', 'after-turn-complete'], ['Fine.'])) b.onRtvi(type, data);
+    expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual([
+      ['user', 'one two three', true],
+      ['bot', 'Fine.', true],
+    ]);
+  });
+
+  it('property: every placement of a Gemini utterance against the reply gives one user turn, then one reply, per exchange', () => {
+    const exchange = fc
+      .record({
+        words: fc.array(fc.constantFrom('one', 'two', 'three', 'four'), { minLength: 1, maxLength: 4 }),
+        // Distinct sentences: a repeated sentence is how bot-output reports a new spoken_status.
+        reply: fc.shuffledSubarray(['Fine.', 'Sure thing.', 'It is sunny.'], { minLength: 1 }),
+      })
+      .chain(({ words, reply }) =>
+        fc.record({
+          words: fc.constant(words),
+          reply: fc.constant(reply),
+          // Placements never go back in time: sort the drawn ones.
+          placements: fc.array(fc.constantFrom(...PLACEMENTS), { minLength: words.length, maxLength: words.length }).map((ps) => [...ps].sort((a, c) => PLACEMENTS.indexOf(a) - PLACEMENTS.indexOf(c))),
+        }),
+      );
+    fc.assert(
+      fc.property(fc.array(exchange, { minLength: 1, maxLength: 3 }), (exchanges) => {
+        const { b, panelTurns } = build();
+        for (const x of exchanges) for (const [type, data] of geminiExchange(x.words, x.placements, x.reply)) b.onRtvi(type, data);
+        const expected = exchanges.flatMap((x) => [
+          ['user', x.words.join(' '), true],
+          ['bot', x.reply.join(' '), true],
+        ]);
+        expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual(expected);
+        // The panel sees the same order: a user turn that arrived late is placed before its reply.
+        expect(panelTurns()).toEqual(b.all);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a pause before any answer continues the Gemini utterance; speech after the answer starts a new one', () => {
+    const { b } = build();
+    b.onRtvi('user-started-speaking', {});
+    b.onRtvi('user-transcription', { text: 'book a', final: false });
+    b.onRtvi('user-started-speaking', {});
+    b.onRtvi('user-transcription', { text: 'book a table', final: false });
+    b.onRtvi('bot-started-speaking', {});
+    b.onRtvi('bot-output', { text: 'For how many?' });
+    b.onRtvi('bot-stopped-speaking', {});
+    // No final came (a dropped one): the next utterance after the answer is a turn of its own.
+    b.onRtvi('user-started-speaking', {});
+    b.onRtvi('user-transcription', { text: 'two', final: true });
+    expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual([
+      ['user', 'book a table', false],
+      ['bot', 'For how many?', true],
+      ['user', 'two', true],
+    ]);
+  });
+
+  it('OpenAI transcripts completing out of order update their own item, placed before the reply they caused', () => {
+    const { b, panelTurns } = build();
+    b.onRtvi('user-started-speaking', {});
+    b.onRtvi('user-transcription', { text: 'Hello', final: false, item_id: 'a' });
+    b.onRtvi('user-started-speaking', {});
+    b.onRtvi('bot-started-speaking', {});
+    b.onRtvi('bot-output', { text: 'Hi there.' });
+    b.onRtvi('user-transcription', { text: 'How are you', final: true, item_id: 'b' });
+    b.onRtvi('user-transcription', { text: 'Hello there', final: true, item_id: 'a' });
+    b.onRtvi('bot-output', { text: 'I am fine.' });
+    b.onRtvi('bot-stopped-speaking', {});
+    expect(b.all.map((t) => [t.role, t.text, t.final])).toEqual([
+      ['user', 'Hello there', true],
+      ['user', 'How are you', true],
+      ['bot', 'Hi there. I am fine.', true],
+    ]);
+    expect(panelTurns()).toEqual(b.all);
+  });
+
+  it('a barge-in: the cut-off report joins the interrupted reply, and the new utterance follows it', () => {
+    const { b, panelTurns } = build();
+    let seq = 0;
+    const rtvi = (type: string, data: unknown = {}) => b.onRtvi(type, data, { seq: ++seq, t: seq * 100, session: 1 });
+    rtvi('user-started-speaking');
+    rtvi('user-transcription', { text: 'Hi', final: true });
+    rtvi('bot-llm-started');
+    rtvi('bot-started-speaking');
+    rtvi('bot-tts-text', { text: 'Hello there.' });
+    rtvi('bot-output', { text: 'Hello there.', spoken_status: 'completed' });
+    rtvi('bot-tts-text', { text: ' How' });
+    // OpenAI: speech_started is reported, then the reply is dropped and its cut-off reported.
+    rtvi('user-started-speaking');
+    rtvi('bot-output', { text: 'How are you?', spoken_status: 'in-progress', spoken_progress: { accumulated_text: 'How', remaining_text: 'are you?' } });
+    rtvi('bot-stopped-speaking');
+    rtvi('user-transcription', { text: 'Stop', final: true });
+    rtvi('bot-llm-started');
+    rtvi('bot-started-speaking');
+    rtvi('bot-output', { text: 'Stopped.' });
+    // Speech as the reply's last audio plays: it ends whole, no cut-off report follows.
+    rtvi('user-started-speaking');
+    rtvi('bot-stopped-speaking');
+    rtvi('user-transcription', { text: 'And?', final: true });
+    // The next reply, interrupted (Interrupt button) before any of it was heard, is a turn of its own.
+    rtvi('bot-llm-started');
+    rtvi('bot-started-speaking');
+    rtvi('bot-output', { text: 'Well.', spoken_status: 'in-progress', spoken_progress: { accumulated_text: '', remaining_text: 'Well.' } });
+    rtvi('bot-stopped-speaking');
+    expect(b.all.map((t) => [t.role, t.text, t.unspoken, t.cut, t.final])).toEqual([
+      ['user', 'Hi', undefined, undefined, true],
+      ['bot', 'Hello there. How', 'are you?', true, true],
+      ['user', 'Stop', undefined, undefined, true],
+      ['bot', 'Stopped.', undefined, undefined, true],
+      ['user', 'And?', undefined, undefined, true],
+      ['bot', '', 'Well.', true, true],
+    ]);
+    // "Show events" of the next reply starts at its own first event (bot-llm-started), not at the cut-off report.
+    expect(b.all[3]!.firstSeq).toBe(12);
+    expect(panelTurns()).toEqual(b.all);
   });
 
   it('errors appear inline', () => {

@@ -25,10 +25,22 @@ const BOT_TYPES = new Set(['bot-llm-started', 'bot-started-speaking', 'bot-tts-t
  * reply it belongs to instead of opening a turn that never ends. A `bot-output` with
  * `spoken_progress` marks the reply as cut off: `text` keeps what was heard, `unspoken` the rest.
  * Bot turns carry their voice-to-voice latency and the seq of their first event.
+ *
+ * Input transcription has no ordering guarantee against the reply on Gemini Live [GEN-T
+ * `LiveServerContent`], and OpenAI's completes asynchronously: one utterance's text may arrive
+ * before, during or after the reply it caused. So the user turn stays open until its final, or
+ * until the user starts a new utterance after it was answered (Gemini keeps one transcript across
+ * a pause before the reply, so speech before any answer continues it); its updates land in place,
+ * and the first text of an utterance that began before a reply is placed before that reply
+ * (`onTurn`'s `before`), neither closing nor splitting the reply.
  */
 export class ConversationBuilder {
   private turns: ConversationTurn[] = [];
   private openUser: ConversationTurn | null = null;
+  /** Unfinished user turns by the provider's item (OpenAI names one; its transcripts complete out of order). */
+  private userItems = new Map<string, ConversationTurn>();
+  /** Turn number (`nextId`) current when the user's latest utterance began: its text goes before later replies. */
+  private utteranceFrom: number | null = null;
   private openBot: ConversationTurn | null = null;
   private lastBotSentence = '';
   private botSentences = '';
@@ -40,6 +52,8 @@ export class ConversationBuilder {
   /** The last finished bot turn, while nothing else has been said since. */
   private lastBot: ConversationTurn | null = null;
   private botSpeaking = false;
+  /** The reply the user spoke over (barge-in): its cut-off report, which comes next, belongs to it. */
+  private interruptedBot: ConversationTurn | null = null;
   private metrics: SessionMetricsAccumulator | null = null;
   /** Latency and first event of the reply whose turn is not created yet. */
   private pendingLatency: number | undefined;
@@ -49,8 +63,9 @@ export class ConversationBuilder {
   private lastTyped: string | null = null;
 
   /** `awaitsPanel(name)`: whether a call to that tool waits for the panel's `Send result` ("Ask me"). */
+  /** `onTurn`'s `before`: the id of the turn a new turn is shown in front of (a transcript that arrived after its reply). */
   constructor(
-    private readonly onTurn: (turn: ConversationTurn) => void,
+    private readonly onTurn: (turn: ConversationTurn, before?: string) => void,
     private readonly maxTurns = 500,
     private readonly awaitsPanel: (functionName: string) => boolean = () => false,
   ) {}
@@ -67,6 +82,8 @@ export class ConversationBuilder {
   clear(): void {
     this.turns = [];
     this.openUser = null;
+    this.userItems.clear();
+    this.utteranceFrom = null;
     this.openBot = null;
     this.lastBot = null;
     this.resetBotText();
@@ -78,6 +95,7 @@ export class ConversationBuilder {
   addUserText(text: string): void {
     this.closeBot();
     this.openUser = null;
+    this.utteranceFrom = null;
     this.lastTyped = text;
     this.emit(this.add({ role: 'user', text, final: true }));
   }
@@ -87,14 +105,23 @@ export class ConversationBuilder {
     if (meta) this.track(type, meta);
     switch (type) {
       case 'user-started-speaking':
+        if (this.openBot) this.interruptedBot = this.openBot;
         this.closeBot();
         this.lastBot = null;
+        // Speech before any answer continues the open utterance (Gemini's transcript spans the pause).
+        if (this.openUser && this.answered(this.openUser)) this.openUser = null;
+        this.utteranceFrom = this.nextId;
         // A reply that never showed text (no transcript) must not lend its figures to the next one.
         this.pendingFirstSeq = undefined;
         this.pendingLatency = undefined;
         break;
+      case 'bot-llm-started':
+        // A new reply began: a later cut-off report is about it, not the one spoken over.
+        this.interruptedBot = null;
+        break;
       case 'bot-started-speaking':
         this.botSpeaking = true;
+        this.interruptedBot = null;
         break;
       case 'user-transcription': {
         const text = typeof d.text === 'string' ? d.text : '';
@@ -104,21 +131,29 @@ export class ConversationBuilder {
           break;
         }
         this.lastTyped = null;
-        this.closeBot();
-        if (!this.openUser) this.openUser = this.add({ role: 'user', text, final });
-        else {
-          this.openUser.text = text;
-          this.openUser.final = final;
+        const item = typeof d.item_id === 'string' ? d.item_id : undefined;
+        let turn = item === undefined ? this.openUser : this.userItems.get(item);
+        if (turn) {
+          turn.text = text;
+          turn.final = final;
+        } else turn = this.startUserTurn(text, final);
+        this.emit(turn);
+        if (item !== undefined) {
+          if (final) this.userItems.delete(item);
+          else this.userItems.set(item, turn);
         }
-        this.emit(this.openUser);
-        if (final) this.openUser = null;
+        if (!final) this.openUser = turn;
+        else {
+          if (this.openUser === turn) this.openUser = null;
+          if (this.utteranceFrom !== null && turnNumber(turn) >= this.utteranceFrom) this.utteranceFrom = null;
+        }
         break;
       }
       case 'bot-output': {
         const text = typeof d.text === 'string' ? d.text.trim() : '';
         const progress = d.spoken_progress as { accumulated_text?: unknown; remaining_text?: unknown } | undefined;
         if (progress && typeof progress === 'object') {
-          this.onCutOff(typeof progress.accumulated_text === 'string' ? progress.accumulated_text.trim() : '', typeof progress.remaining_text === 'string' ? progress.remaining_text.trim() : text);
+          this.onCutOff(meta?.seq, typeof progress.accumulated_text === 'string' ? progress.accumulated_text.trim() : '', typeof progress.remaining_text === 'string' ? progress.remaining_text.trim() : text);
           break;
         }
         if (!text) break;
@@ -126,7 +161,6 @@ export class ConversationBuilder {
           this.lastBotStatus = d.spoken_status;
           break;
         }
-        this.openUser = null;
         this.startBotText();
         if (!this.openBot && d.will_be_spoken === false) this.botTextOnly = true;
         this.lastBotSentence = text;
@@ -138,7 +172,6 @@ export class ConversationBuilder {
       case 'bot-tts-text': {
         const delta = typeof d.text === 'string' ? d.text : '';
         if (!delta) break;
-        this.openUser = null;
         this.startBotText();
         this.botStreamed += delta;
         this.showBot();
@@ -184,6 +217,29 @@ export class ConversationBuilder {
     }
   }
 
+  /**
+   * The first text of an utterance. One that began before turns added since (its reply, tool
+   * calls) is shown in front of them; otherwise it follows the conversation and ends the reply
+   * in progress, as a new utterance does.
+   */
+  private startUserTurn(text: string, final: boolean): ConversationTurn {
+    const from = this.utteranceFrom;
+    const at = from === null ? -1 : this.turns.findIndex((t) => turnNumber(t) >= from);
+    if (at < 0 || this.turns.slice(at).some((t) => t.role === 'user')) {
+      this.closeBot();
+      return this.add({ role: 'user', text, final });
+    }
+    const turn: ConversationTurn = { id: `turn-${this.nextId++}`, role: 'user', text, final };
+    this.turns.splice(at, 0, turn);
+    if (this.turns.length > this.maxTurns) this.turns.splice(0, this.turns.length - this.maxTurns);
+    return turn;
+  }
+
+  /** Whether a reply (or anything else) followed this user turn. */
+  private answered(turn: ConversationTurn): boolean {
+    return this.turns.at(-1) !== turn;
+  }
+
   private closeBot(): void {
     if (!this.openBot) return;
     this.openBot.final = true;
@@ -211,6 +267,7 @@ export class ConversationBuilder {
   }
 
   private resetBotText(): void {
+    this.interruptedBot = null;
     this.lastBotSentence = '';
     this.botSentences = '';
     this.botStreamed = '';
@@ -218,8 +275,12 @@ export class ConversationBuilder {
     this.botTextOnly = false;
   }
 
-  private onCutOff(heard: string, unheard: string): void {
-    this.openUser = null;
+  private onCutOff(seq: number | undefined, heard: string, unheard: string): void {
+    if (!this.openBot && this.interruptedBot) {
+      // The report of a reply the user spoke over: it rejoins that reply, wherever it now sits.
+      this.openBot = this.interruptedBot;
+      if (seq !== undefined && this.pendingFirstSeq === seq) this.pendingFirstSeq = undefined;
+    }
     this.startBotText();
     if (heard) this.botSentences = this.botSentences ? `${this.botSentences} ${heard}` : heard;
     const streamed = this.botStreamed.trim();
@@ -285,8 +346,15 @@ export class ConversationBuilder {
   }
 
   private emit(turn: ConversationTurn): void {
-    this.onTurn({ ...turn });
+    const i = this.turns.indexOf(turn);
+    const next = i >= 0 ? this.turns[i + 1] : undefined;
+    if (next) this.onTurn({ ...turn }, next.id);
+    else this.onTurn({ ...turn });
   }
+}
+
+function turnNumber(t: ConversationTurn): number {
+  return Number(t.id.slice('turn-'.length));
 }
 
 function truncate(s: string, n: number): string {

@@ -141,7 +141,7 @@ export class SessionHost {
 
   constructor(private readonly deps: SessionHostDeps) {
     this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
-    this.conversation = new ConversationBuilder((turn) => this.batcher.push({ kind: 'turn', turn }), 500, (name) => this.toolMocks[name]?.mode === 'ask');
+    this.conversation = new ConversationBuilder((turn, before) => this.batcher.push(before === undefined ? { kind: 'turn', turn } : { kind: 'turn', turn, before }), 500, (name) => this.toolMocks[name]?.mode === 'ask');
   }
 
   get currentStatus(): HostStatus {

@@ -201,7 +201,8 @@ export type HostUpdate =
   | { kind: 'stats'; stats: HostStats }
   | { kind: 'devices'; devices: DeviceList }
   | { kind: 'log'; events: LogEvent[] }
-  | { kind: 'turn'; turn: ConversationTurn }
+  /** `before`: a new turn is shown in front of that turn (a transcript that arrived after its reply). */
+  | { kind: 'turn'; turn: ConversationTurn; before?: string }
   | { kind: 'error'; error: HostError }
   | { kind: 'conversation-cleared' }
   | { kind: 'settings-applied'; report: SettingsApplyReport; settings: SnapshotHead['settings'] }

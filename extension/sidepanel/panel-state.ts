@@ -1,5 +1,6 @@
 import type { TransportState } from '@pipecat-ai/client-js';
 import type { HostError, HostEvent, HostUpdate, SettingsApplyReport, SnapshotHead } from '../shared/messages.ts';
+import { placeTurn } from '../inspector-core/place-turn.ts';
 
 /** What the panel renders: a mirror of the host, fed by snapshots and batches. */
 export interface PanelState extends Omit<SnapshotHead, 'lastApply' | 'pages'> {
@@ -54,9 +55,7 @@ export function applyUpdate(state: PanelState, u: HostUpdate): PanelState {
     case 'events-cleared':
       return state; // events go to the EventHistory (history-sync.ts)
     case 'turn': {
-      const i = state.conversation.findIndex((t) => t.id === u.turn.id);
-      const conversation = i < 0 ? [...state.conversation, u.turn] : state.conversation.map((t, j) => (j === i ? u.turn : t));
-      return { ...state, conversation };
+      return { ...state, conversation: placeTurn(state.conversation, u.turn, u.before) };
     }
     case 'error':
       return { ...state, errors: [...state.errors.slice(-19), u.error] };
