@@ -72,4 +72,26 @@ describe('Gemini Live: Interrupt acts before the player answers (issue 12 item 1
     expect(textOf(h, 'bot-output')).not.toContain('LATEWORD');
     expect(h.media.buffered.length).toBe(queuedAtInterrupt);
   });
+
+  it('Interrupt pressed twice before the player answers: one clientContent, and the second row says nothing was sent', async () => {
+    const h = await replying();
+    await Promise.all([h.transport.interruptBot(), h.transport.interruptBot()]);
+    await waitUntil('turn end', () => h.of('bot-llm-stopped').length === 1, 1500);
+    expect(h.server.current!.received.filter((f) => f.type === 'clientContent' && !(f.json!.clientContent as { turns?: unknown }).turns)).toHaveLength(1);
+    expect(h.serverMessages('local-interrupt').map((n) => n.server_notified)).toEqual([true, false]);
+  });
+
+  it('on gemini-3.1 the captured form goes out at the press too', async () => {
+    const h = await replying('gemini-3.1-flash-live-preview');
+    let flushed = false;
+    const done = h.transport.interruptBot().then(() => {
+      flushed = true;
+    });
+    const sent = await waitUntil('the interrupt at the server', () => h.server.current!.received.find((f) => f.type === 'clientContent'), 2000);
+    expect(flushed).toBe(false);
+    expect(sent.json).toEqual({ clientContent: { turnComplete: true } });
+    await done;
+    expect(h.serverMessages('local-interrupt')[0]).toMatchObject({ server_notified: true, sent: { clientContent: { turnComplete: true } } });
+  });
 });
+

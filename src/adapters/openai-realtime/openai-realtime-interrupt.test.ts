@@ -87,4 +87,16 @@ describe('OpenAI Realtime: Interrupt acts before the player answers (issue 12 it
     expect((server.receivedOfType('conversation.item.truncate')[0].event as { item_id: string }).item_id).toBe(itemId);
     expect(server.sentOfType('error')).toHaveLength(0);
   });
+
+  it('Interrupt pressed twice before the player answers: one response.cancel and one truncate', async () => {
+    const { s, itemId } = await replying();
+    const first = s.transport.interruptBot();
+    const second = s.transport.interruptBot();
+    await Promise.all([first, second]);
+    await s.waitForRtvi('bot-llm-stopped');
+    await server.waitForReceived('conversation.item.truncate', 1, 2000);
+    expect(server.receivedOfType('response.cancel')).toHaveLength(1);
+    expect(server.receivedOfType('conversation.item.truncate').map((f) => f.event)).toEqual([expect.objectContaining({ item_id: itemId, audio_end_ms: 200 })]);
+    expect(server.sentOfType('error')).toHaveLength(0);
+  });
 });
