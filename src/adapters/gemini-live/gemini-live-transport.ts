@@ -56,6 +56,14 @@ interface TurnState {
   hasAudio?: boolean;
 }
 
+/** What the start of one local interrupt did, for its log row once the player has answered. */
+interface InterruptStart {
+  /** Push to talk started it: activityStart tells the server, and no row is written. */
+  suppressed: boolean;
+  sent: boolean;
+  message: GeminiModelCapabilities['interrupt'];
+}
+
 interface PushToTalkState {
   started: boolean;
   pending: ArrayBuffer[];
@@ -127,6 +135,8 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   private readonly utterance: GeminiUserUtterance;
   private ptt: PushToTalkState | null = null;
   private suppressInterruptNote = false;
+  /** `interruptBot()` calls whose player has not answered yet, oldest first. */
+  private interruptsInFlight: InterruptStart[] = [];
   private resuming: ResumeState | null = null;
   private goAwayTimer: ReturnType<typeof setTimeout> | undefined;
   private goAwayPending = false;
@@ -255,6 +265,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     this.turnUsage = null;
     this.utterance.reset();
     this.ptt = null;
+    this.interruptsInFlight = [];
     this.resuming = null;
     this.goAwayPending = false;
     this.resumeCount = 0;
@@ -461,18 +472,34 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
     return Object.keys(settings);
   }
 
-  protected override onLocalInterrupt(played: PlayedSamples): void {
+  /**
+   * The Interrupt button, before the player has answered (it can take ~150 ms): the turn is dropped
+   * (its late audio and text go nowhere) and the server is told now. The log row, which carries the
+   * played counts, follows in `onLocalInterrupt`.
+   */
+  protected override onInterruptStarted(): void {
+    this.interruptsInFlight.push(this.stopTurnNow());
+  }
+
+  private stopTurnNow(): InterruptStart {
     const turn = this.turn;
     const active = !!turn && !turn.dropping;
     if (turn && !turn.dropping) {
       turn.dropping = true;
       this.flushOutput(turn, 'in-progress', []);
     }
-    if (this.suppressInterruptNote) return;
+    const message = this.caps.interrupt;
+    if (this.suppressInterruptNote) return { suppressed: true, sent: false, message };
     // Tell the server only while it is generating or waiting on playback: otherwise the message
     // would just add an empty turn to the context.
-    const message = this.caps.interrupt;
     const sent = active && !this.resuming && this.sendJson(structuredClone(message));
+    return { suppressed: false, sent, message };
+  }
+
+  protected override onLocalInterrupt(played: PlayedSamples): void {
+    // Flushes answer in order; without a matching start (a subclass's own call) it all happens now.
+    const { suppressed, sent, message } = this.interruptsInFlight.shift() ?? this.stopTurnNow();
+    if (suppressed) return;
     this.emitRtvi('server-message', {
       type: 'local-interrupt',
       provider: this.providerName,
@@ -616,10 +643,10 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       for (const part of parts) {
         const inline = part.inlineData;
         if (inline?.data && (inline.mimeType ?? '').startsWith('audio/')) this.playAudioPart(turn, inline.data, inline.mimeType, src);
-        else if (typeof part.text === 'string' && part.text && !part.thought) {
+        else if (typeof part.text === 'string' && part.text && !part.thought && !turn.dropping) {
           this.emitRtvi('bot-llm-text', { text: part.text }, { sourceFrameIds: src });
           // TEXT modality: the model's text is its answer (there is no audio to transcribe).
-          if (this.live.modality === 'TEXT' && !turn.dropping) for (const seg of turn.output.push(part.text)) this.emitBotOutput(seg, src);
+          if (this.live.modality === 'TEXT') for (const seg of turn.output.push(part.text)) this.emitBotOutput(seg, src);
         }
       }
     }
@@ -630,8 +657,11 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       // A fragment after turnComplete is late text of the turn that ended: it opens no new turn
       // (a phantom turn would never complete and would hold back resumption), and is not paced.
       const turn = this.turn;
-      this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src, spokenItemId: turn ? spokenItem(turn) : undefined });
-      if (turn && !turn.dropping) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src, spokenItem(turn));
+      // A dropped turn's late text will never be heard: the frame stays in the log, nothing else.
+      if (!turn?.dropping) {
+        this.emitRtvi('bot-tts-text', { text: out }, { sourceFrameIds: src, spokenItemId: turn ? spokenItem(turn) : undefined });
+        if (turn) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src, spokenItem(turn));
+      }
     }
     if (sc.generationComplete) this.stopLlm(src);
     if (sc.interrupted) this.onInterrupted(src);

@@ -106,7 +106,15 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   /** A follow-up response that had to wait for another response to finish. */
   private continueAfterActive = false;
   private playingItemId: string | null = null;
+  /** Items whose late audio and text are dropped: someone owns their truncation (or it was sent). */
   private truncatedItems = new Set<string>();
+  /** Responses a `response.cancel` went out for: their late deltas are dropped, whatever the item. */
+  private droppedResponses = new Set<string>();
+  /**
+   * `interruptBot()` calls between `onInterruptStarted` and `onLocalInterrupt`, oldest first (the
+   * player answers flushes in order): the item each must truncate once the played count is known.
+   */
+  private interruptsInFlight: Array<{ itemId: string | null; truncated: Deferred<void> }> = [];
   /** Items whose audio stream ended (`response.output_audio.done`): once played out, nothing is left to truncate. */
   private audioCompleteItems = new Set<string>();
   private audioProduced = false;
@@ -278,11 +286,28 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
    */
   private queueInterruption(): void {
     const cancelling = this.cancelActiveResponse();
-    const itemId = this.playingItemId;
-    if (itemId) this.truncatedItems.add(itemId);
+    const itemId = this.claimPlayingItem();
     const truncated = this._mediaManager.interrupt().then((played) => {
       if (itemId) this.truncatePlayingItem(played, itemId);
     });
+    this.holdTurns(truncated, cancelling);
+  }
+
+  /**
+   * The playing item, now marked so its late deltas are dropped, for the caller to truncate; null
+   * when nothing plays or another interruption already owns its truncation (one truncate per item).
+   */
+  private claimPlayingItem(): string | null {
+    const itemId = this.playingItemId;
+    if (!itemId || this.truncatedItems.has(itemId)) return null;
+    this.truncatedItems.add(itemId);
+    // What the aggregator holds of the item is cut here; the pacer reports how much was heard.
+    if (this.botOutputItem === itemId) this.flushBotOutput(itemId, 'in-progress');
+    return itemId;
+  }
+
+  /** New turns wait for this interruption's truncate and for the cancelled response's end. */
+  private holdTurns(truncated: Promise<void>, cancelling: boolean): void {
     const ended = cancelling ? this.waitForResponseEnd(CANCEL_WAIT_MS) : Promise.resolve();
     // A player that fails to report must not block every later turn: the turn goes out regardless.
     const gate = Promise.all([truncated, ended]).then(
@@ -315,6 +340,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     const target = this.activeResponseId ?? 'pending';
     if (this.cancelSentFor === target) return true;
     this.cancelSentFor = target;
+    if (this.activeResponseId) this.droppedResponses.add(this.activeResponseId);
     this.send({ type: 'response.cancel' });
     return true;
   }
@@ -343,9 +369,36 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     for (const w of [...this.responseEndWaiters]) w();
   }
 
+  /**
+   * The Interrupt button, before the player has answered (it can take ~150 ms): the cancel goes out
+   * now and the reply's late audio and text are dropped from here on. The truncate needs the played
+   * position and follows in `onLocalInterrupt`; new turns wait for it.
+   */
+  protected override onInterruptStarted(): void {
+    const cancelling = this.cancelActiveResponse();
+    const itemId = this.claimPlayingItem();
+    // A text reply being cancelled has no playing item: what it said so far is cut here too.
+    if (cancelling && this.botOutputItem) this.flushBotOutput(this.botOutputItem, 'in-progress');
+    const truncated = deferred<void>();
+    this.interruptsInFlight.push({ itemId, truncated });
+    // A slow player must not hold every later turn (its flush still settles: the media manager
+    // bounds its wait for the worklet, and the entry is taken then).
+    const timer = setTimeout(() => truncated.resolve(), CANCEL_WAIT_MS);
+    void truncated.promise.then(() => clearTimeout(timer));
+    this.holdTurns(truncated.promise, cancelling);
+  }
+
   protected override onLocalInterrupt(played: PlayedSamples): void {
-    this.cancelActiveResponse();
-    this.truncatePlayingItem(played);
+    const entry = this.interruptsInFlight.shift();
+    if (!entry) {
+      // Reached without onInterruptStarted (a subclass or an older caller): do it all now.
+      this.cancelActiveResponse();
+      const itemId = this.claimPlayingItem();
+      if (itemId) this.truncatePlayingItem(played, itemId);
+      return;
+    }
+    if (entry.itemId) this.truncatePlayingItem(played, entry.itemId);
+    entry.truncated.resolve();
   }
 
   /**
@@ -607,19 +660,23 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       case 'response.created':
         this.activeResponseId = ev.response.id ?? null;
         this.createInFlight = null;
-        if (this.cancelSentFor === 'pending') this.cancelSentFor = this.activeResponseId;
+        if (this.cancelSentFor === 'pending') {
+          this.cancelSentFor = this.activeResponseId;
+          // The cancel went out after our response.create: it stops this response.
+          if (this.activeResponseId) this.droppedResponses.add(this.activeResponseId);
+        }
         this.emitRtvi('bot-llm-started', { response_id: ev.response.id }, src);
         return;
       case 'response.output_audio.delta':
         requireStrings(ev, 'item_id', 'delta');
-        this.onAudioDelta(ev.item_id, ev.delta);
+        this.onAudioDelta(ev.item_id, ev.delta, ev.response_id);
         return;
       case 'response.output_audio.done':
         this.audioCompleteItems.add(ev.item_id);
         return;
       case 'response.output_audio_transcript.delta':
         requireStrings(ev, 'item_id', 'delta');
-        if (this.truncatedItems.has(ev.item_id)) return;
+        if (this.truncatedItems.has(ev.item_id) || this.droppedResponses.has(ev.response_id)) return;
         this.emitRtvi('bot-tts-text', { text: ev.delta }, { ...src, spokenItemId: ev.item_id });
         this.pushBotOutput(ev.item_id, ev.delta, id);
         return;
@@ -629,6 +686,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
         return;
       case 'response.output_text.delta':
         requireStrings(ev, 'item_id', 'delta');
+        if (this.droppedResponses.has(ev.response_id)) return;
         this.emitRtvi('bot-llm-text', { text: ev.delta }, src);
         this.pushBotOutput(ev.item_id, ev.delta, id);
         return;
@@ -685,8 +743,8 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     this.emitError(`${this.providerName} error (${code}): ${message}`, false, [id], { code, type: err.type, param: err.param ?? null, event_id: culprit });
   }
 
-  private onAudioDelta(itemId: string, delta: string): void {
-    if (this.truncatedItems.has(itemId) || !delta) return;
+  private onAudioDelta(itemId: string, delta: string, responseId: string | undefined): void {
+    if (this.truncatedItems.has(itemId) || (responseId && this.droppedResponses.has(responseId)) || !delta) return;
     // Decode first: audio that is not base64 must not mark the item as playing (a barge-in would truncate it).
     const samples = base64ToInt16(delta);
     this.audioProduced = true;
@@ -696,10 +754,9 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
 
   /** Server VAD heard the user while the bot may be talking: silence it and tell the server what was heard. */
   private async bargeIn(): Promise<void> {
-    const itemId = this.playingItemId;
-    if (!itemId) return;
     // Mark first: deltas still in flight for this item must not restart playback.
-    this.truncatedItems.add(itemId);
+    const itemId = this.claimPlayingItem();
+    if (!itemId) return;
     const played = await this._mediaManager.interrupt();
     this.truncatePlayingItem(played, itemId);
   }
@@ -707,7 +764,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   private truncatePlayingItem(played: PlayedSamples, itemId = this.playingItemId): void {
     if (!itemId) return;
     this.truncatedItems.add(itemId);
-    this.playingItemId = null;
+    if (this.playingItemId === itemId) this.playingItemId = null;
     const samples = played[itemId] ?? this._mediaManager.playedSamples(itemId);
     if (this.botOutputItem === itemId) this.flushBotOutput(itemId, 'in-progress');
     if (!this.socket?.isOpen) return;
@@ -855,6 +912,8 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     this.continueAfterActive = false;
     this.playingItemId = null;
     this.truncatedItems.clear();
+    this.droppedResponses.clear();
+    for (const e of this.interruptsInFlight.splice(0)) e.truncated.resolve();
     this.audioCompleteItems.clear();
     this.audioProduced = false;
     this.transcripts.clear();
