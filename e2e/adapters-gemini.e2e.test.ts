@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import { FAKE_GEMINI_KEY, startFakeGeminiServer, type FakeGeminiServer } from '../test/fakes/fake-gemini-server.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { button, selectView, waitForConnectionState } from './harness/panel-page.ts';
-import { connectThroughPanel, medianOf, waitForRow } from './harness/panel-session.ts';
+import { button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
+import { connectThroughPanel, listedRows, medianOf, openAdvancedSettings, rowsMatching, selectAdapter, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 const SPOKEN = 'What is the weather in Paris';
@@ -130,6 +130,107 @@ describe('Gemini Live end to end through the panel, against the fake server', ()
     } finally {
       await panel.close();
       await late.close();
+    }
+  });
+
+  it('Settings names the JSON Schema parts Live drops from the tools (Tool schema changes note), and drops the note when none are left', async () => {
+    const panel = await h.openPanel();
+    await selectAdapter(panel, 'Gemini Live');
+    await selectView(panel, 'Settings');
+    const tools = panel.getByRole('textbox', { name: exactly('Tools (JSON)') });
+    const note = panel.getByRole('note', { name: exactly('Tool schema changes') });
+    // additionalProperties has no place in Live's Schema; oneOf goes as anyOf (gemini-tool-schema.ts).
+    await tools.fill(JSON.stringify([{ name: 'get_weather', parameters: { type: 'object', additionalProperties: false, properties: { city: { oneOf: [{ type: 'string' }, { type: 'integer' }] } } } }]));
+    const text = await waitFor('the Tool schema changes note to show', async () => ((await note.count()) > 0 ? await note.textContent() : null), { timeoutMs: 10_000 });
+    expect(text).toContain('Gemini Live');
+    expect(text).toContain('get_weather: additionalProperties dropped');
+    expect(text).toMatch(/get_weather\.city: oneOf sent as anyOf/);
+    // A schema Live honours as written: no note.
+    await tools.fill(JSON.stringify([{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }]));
+    await waitFor('the Tool schema changes note to go away', async () => (await note.count()) === 0, { timeoutMs: 10_000 });
+    await tools.fill('[]');
+    await panel.close();
+  });
+
+  /**
+   * Without compression (issue 12 item 9) the session has a limit and the panel counts down to it;
+   * a goAway resumption (issue 13 item 2) keeps the session's clock: no new Connect separator, no
+   * restart of the ms-since-Connect column, and no fresh limit.
+   */
+  it('compression off: a finite Session limit counts down; a goAway resumption keeps the clock, the separator and the countdown', async () => {
+    const limited = await startFakeGeminiServer({ replies: [{ userTranscript: SPOKEN, botText: REPLY }] });
+    const panel = await h.openPanel();
+    try {
+      await selectAdapter(panel, 'Gemini Live');
+      await openAdvancedSettings(panel);
+      const compression = panel.getByRole('checkbox', { name: exactly('Context window compression') });
+      await compression.uncheck();
+      await connectThroughPanel(panel, { adapter: 'Gemini Live', apiKey: FAKE_GEMINI_KEY, endpoint: limited.url });
+      await waitForConnectionState(panel, 'ready', 20_000);
+      const first = await limited.waitFor(() => limited.connections.find((c) => c.setupComplete), 'a connection past setupComplete', 10_000);
+      expect(first.setup).not.toHaveProperty('contextWindowCompression');
+
+      const limit = panel.getByRole('status', { name: 'Session limit' });
+      const secondsLeft = (t: string) => {
+        const m = /Session ends in (\d+):(\d\d)/.exec(t);
+        return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+      };
+      const limitText = async () => (await limit.textContent().catch(() => '')) ?? '';
+      const firstText = await waitFor('the Session limit status to show a countdown', async () => (secondsLeft(await limitText()) !== null ? limitText() : null), { timeoutMs: 10_000 });
+      expect(firstText).toMatch(/15 min limit without compression/);
+      const start = secondsLeft(firstText)!;
+      expect(start).toBeGreaterThan(14 * 60);
+      expect(start).toBeLessThanOrEqual(15 * 60);
+      // Two ticks down: more than a second of session has passed before the goAway below.
+      const later = await waitFor(`the countdown to go from ${start} s to ${start - 2} s or less`, async () => {
+        const s = secondsLeft(await limitText());
+        return s !== null && s <= start - 2 ? s : null;
+      }, { timeoutMs: 10_000 });
+      expect(later).toBeLessThan(start);
+
+      // goAway: the client resumes on a new connection with the session's handle.
+      first.goAway(4_000);
+      const second = await limited.waitFor(() => limited.connections.find((c) => c !== first && c.setupComplete), 'a resumed connection past setupComplete', 15_000);
+      expect((second.setup as { sessionResumption?: { handle?: string } }).sessionResumption?.handle).toBeTruthy();
+      await waitForConnectionState(panel, 'ready');
+      // The limit is per session: after the resumption the countdown goes on from where it was.
+      const afterResume = secondsLeft(await limitText());
+      expect(afterResume).not.toBeNull();
+      expect(afterResume!).toBeLessThanOrEqual(later);
+
+      // The host's record: one session, and setupComplete stamps from the one Connect zero.
+      const events = await h.evaluateInOffscreen<LogEvent[]>('globalThis.__sessionHost.events()');
+      const session = Math.max(...events.map((e) => e.session));
+      const completes = events.filter((e) => e.session === session && e.source === 'raw' && e.type === 'setupComplete');
+      expect(completes).toHaveLength(2);
+      const fakeGap = second.openedAt - first.openedAt;
+      expect(fakeGap).toBeGreaterThan(1_000);
+      expect(completes[1].t - completes[0].t, `client clock gap vs the fake's ${Math.round(fakeGap)} ms`).toBeGreaterThan(fakeGap * 0.5);
+      expect(events.filter((e) => e.session === session && e.type === 'connect-requested')).toHaveLength(1);
+
+      // The panel: both setupComplete rows of this session under its one Connect separator, times
+      // not restarted (the log also holds earlier sessions' rows).
+      const seqs = completes.map((e) => e.seq);
+      const rows = (await listedRows(panel, 'type:setupComplete')).filter((r) => seqs.includes(r.seq));
+      expect(rows.map((r) => r.seq)).toEqual(seqs);
+      expect(rows[0].text).toMatch(new RegExp(`Connect ${session} ·`));
+      expect(rows[1].text, rows[1].text).not.toMatch(/Connect \d+ ·/);
+      const shownMs = await panel
+        .getByRole('log', { name: exactly('Event log') })
+        .getByRole('listitem')
+        .evaluateAll((els, wanted) => els.filter((e) => wanted.includes(Number(e.getAttribute('data-seq')))).map((e) => Number((e as HTMLElement).dataset.ms)), seqs);
+      expect(shownMs).toHaveLength(2);
+      expect(shownMs[1] - shownMs[0]).toBeGreaterThan(fakeGap * 0.5);
+
+      await button(panel, 'Disconnect').click();
+      await waitForConnectionState(panel, 'disconnected');
+    } finally {
+      // Leave the form as the other tests expect it.
+      await rowsMatching(panel, '').catch(() => undefined);
+      await openAdvancedSettings(panel).catch(() => undefined);
+      await panel.getByRole('checkbox', { name: exactly('Context window compression') }).check().catch(() => undefined);
+      await panel.close();
+      await limited.close();
     }
   });
 });

@@ -193,6 +193,50 @@ describe('OpenAI Realtime end to end through the panel, against the fake server'
       await panel.close();
     });
 
+    it('a reply that ends incomplete or failed puts its reason in the alert (response.done status, issue 12 item 5)', async () => {
+      const panel = await h.openPanel();
+      const maxTokens = textbox(panel, 'Max output tokens');
+      try {
+        await connectPushToTalk(panel, async () => {
+          await maxTokens.fill('4');
+        });
+        expect((rules.sessions.at(-1) as { max_output_tokens: unknown }).max_output_tokens).toBe(4);
+        const dones = rules.sentOfType('response.done').length;
+        rules.queueResponse({ text: 'This answer has many more words than four tokens allow.' });
+        await textbox(panel, 'Message').fill('Say something long.');
+        await button(panel, 'Send message').click();
+        const alert = panel.getByRole('alert');
+        const cut = await waitFor('an alert naming the incomplete reply and its reason', async () => {
+          const t = (await alertTexts(panel)).join(' ');
+          return /incomplete: max_output_tokens/.test(t) ? t : null;
+        }, { timeoutMs: 20_000 });
+        expect(cut).toMatch(/cut short/);
+        expect(cut).toContain('Max output tokens');
+        const done = rules.sentOfType('response.done')[dones];
+        expect(done.event.response).toMatchObject({ status: 'incomplete', status_details: { type: 'incomplete', reason: 'max_output_tokens' } });
+        await button(panel, 'Dismiss error').click();
+        await waitFor('the alert to be dismissed', async () => (await alert.count()) === 0, { timeoutMs: 5_000 });
+
+        // A failed reply: the provider's code and message reach the alert.
+        rules.queueResponse({ text: 'Hi', endStatus: { status: 'failed', error: { type: 'server_error', code: 'server_error', message: 'The server had an error while processing your request.' } } });
+        await textbox(panel, 'Message').fill('Hello?');
+        await button(panel, 'Send message').click();
+        const failed = await waitFor('an alert naming the failed reply and its reason', async () => {
+          const t = (await alertTexts(panel)).join(' ');
+          return /reply failed/.test(t) ? t : null;
+        }, { timeoutMs: 20_000 });
+        expect(failed).toContain('(server_error)');
+        expect(failed).toContain('The server had an error while processing your request.');
+        expect(failed).not.toContain('incomplete');
+        await button(panel, 'Disconnect').click();
+        await waitForConnectionState(panel, 'disconnected');
+      } finally {
+        await selectView(panel, 'Settings');
+        await maxTokens.fill('inf');
+        await panel.close();
+      }
+    });
+
     async function resetForm(page: Page): Promise<void> {
       await selectView(page, 'Settings');
       await page.getByLabel(exactly('Tool choice')).fill('auto');

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { HostEvent, HostUpdate } from '../shared/messages.ts';
+import { DisplayClock } from '../inspector-core/display-clock.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
+import type { FrameRecord, TransportObserver } from '../../src/transport/frame-observer.ts';
 import { MIC_NOT_GRANTED_MESSAGE, SessionHost, redactUrlQuery, type HostPort, type SessionHostDeps } from './session-host.ts';
 
 function fakePort() {
@@ -201,6 +203,31 @@ describe('SessionHost sessions', () => {
     d.callbacks().onServerMessage?.({ type: 'go-away', time_left_ms: 50_000 });
     expect(host.currentStatus.sessionLimit).toMatchObject({ limitMs: 900_000 });
     await until('the batch to flush', () => updatesOf(p.sent).some((u) => u.kind === 'status' && !!u.status.sessionLimit));
+  });
+
+  it('a resumption inside the session (Gemini goAway) keeps the session number, its Connect clock and one Connect row', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    host.attachPort(fakePort().port);
+    host.enqueue({ type: 'connect', adapterId: 'gemini-live', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    const observer = d.transport.setObserver.mock.calls[0][0] as TransportObserver;
+    const frame = (id: number, t: number, type: string): FrameRecord => ({ id, t, wall: Date.now(), direction: 'in', type, bytes: 20, payload: {} });
+    observer.onFrame?.(frame(1, 120, 'setupComplete'));
+    observer.onFrame?.(frame(2, 60_000, 'goAway'));
+    d.callbacks().onServerMessage?.({ type: 'go-away', time_left_ms: 4_000, will_resume: true });
+    // The transport opens a new socket with the handle; its stamps stay on the same connect() clock.
+    observer.onFrame?.(frame(3, 60_400, 'setupComplete'));
+    d.callbacks().onServerMessage?.({ type: 'session-resumed', reason: 'go-away', gap_ms: 400 });
+    observer.onFrame?.(frame(4, 61_000, 'serverContent'));
+    const raw = host.historyEvents().filter((e) => e.source === 'raw');
+    expect(raw.map((e) => e.session)).toEqual([1, 1, 1, 1]);
+    expect(raw.map((e) => e.t - raw[0].t)).toEqual([0, 59_880, 60_280, 60_880]);
+    expect(host.historyEvents().filter((e) => e.type === 'connect-requested')).toHaveLength(1);
+    // The log's time column runs on past the resumption instead of starting again.
+    const clock = new DisplayClock();
+    const shown = host.historyEvents().map((e) => clock.observe(e));
+    expect(shown.at(-1)! - clock.displayMs(raw[0])).toBeGreaterThanOrEqual(60_880);
   });
 
   it('a failed connect ends in `error`, and its alert carries the session, the close code and its log row', async () => {
