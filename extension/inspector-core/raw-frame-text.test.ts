@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../shared/log-event.ts';
 import { payloadText, rawFrameText, rowJsonText } from './raw-frame-text.ts';
 
-const base: LogEvent = { seq: 7, session: 1, t: 5, wall: 1, source: 'raw', direction: 'out', type: 'session.update', data: { type: 'session.update', session: { voice: 'marin' } }, frameId: 3, bytes: 60 };
+const base: LogEvent = { seq: 7, session: 1, t: 5, wall: 1, source: 'raw', direction: 'out', type: 'session.update', data: { type: 'session.update', session: { voice: 'marin' } }, frameId: 3, bytes: 53 };
 
 describe('rawFrameText', () => {
   it('is the compact JSON of the frame, saying nothing was replaced when nothing was', () => {
@@ -10,6 +10,13 @@ describe('rawFrameText', () => {
     expect(r.text).toBe('{"type":"session.update","session":{"voice":"marin"}}');
     expect(r.notes).toEqual([]);
     expect(r.isWireFrame).toBe(true);
+  });
+
+  it('says the layout differs when the wire frame had another size (indented JSON, as Gemini sends)', () => {
+    const indented = JSON.stringify(base.data, null, 2);
+    const r = rawFrameText({ ...base, bytes: new TextEncoder().encode(indented).length });
+    expect(r.text).toBe('{"type":"session.update","session":{"voice":"marin"}}');
+    expect(r.notes.join(' ')).toMatch(/the frame on the wire was 71 bytes, this text is 53; only whitespace or escaping differ/);
   });
 
   it('says so when audio was summarised or a secret redacted', () => {

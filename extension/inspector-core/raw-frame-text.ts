@@ -1,8 +1,8 @@
 import type { LogEvent } from '../shared/log-event.ts';
 
 /**
- * The Raw tab of the event detail: a provider frame's text as the wire carried it (compact JSON),
- * from the recorded payload. The recording never holds audio bytes or secrets, so the text says
+ * The Raw tab of the event detail: a provider frame's text as the wire carried it, rebuilt as compact
+ * JSON from the recorded payload. The recording never holds audio bytes or secrets, so the text says
  * where it differs from what was sent: audio payloads stand as their summary
  * (`{bytes, durationMs, sampleRate}`) and secrets as `[redacted]`.
  */
@@ -24,6 +24,11 @@ export function rawFrameText(ev: LogEvent): RawFrameText {
   if (ev.audio || containsAudioSummary(ev.data)) notes.push('Audio payloads are replaced by their summary (bytes, duration, sample rate).');
   if (text.includes(REDACTED)) notes.push(`Secrets show as ${REDACTED}.`);
   if (ev.malformed) notes.push('The frame did not parse; this is the text as received.');
+  // The recording keeps the parsed payload, not the wire text: where nothing was replaced but the
+  // sizes differ (Gemini sends indented JSON, for one), say that only the layout differs.
+  else if (isWireFrame && notes.length === 0 && typeof ev.bytes === 'number' && ev.bytes > 0 && ev.bytes !== new TextEncoder().encode(text).length) {
+    notes.push(`Re-serialised from the recorded payload: the frame on the wire was ${ev.bytes} bytes, this text is ${new TextEncoder().encode(text).length}; only whitespace or escaping differ.`);
+  }
   if (!isWireFrame) notes.push(ev.source === 'rtvi' ? 'An RTVI message made by the client, not a wire frame.' : 'A row recorded by the session host, not a wire frame.');
   return { text, notes, isWireFrame };
 }
