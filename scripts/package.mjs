@@ -5,10 +5,10 @@
 // The version comes from package.json; manifest.json must carry the same one.
 //   npm run package -- --no-build   zip the existing dist/
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zipFiles } from './zip-writer.mjs';
+import { collectExtensionFiles, zipExtension } from './extension-zip.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -35,19 +35,10 @@ run('node', ['scripts/check-build-security.mjs', '--ext', 'dist', '--allow-missi
 const built = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
 if (built.version !== pkg.version) fail(`dist/manifest.json has version ${built.version}, expected ${pkg.version}: rebuild.`);
 
-/** Every file under dir, source maps left out (they only help a developer, and double the size). */
-function walk(dir) {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.map') ? [] : [p];
-  });
-}
-const files = walk(DIST)
-  .map((p) => ({ name: relative(DIST, p).split(sep).join('/'), data: readFileSync(p) }))
-  .sort((a, b) => (a.name === 'manifest.json' ? -1 : b.name === 'manifest.json' ? 1 : a.name < b.name ? -1 : 1));
+const files = collectExtensionFiles(DIST);
 
 mkdirSync(OUT_DIR, { recursive: true });
 const out = join(OUT_DIR, `${pkg.name}-${pkg.version}.zip`);
-const zip = zipFiles(files);
+const zip = zipExtension(files);
 writeFileSync(out, zip);
 console.log(`package: wrote ${relative(ROOT, out)} (${files.length} files, ${(zip.length / 1024).toFixed(0)} KB)`);

@@ -1,1 +1,0 @@
-export function zipFiles(files: Array<{ name: string; data: Buffer }>, when?: Date): Buffer;
