@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ConversationTurn } from '../../shared/messages.ts';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { SpeakingStrip } from './speaking-strip.tsx';
@@ -21,28 +21,21 @@ export interface ConversationViewProps {
 
 export function ConversationView(props: ConversationViewProps) {
   const [message, setMessage] = useState('');
-  const list = useRef<HTMLUListElement>(null);
   const send = () => {
     const text = message.trim();
     if (!text) return;
     props.onSend(text);
     setMessage('');
   };
-  const count = props.turns.length;
-  const lastText = props.turns.at(-1)?.text;
-  useEffect(() => {
-    const el = list.current;
-    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
-  }, [count, lastText]);
   let reply = 0;
   return (
     <section className="card" role="region" aria-labelledby="conversation-heading">
       <h2 id="conversation-heading">Conversation</h2>
       {props.history && <SpeakingStrip history={props.history} live={props.live === true} />}
-      {count === 0 ? (
+      {props.turns.length === 0 ? (
         <p className="muted">Nothing said yet.</p>
       ) : (
-        <ul className="conversation" ref={list}>
+        <ul className="conversation">
           {props.turns.map((t) => (
             <li key={t.id} className={`turn turn-${t.role}${t.final ? '' : ' turn-partial'}${t.cut ? ' turn-cut' : ''}`} data-final={t.final} data-cut={t.cut === true ? 'true' : undefined}>
               {t.role === 'tool' ? (
