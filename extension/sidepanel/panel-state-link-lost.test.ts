@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotHead } from '../shared/messages.ts';
-import { applyHostEvent, initialPanelState, linkLost, SESSION_HOST_LOST_MESSAGE, visibleError, type PanelState } from './panel-state.ts';
+import { applyHostEvent, initialPanelState, linkLost, SESSION_HOST_LOST_MESSAGE, type PanelState } from './panel-state.ts';
+import { attemptAlert } from './error-attempt.ts';
+
+/** The last error the panel's alert shows, as the panel computes it. */
+const shownError = (s: PanelState, dismissedAt: number) => attemptAlert(s.errors, dismissedAt, false)?.errors.at(-1);
 
 const head = (transportState: SnapshotHead['status']['transportState']): SnapshotHead => ({
   status: { transportState, adapterId: 'loopback', micEnabled: true, micTestActive: false, getUserMediaCalls: 0 },
@@ -23,12 +27,12 @@ describe('panel state when the session host goes away', () => {
     let s = linkLost(linkedTo('ready'), 1_000);
     expect(s.linked).toBe(false);
     expect(s.status.transportState).toBe('disconnected');
-    expect(visibleError(s.errors, 0)?.message).toBe(SESSION_HOST_LOST_MESSAGE);
+    expect(shownError(s, 0)?.message).toBe(SESSION_HOST_LOST_MESSAGE);
     s = applyHostEvent(s, { type: 'snapshot', head: head('disconnected') });
     s = applyHostEvent(s, { type: 'snapshot-end' });
     expect(s.linked).toBe(true);
-    expect(visibleError(s.errors, 0)?.message).toBe(SESSION_HOST_LOST_MESSAGE);
-    expect(visibleError(s.errors, 1_000)).toBeUndefined();
+    expect(shownError(s, 0)?.message).toBe(SESSION_HOST_LOST_MESSAGE);
+    expect(shownError(s, 1_000)).toBeUndefined();
     // A later relink with no session open carries nothing over: the new host's errors only.
     s = applyHostEvent(linkLost(s), { type: 'snapshot', head: head('disconnected') });
     expect(s.errors).toEqual([]);

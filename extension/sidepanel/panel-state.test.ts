@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../shared/log-event.ts';
 import type { SnapshotHead } from '../shared/messages.ts';
-import { applyHostEvent, initialPanelState, isSessionOpen, visibleError, type PanelState } from './panel-state.ts';
+import { applyHostEvent, initialPanelState, isSessionOpen, type PanelState } from './panel-state.ts';
 
 const ev = (seq: number, type = 'bot-ready'): LogEvent => ({ seq, session: 1, t: seq, wall: 0, source: 'rtvi', direction: 'in', type, data: {} });
 
@@ -50,11 +50,5 @@ describe('panel state', () => {
     expect(isSessionOpen('disconnected')).toBe(false);
     expect(isSessionOpen('error')).toBe(false);
     for (const st of ['initializing', 'initialized', 'connecting', 'connected', 'ready', 'disconnecting'] as const) expect(isSessionOpen(st)).toBe(true);
-  });
-
-  it('hides dismissed errors', () => {
-    const errors = [{ message: 'a', fatal: false, at: 10 }, { message: 'b', fatal: false, at: 20 }];
-    expect(visibleError(errors, 0)?.message).toBe('b');
-    expect(visibleError(errors, 20)).toBeUndefined();
   });
 });

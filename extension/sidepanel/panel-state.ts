@@ -82,9 +82,3 @@ const IDLE_STATES: ReadonlySet<TransportState> = new Set<TransportState>(['disco
 export function isSessionOpen(state: TransportState): boolean {
   return !IDLE_STATES.has(state);
 }
-
-/** Latest error not yet dismissed (errors at or before `dismissedAt` are hidden). */
-export function visibleError(errors: HostError[], dismissedAt: number): HostError | undefined {
-  const last = errors.at(-1);
-  return last && last.at > dismissedAt ? last : undefined;
-}
