@@ -1,65 +1,24 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PipecatClient, type TransportState } from '@pipecat-ai/client-js';
 import { FakeMediaManager } from '../../../test/fakes/fake-media-manager.ts';
+import { geminiSession, geminiSessionPool, waitUntil, type GeminiTestSession } from '../../../test/fakes/gemini-test-session.ts';
 import { installNodeBrowserGlobals } from '../../../test/fakes/node-browser-globals.ts';
-import { FAKE_GEMINI_KEY, GEMINI_CLOSE_REASONS, startFakeGeminiServer, type FakeGeminiServer, type FakeGeminiServerOptions } from '../../../test/fakes/fake-gemini-server.ts';
-import type { FrameRecord, RtviRecord } from '../../transport/frame-observer.ts';
-import { GeminiLiveWebsocketTransport, type GeminiLiveServiceOptions } from './gemini-live-transport.ts';
+import { FAKE_GEMINI_KEY, GEMINI_CLOSE_REASONS, type FakeGeminiServer, type FakeGeminiServerOptions } from '../../../test/fakes/fake-gemini-server.ts';
+import type { GeminiLiveServiceOptions } from './gemini-live-transport.ts';
 
 beforeAll(() => installNodeBrowserGlobals());
 
-const servers: FakeGeminiServer[] = [];
-const clients: PipecatClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.disconnect().catch(() => undefined);
-  for (const s of servers.splice(0)) await s.close();
-});
+const pool = geminiSessionPool();
+afterEach(() => pool.cleanup());
 
-async function waitFor<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const waitFor = waitUntil;
+type Harness = GeminiTestSession;
 
-interface Harness {
-  server: FakeGeminiServer;
-  media: FakeMediaManager;
-  transport: GeminiLiveWebsocketTransport;
-  client: PipecatClient;
-  frames: FrameRecord[];
-  rtvi: RtviRecord[];
-  states: TransportState[];
-  errors: Array<{ error?: string; message?: string; fatal?: boolean }>;
-  of(type: string): RtviRecord[];
-}
-
-async function harness(
+function harness(
   serverOptions: FakeGeminiServerOptions = {},
   options: Partial<GeminiLiveServiceOptions> & { settings?: Record<string, unknown> } = {},
   media = new FakeMediaManager({ playbackSpeed: 10 }),
 ): Promise<Harness> {
-  const server = await startFakeGeminiServer(serverOptions);
-  servers.push(server);
-  const transport = new GeminiLiveWebsocketTransport(
-    { api_key: FAKE_GEMINI_KEY, endpoint: server.url, connect_timeout_ms: 5000, ...options, settings: { silence_duration_ms: 200, ...options.settings } },
-    media,
-  );
-  const frames: FrameRecord[] = [];
-  const rtvi: RtviRecord[] = [];
-  const states: TransportState[] = [];
-  const errors: Harness['errors'] = [];
-  transport.setObserver({ onFrame: (f) => frames.push(f), onRtvi: (r) => rtvi.push(r) });
-  const client = new PipecatClient({
-    transport,
-    enableMic: true,
-    callbacks: { onTransportStateChanged: (s) => states.push(s), onError: (m) => errors.push(m.data as Harness['errors'][number]) },
-  });
-  clients.push(client);
-  return { server, media, transport, client, frames, rtvi, states, errors, of: (type) => rtvi.filter((r) => r.type === type) };
+  return geminiSession(pool, serverOptions, options, media);
 }
 
 function toolResponses(server: FakeGeminiServer) {
