@@ -6,7 +6,7 @@ import type { SettingField } from './settings-schema.ts';
 export interface AdapterDescriptor {
   /** Stable id stored in settings and exports: `gemini-live`, `openai-realtime`, `loopback`. */
   id: string;
-  /** Text of the `Adapter` option: must contain `Gemini Live`, `OpenAI Realtime` or `Loopback`. */
+  /** Text of the `Adapter` option: unique, and must not contain another adapter's label. */
   label: string;
   needsKey: boolean;
   /** Placeholder for `Endpoint URL` (the provider default). */
@@ -16,6 +16,13 @@ export interface AdapterDescriptor {
   settings: SettingField[];
   /** Hint shown under the adapter picker. */
   description: string;
+  /** Shown under `API key`: how the key is used (e.g. that no short-lived token exists for this service). */
+  keyNote?: string;
+  /**
+   * The host permission pattern (`https://host/*`) the adapter's HTTP token request needs, for this
+   * endpoint, when the manifest lists it in `optional_host_permissions`; asked for at first use.
+   */
+  tokenHostPermission?(endpoint: string | undefined): string | null;
   create(options: LLMServiceOptions, manager?: MediaManager): RealTimeWebsocketTransport;
   /** What the adapter will change in the tool declarations before sending them (shown under Tools). */
   describeTools?(toolsJson: string, settings: Record<string, unknown>): string[];

@@ -494,10 +494,15 @@ export abstract class RealTimeWebsocketTransport extends Transport {
    * The provider socket closed. Before ready: connect() rejects with code and reason. After ready:
    * a fatal RTVI error (client-js then disconnects) and the transport tears itself down.
    */
+  /** A sentence for a close that says the requested model is unknown or retired (adapters override). */
+  protected unknownModelHint(_code: number, _reason: string): string | null {
+    return null;
+  }
+
   protected handleSocketClosed(code: number, reason: string, sourceFrameIds: number[] = []): void {
     const cleanReason = this.scrubber.scrubText(reason);
     if (this.isSettingUp) {
-      this.failSetup(new ProviderClosedError(this.providerLabel, code, cleanReason, 'setup'));
+      this.failSetup(new ProviderClosedError(this.providerLabel, code, cleanReason, 'setup', this.unknownModelHint(code, cleanReason) ?? undefined));
       return;
     }
     if (this.state === 'disconnecting' || this.state === 'disconnected') return;

@@ -4,8 +4,9 @@ import { RTVIError } from '@pipecat-ai/client-js';
 export class ProviderClosedError extends RTVIError {
   readonly code: number;
   readonly reason: string;
-  constructor(provider: string, code: number, reason: string, phase: 'setup' | 'session') {
-    super(describeClose(provider, code, reason, phase));
+  /** `hint`: a plain sentence that goes first (e.g. the model is unknown), the close details after it. */
+  constructor(provider: string, code: number, reason: string, phase: 'setup' | 'session', hint?: string) {
+    super(hint ? `${hint} (${describeClose(provider, code, reason, phase)})` : describeClose(provider, code, reason, phase));
     this.name = 'ProviderClosedError';
     this.code = code;
     this.reason = reason;

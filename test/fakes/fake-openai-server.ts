@@ -55,7 +55,122 @@ export interface FakeResponseContext {
   responseIndex: number;
 }
 
+/**
+ * Which OpenAI-compatible service the fake plays. Each difference below cites its source; the
+ * findings are collected, with their URLs, in docs/protocols-openai-compatible.md.
+ */
+export type FakeVendor = 'openai' | 'xai' | 'elevenlabs' | 'azure';
+
+interface VendorRoutes {
+  /** WebSocket path. */
+  socketPath: string;
+  /** Token (client secret) POST path. */
+  secretPath: string;
+  /** The token request's credential, from its headers. */
+  secretCredential(req: http.IncomingMessage): string | null;
+  /** Whether the token request body is acceptable (null) or the error to answer with. */
+  checkSecretBody(body: { session?: unknown; expires_after?: { seconds?: number; anchor?: unknown } }): string | null;
+  /** The credential of a WebSocket handshake. */
+  socketCredential(req: http.IncomingMessage, protocols: string[], url: URL): string | null;
+  /** The subprotocol the server echoes. */
+  echoProtocol(protocols: Set<string>): string | false;
+  /** The first server event after the upgrade. */
+  greeting: 'session.created' | 'conversation.created';
+  /** Minted token values. */
+  secretPrefix: string;
+  /** session.update takes xAI's flat fields (`voice`, `turn_detection`) rather than the GA nesting. */
+  flatSession: boolean;
+  /** Voice names the service takes; null: any voice id. */
+  voices: ReadonlySet<string> | null;
+}
+
+const OPENAI_VOICES = new Set(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar']);
+
+const bearer = (req: http.IncomingMessage) => /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? null;
+const fromSubprotocol = (protocols: string[], prefix: string) => protocols.find((p) => p.startsWith(prefix))?.slice(prefix.length) ?? null;
+const headerValue = (req: http.IncomingMessage, name: string) => {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
+};
+
+const VENDOR_ROUTES: Record<FakeVendor, VendorRoutes> = {
+  // OpenAI: provider-protocols.md A.1/A.2 (`/v1/realtime`, `realtime` echoed, key or ek_ in
+  // `openai-insecure-api-key.*`, Bearer server-side; client secrets at `/v1/realtime/client_secrets`).
+  openai: {
+    socketPath: '/v1/realtime',
+    secretPath: '/v1/realtime/client_secrets',
+    secretCredential: bearer,
+    checkSecretBody: () => null,
+    socketCredential: (req, protocols) => fromSubprotocol(protocols, 'openai-insecure-api-key.') ?? bearer(req),
+    echoProtocol: (p) => (p.has('realtime') ? 'realtime' : false),
+    greeting: 'session.created',
+    secretPrefix: 'ek_',
+    flatSession: false,
+    voices: OPENAI_VOICES,
+  },
+  // xAI (docs.x.ai developers/model-capabilities/audio/ephemeral-tokens and .../voice-agent):
+  // `wss://api.x.ai/v1/realtime?model=…`; tokens from `POST /v1/realtime/client_secrets` with
+  // `Authorization: Bearer <key>` and body `{expires_after:{seconds}}` only ("Does not support
+  // session or expires_after.anchor fields"); a browser offers `xai-client-secret.<token>` as its one
+  // subprotocol (xAI SDK README; cookbook clients), so the server can only echo that one; the first
+  // event is `conversation.created` (docs.litellm.ai providers/xai_realtime); session.update carries
+  // flat `voice`, `instructions`, `turn_detection` (docs.x.ai voice-agent examples).
+  xai: {
+    socketPath: '/v1/realtime',
+    secretPath: '/v1/realtime/client_secrets',
+    secretCredential: bearer,
+    checkSecretBody: (b) =>
+      b.session !== undefined ? 'Unsupported field: session' : b.expires_after?.anchor !== undefined ? 'Unsupported field: expires_after.anchor' : null,
+    socketCredential: (req, protocols) => fromSubprotocol(protocols, 'xai-client-secret.') ?? bearer(req),
+    echoProtocol: (p) => [...p].find((x) => x.startsWith('xai-client-secret.')) ?? false,
+    greeting: 'conversation.created',
+    secretPrefix: 'xai-',
+    flatSession: true,
+    // The five voices of docs.x.ai's voice-agent guide (Ara is the default).
+    voices: new Set(['Ara', 'Rex', 'Sal', 'Eve', 'Leo', 'ara', 'rex', 'sal', 'eve', 'leo']),
+  },
+  // ElevenLabs (Eleven Realtime; @elevenlabs/elevenlabs-js `conversationalAi.realtime.createClientSecret`,
+  // elevenlabs/skills realtime/references/session-config.md): socket `/v1/convai/realtime?model=…`,
+  // GA session shape; the mint `POST /v1/convai/realtime/client_secrets` takes the GA body and the
+  // `xi-api-key` header (the only credential header ElevenLabs' SDKs send); the browser passes the
+  // secret as the OpenAI SDK does (`realtime` + `openai-insecure-api-key.<secret>`).
+  elevenlabs: {
+    socketPath: '/v1/convai/realtime',
+    secretPath: '/v1/convai/realtime/client_secrets',
+    secretCredential: (req) => headerValue(req, 'xi-api-key'),
+    checkSecretBody: () => null,
+    socketCredential: (req, protocols) => fromSubprotocol(protocols, 'openai-insecure-api-key.') ?? headerValue(req, 'xi-api-key'),
+    echoProtocol: (p) => (p.has('realtime') ? 'realtime' : false),
+    greeting: 'session.created',
+    secretPrefix: 'ek_',
+    flatSession: false,
+    // ElevenLabs voices are ids from the user's voice library: any id is taken.
+    voices: null,
+  },
+  // Azure (learn.microsoft.com azure/foundry/openai/how-to/realtime-audio-websockets, GA tab):
+  // `wss://<resource>.openai.azure.com/openai/v1/realtime?model=<deployment>`; the key as an
+  // `api-key` header or `api-key` query parameter, or Entra `Authorization: Bearer`; client secrets
+  // at `/openai/v1/realtime/client_secrets` with the `api-key` header (realtime-audio-webrtc). The
+  // `openai-insecure-api-key.*` subprotocol is NOT documented by Azure: the fake accepts it as the
+  // OpenAI-compatible v1 route would, and the adapter offers the documented query form as well.
+  azure: {
+    socketPath: '/openai/v1/realtime',
+    secretPath: '/openai/v1/realtime/client_secrets',
+    secretCredential: (req) => headerValue(req, 'api-key'),
+    checkSecretBody: () => null,
+    socketCredential: (req, protocols, url) => url.searchParams.get('api-key') ?? headerValue(req, 'api-key') ?? fromSubprotocol(protocols, 'openai-insecure-api-key.') ?? bearer(req),
+    echoProtocol: (p) => (p.has('realtime') ? 'realtime' : false),
+    greeting: 'session.created',
+    secretPrefix: 'ek_',
+    flatSession: false,
+    // Azure serves OpenAI's models and their voices (realtime-audio-reference: "follows the OpenAI Realtime API specification").
+    voices: OPENAI_VOICES,
+  },
+};
+
 export interface FakeOpenAIServerOptions {
+  /** The service the fake plays (default `openai`). */
+  vendor?: FakeVendor;
   /** The one long-lived key the fake accepts (default `sk-test-fake-openai-key-0123456789`). */
   apiKey?: string;
   /** Models that close with 4004 model_not_found; default: the preview aliases retired in GA. */
@@ -181,6 +296,22 @@ function rid(prefix: string): string {
   return s;
 }
 
+/**
+ * xAI's flat session fields (docs.x.ai voice-agent: `voice`, `turn_detection` beside
+ * `instructions`, `audio.{input,output}.format`, `tools`) moved where the GA session keeps them, so
+ * the rest of the fake treats every vendor alike. The flat fields stay visible in `received`.
+ */
+function nestFlatSession(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const { voice, turn_detection, ...rest } = raw as Record<string, unknown>;
+  const audio = (rest.audio ?? {}) as { input?: Record<string, unknown>; output?: Record<string, unknown> };
+  const out: Record<string, unknown> = { type: 'realtime', ...rest, audio: { ...audio, input: { ...(audio.input ?? {}) }, output: { ...(audio.output ?? {}) } } };
+  const a = out.audio as { input: Record<string, unknown>; output: Record<string, unknown> };
+  if (voice !== undefined) a.output.voice = voice;
+  if (turn_detection !== undefined) a.input.turn_detection = turn_detection;
+  return out;
+}
+
 function defaultPreviewModel(model: string): boolean {
   return /realtime-preview/.test(model);
 }
@@ -288,6 +419,7 @@ interface ActiveResponse {
 
 export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
   const apiKey = options.apiKey ?? DEFAULT_KEY;
+  const routes = VENDOR_ROUTES[options.vendor ?? 'openai'];
   const isUnknownModel = options.isUnknownModel ?? defaultPreviewModel;
   const secrets = new Map<string, { expiresAt: number; session: Record<string, unknown> | null }>();
   const handshakes: FakeHandshake[] = [];
@@ -310,7 +442,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 
   const cors = {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Headers': 'Authorization, Content-Type, OpenAI-Beta',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, OpenAI-Beta, xi-api-key, api-key',
     'Access-Control-Allow-Methods': 'POST, OPTIONS',
   };
 
@@ -320,7 +452,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       return;
     }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (req.method !== 'POST' || path !== '/v1/realtime/client_secrets') {
+    if (req.method !== 'POST' || path !== routes.secretPath) {
       res.writeHead(404, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify({ error: { message: `Invalid URL (${req.method} ${path})`, type: 'invalid_request_error', param: null, code: null } }));
       return;
     }
@@ -333,7 +465,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         res.writeHead(status, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify(body));
         notify();
       };
-      const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? null;
+      const auth = routes.secretCredential(req);
       let body: unknown;
       try {
         body = raw ? JSON.parse(raw) : {};
@@ -349,8 +481,14 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         reply(401, { error: { message: incorrectKeyMessage(auth), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, { authorized: false, body, status: 401 });
         return;
       }
-      const b = (body ?? {}) as { session?: unknown; expires_after?: { seconds?: number } };
-      const problem = b.session === undefined ? null : validateGaSession(b.session, 'session');
+      const b = (body ?? {}) as { session?: unknown; expires_after?: { seconds?: number; anchor?: unknown } };
+      const refused = routes.checkSecretBody(b);
+      if (refused) {
+        // The wording of the vendor's refusal is not documented; only that these fields are unsupported.
+        reply(400, { error: { message: refused, type: 'invalid_request_error', param: null, code: null } }, { authorized: true, body, status: 400 });
+        return;
+      }
+      const problem = b.session === undefined ? null : validateGaSession(b.session, 'session', routes.voices);
       if (problem) {
         reply(400, { error: problem }, { authorized: true, body, status: 400 });
         return;
@@ -360,7 +498,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         reply(400, { error: invalidValue('expires_after.seconds', 'Invalid value for expires_after.seconds: expected 10 to 7200.') }, { authorized: true, body, status: 400 });
         return;
       }
-      const value = rid('ek_');
+      const value = rid(routes.secretPrefix);
       const expiresAt = Math.floor(Date.now() / 1000) + seconds;
       const session = (b.session as Record<string, unknown> | undefined) ?? null;
       secrets.set(value, { expiresAt, session });
@@ -371,7 +509,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
+    handleProtocols: (protocols) => routes.echoProtocol(protocols),
   });
 
   httpServer.on('connection', (s) => {
@@ -385,12 +523,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean);
-    const fromProtocol = protocols.find((p) => p.startsWith('openai-insecure-api-key.'))?.slice('openai-insecure-api-key.'.length) ?? null;
-    const fromHeader = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? null;
-    const credential = fromProtocol ?? fromHeader;
+    const credential = routes.socketCredential(req, protocols, u);
     handshakes.push({ url: req.url ?? '', model: u.searchParams.get('model'), protocols, credential, at: Date.now() });
     notify();
-    if (u.pathname !== '/v1/realtime') {
+    if (u.pathname !== routes.socketPath) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -705,7 +841,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       switch (ev.type) {
         case 'session.update': {
           if (options.ignoreSessionUpdate) return;
-          const problem = validateGaSession(ev.session);
+          if (routes.flatSession) ev.session = nestFlatSession(ev.session);
+          const problem = validateGaSession(ev.session, 'session', routes.voices);
           if (problem) return sendError(problem, eventId);
           const s = ev.session as Record<string, unknown>;
           const voice = (s.audio as { output?: { voice?: unknown } } | undefined)?.output?.voice;
@@ -862,7 +999,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       handle(ev);
     });
 
-    const greet = () => send({ type: 'session.created', session });
+    const greet = () =>
+      routes.greeting === 'conversation.created'
+        ? send({ type: 'conversation.created', conversation: { id: rid('conv_'), object: 'realtime.conversation' } })
+        : send({ type: 'session.created', session });
     if (options.sessionCreatedDelayMs) setTimeout(greet, options.sessionCreatedDelayMs);
     else greet();
   }
@@ -871,7 +1011,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const port = (httpServer.address() as AddressInfo).port;
 
   const server: FakeOpenAIServer = {
-    url: `ws://127.0.0.1:${port}/v1/realtime`,
+    url: `ws://127.0.0.1:${port}${routes.socketPath}`,
     httpUrl: `http://127.0.0.1:${port}`,
     apiKey,
     handshakes,

@@ -67,7 +67,8 @@ function validateFormat(format: unknown, param: string): FakeOpenAIError | null 
 }
 
 /** Returns the first problem with a GA session object (as a session.update or client_secrets body carries it), or null. */
-export function validateGaSession(session: unknown, prefix = 'session'): FakeOpenAIError | null {
+/** `voices`: the vendor's voice names (default OpenAI's); null accepts any id (ElevenLabs voice ids). */
+export function validateGaSession(session: unknown, prefix = 'session', voices: ReadonlySet<string> | null = VOICES): FakeOpenAIError | null {
   if (session === undefined) return missingParameter(prefix);
   if (!isObject(session)) return invalidValue(prefix, `Invalid type for '${prefix}': expected an object, but got ${Array.isArray(session) ? 'an array' : typeof session} instead.`);
   // Beta-era fields first, as the live service reports the first unknown parameter it meets.
@@ -135,8 +136,8 @@ export function validateGaSession(session: unknown, prefix = 'session'): FakeOpe
       if (uo) return uo;
       const f = validateFormat(output.format, `${prefix}.audio.output.format`);
       if (f) return f;
-      if (output.voice !== undefined && !(typeof output.voice === 'string' && VOICES.has(output.voice)) && !(isObject(output.voice) && typeof output.voice.id === 'string')) {
-        return invalidValue(`${prefix}.audio.output.voice`, `Invalid value: '${String(output.voice)}'. Supported values are: ${[...VOICES].map((v) => `'${v}'`).join(', ')}.`);
+      if (voices && output.voice !== undefined && !(typeof output.voice === 'string' && voices.has(output.voice)) && !(isObject(output.voice) && typeof output.voice.id === 'string')) {
+        return invalidValue(`${prefix}.audio.output.voice`, `Invalid value: '${String(output.voice)}'. Supported values are: ${[...voices].map((v) => `'${v}'`).join(', ')}.`);
       }
       if (output.speed !== undefined && (typeof output.speed !== 'number' || output.speed < 0.25 || output.speed > 1.5)) {
         return invalidValue(`${prefix}.audio.output.speed`, 'Invalid value for speed: expected a number between 0.25 and 1.5.');

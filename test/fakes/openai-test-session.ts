@@ -20,10 +20,17 @@ export interface OpenAITestSession {
   waitForRtvi(type: string, count?: number, timeoutMs?: number): Promise<RtviRecord>;
 }
 
-export function openAISession(server: FakeOpenAIServer, options: OpenAIRealtimeServiceOptions = {}, mediaOptions: FakeMediaManagerOptions = {}): OpenAITestSession {
+export type OpenAICompatibleTransportClass = new (options: OpenAIRealtimeServiceOptions, manager: FakeMediaManager) => OpenAIRealtimeWebsocketTransport;
+
+export function openAISession(
+  server: FakeOpenAIServer,
+  options: OpenAIRealtimeServiceOptions = {},
+  mediaOptions: FakeMediaManagerOptions = {},
+  Transport: OpenAICompatibleTransportClass = OpenAIRealtimeWebsocketTransport,
+): OpenAITestSession {
   installNodeBrowserGlobals();
   const media = new FakeMediaManager(mediaOptions);
-  const transport = new OpenAIRealtimeWebsocketTransport({ api_key: server.apiKey, endpoint: server.url, connect_timeout_ms: 5000, ...options }, media);
+  const transport = new Transport({ api_key: server.apiKey, endpoint: server.url, connect_timeout_ms: 5000, ...options }, media);
   const frames: FrameRecord[] = [];
   const rtvi: RtviRecord[] = [];
   const states: TransportState[] = [];

@@ -4,6 +4,7 @@ import { geminiSession, geminiSessionPool, waitUntil, type GeminiTestSession } f
 import { installNodeBrowserGlobals } from '../../../test/fakes/node-browser-globals.ts';
 import { FAKE_GEMINI_KEY, GEMINI_CLOSE_REASONS, type FakeGeminiServer, type FakeGeminiServerOptions } from '../../../test/fakes/fake-gemini-server.ts';
 import type { GeminiLiveServiceOptions } from './gemini-live-transport.ts';
+import { DEFAULT_GEMINI_MODEL } from './gemini-models.ts';
 
 beforeAll(() => installNodeBrowserGlobals());
 
@@ -242,6 +243,13 @@ describe('GeminiLiveWebsocketTransport against the fake Gemini server', () => {
     const err = await h.client.connect().then(() => null, (e: Error) => e);
     expect(err?.message).toContain('code 1008');
     expect(err?.message).toContain('models/gemini-nope-live is not found for API version v1alpha, or is not supported for bidiGenerateContent. Call');
+  });
+
+  it('unknown or retired model: the message names the model and suggests the current default', async () => {
+    const h = await harness({}, { settings: { model: 'gemini-live-2.5-flash-preview' } });
+    const err = await h.client.connect().then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/model "gemini-live-2\.5-flash-preview" is unknown to Gemini Live or retired/);
+    expect(err?.message).toContain(`"${DEFAULT_GEMINI_MODEL}"`);
   });
 
   it('close before setupComplete and a silent server both settle connect()', async () => {

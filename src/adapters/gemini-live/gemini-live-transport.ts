@@ -9,7 +9,8 @@ import { MissingKeyError, errorMessage } from '../../transport/transport-errors.
 import { planGeminiEndpoint, type GeminiAuthMode } from './gemini-endpoint.ts';
 import { Resampler } from '../../audio/resampler.ts';
 import { clientFrameType, parseDurationMs, sampleRateOf, serverFrameType, summariseClientFrame, summariseServerFrame } from './gemini-frames.ts';
-import { DEFAULT_GEMINI_MODEL, geminiModelCapabilities, type GeminiModelCapabilities } from './gemini-models.ts';
+import { isGeminiUnknownModel, unknownModelMessage } from '../../transport/unknown-model.ts';
+import { DEFAULT_GEMINI_MODEL, bareModelId, geminiModelCapabilities, type GeminiModelCapabilities } from './gemini-models.ts';
 import { buildGeminiSetup, parseGeminiTools, type GeminiSettings, type ParsedGeminiTools } from './gemini-setup.ts';
 import { GeminiUserUtterance } from './gemini-user-utterance.ts';
 import { GeminiCredentials } from './gemini-credentials.ts';
@@ -169,6 +170,10 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
   get model(): string {
     const fromSettings = this.settings.model;
     return (typeof fromSettings === 'string' && fromSettings.trim()) || this._service_options.model?.trim() || DEFAULT_GEMINI_MODEL;
+  }
+
+  protected override unknownModelHint(code: number, reason: string): string | null {
+    return isGeminiUnknownModel(code, reason) ? unknownModelMessage(this.providerLabel, bareModelId(this.model), DEFAULT_GEMINI_MODEL) : null;
   }
 
   /** The setup this session runs on; before the first connect, what the settings say now. */

@@ -22,12 +22,13 @@ export class OpenAIKeyError extends Error {
 }
 
 /** Trims the key and refuses characters a subprotocol cannot carry, without quoting the key. */
-export function normalizeKey(raw: string | undefined): string {
+export function normalizeKey(raw: string | undefined, provider = 'OpenAI'): string {
   const key = (raw ?? '').trim();
   if (!key) return '';
   if (!SUBPROTOCOL_TOKEN.test(key)) {
+    const vendor = provider === 'OpenAI Realtime' ? 'OpenAI' : provider;
     throw new OpenAIKeyError(
-      'The OpenAI API key contains characters that cannot be sent in a WebSocket handshake (spaces, quotes, line breaks or non-ASCII letters). Copy the key again from the OpenAI dashboard.',
+      `The ${vendor} API key contains characters that cannot be sent in a WebSocket handshake or header (spaces, quotes, line breaks or non-ASCII letters). Copy the key again from the ${vendor} dashboard.`,
     );
   }
   return key;

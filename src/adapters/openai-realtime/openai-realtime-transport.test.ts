@@ -1,3 +1,4 @@
+import { OPENAI_DEFAULT_MODEL } from './openai-session-config.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../../test/fakes/fake-openai-server.ts';
 import { openAISession, type OpenAITestSession } from '../../../test/fakes/openai-test-session.ts';
@@ -139,6 +140,13 @@ describe('OpenAI Realtime adapter: connect', () => {
     expect(err.code).toBe(4004);
     expect(err.message).toContain('invalid_request_error.model_not_found');
     expect(server.handshakes[0].model).toBe('gpt-4o-realtime-preview');
+  });
+
+  it('unknown or retired model: the message names the model and suggests the current default', async () => {
+    const s = open({ settings: { model: 'gpt-4o-realtime-preview' } });
+    const err = (await s.client.connect().catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/model "gpt-4o-realtime-preview" is unknown to OpenAI Realtime or retired/);
+    expect(err.message).toContain(`"${OPENAI_DEFAULT_MODEL}"`);
   });
 
   it('connect() settles with a timeout when the server never answers session.update', async () => {

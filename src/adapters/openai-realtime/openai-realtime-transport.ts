@@ -14,11 +14,12 @@ import { UserTranscriptAccumulator } from '../../rtvi/user-transcript-accumulato
 import { deferred, type Deferred } from '../../transport/deferred.ts';
 import { ProviderSocket, assertSecureEndpoint, utf8Length } from '../../transport/provider-socket.ts';
 import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
+import { isOpenAIUnknownModel, unknownModelMessage } from '../../transport/unknown-model.ts';
 import { MissingKeyError, ProviderClosedError, errorMessage } from '../../transport/transport-errors.ts';
-import { isClientSecret, mintClientSecret, normalizeKey } from './openai-client-secret.ts';
+import { normalizeKey } from './openai-client-secret.ts';
 import { summariseFrame } from './openai-frame-summary.ts';
+import { openAIProfile, type OpenAIVendorProfile, type VendorAuthRequest } from './openai-vendor-profile.ts';
 import {
-  OPENAI_DEFAULT_ENDPOINT,
   OPENAI_DEFAULT_MODEL,
   OPENAI_BETWEEN_TURNS_KEYS,
   OPENAI_LIVE_KEYS,
@@ -79,7 +80,9 @@ interface ResponseCalls {
  * it cannot know what the client played.
  */
 export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport {
-  protected readonly providerName = 'OpenAI Realtime';
+  protected readonly providerName: string = 'OpenAI Realtime';
+  /** What differs per OpenAI-compatible service (endpoint, auth, token route, session fields). */
+  protected readonly profile: OpenAIVendorProfile = openAIProfile;
   declare protected _service_options: OpenAIRealtimeServiceOptions;
 
   private socket: ProviderSocket | null = null;
@@ -124,7 +127,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   private pttHeld = false;
   private appendedMsSinceClear = 0;
   private expiryTimers: Array<ReturnType<typeof setTimeout>> = [];
-  private model = OPENAI_DEFAULT_MODEL;
+  private model: string = OPENAI_DEFAULT_MODEL;
 
   constructor(options: OpenAIRealtimeServiceOptions = {}, manager?: MediaManager) {
     super(options, manager);
@@ -139,9 +142,11 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   }
 
   protected override validateBeforeConnect(): void {
-    const key = normalizeKey(this._service_options.api_key);
+    const key = normalizeKey(this._service_options.api_key, this.providerName);
     if (!key) throw new MissingKeyError(this.providerName);
+    if (!this.endpoint) throw new Error(`${this.providerName} needs an Endpoint URL (Settings → Advanced settings).`);
     assertSecureEndpoint(this.endpoint, this.providerName);
+    this.profile.checkEndpoint?.(this.endpoint);
     buildSession(this.settings);
   }
 
@@ -152,25 +157,26 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   async connectLLM(): Promise<void> {
     this.resetSessionState();
     const settings = this.settings;
-    const key = normalizeKey(this._service_options.api_key);
+    const key = normalizeKey(this._service_options.api_key, this.providerName);
     this.scrubber.add(key);
-    this.model = (typeof settings.model === 'string' && settings.model.trim()) || this._service_options.model?.trim() || OPENAI_DEFAULT_MODEL;
+    this.model = (typeof settings.model === 'string' && settings.model.trim()) || this._service_options.model?.trim() || this.profile.defaultModel;
     const session = buildSession(settings);
-    let secret = key;
-    if (!isClientSecret(key) && settings.auth !== 'api-key-in-subprotocol') {
-      const minted = await mintClientSecret(this.endpoint, key, { ...session, model: this.model }, { signal: this.connectSignal });
-      this.scrubber.add(minted.value);
-      secret = minted.value;
-    }
-    const url = new URL(this.endpoint);
-    url.searchParams.set('model', this.model);
+    const plan = await this.profile.authorize({
+      endpoint: this.endpoint,
+      key,
+      model: this.model,
+      session: this.profile.shapeSession(session, this.settings),
+      settings: this.settings as VendorAuthRequest['settings'],
+      signal: this.connectSignal,
+    });
+    for (const m of plan.minted) this.scrubber.add(m);
     const socket = new ProviderSocket({
       onMessage: (m) => this.onSocketMessage(m.text, m.bytes, m.binary),
       onClose: (code, reason) => this.onSocketClose(code, reason),
     });
     this.socket = socket;
     try {
-      await socket.open(url.toString(), ['realtime', `openai-insecure-api-key.${secret}`], this.connectSignal);
+      await socket.open(plan.url, plan.protocols, this.connectSignal);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw new ProviderClosedError(this.providerName, code, String((e as { reason?: unknown }).reason ?? ''), 'setup');
@@ -551,7 +557,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   }
 
   private get endpoint(): string {
-    return this._service_options.endpoint?.trim() || OPENAI_DEFAULT_ENDPOINT;
+    return this._service_options.endpoint?.trim() || this.profile.defaultEndpoint || '';
   }
 
   private nextEventId(): string {
@@ -573,7 +579,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   }
 
   private sendSessionUpdate(session: RealtimeSessionCreateRequest, done?: Deferred<UpdateAnswer>): string {
-    const eventId = this.send({ type: 'session.update', session });
+    const eventId = this.send({ type: 'session.update', session: this.profile.shapeSession(session, this.settings) as unknown as RealtimeSessionCreateRequest });
     this.pendingUpdates.push({ eventId, done });
     return eventId;
   }
@@ -841,6 +847,10 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     this.createInFlight = null;
     this.cancelSentFor = null;
     for (const w of [...this.responseEndWaiters]) w();
+  }
+
+  protected override unknownModelHint(code: number, reason: string): string | null {
+    return isOpenAIUnknownModel(code, reason) ? unknownModelMessage(this.providerName, this.model, this.profile.defaultModel) : null;
   }
 
   // ------------------------------------------------------------------ RTVI text helpers
