@@ -841,10 +841,11 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       switch (ev.type) {
         case 'session.update': {
           if (options.ignoreSessionUpdate) return;
-          if (routes.flatSession) ev.session = nestFlatSession(ev.session);
-          const problem = validateGaSession(ev.session, 'session', routes.voices);
+          // A copy: `received` keeps what the client sent.
+          const raw = routes.flatSession ? nestFlatSession(ev.session) : ev.session;
+          const problem = validateGaSession(raw, 'session', routes.voices);
           if (problem) return sendError(problem, eventId);
-          const s = ev.session as Record<string, unknown>;
+          const s = raw as Record<string, unknown>;
           const voice = (s.audio as { output?: { voice?: unknown } } | undefined)?.output?.voice;
           const currentVoice = (session.audio as { output: { voice: unknown } }).output.voice;
           // Voice lock: SDK `RealtimeAudioConfigOutput.voice` ("Voice cannot be changed during the
