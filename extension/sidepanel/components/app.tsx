@@ -1,3 +1,4 @@
+import { requestTokenHost } from '../token-host-permission.ts';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties } from 'react';
 import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts';
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
@@ -210,7 +211,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     if (!toolsCheck.ok) return fail(`Tools (JSON) is not valid (${toolsCheck.message}). Fix it, then connect.`);
     const model = typeof values.model === 'string' ? values.model.trim() : '';
     setSessionSettings({ settings: { ...values, ...(model ? { model } : {}) }, endpoint: settings.endpoint.trim() || undefined });
-    send({
+    // A vendor whose token request needs a host permission asks for it now, in the click's gesture;
+    // the connect goes out either way (a refusal then shows as the token request's failure).
+    void requestTokenHost(adapter.tokenHostPermission?.(settings.endpoint)).then(() => send({
       type: 'connect',
       adapterId,
       apiKey: adapter.needsKey ? key : undefined,
@@ -220,7 +223,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       enableMic: state.status.micEnabled,
       toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks),
       functionCallTimeoutMs: (settings.toolTimeoutS || DEFAULT_TOOL_TIMEOUT_S) * 1000,
-    });
+    }));
   };
 
   const apply = () => {

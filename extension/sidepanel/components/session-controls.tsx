@@ -74,6 +74,7 @@ export function SessionControls(p: SessionControlsProps) {
             </button>
           </div>
           <p id={ids.keyHelp} className="help">
+            {adapter.keyNote ? `${adapter.keyNote} ` : ''}
             {p.keyForm.remembered
               ? 'Stored on this device (chrome.storage.local) until you forget it. Never logged or exported.'
               : 'Kept for this browser session only (chrome.storage.session). Never logged or exported.'}
