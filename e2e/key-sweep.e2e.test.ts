@@ -21,8 +21,14 @@ const GEMINI_URL_KEY = 'AIzaSWEEPgeminiINURL_51ab3c7d9e0f';
 const OPENAI_KEY = 'sk-SWEEP-openai-4b9e2d71c0a35f68';
 const OPENAI_BAD_KEY = 'sk-SWEEP-openaiBAD-93c1e07a2d5b';
 const OPENAI_SUBPROTOCOL_KEY = 'sk-SWEEP-openaiSUBPROTO-2e7f90b1';
+/** The OpenAI-compatible vendors: a good and a bad key each, on the fake playing that vendor. */
+const VENDORS = [
+  { vendor: 'xai', adapter: 'Grok Voice (xAI)', key: 'xai-SWEEP-grok-7c2e91d04b3a', bad: 'xai-SWEEP-grokBAD-1f8e2a6c' },
+  { vendor: 'elevenlabs', adapter: 'ElevenLabs Realtime', key: 'sk_SWEEP_eleven_5d0b3e8a2c71', bad: 'sk_SWEEP_elevenBAD_9a4c1e7b' },
+  { vendor: 'azure', adapter: 'Azure Realtime', key: 'azSWEEPkey3e9d1c7a0b5f', bad: 'azSWEEPkeyBAD6b2f8d4e' },
+] as const;
 /** Keys that must be found nowhere (the two opt-in controls are checked separately). */
-const SAFE_PATH_KEYS = [GEMINI_KEY, GEMINI_BAD_KEY, OPENAI_KEY, OPENAI_BAD_KEY];
+const SAFE_PATH_KEYS = [GEMINI_KEY, GEMINI_BAD_KEY, OPENAI_KEY, OPENAI_BAD_KEY, ...VENDORS.flatMap((v) => [v.key, v.bad])];
 
 /** A loopback port with nothing listening: connections are refused at once. */
 async function refusedPort(): Promise<number> {
@@ -44,12 +50,14 @@ describe('API keys appear in no artefact of a run (all adapters)', () => {
   let gemini: FakeGeminiServer;
   let openai: FakeOpenAIServer;
   let openaiSubprotocol: FakeOpenAIServer;
+  const vendorFakes: FakeOpenAIServer[] = [];
   let dead: string;
 
   beforeAll(async () => {
     gemini = await startFakeGeminiServer({ validKeys: [GEMINI_KEY, GEMINI_URL_KEY] });
     openai = await startFakeOpenAIServer({ apiKey: OPENAI_KEY, vadRmsThreshold: 2 });
     openaiSubprotocol = await startFakeOpenAIServer({ apiKey: OPENAI_SUBPROTOCOL_KEY, vadRmsThreshold: 2 });
+    for (const v of VENDORS) vendorFakes.push(await startFakeOpenAIServer({ vendor: v.vendor, apiKey: v.key, vadRmsThreshold: 2 }));
     dead = `ws://127.0.0.1:${await refusedPort()}`;
     h = await launchExtension();
     panel = await h.openPanel();
@@ -59,7 +67,7 @@ describe('API keys appear in no artefact of a run (all adapters)', () => {
   afterAll(async () => {
     await ws?.stop();
     await h?.close();
-    await Promise.all([gemini?.close(), openai?.close(), openaiSubprotocol?.close()]);
+    await Promise.all([gemini?.close(), openai?.close(), openaiSubprotocol?.close(), ...vendorFakes.map((f) => f.close())]);
   });
 
   async function fill(adapter: string, key: string, endpoint: string, auth?: string): Promise<void> {
@@ -122,6 +130,23 @@ describe('API keys appear in no artefact of a run (all adapters)', () => {
     await selectView(panel, 'Settings');
     await panel.getByRole('combobox', { name: exactly('Authentication') }).selectOption('client-secret');
     await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
+  });
+
+  it('OpenAI-compatible vendors: token path with a good key and a bad key each', async () => {
+    for (const [i, v] of VENDORS.entries()) {
+      const fake = vendorFakes[i];
+      await fill(v.adapter, v.key, fake.url);
+      await session('ready');
+      expect(fake.secretRequests.some((r) => r.authorized && r.status === 200)).toBe(true);
+      await fill(v.adapter, v.bad, fake.url);
+      const bad = await session('alert');
+      expect(bad.join(' ')).toMatch(/refused to create a short-lived token \(HTTP 401/);
+      alertsSeen.push(...bad);
+      // Handshakes and token requests as the fake saw them: never a key in a URL or subprotocol.
+      expect(findKeys(fake.handshakes.map((hs) => `${hs.url} ${hs.protocols.join(',')}`).join('\n'), [v.key, v.bad])).toEqual([]);
+    }
+    // The storage check below works on the OpenAI adapter's key.
+    await fill('OpenAI Realtime', OPENAI_KEY, openai.url, 'client-secret');
   });
 
   it('no artefact holds a key sent the default way, and the opt-in keys stay out of everything but their own channel', async () => {
