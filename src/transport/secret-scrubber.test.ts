@@ -5,7 +5,7 @@ import { SecretScrubber, scrubCredentialShapes, scrubCredentialShapesFully } fro
 
 /** Pieces that build strings near every credential shape, in any case, so the pre-check is really exercised. */
 const FRAGMENTS = [
-  '?key=', '&KEY=', '?access_token=', '&api_key=', '?Token=', 'openai-insecure-api-key.', 'OPENAI-INSECURE-API-KEY.', 'Bearer ', 'bearer\t', 'BEARER  ',
+  '?key=', '&api-key=', 'xai-client-secret.', 'XAI-CLIENT-SECRET.', '&KEY=', '?access_token=', '&api_key=', '?Token=', 'openai-insecure-api-key.', 'OPENAI-INSECURE-API-KEY.', 'Bearer ', 'bearer\t', 'BEARER  ',
   'sk-', 'SK-', 'ek_', 'EK_', 'AIza', 'aiza', 'AIZA', 'auth_tokens/', 'Auth_Tokens/', 'abcDEF012_-', 'x', '9', ' ', '"', "'", '#', '&', '?', '=', '/', '.', '-', '_', '\n',
 ];
 const shapeLike = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 6 })), { maxLength: 14 }).map((parts) => parts.join(''));
@@ -29,6 +29,8 @@ describe('SecretScrubber', () => {
       ['ephemeral ek_abcdef9 expired', `ephemeral ${REDACTED} expired`],
       ['API key AIzaSyA1234567890abcdefghij not valid', `API key ${REDACTED} not valid`],
       ['name auth_tokens/abc-123 gone', `name auth_tokens/${REDACTED} gone`],
+      ['wss://r.openai.azure.com/openai/v1/realtime?model=d&api-key=abc123XYZ', `wss://r.openai.azure.com/openai/v1/realtime?model=d&api-key=${REDACTED}`],
+      ['protocols xai-client-secret.tok_9f8e7d6c refused', `protocols xai-client-secret.${REDACTED} refused`],
     ];
     for (const [text, want] of cases) expect(new SecretScrubber().scrubText(text)).toBe(want);
   });

@@ -36,8 +36,10 @@ export class SecretScrubber {
 }
 
 const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
-  [/([?&](?:key|access_token|api_key|token)=)[^&#\s"']+/gi, `$1${REDACTED}`],
+  [/([?&](?:key|access_token|api_key|api-key|token)=)[^&#\s"']+/gi, `$1${REDACTED}`],
   [/(openai-insecure-api-key\.)[^\s,"']+/gi, `$1${REDACTED}`],
+  // xAI's browser subprotocol (docs/protocols-openai-compatible.md).
+  [/(xai-client-secret\.)[^\s,"']+/gi, `$1${REDACTED}`],
   [/(Bearer\s+)[A-Za-z0-9._\-~+/]+=*/g, `$1${REDACTED}`],
   [/\bsk-[A-Za-z0-9_\-]{8,}/g, REDACTED],
   [/\bek_[A-Za-z0-9_\-]{6,}/g, REDACTED],
@@ -50,7 +52,7 @@ const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
  * the fixed prefix of each shape). One scan of a clean string instead of one per pattern: the
  * observer scrubs every string of every frame, 50 audio frames a second each way.
  */
-const CREDENTIAL_HINT = /[?&](?:key|access_token|api_key|token)=|openai-insecure-api-key\.|bearer\s|sk-|ek_|aiza|auth_tokens\//i;
+const CREDENTIAL_HINT = /[?&](?:key|access_token|api_key|api-key|token)=|openai-insecure-api-key\.|xai-client-secret\.|bearer\s|sk-|ek_|aiza|auth_tokens\//i;
 
 export function scrubCredentialShapes(text: string): string {
   if (!CREDENTIAL_HINT.test(text)) return text;
