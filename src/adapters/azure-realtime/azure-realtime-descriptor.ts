@@ -35,7 +35,8 @@ const descriptor: AdapterDescriptor & { order: number } = {
     ],
   ),
   description: 'Azure OpenAI resources on the GA /openai/v1/realtime route over WebSocket: 24 kHz audio, server or semantic VAD or push to talk, tools. Needs your resource\'s Endpoint URL.',
-  keyNote: 'Used only to mint a 10-minute ek_ secret (sent in the api-key header to your resource); the WebSocket carries only that secret. Set your resource\'s Endpoint URL under Advanced settings.',
+  keyNote:
+    'Used only to mint a 10-minute ek_ secret (sent in the api-key header to your resource). Azure documents no browser route for its WebSocket, so the socket carries only that short-lived secret (see "Token in handshake"), never the key. Set your resource\'s Endpoint URL under Advanced settings.',
   tokenHostPermission: (endpoint) => tokenHostPermission(endpoint, null, TOKEN_HOST_PATTERNS),
   create: (options, manager) => new AzureRealtimeWebsocketTransport(options, manager),
 };
