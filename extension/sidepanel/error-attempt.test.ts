@@ -47,6 +47,8 @@ describe('fieldAtFault', () => {
     expect(fieldAtFault('OpenAI closed the connection before the session was ready: code 4004, reason "invalid_request_error.model_not_found".')).toBe('model');
     expect(fieldAtFault('OpenAI Realtime needs an API key: paste it into "API key", then connect.')).toBe('key');
     expect(localAlert('Tools (JSON) is not valid (x). Fix it, then connect.', 1).field).toBe('tools');
+    expect(fieldAtFault('The model "gemini-live-2.5-flash-preview" is unknown to Gemini Live or retired. Use the current default, "gemini-3.8-live" (Settings → Model). (Gemini Live closed the connection before the session was ready: code 1008 (policy violation), reason "models/gemini-live-2.5-flash-preview is not found for API version v1beta".)')).toBe('model');
+    expect(fieldAtFault('xAI refused to create a short-lived token (HTTP 401): bad key')).toBe('key');
     expect(fieldAtFault('Internal server error.')).toBeNull();
   });
 });

@@ -46,7 +46,7 @@ const FIELD_PATTERNS: Array<[FieldAtFault, RegExp]> = [
   ['endpoint', /Could not reach|Could not open the .* WebSocket|Invalid URL|not a valid (WebSocket )?URL|HTTP 404\b/i],
   ['key', /needs an API key|Incorrect API key|invalid[_ ]api[_ ]key|API key not valid|API_KEY_INVALID|HTTP 40[13]\b|code 3000\b|unauthori[sz]ed|PERMISSION_DENIED/i],
   ['auth', /client[ -]secret|session token|ephemeral/i],
-  ['model', /model_not_found|missing_model|model[^.]* (was )?not found|unknown model/i],
+  ['model', /model_not_found|missing_model|model[^.]* (was )?not found|unknown model|is unknown to .+ or retired/i],
   ['tools', /Tools \(JSON\)/],
 ];
 
