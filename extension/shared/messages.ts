@@ -1,5 +1,6 @@
 import type { TransportState } from '@pipecat-ai/client-js';
 import type { LogEvent } from './log-event.ts';
+import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
 
 /**
  * Every message that crosses an extension context boundary. Chrome serialises runtime messages
@@ -47,10 +48,14 @@ export interface ConnectCommand {
   functionCallTimeoutMs?: number;
 }
 
-/** `fixed`: answer at once with `result` (JSON text, or plain text when it is not JSON); `ask`: wait for the panel. */
+/**
+ * `fixed`: answer at once with `result` (JSON text, or plain text when it is not JSON); `ask`: wait
+ * for the panel; `scripted`: a voice test's mock (`script`: result, error, cases, delay, never).
+ */
 export interface ToolMock {
-  mode: 'fixed' | 'ask';
+  mode: 'fixed' | 'ask' | 'scripted';
   result: string;
+  script?: ScriptedToolMock;
 }
 
 export type ToolMocks = Record<string, ToolMock>;
