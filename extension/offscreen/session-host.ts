@@ -24,6 +24,9 @@ import { makeSyntheticEvents } from '../inspector-core/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
 import type { HttpRequestRecord } from './http-request-log.ts';
+import { answerScriptedMock } from '../voice-tests/scripted-mock.ts';
+import type { VoiceTestService } from './voice-test-service.ts';
+import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
 
 /** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
 export interface HostEventHistory {
@@ -136,6 +139,10 @@ export class SessionHost {
   private registeredTools = new Set<string>();
   private commandQueue: Promise<void> = Promise.resolve();
   private injection: { broadcastMs: number; nextFrameId: number } | null = null;
+  /** Runs voice tests against this host's session (set once the document has built it). */
+  voiceTests: VoiceTestService | null = null;
+  /** In-document listeners of every new row (the voice-test runner, the recorder). */
+  private readonly logListeners = new Set<(e: LogEvent) => void>();
   /** The client whose session failed (connect rejected, or a fatal error): its end reads `error`. */
   private failedClient: SessionClient | null = null;
 
@@ -180,6 +187,7 @@ export class SessionHost {
       settings: this.settings,
       lastApply: this.lastApply,
       pages: pages.length,
+      voiceTests: this.voiceTests?.state ?? null,
     };
     try {
       port.postMessage({ type: 'snapshot', head });
@@ -257,6 +265,17 @@ export class SessionHost {
         case 'clear-events':
           this.deps.history.clear();
           this.batcher.push({ kind: 'events-cleared' });
+          return;
+        case 'run-voice-tests': {
+          const service = this.voiceTests;
+          if (!service) return this.reportError('Voice tests are not available in this document.', false);
+          const { type: _t, ...request } = command;
+          // Not awaited: the run drives this very queue (Connect, Send, Disconnect) step by step.
+          void service.run(request).catch((e: unknown) => this.reportError(`Voice tests: ${errorText(e)}`, false));
+          return;
+        }
+        case 'stop-voice-tests':
+          this.voiceTests?.stop();
           return;
       }
     } catch (e) {
@@ -362,6 +381,7 @@ export class SessionHost {
         const mock = this.toolMocks[call.functionName];
         // "Ask me": answer nothing now; the panel's Send result (or the transport's timeout) answers.
         if (!mock || mock.mode === 'ask') return undefined;
+        if (mock.mode === 'scripted' && mock.script) return answerScripted(mock.script, call.arguments);
         return parseMockResult(mock.result);
       });
     }
@@ -595,6 +615,37 @@ export class SessionHost {
   private record(e: LogEvent): void {
     this.deps.history.append(e);
     this.batcher.push({ kind: 'log', events: [e] });
+    for (const l of this.logListeners) l(e);
+  }
+
+  /** Calls back with every new row from now on; returns the unsubscribe. */
+  onLog(listener: (e: LogEvent) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
+  }
+
+  /** Sends an update to every panel with the next batch. */
+  publish(update: HostUpdate): void {
+    this.batcher.push(update);
+  }
+
+  lastErrorMessage(): string | null {
+    return this.errors.at(-1)?.message ?? null;
+  }
+
+  /** Session number of the current (or last) Connect. */
+  get sessionNumber(): number {
+    return this.session;
+  }
+
+  /**
+   * Speaks PCM into the running session's capture path in place of the microphone (voice tests,
+   * replays): paced in real time, through the same chunking, local VAD and adapter send.
+   */
+  async injectUserAudio(pcm: Int16Array, sampleRate: number, signal?: AbortSignal): Promise<void> {
+    const transport = this.transport;
+    if (!transport || !this.client) throw new Error('Connect first: there is no session to speak into.');
+    await transport.mediaManager.injectUserAudio(pcm, sampleRate, signal ? { signal } : {});
   }
 
   private setStatus(patch: Partial<HostStatus>): void {
@@ -731,4 +782,13 @@ function errorText(e: unknown): string {
 function settingsOutcome(transport: object): { failed?: Array<{ key: string; reason: string }>; deferred?: string[] } | null {
   const o = (transport as { lastSettingsOutcome?: unknown }).lastSettingsOutcome;
   return o && typeof o === 'object' ? (o as { failed?: Array<{ key: string; reason: string }>; deferred?: string[] }) : null;
+}
+
+/** A voice test's mock: its result after its delay, or never (the transport's timeout answers). */
+function answerScripted(script: ScriptedToolMock, args: unknown): Promise<LLMFunctionCallResult> | undefined {
+  const answer = answerScriptedMock(script, args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {});
+  if (answer.kind === 'never') return undefined;
+  const result = answer.result as LLMFunctionCallResult;
+  if (answer.delayMs <= 0) return Promise.resolve(result);
+  return new Promise((resolve) => setTimeout(() => resolve(result), answer.delayMs));
 }

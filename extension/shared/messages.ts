@@ -1,6 +1,7 @@
 import type { TransportState } from '@pipecat-ai/client-js';
 import type { LogEvent } from './log-event.ts';
 import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
+import type { VoiceTestRunRequest, VoiceTestRunState } from '../voice-tests/run-state.ts';
 
 /**
  * Every message that crosses an extension context boundary. Chrome serialises runtime messages
@@ -75,7 +76,9 @@ export type PanelCommand =
   | { type: 'mic-test'; action: 'start' | 'stop' }
   | { type: 'refresh-devices' }
   | { type: 'clear-conversation' }
-  | { type: 'clear-events' };
+  | { type: 'clear-events' }
+  | ({ type: 'run-voice-tests' } & VoiceTestRunRequest)
+  | { type: 'stop-voice-tests' };
 
 export type PanelCommandType = PanelCommand['type'];
 
@@ -95,6 +98,8 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'refresh-devices',
   'clear-conversation',
   'clear-events',
+  'run-voice-tests',
+  'stop-voice-tests',
 ]);
 
 export function isPanelCommand(m: unknown): m is PanelCommand {
@@ -211,7 +216,8 @@ export type HostUpdate =
   | { kind: 'error'; error: HostError }
   | { kind: 'conversation-cleared' }
   | { kind: 'settings-applied'; report: SettingsApplyReport; settings: SnapshotHead['settings'] }
-  | { kind: 'events-cleared' };
+  | { kind: 'events-cleared' }
+  | { kind: 'voice-tests'; run: VoiceTestRunState };
 
 /** The state a new Port gets before any update, sent first, then the history in pages. */
 export interface SnapshotHead {
@@ -227,6 +233,8 @@ export interface SnapshotHead {
   lastApply?: SettingsApplyReport | null;
   /** Number of history pages that follow. */
   pages: number;
+  /** The voice-test run in progress or last finished, if any. */
+  voiceTests?: VoiceTestRunState | null;
 }
 
 export type HostEvent =

@@ -102,7 +102,7 @@ export function observeReply(window: readonly LogEvent[], before: readonly LogEv
           errors.push(errorText(d));
           break;
       }
-    } else if (ev.source === 'transport' && ev.type === 'error') {
+    } else if (ev.source === 'transport' && (ev.type === 'error' || ev.type === 'host-error')) {
       errors.push(errorText(d));
     }
   }
