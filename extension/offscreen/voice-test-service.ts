@@ -5,7 +5,8 @@ import type { VoiceTestRunRequest, VoiceTestRunState } from '../voice-tests/run-
 import { formatProblems, parseScenario } from '../voice-tests/scenario-file.ts';
 import { runScenario, TokenBudget, type AudioLoader, type SpeechAudio } from '../voice-tests/scenario-runner.ts';
 import type { Scenario } from '../voice-tests/scenario-types.ts';
-import { summarise } from '../voice-tests/test-results.ts';
+import { formatTable, summarise } from '../voice-tests/test-results.ts';
+import { junitXml } from '../voice-tests/junit-report.ts';
 import { decodeWav } from '../voice-tests/wav-decoder.ts';
 import { HostSessionDriver, type DrivableHost } from './voice-test-driver.ts';
 
@@ -128,6 +129,7 @@ export class VoiceTestService {
     } else state.status = state.stoppedReason ? 'failed' : state.summaries.every((s) => s.passed) ? 'passed' : 'failed';
     state.tokens = budget.used;
     state.endedAt = Date.now();
+    state.report = { table: formatTable(state.summaries), junit: junitXml(state.summaries, new Date(state.startedAt)) };
     publish();
     return state;
   }

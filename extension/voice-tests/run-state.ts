@@ -41,4 +41,6 @@ export interface VoiceTestRunState {
   stoppedReason?: string;
   startedAt: number;
   endedAt?: number;
+  /** When the run ended: the terminal table and the JUnit XML, made where the results are. */
+  report?: { table: string; junit: string };
 }
