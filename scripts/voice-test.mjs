@@ -165,29 +165,41 @@ try {
   const request = { files: files.map(({ name, text }) => ({ name, text })), assets, keys, judge: opts.judge, ...(opts.adapter ? { adapter: opts.adapter } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.repeat ? { repeat: opts.repeat } : {}), ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}) };
   const state = await page.evaluate(
     async ({ request, timeoutMs }) => {
-      const ensured = await chrome.runtime.sendMessage({ target: 'background', type: 'ensure-offscreen' });
-      if (!ensured?.ok) throw new Error(`the session host did not start: ${ensured?.error ?? 'no answer'}`);
-      const port = chrome.runtime.connect({ name: 'session-host' });
-      return await new Promise((resolve, reject) => {
-        let sent = false;
-        const timer = setTimeout(() => reject(new Error(`the run did not finish within ${Math.round(timeoutMs / 60000)} minutes`)), timeoutMs);
-        port.onDisconnect.addListener(() => reject(new Error('the session host went away during the run')));
-        port.onMessage.addListener((m) => {
-          if (m.type === 'snapshot-end' && !sent) {
-            sent = true;
-            port.postMessage({ type: 'run-voice-tests', ...request });
-          }
-          if (m.type !== 'batch' || !sent) return;
-          for (const u of m.updates) {
-            if (u.kind !== 'voice-tests') continue;
-            void window.__voiceTestProgress(u.run.progress ?? null);
-            if (u.run.status !== 'running') {
-              clearTimeout(timer);
-              resolve(u.run);
+      const deadline = Date.now() + timeoutMs;
+      // The offscreen document may still be loading its modules when it exists: until its
+      // listener is up a connect fails with "Receiving end does not exist", so retry (bounded).
+      for (let attempt = 1; ; attempt++) {
+        const ensured = await chrome.runtime.sendMessage({ target: 'background', type: 'ensure-offscreen' });
+        if (!ensured?.ok) throw new Error(`the session host did not start: ${ensured?.error ?? 'no answer'}`);
+        const outcome = await new Promise((resolve) => {
+          const port = chrome.runtime.connect({ name: 'session-host' });
+          let sent = false;
+          const timer = setTimeout(() => resolve({ error: `the run did not finish within ${Math.round(timeoutMs / 60000)} minutes` }), Math.max(0, deadline - Date.now()));
+          port.onDisconnect.addListener(() => {
+            clearTimeout(timer);
+            resolve(sent ? { error: `the session host went away during the run${chrome.runtime.lastError ? ` (${chrome.runtime.lastError.message})` : ''}` } : { retry: chrome.runtime.lastError?.message ?? 'disconnected' });
+          });
+          port.onMessage.addListener((m) => {
+            if (m.type === 'snapshot-end' && !sent) {
+              sent = true;
+              port.postMessage({ type: 'run-voice-tests', ...request });
             }
-          }
+            if (m.type !== 'batch' || !sent) return;
+            for (const u of m.updates) {
+              if (u.kind !== 'voice-tests') continue;
+              void window.__voiceTestProgress(u.run.progress ?? null);
+              if (u.run.status !== 'running') {
+                clearTimeout(timer);
+                resolve({ state: u.run });
+              }
+            }
+          });
         });
-      });
+        if (outcome.state) return outcome.state;
+        if (outcome.error) throw new Error(outcome.error);
+        if (attempt >= 50) throw new Error(`could not reach the session host: ${outcome.retry}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     },
     { request, timeoutMs: opts.timeoutMin * 60_000 },
   );

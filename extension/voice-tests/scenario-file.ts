@@ -1,7 +1,8 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { scrubCredentialShapes } from '../../src/transport/secret-scrubber.ts';
-import schema from './scenario.schema.json' with { type: 'json' };
+// Compiled ahead of time (scripts/build-scenario-validator.mjs): MV3 pages may not eval.
+import { validate as validateGenerated } from './scenario-validator.generated.js';
 import type { Scenario, ScenarioProblem, ScenarioStep, ScenarioTarget, StepAction } from './scenario-types.ts';
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; problems: ScenarioProblem[] };
@@ -13,8 +14,7 @@ export interface ParseOptions {
   defaultAdapter?: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validate = ajv.compile(schema);
+const validate = validateGenerated as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 const STEP_KINDS = ['say', 'speak', 'from_recording', 'silence_ms', 'barge_in', 'wait_ms'] as const;
 const MOCK_KINDS = ['result', 'error', 'empty', 'never_answers', 'cases'] as const;
