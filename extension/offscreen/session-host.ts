@@ -26,6 +26,7 @@ import { UpdateBatcher } from './update-batcher.ts';
 import type { HttpRequestRecord } from './http-request-log.ts';
 import { answerScriptedMock } from '../voice-tests/scripted-mock.ts';
 import type { VoiceTestService } from './voice-test-service.ts';
+import { IDLE_ACTIVITY_TYPES, IdleWatch } from './idle-watch.ts';
 import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
 
 /** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
@@ -139,6 +140,7 @@ export class SessionHost {
   private registeredTools = new Set<string>();
   private commandQueue: Promise<void> = Promise.resolve();
   private injection: { broadcastMs: number; nextFrameId: number } | null = null;
+  private idleWatch: IdleWatch | null = null;
   /** Runs voice tests against this host's session (set once the document has built it). */
   voiceTests: VoiceTestService | null = null;
   /** In-document listeners of every new row (the voice-test runner, the recorder). */
@@ -221,6 +223,7 @@ export class SessionHost {
           return await this.disconnect();
         case 'send-text':
           if (!this.client) return this.reportError('Connect first: there is no session to send text to.', false);
+          this.idleWatch?.activity();
           await this.client.sendText(command.text);
           this.conversation.addUserText(command.text);
           return;
@@ -325,6 +328,7 @@ export class SessionHost {
     transport.setObserver({ onFrame: (f) => this.recordFrame(f, shift()), onRtvi: (r) => this.recordRtvi(r, shift()) });
     const client = this.deps.createClient(transport, this.clientCallbacks(transport), enableMic, command.enableCam ?? false);
     this.client = client;
+    this.startIdleWatch(client, command.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     this.transport = transport;
     this.registerToolHandlers();
     this.setStatus({
@@ -400,6 +404,8 @@ export class SessionHost {
     // then belongs to a session that is no longer current and is not reported as live status.
     this.client = null;
     this.transport = null;
+    this.idleWatch?.stop();
+    this.idleWatch = null;
     clearInterval(this.statsTimer);
     this.statsTimer = undefined;
     try {
@@ -597,6 +603,7 @@ export class SessionHost {
       sourceFrameIds: r.sourceFrameIds,
     });
     this.conversation.onRtvi(r.type, r.data, { seq, t: r.t, session: this.session });
+    if (IDLE_ACTIVITY_TYPES.has(r.type)) this.idleWatch?.activity();
     // The player's last level report can trail its stop event: the meter follows the speaking
     // events so it never freezes on a stale non-zero value.
     if (r.type === 'bot-started-speaking') this.botSpeaking = true;
@@ -616,6 +623,28 @@ export class SessionHost {
     this.deps.history.append(e);
     this.batcher.push({ kind: 'log', events: [e] });
     for (const l of this.logListeners) l(e);
+  }
+
+  /** Warns, then disconnects, a session with no speech or text for `timeoutMs` (0: never). */
+  private startIdleWatch(client: SessionClient, timeoutMs: number): void {
+    this.idleWatch?.stop();
+    this.idleWatch = null;
+    if (!(timeoutMs > 0)) return;
+    const limit = formatDuration(timeoutMs);
+    this.idleWatch = new IdleWatch({
+      timeoutMs,
+      onWarn: (remainingMs) => {
+        if (this.client !== client) return;
+        this.recordTransportEvent('idle-warning', { idleMs: timeoutMs - remainingMs, disconnectInMs: remainingMs });
+        this.reportError(`No speech or text for ${formatDuration(timeoutMs - remainingMs)}: the session disconnects in ${formatDuration(remainingMs)} so it stops billing. Speak or type to keep it.`, false);
+      },
+      onIdle: () => {
+        if (this.client !== client) return;
+        this.recordTransportEvent('idle-disconnect', { idleMs: timeoutMs });
+        this.reportError(`Disconnected after ${limit} with no speech or text (the idle limit, set in Settings under "Idle disconnect (seconds)").`, false);
+        void this.enqueue({ type: 'disconnect' });
+      },
+    });
   }
 
   /** Calls back with every new row from now on; returns the unsubscribe. */
@@ -791,4 +820,15 @@ function answerScripted(script: ScriptedToolMock, args: unknown): Promise<LLMFun
   const result = answer.result as LLMFunctionCallResult;
   if (answer.delayMs <= 0) return Promise.resolve(result);
   return new Promise((resolve) => setTimeout(() => resolve(result), answer.delayMs));
+}
+
+/** Default idle limit: 10 minutes without speech or text. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  return rest ? `${m} min ${rest} s` : `${m} min`;
 }

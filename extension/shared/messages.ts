@@ -47,6 +47,8 @@ export interface ConnectCommand {
   toolMocks?: ToolMocks;
   /** A call left unanswered this long gets `{error: 'timeout'}` (transport default when absent). */
   functionCallTimeoutMs?: number;
+  /** No speech or text for this long warns, then disconnects (default 10 min; 0 never). */
+  idleTimeoutMs?: number;
 }
 
 /**

@@ -3,7 +3,7 @@ import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
 import type { PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts';
-import { loadAdapterSettings, saveAdapterSettings, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
+import { loadAdapterSettings, saveAdapterSettings, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
 import { downloadTextFile, readFileText } from '../inspector/download-file.ts';
 import { EventLog } from '../inspector/event-log.tsx';
 import { exportFileName, exportJsonl, parseJsonl, type ImportedSession } from '../../inspector-core/jsonl-export.ts';
@@ -220,6 +220,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       enableMic: state.status.micEnabled,
       toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks),
       functionCallTimeoutMs: (settings.toolTimeoutS || DEFAULT_TOOL_TIMEOUT_S) * 1000,
+      idleTimeoutMs: settings.idleTimeoutS * 1000,
     });
   };
 
@@ -506,6 +507,25 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
                       </>
                     )}
                     Empty uses the provider's default.
+                  </p>
+                </div>
+                <div className="field">
+                  <label htmlFor="idle-timeout">Idle disconnect (seconds)</label>
+                  <input
+                    id="idle-timeout"
+                    type="number"
+                    min={0}
+                    max={86_400}
+                    step={1}
+                    value={settings?.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S}
+                    aria-describedby="idle-timeout-help"
+                    onChange={(e) => {
+                      const v = Math.max(0, Math.min(86_400, Math.round(Number(e.target.value) || 0)));
+                      updateCfg((s) => ({ ...s, idleTimeoutS: v }));
+                    }}
+                  />
+                  <p id="idle-timeout-help" className="help">
+                    With no speech or text for this long, the session is warned 30 s ahead, then disconnected so it stops billing. 0 never disconnects. Applies at the next Connect.
                   </p>
                 </div>
                 {form.advanced.map((v) => (
