@@ -26,6 +26,7 @@ import { PaneSplitter } from './pane-splitter.tsx';
 import { SessionBar } from './session-bar.tsx';
 import { useMediaQuery } from './use-media-query.ts';
 import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
+import { TestsView } from './tests-view.tsx';
 import { PresetsSection } from './presets-section.tsx';
 import { SessionControls, type KeyForm } from './session-controls.tsx';
 import { SettingFieldControl } from './settings-fields.tsx';
@@ -379,8 +380,18 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const pendingCount = pending.reconnect.length + pending.live.length;
 
   const selectView = (v: ViewName) => setView(v);
+  // Voice tests use the key typed here for this adapter, and remembered keys for the others.
+  const keysForTests = async (): Promise<Record<string, string>> => {
+    const keys: Record<string, string> = {};
+    for (const a of adapters) {
+      if (!a.needsKey) continue;
+      const k = a.id === adapterId ? cleanKey(keyForm.key) : cleanKey((await loadApiKey(a.id)).key);
+      if (k) keys[a.id] = k;
+    }
+    return keys;
+  };
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
-  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings'] : ['Conversation', 'Events', 'Metrics', 'Settings'];
+  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Tests'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Tests'];
   const eventsShown = wide || shownView === 'Events';
   // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
   const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
@@ -452,6 +463,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
               history={store.history}
               live={transportState === 'ready' || transportState === 'connected'}
             />
+          </div>
+          <div {...panelProps('Tests')}>
+            <TestsView run={state.voiceTests} adapterId={adapterId} keysFor={keysForTests} send={send} />
           </div>
           <div {...panelProps('Metrics')}>
             <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
