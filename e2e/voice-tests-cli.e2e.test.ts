@@ -127,4 +127,76 @@ describe('voice-test command (headless Chromium, against the fakes)', () => {
     expect(r.json!.results).toEqual([]);
     expect(openai.handshakes.length).toBe(before);
   });
+
+  it('each assertion kind fails with a clear message; repeat reports the pass rate honestly; a matrix gives one row per target; exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'failing-scenarios-'));
+    mkdirSync(join(dir, 'audio'));
+    copyFileSync(join(EXAMPLES, 'audio', 'weather-paris.wav'), join(dir, 'audio', 'weather-paris.wav'));
+    // Built to fail each kind: wrong transcript, missing tool call, argument mismatch, latency over its bound, an error from the provider.
+    writeFileSync(join(dir, 'fail.yaml'), `version: 1
+name: Built to fail
+target:
+  adapter: openai-realtime
+  tools:
+    - name: get_weather
+      parameters: { type: object, properties: { city: { type: string } } }
+      mock: { result: { temp: 18 } }
+steps:
+  - say: Hi, my name is Ada.
+    expect: { transcript: { contains: Bob } }
+  - say: What is the capital of France?
+    expect: { tool_called: { name: get_weather } }
+  - speak: audio/weather-paris.wav
+    expect:
+      tool_called: { name: get_weather, args: { city: London } }
+      latency_ms: { max: 1 }
+  - say: Please break now.
+    expect: { no_error: true }
+`);
+    writeFileSync(join(dir, 'flaky.yaml'), `version: 1\nname: Coin\ntarget: { adapter: openai-realtime }\nrepeat: 4\npass_rate: 0.5\nsteps:\n  - say: Flip a coin.\n    expect: { transcript: { contains: heads } }\n`);
+    writeFileSync(join(dir, 'matrix.yaml'), `version: 1\nname: Both providers\nmatrix:\n  - { adapter: gemini-live, endpoint: "${gemini.url}" }\n  - { adapter: openai-realtime, endpoint: "${openai.url}" }\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { transcript: { contains: Ada } }\n`);
+    // Heads on odd sessions, tails on even ones: the pass rate must say 2 of 4.
+    let flips = 0;
+    const coin = (ctx: FakeResponseContext): FakeResponsePlan | undefined => {
+      const text = (ctx.lastUserText ?? '').toLowerCase();
+      if (text.includes('coin')) return { text: ++flips % 2 === 1 ? 'It landed heads.' : 'It landed tails.' };
+      // A failed response, as the live service ends one (SDK RealtimeResponseStatus, provider-protocols.md A.7).
+      if (text.includes('break')) return { text: 'x', endStatus: { status: 'failed', error: { type: 'server_error', code: 'server_error', message: 'The server had an error while processing your request.' } } };
+      return openAIPlan(ctx);
+    };
+    const fake = await startFakeOpenAIServer({ planResponse: coin, userTranscripts: ['What is the weather in Paris?'] });
+    try {
+      const r = await voiceTest([join(dir, 'fail.yaml'), join(dir, 'flaky.yaml'), join(dir, 'matrix.yaml'), '--endpoint', fake.url, '--key-env', `openai-realtime=OK`, '--key-env', 'gemini-live=GK'], { OK: OPENAI_KEY, GK: FAKE_GEMINI_KEY });
+      expect(r.code, describeRun(r)).toBe(1);
+      const rows = r.json!.summaries;
+      const failing = rows.find((s) => s.scenario === 'Built to fail')!;
+      const msg = (id: string) => failing.assertions.find((a) => a.assertion === id)?.lastFailure;
+      expect(msg('step 1: transcript contains "Bob"')).toBe('the bot said "Nice to meet you, Ada.", which does not contain "Bob"');
+      expect(msg('step 2: tool get_weather called')).toBe('expected a call to get_weather; the bot called no tool');
+      expect(msg('step 3: tool get_weather called with {"city":"London"}')).toBe('get_weather was called with {"city":"Paris"}, which does not contain {"city":"London"} ("city" is "Paris", expected "London")');
+      expect(msg('step 3: voice-to-voice latency ≤ 1 ms')).toMatch(/^voice-to-voice latency was \d+ ms$/);
+      expect(msg('step 4: no error')).toMatch(/^error: .*server had an error/i);
+      const coinRow = rows.find((s) => s.scenario === 'Coin')!;
+      expect(coinRow.assertions[0]).toMatchObject({ passes: 2, runs: 4, required: 0.5, passed: true });
+      const matrix = rows.filter((s) => s.scenario === 'Both providers');
+      expect(matrix.map((s) => s.target).sort()).toEqual(['gemini-live', 'openai-realtime']);
+      expect(matrix.every((s) => s.passed)).toBe(true);
+      validJunit(r.junit!);
+      expect(r.junit).toContain('failures="5"');
+      expect(r.stdout).toMatch(/FAIL\s+Built to fail/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a token cap reached mid-run stops the run with that reason (usage as the fake reports it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capped-'));
+    writeFileSync(join(dir, 'costly.yaml'), `version: 1\nname: Costly\ntarget: { adapter: openai-realtime }\nrepeat: 5\nsteps:\n  - say: What is the capital of France?\n    expect: { transcript: { contains: Paris } }\n  - say: Hi, my name is Ada.\n    expect: { transcript: { contains: Ada } }\n`);
+    const r = await voiceTest([join(dir, 'costly.yaml'), '--endpoint', openai.url, '--key-env', 'openai-realtime=OK', '--max-tokens', '250'], { OK: OPENAI_KEY });
+    expect(r.code, describeRun(r)).toBe(1);
+    expect(r.json!.stoppedReason).toMatch(/^token cap of 250 reached \(\d+ used\): run stopped$/);
+    expect(r.json!.results.length).toBeLessThan(5);
+    expect(r.stdout).toMatch(/token cap of 250 reached/);
+  });
 });
+

@@ -13,6 +13,7 @@ function weatherReply(): LogEvent[] {
     rtvi(100, 'local-vad-started'),
     rtvi(900, 'local-vad-stopped'),
     rtvi(950, 'user-stopped-speaking'),
+    rtvi(990, 'llm-function-call-started', { function_name: 'get_weather' }),
     rtvi(1000, 'llm-function-call-in-progress', { function_name: 'get_weather', tool_call_id: 'c1', arguments: { city: 'Paris', unit: 'celsius' } }),
     rtvi(1010, 'llm-function-call-stopped', { tool_call_id: 'c1', result: { temp: 18 } }),
     audioIn(1300),
@@ -36,7 +37,7 @@ describe('observeReply', () => {
   });
 
   it('a reply cut off by the window still reports what played so far and its text', () => {
-    const rows = weatherReply().slice(0, 8);
+    const rows = weatherReply().slice(0, 9);
     const obs = observeReply(rows);
     expect(obs.audioMs).toBe(80);
     expect(obs.transcript).toBe('It is 18 degrees in Paris.');

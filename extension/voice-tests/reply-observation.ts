@@ -81,6 +81,9 @@ export function observeReply(window: readonly LogEvent[], before: readonly LogEv
           const name = typeof d.function_name === 'string' ? d.function_name : undefined;
           if (!name) break;
           const id = typeof d.tool_call_id === 'string' ? d.tool_call_id : undefined;
+          // `llm-function-call-started` announces a call by name before its arguments (RTVI 1.x);
+          // its `-in-progress` row follows with id and arguments, so without an id it is no new call.
+          if (ev.type === 'llm-function-call-started' && id === undefined) break;
           const call: ObservedToolCall = { name, args: parseArgs(d.arguments ?? d.args), status: 'pending' };
           if (id === undefined) unnamed.push(call);
           else if (!calls.has(id) || ev.type === 'llm-function-call-in-progress') calls.set(id, { ...call, status: calls.get(id)?.status ?? 'pending' });
