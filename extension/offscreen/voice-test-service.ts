@@ -139,7 +139,8 @@ function applyOverrides(s: Scenario, r: VoiceTestRunRequest): Scenario {
   return {
     ...s,
     repeat: r.repeat ?? s.repeat,
-    targets: s.targets.map((t) => ({ ...t, ...(r.endpoint && !t.endpoint ? { endpoint: r.endpoint } : {}) })),
+    // The endpoint given with an adapter belongs to that adapter's targets only (a matrix may mix providers).
+    targets: s.targets.map((t) => ({ ...t, ...(r.endpoint && !t.endpoint && (!r.adapter || t.adapter === r.adapter) ? { endpoint: r.endpoint } : {}) })),
   };
 }
 

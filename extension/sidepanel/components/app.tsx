@@ -465,7 +465,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
             />
           </div>
           <div {...panelProps('Tests')}>
-            <TestsView run={state.voiceTests} adapterId={adapterId} keysFor={keysForTests} send={send} />
+            <TestsView run={state.voiceTests} adapterId={adapterId} endpoint={settings?.endpoint ?? ''} keysFor={keysForTests} send={send} />
           </div>
           <div {...panelProps('Metrics')}>
             <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />

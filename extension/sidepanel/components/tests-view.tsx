@@ -19,6 +19,8 @@ export interface TestsViewProps {
   run: VoiceTestRunState | null | undefined;
   /** The adapter selected in Settings: scenarios that name none run on it. */
   adapterId: string;
+  /** Its `Endpoint URL` from Settings (empty: the provider's default). */
+  endpoint: string;
   /** Keys the panel holds (the current one, and remembered ones), by adapter id. */
   keysFor(): Promise<Record<string, string>>;
   send(command: PanelCommand): void;
@@ -29,7 +31,7 @@ export interface TestsViewProps {
  * against the panel's own session host, with progress, a results table, re-run of the failed
  * rows, and the results exported as JSON or JUnit XML.
  */
-export function TestsView({ run, adapterId, keysFor, send }: TestsViewProps) {
+export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsViewProps) {
   const [text, setText] = useState(STARTER);
   const [fileName, setFileName] = useState('scenario.yaml');
   const [assets, setAssets] = useState<Record<string, string>>({});
@@ -42,7 +44,7 @@ export function TestsView({ run, adapterId, keysFor, send }: TestsViewProps) {
   const start = async (only?: string[]) => {
     setNote(null);
     const keys = await keysFor();
-    send({ type: 'run-voice-tests', files: [{ name: fileName, text }], assets, keys, adapter: adapterId, judge, ...(only ? { only } : {}) });
+    send({ type: 'run-voice-tests', files: [{ name: fileName, text }], assets, keys, adapter: adapterId, ...(endpoint.trim() ? { endpoint: endpoint.trim() } : {}), judge, ...(only ? { only } : {}) });
   };
 
   const open = async (files: FileList | null) => {
