@@ -1,4 +1,4 @@
-import { requireAdapter } from '../../src/adapters/adapter-registry.ts';
+import { adapters, requireAdapter } from '../../src/adapters/adapter-registry.ts';
 import { AudioWorkletMediaManager } from '../../src/audio/audio-worklet-media-manager.ts';
 import { readAudioOverrides } from './audio-overrides.ts';
 import { SESSION_PORT_NAME } from '../shared/messages.ts';
@@ -7,6 +7,7 @@ import { installGetUserMediaCounter } from './get-user-media-counter.ts';
 import { MicTest } from './mic-test.ts';
 import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort } from './session-host.ts';
 import { observeFetch } from './http-request-log.ts';
+import { VoiceTestService } from './voice-test-service.ts';
 
 // Ports that arrive before the host is built are held here: the panel may connect the moment
 // createDocument resolves, which can be before this module finished evaluating its imports.
@@ -39,6 +40,10 @@ host = new SessionHost({
   // The inspector's memory-budgeted history; pure, so it runs here as well as in the panel.
   history,
 });
+{
+  const h = host;
+  h.voiceTests = new VoiceTestService({ host: h, adapters, publish: (u) => h.publish(u) });
+}
 for (const port of early.splice(0)) host.attachPort(port);
 // The adapters' token / client-secret requests appear in the event log (URL, status, time; no secrets).
 globalThis.fetch = observeFetch(globalThis.fetch.bind(globalThis), (r) => host?.recordHttpRequest(r), redactUrlQuery);

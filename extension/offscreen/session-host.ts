@@ -24,6 +24,10 @@ import { makeSyntheticEvents } from '../inspector-core/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
 import type { HttpRequestRecord } from './http-request-log.ts';
+import { answerScriptedMock } from '../voice-tests/scripted-mock.ts';
+import type { VoiceTestService } from './voice-test-service.ts';
+import { IDLE_ACTIVITY_TYPES, IdleWatch } from './idle-watch.ts';
+import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
 
 /** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
 export interface HostEventHistory {
@@ -136,6 +140,11 @@ export class SessionHost {
   private registeredTools = new Set<string>();
   private commandQueue: Promise<void> = Promise.resolve();
   private injection: { broadcastMs: number; nextFrameId: number } | null = null;
+  private idleWatch: IdleWatch | null = null;
+  /** Runs voice tests against this host's session (set once the document has built it). */
+  voiceTests: VoiceTestService | null = null;
+  /** In-document listeners of every new row (the voice-test runner, the recorder). */
+  private readonly logListeners = new Set<(e: LogEvent) => void>();
   /** The client whose session failed (connect rejected, or a fatal error): its end reads `error`. */
   private failedClient: SessionClient | null = null;
 
@@ -180,6 +189,7 @@ export class SessionHost {
       settings: this.settings,
       lastApply: this.lastApply,
       pages: pages.length,
+      voiceTests: this.voiceTests?.state ?? null,
     };
     try {
       port.postMessage({ type: 'snapshot', head });
@@ -213,6 +223,7 @@ export class SessionHost {
           return await this.disconnect();
         case 'send-text':
           if (!this.client) return this.reportError('Connect first: there is no session to send text to.', false);
+          this.idleWatch?.activity();
           await this.client.sendText(command.text);
           this.conversation.addUserText(command.text);
           return;
@@ -257,6 +268,17 @@ export class SessionHost {
         case 'clear-events':
           this.deps.history.clear();
           this.batcher.push({ kind: 'events-cleared' });
+          return;
+        case 'run-voice-tests': {
+          const service = this.voiceTests;
+          if (!service) return this.reportError('Voice tests are not available in this document.', false);
+          const { type: _t, ...request } = command;
+          // Not awaited: the run drives this very queue (Connect, Send, Disconnect) step by step.
+          void service.run(request).catch((e: unknown) => this.reportError(`Voice tests: ${errorText(e)}`, false));
+          return;
+        }
+        case 'stop-voice-tests':
+          this.voiceTests?.stop();
           return;
       }
     } catch (e) {
@@ -306,6 +328,7 @@ export class SessionHost {
     transport.setObserver({ onFrame: (f) => this.recordFrame(f, shift()), onRtvi: (r) => this.recordRtvi(r, shift()) });
     const client = this.deps.createClient(transport, this.clientCallbacks(transport), enableMic, command.enableCam ?? false);
     this.client = client;
+    this.startIdleWatch(client, command.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     this.transport = transport;
     this.registerToolHandlers();
     this.setStatus({
@@ -362,6 +385,7 @@ export class SessionHost {
         const mock = this.toolMocks[call.functionName];
         // "Ask me": answer nothing now; the panel's Send result (or the transport's timeout) answers.
         if (!mock || mock.mode === 'ask') return undefined;
+        if (mock.mode === 'scripted' && mock.script) return answerScripted(mock.script, call.arguments);
         return parseMockResult(mock.result);
       });
     }
@@ -380,6 +404,8 @@ export class SessionHost {
     // then belongs to a session that is no longer current and is not reported as live status.
     this.client = null;
     this.transport = null;
+    this.idleWatch?.stop();
+    this.idleWatch = null;
     clearInterval(this.statsTimer);
     this.statsTimer = undefined;
     try {
@@ -577,6 +603,7 @@ export class SessionHost {
       sourceFrameIds: r.sourceFrameIds,
     });
     this.conversation.onRtvi(r.type, r.data, { seq, t: r.t, session: this.session });
+    if (IDLE_ACTIVITY_TYPES.has(r.type)) this.idleWatch?.activity();
     // The player's last level report can trail its stop event: the meter follows the speaking
     // events so it never freezes on a stale non-zero value.
     if (r.type === 'bot-started-speaking') this.botSpeaking = true;
@@ -595,6 +622,59 @@ export class SessionHost {
   private record(e: LogEvent): void {
     this.deps.history.append(e);
     this.batcher.push({ kind: 'log', events: [e] });
+    for (const l of this.logListeners) l(e);
+  }
+
+  /** Warns, then disconnects, a session with no speech or text for `timeoutMs` (0: never). */
+  private startIdleWatch(client: SessionClient, timeoutMs: number): void {
+    this.idleWatch?.stop();
+    this.idleWatch = null;
+    if (!(timeoutMs > 0)) return;
+    const limit = formatDuration(timeoutMs);
+    this.idleWatch = new IdleWatch({
+      timeoutMs,
+      onWarn: (remainingMs) => {
+        if (this.client !== client) return;
+        this.recordTransportEvent('idle-warning', { idleMs: timeoutMs - remainingMs, disconnectInMs: remainingMs });
+        this.reportError(`No speech or text for ${formatDuration(timeoutMs - remainingMs)}: the session disconnects in ${formatDuration(remainingMs)} so it stops billing. Speak or type to keep it.`, false);
+      },
+      onIdle: () => {
+        if (this.client !== client) return;
+        this.recordTransportEvent('idle-disconnect', { idleMs: timeoutMs });
+        this.reportError(`Disconnected after ${limit} with no speech or text (the idle limit, set in Settings under "Idle disconnect (seconds)").`, false);
+        void this.enqueue({ type: 'disconnect' });
+      },
+    });
+  }
+
+  /** Calls back with every new row from now on; returns the unsubscribe. */
+  onLog(listener: (e: LogEvent) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
+  }
+
+  /** Sends an update to every panel with the next batch. */
+  publish(update: HostUpdate): void {
+    this.batcher.push(update);
+  }
+
+  lastErrorMessage(): string | null {
+    return this.errors.at(-1)?.message ?? null;
+  }
+
+  /** Session number of the current (or last) Connect. */
+  get sessionNumber(): number {
+    return this.session;
+  }
+
+  /**
+   * Speaks PCM into the running session's capture path in place of the microphone (voice tests,
+   * replays): paced in real time, through the same chunking, local VAD and adapter send.
+   */
+  async injectUserAudio(pcm: Int16Array, sampleRate: number, signal?: AbortSignal): Promise<void> {
+    const transport = this.transport;
+    if (!transport || !this.client) throw new Error('Connect first: there is no session to speak into.');
+    await transport.mediaManager.injectUserAudio(pcm, sampleRate, signal ? { signal } : {});
   }
 
   private setStatus(patch: Partial<HostStatus>): void {
@@ -731,4 +811,24 @@ function errorText(e: unknown): string {
 function settingsOutcome(transport: object): { failed?: Array<{ key: string; reason: string }>; deferred?: string[] } | null {
   const o = (transport as { lastSettingsOutcome?: unknown }).lastSettingsOutcome;
   return o && typeof o === 'object' ? (o as { failed?: Array<{ key: string; reason: string }>; deferred?: string[] }) : null;
+}
+
+/** A voice test's mock: its result after its delay, or never (the transport's timeout answers). */
+function answerScripted(script: ScriptedToolMock, args: unknown): Promise<LLMFunctionCallResult> | undefined {
+  const answer = answerScriptedMock(script, args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {});
+  if (answer.kind === 'never') return undefined;
+  const result = answer.result as LLMFunctionCallResult;
+  if (answer.delayMs <= 0) return Promise.resolve(result);
+  return new Promise((resolve) => setTimeout(() => resolve(result), answer.delayMs));
+}
+
+/** Default idle limit: 10 minutes without speech or text. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  return rest ? `${m} min ${rest} s` : `${m} min`;
 }

@@ -34,6 +34,7 @@ export class UpdateBatcher {
       case 'levels':
       case 'stats':
       case 'devices':
+      case 'voice-tests':
         this.latest.set(update.kind, update);
         break;
       case 'events-cleared':

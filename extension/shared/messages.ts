@@ -1,5 +1,7 @@
 import type { TransportState } from '@pipecat-ai/client-js';
 import type { LogEvent } from './log-event.ts';
+import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
+import type { VoiceTestRunRequest, VoiceTestRunState } from '../voice-tests/run-state.ts';
 
 /**
  * Every message that crosses an extension context boundary. Chrome serialises runtime messages
@@ -45,12 +47,18 @@ export interface ConnectCommand {
   toolMocks?: ToolMocks;
   /** A call left unanswered this long gets `{error: 'timeout'}` (transport default when absent). */
   functionCallTimeoutMs?: number;
+  /** No speech or text for this long warns, then disconnects (default 10 min; 0 never). */
+  idleTimeoutMs?: number;
 }
 
-/** `fixed`: answer at once with `result` (JSON text, or plain text when it is not JSON); `ask`: wait for the panel. */
+/**
+ * `fixed`: answer at once with `result` (JSON text, or plain text when it is not JSON); `ask`: wait
+ * for the panel; `scripted`: a voice test's mock (`script`: result, error, cases, delay, never).
+ */
 export interface ToolMock {
-  mode: 'fixed' | 'ask';
+  mode: 'fixed' | 'ask' | 'scripted';
   result: string;
+  script?: ScriptedToolMock;
 }
 
 export type ToolMocks = Record<string, ToolMock>;
@@ -70,7 +78,9 @@ export type PanelCommand =
   | { type: 'mic-test'; action: 'start' | 'stop' }
   | { type: 'refresh-devices' }
   | { type: 'clear-conversation' }
-  | { type: 'clear-events' };
+  | { type: 'clear-events' }
+  | ({ type: 'run-voice-tests' } & VoiceTestRunRequest)
+  | { type: 'stop-voice-tests' };
 
 export type PanelCommandType = PanelCommand['type'];
 
@@ -90,6 +100,8 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'refresh-devices',
   'clear-conversation',
   'clear-events',
+  'run-voice-tests',
+  'stop-voice-tests',
 ]);
 
 export function isPanelCommand(m: unknown): m is PanelCommand {
@@ -206,7 +218,8 @@ export type HostUpdate =
   | { kind: 'error'; error: HostError }
   | { kind: 'conversation-cleared' }
   | { kind: 'settings-applied'; report: SettingsApplyReport; settings: SnapshotHead['settings'] }
-  | { kind: 'events-cleared' };
+  | { kind: 'events-cleared' }
+  | { kind: 'voice-tests'; run: VoiceTestRunState };
 
 /** The state a new Port gets before any update, sent first, then the history in pages. */
 export interface SnapshotHead {
@@ -222,6 +235,8 @@ export interface SnapshotHead {
   lastApply?: SettingsApplyReport | null;
   /** Number of history pages that follow. */
   pages: number;
+  /** The voice-test run in progress or last finished, if any. */
+  voiceTests?: VoiceTestRunState | null;
 }
 
 export type HostEvent =

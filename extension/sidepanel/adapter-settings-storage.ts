@@ -9,9 +9,12 @@ export interface AdapterSettings {
   toolMocks: ToolMocks;
   /** Seconds an "Ask me" call waits before the model gets an error result. */
   toolTimeoutS: number;
+  /** Seconds without speech or text before the session is warned, then disconnected (0: never). */
+  idleTimeoutS: number;
 }
 
 export const DEFAULT_TOOL_TIMEOUT_S = 60;
+export const DEFAULT_IDLE_TIMEOUT_S = 600;
 
 const storageKey = (adapterId: string) => `adapterSettings:${adapterId}`;
 
@@ -24,6 +27,7 @@ export async function loadAdapterSettings(adapterId: string, fields: SettingFiel
     endpoint: typeof raw?.endpoint === 'string' ? raw.endpoint : '',
     toolMocks: typeof raw?.toolMocks === 'object' && raw.toolMocks !== null ? raw.toolMocks : {},
     toolTimeoutS: typeof raw?.toolTimeoutS === 'number' && raw.toolTimeoutS > 0 ? raw.toolTimeoutS : DEFAULT_TOOL_TIMEOUT_S,
+    idleTimeoutS: typeof raw?.idleTimeoutS === 'number' && raw.idleTimeoutS >= 0 ? raw.idleTimeoutS : DEFAULT_IDLE_TIMEOUT_S,
   };
 }
 

@@ -61,6 +61,8 @@ export function applyUpdate(state: PanelState, u: HostUpdate): PanelState {
       return { ...state, errors: [...state.errors.slice(-19), u.error] };
     case 'conversation-cleared':
       return { ...state, conversation: [] };
+    case 'voice-tests':
+      return { ...state, voiceTests: u.run };
     case 'settings-applied':
       return { ...state, lastApply: u.report, settings: u.settings };
   }

@@ -484,6 +484,48 @@ describe('AudioWorkletMediaManager with fake Web Audio', () => {
     expect(env.track.stopped).toBe(true);
   });
 
+  it('injectUserAudio feeds the capture path without a microphone: no getUserMedia, chunks reach the adapter while muted', async () => {
+    const env = installDom();
+    const m = makeManager({}, false);
+    const sent: ArrayBuffer[] = [];
+    m.setUserAudioCallback((pcm) => sent.push(pcm));
+    await expect(m.injectUserAudio(new Int16Array(160), 16000)).rejects.toThrow(/Connect first/);
+    await m.connect();
+    expect(FakeWorkletNode.created.some((n) => n.name === 'pcm-capture-processor'), 'no capture node before an injection').toBe(false);
+    const clip = new Int16Array(16000 / 2).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 16000)));
+    const done = m.injectUserAudio(clip, 16000);
+    await vi.waitFor(() => expect(captureNode().port.posted.some((p) => (p.msg as { type: string }).type === 'inject')).toBe(true), { timeout: 1000 });
+    expect(env.getUserMedia).not.toHaveBeenCalled();
+    const node = captureNode();
+    const inject = node.port.posted.find((p) => (p.msg as { type: string }).type === 'inject')!;
+    const samples = (inject.msg as { samples: Float32Array }).samples;
+    // Resampled to the capture context's rate (48 kHz here) on the way in, and transferred.
+    expect(samples.length).toBe(24000);
+    expect(inject.transfer).toEqual([samples.buffer]);
+    // The processor's chunks are marked injected and go to the adapter although the mic is off.
+    node.port.emit({ type: 'chunk', pcm: new ArrayBuffer(640), injected: true });
+    node.port.emit({ type: 'chunk', pcm: new ArrayBuffer(640) });
+    expect(sent).toHaveLength(1);
+    node.port.emit({ type: 'inject-done', id: (inject.msg as { id: number }).id, frames: 24000, chunks: 25, cancelled: false });
+    await expect(done).resolves.toEqual({ durationMs: 500, chunks: 25 });
+    await m.disconnect();
+  });
+
+  it('injectUserAudio: abort cancels in the processor and rejects; disconnect rejects what is pending', async () => {
+    installDom();
+    const m = makeManager({}, false);
+    await m.connect();
+    const ac = new AbortController();
+    const first = m.injectUserAudio(new Float32Array(4800), 48000, { signal: ac.signal });
+    await vi.waitFor(() => expect(captureNode().port.posted.length).toBeGreaterThan(1), { timeout: 1000 });
+    ac.abort();
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    expect(captureNode().port.posted.some((p) => (p.msg as { type: string }).type === 'inject-cancel')).toBe(true);
+    const second = m.injectUserAudio(new Float32Array(4800), 48000);
+    await m.disconnect();
+    await expect(second).rejects.toThrow(/session ended/);
+  });
+
   it('a disconnect during connect abandons the half-open session', async () => {
     installDom();
     const m = makeManager();

@@ -8,6 +8,7 @@ import { DeviceRegistry } from './device-registry.ts';
 import { EchoRoute, type EchoPath } from './echo-route.ts';
 import { MediaManager, type MediaFormat, type MediaStats, type PlayedSamples } from './media-manager.ts';
 import { MicrophoneCapture, type CaptureResampler } from './microphone-capture.ts';
+import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
 import type { VoiceActivityOptions } from './voice-activity-detector.ts';
 import { defaultCaptureWorkletUrl, defaultPlayerWorkletUrl } from './worklet-urls.ts';
 
@@ -69,6 +70,8 @@ export class AudioWorkletMediaManager extends MediaManager {
   private readonly playback: BotPlayback;
   private readonly echo: EchoRoute;
   private readonly camera: CameraCapture;
+  /** Opening a capture graph with no microphone, for the first injection of a session. */
+  private openingInjectedGraph: Promise<void> | null = null;
 
   constructor(options: AudioWorkletMediaManagerOptions = {}) {
     super();
@@ -217,6 +220,7 @@ export class AudioWorkletMediaManager extends MediaManager {
     this.devices.stopPolling();
     this.disconnecting = (async () => {
       if (this.connecting) await this.connecting.catch(() => undefined);
+      this.capture.injector?.rejectAll(new Error('The session ended before the injected audio was sent.'));
       if (session) {
         const micTrack = session.micStream?.getAudioTracks()[0];
         await closeAudioSession(session);
@@ -259,6 +263,37 @@ export class AudioWorkletMediaManager extends MediaManager {
 
   get isBotAudioActive(): boolean {
     return this.playback.isActive;
+  }
+
+  // ------------------------------------------------------------------ injected user audio
+  /**
+   * Sends `pcm` (mono, any rate) to the provider as if the user had spoken it: it replaces the
+   * microphone in the capture path (level meter, local voice activity, resampling to the adapter's
+   * rate, 20 ms chunks, the adapter's send), paced in real time, and is sent even while the
+   * microphone is muted or was never opened (connect with `enableMic: false` for a session fed
+   * only this way). Calls queue back to back. Resolves once every chunk of it has been handed to
+   * the adapter; rejects if the session ends first, or with an AbortError when `signal` aborts.
+   */
+  override async injectUserAudio(pcm: Int16Array | Float32Array, sampleRate: number, options: InjectUserAudioOptions = {}): Promise<InjectedAudioReport> {
+    const s = this.session;
+    if (!s) throw new Error('Connect first: audio can only be injected into a running session.');
+    if (!s.captureContext || !s.captureNode) {
+      this.openingInjectedGraph ??= this.capture.openGraph(s, null, this.format).finally(() => {
+        this.openingInjectedGraph = null;
+      });
+      try {
+        await this.openingInjectedGraph;
+      } catch (e) {
+        await closeAudioSession({ captureContext: s.captureContext, captureNode: s.captureNode } as Partial<AudioSession>).catch(() => undefined);
+        s.captureContext = null;
+        s.captureNode = null;
+        throw e;
+      }
+      if (this.session !== s) throw new Error('The session ended before the injected audio was sent.');
+    }
+    const injector = this.capture.injector;
+    if (!injector || !s.captureContext) throw new Error('The capture path is not open.');
+    return injector.inject(pcm, sampleRate, s.captureContext.sampleRate, options);
   }
 
   // ------------------------------------------------------------------ stats

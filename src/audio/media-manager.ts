@@ -1,4 +1,7 @@
 import type { PipecatClientOptions, RTVIEventCallbacks, Tracks } from '@pipecat-ai/client-js';
+import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
+
+export type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
 
 /** What the transport tells the media manager before connect: the adapter's audio formats. */
 export interface MediaFormat {
@@ -110,6 +113,14 @@ export abstract class MediaManager {
    */
   dispose(): Promise<void> {
     return this.disconnect();
+  }
+  /**
+   * Sends recorded or synthetic user audio (mono PCM at any rate) through the capture path in
+   * place of the microphone, paced in real time; resolves when all of it was sent. A media manager
+   * that cannot do it rejects (the default).
+   */
+  injectUserAudio(_pcm: Int16Array | Float32Array, _sampleRate: number, _options?: InjectUserAudioOptions): Promise<InjectedAudioReport> {
+    return Promise.reject(new Error(`${this.constructor.name} cannot inject user audio.`));
   }
   /** Seed compatibility: flush playback because the user started speaking. */
   abstract userStartedSpeaking(): Promise<unknown>;

@@ -3,6 +3,7 @@ import { MicrophoneError, errorMessage } from '../transport/transport-errors.ts'
 import { contextTimeToPerformanceMs } from './audio-clock.ts';
 import { LOCAL_PARTICIPANT, resumeBounded, type AudioSession, type MediaHost } from './audio-session.ts';
 import type { MediaFormat, MediaStats } from './media-manager.ts';
+import { UserAudioInjector } from './user-audio-injector.ts';
 import type { VoiceActivityOptions } from './voice-activity-detector.ts';
 import { CAPTURE_PROCESSOR_NAME, type CaptureProcessorOptions, type CaptureToMain, type MainToCapture } from './worklet-messages.ts';
 
@@ -47,6 +48,8 @@ export class MicrophoneCapture {
   resamplerUsed: MediaStats['resampler'] = null;
   chunksSent = 0;
   clippedSamples = 0;
+  /** Injected user audio for the current capture node (see AudioWorkletMediaManager.injectUserAudio). */
+  injector: UserAudioInjector | null = null;
 
   constructor(
     private readonly host: MediaHost,
@@ -85,7 +88,8 @@ export class MicrophoneCapture {
     return stream;
   }
 
-  async openGraph(partial: Partial<AudioSession>, stream: MediaStream, format: MediaFormat): Promise<void> {
+  /** `stream` null opens the graph with no microphone attached (injected audio only). */
+  async openGraph(partial: Partial<AudioSession>, stream: MediaStream | null, format: MediaFormat): Promise<void> {
     const target = format.inputSampleRate;
     const deviceRate = this.trackSettings?.sampleRate;
     const useBrowser = this.opts.resampler === 'browser';
@@ -105,9 +109,13 @@ export class MicrophoneCapture {
     partial.captureNode = node;
     node.onprocessorerror = () => this.host.listener.onMicrophoneLost?.('the capture processor failed');
     node.port.onmessage = (ev: MessageEvent<CaptureToMain>) => this.onMessage(ev.data, ctx);
-    const source = ctx.createMediaStreamSource(stream);
-    partial.captureSource = source;
-    source.connect(node);
+    this.injector?.rejectAll(new Error('The capture path was reopened; the injected audio was dropped.'));
+    this.injector = new UserAudioInjector((msg, transfer) => node.port.postMessage(msg, transfer ?? []));
+    if (stream) {
+      const source = ctx.createMediaStreamSource(stream);
+      partial.captureSource = source;
+      source.connect(node);
+    }
     node.connect(ctx.destination);
     post(node, { type: 'set-sending', sending: this.host.micEnabled });
     await resumeBounded(ctx);
@@ -138,7 +146,10 @@ export class MicrophoneCapture {
     switch (msg.type) {
       case 'chunk':
         this.chunksSent++;
-        if (this.host.micEnabled) this.onChunk(msg.pcm);
+        if (this.host.micEnabled || msg.injected) this.onChunk(msg.pcm);
+        break;
+      case 'inject-done':
+        this.injector?.onDone(msg);
         break;
       case 'level':
         this.host.callbacks.onLocalAudioLevel?.(msg.rms);

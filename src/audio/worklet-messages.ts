@@ -18,13 +18,25 @@ export interface CaptureProcessorOptions {
 }
 
 export type CaptureToMain =
-  | { type: 'chunk'; pcm: ArrayBuffer }
+  /** `injected`: cut from injected audio (see MainToCapture 'inject'), sent even while muted. */
+  | { type: 'chunk'; pcm: ArrayBuffer; injected?: boolean }
+  /** An injection was consumed (or cancelled): `frames` of it went through, at the context rate. */
+  | { type: 'inject-done'; id: number; frames: number; chunks: number; cancelled: boolean }
   | { type: 'level'; rms: number }
   | { type: 'speech'; started: boolean; contextTime: number }
   | { type: 'stats'; chunksSent: number; clippedSamples: number }
   | { type: 'error'; message: string };
 
-export type MainToCapture = { type: 'set-sending'; sending: boolean } | { type: 'stats-request' };
+export type MainToCapture =
+  | { type: 'set-sending'; sending: boolean }
+  | { type: 'stats-request' }
+  /**
+   * Mono audio at the context rate that replaces the processor's input, one render quantum at a
+   * time (so it is paced in real time by the audio clock), until it runs out. Queued injections
+   * play back to back.
+   */
+  | { type: 'inject'; id: number; samples: Float32Array }
+  | { type: 'inject-cancel'; id: number };
 
 export interface PlayerProcessorOptions {
   startThresholdMs: number;

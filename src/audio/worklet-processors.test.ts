@@ -66,6 +66,48 @@ describe('pcm-capture-processor', () => {
     expect(levels.length).toBe(20);
   });
 
+  it('sends injected audio in place of the input, paced one render quantum per process(), even while muted', async () => {
+    const Ctor = await load('./worklets/pcm-capture-processor.ts', 'pcm-capture-processor', 48000);
+    const p = new Ctor({ processorOptions: { targetRate: 24000, chunkMs: 20, resample: true } });
+    p.port.onmessage?.({ data: { type: 'set-sending', sending: false } });
+    const mic = new Float32Array(128).fill(0.5);
+    // 1000 frames of a 1 kHz tone: 7 full quanta and 104 frames of an eighth.
+    const clip = new Float32Array(1000).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 1000 * i) / 48000));
+    p.port.onmessage?.({ data: { type: 'inject', id: 7, samples: clip } });
+    for (let q = 0; q < 7; q++) p.process([[mic]], [], {});
+    expect(messages<CaptureToMain>(p).some((m) => m.msg.type === 'inject-done'), 'not done after 896 of 1000 frames').toBe(false);
+    p.process([[mic]], [], {});
+    const all = messages<CaptureToMain>(p).map((m) => m.msg);
+    const chunks = all.filter((m): m is CaptureToMain & { type: 'chunk' } => m.type === 'chunk');
+    // 1000 frames at 48 kHz = 500 samples at 24 kHz: one full 480-sample chunk, and the rest completed with silence.
+    expect(chunks).toHaveLength(2);
+    expect(chunks.every((c) => c.injected === true)).toBe(true);
+    const samples = chunks.flatMap((c) => Array.from(new Int16Array(c.pcm)));
+    // The microphone's constant 0.5 never got in: the tone stays under 0.3 · 32768.
+    expect(Math.max(...samples.map(Math.abs))).toBeLessThan(0.31 * 32768);
+    expect(Math.max(...samples.slice(100, 400).map(Math.abs))).toBeGreaterThan(0.25 * 32768);
+    expect(samples.slice(-20).every((v) => v === 0)).toBe(true);
+    expect(all.at(-1)).toEqual({ type: 'inject-done', id: 7, frames: 1000, chunks: 2, cancelled: false });
+    // Afterwards, muted again: the microphone is not sent.
+    const before = p.port.postMessage.mock.calls.length;
+    for (let q = 0; q < 10; q++) p.process([[mic]], [], {});
+    expect(messages<CaptureToMain>(p).slice(before).some((m) => m.msg.type === 'chunk')).toBe(false);
+  });
+
+  it('runs injections back to back with no input connected, and a cancel reports what went through', async () => {
+    const Ctor = await load('./worklets/pcm-capture-processor.ts', 'pcm-capture-processor', 16000);
+    const p = new Ctor({ processorOptions: { targetRate: 16000, chunkMs: 20, resample: true } });
+    p.port.onmessage?.({ data: { type: 'inject', id: 1, samples: new Float32Array(200).fill(0.1) } });
+    p.port.onmessage?.({ data: { type: 'inject', id: 2, samples: new Float32Array(1000).fill(0.2) } });
+    for (let q = 0; q < 3; q++) p.process([[]], [], {}); // no source: inputs carry no channels
+    const done = messages<CaptureToMain>(p).map((m) => m.msg).filter((m) => m.type === 'inject-done');
+    expect(done).toEqual([{ type: 'inject-done', id: 1, frames: 200, chunks: 1, cancelled: false }]);
+    p.port.onmessage?.({ data: { type: 'inject-cancel', id: 2 } });
+    expect(messages<CaptureToMain>(p).at(-1)!.msg).toEqual({ type: 'inject-done', id: 2, frames: 184, chunks: 0, cancelled: true });
+    const chunks = messages<CaptureToMain>(p).filter((m) => m.msg.type === 'chunk');
+    expect(chunks).toHaveLength(1); // 200 samples + 120 of silence; the cancelled 184 are dropped
+  });
+
   it('stops sending while muted and drops the partial chunk', async () => {
     const Ctor = await load('./worklets/pcm-capture-processor.ts', 'pcm-capture-processor', 16000);
     const p = new Ctor({ processorOptions: { targetRate: 16000, chunkMs: 20, resample: true } });

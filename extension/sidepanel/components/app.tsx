@@ -4,7 +4,7 @@ import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
 import type { PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts';
-import { loadAdapterSettings, saveAdapterSettings, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
+import { loadAdapterSettings, saveAdapterSettings, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
 import { downloadTextFile, readFileText } from '../inspector/download-file.ts';
 import { EventLog } from '../inspector/event-log.tsx';
 import { exportFileName, exportJsonl, parseJsonl, type ImportedSession } from '../../inspector-core/jsonl-export.ts';
@@ -27,6 +27,7 @@ import { PaneSplitter } from './pane-splitter.tsx';
 import { SessionBar } from './session-bar.tsx';
 import { useMediaQuery } from './use-media-query.ts';
 import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
+import { TestsView } from './tests-view.tsx';
 import { PresetsSection } from './presets-section.tsx';
 import { SessionControls, type KeyForm } from './session-controls.tsx';
 import { SettingFieldControl } from './settings-fields.tsx';
@@ -223,6 +224,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       enableMic: state.status.micEnabled,
       toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks),
       functionCallTimeoutMs: (settings.toolTimeoutS || DEFAULT_TOOL_TIMEOUT_S) * 1000,
+      idleTimeoutMs: settings.idleTimeoutS * 1000,
     }));
   };
 
@@ -381,8 +383,18 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const pendingCount = pending.reconnect.length + pending.live.length;
 
   const selectView = (v: ViewName) => setView(v);
+  // Voice tests use the key typed here for this adapter, and remembered keys for the others.
+  const keysForTests = async (): Promise<Record<string, string>> => {
+    const keys: Record<string, string> = {};
+    for (const a of adapters) {
+      if (!a.needsKey) continue;
+      const k = a.id === adapterId ? cleanKey(keyForm.key) : cleanKey((await loadApiKey(a.id)).key);
+      if (k) keys[a.id] = k;
+    }
+    return keys;
+  };
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
-  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings'] : ['Conversation', 'Events', 'Metrics', 'Settings'];
+  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Tests'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Tests'];
   const eventsShown = wide || shownView === 'Events';
   // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
   const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
@@ -455,6 +467,9 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
               live={transportState === 'ready' || transportState === 'connected'}
             />
           </div>
+          <div {...panelProps('Tests')}>
+            <TestsView run={state.voiceTests} adapterId={adapterId} endpoint={settings?.endpoint ?? ''} keysFor={keysForTests} send={send} />
+          </div>
           <div {...panelProps('Metrics')}>
             <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
           </div>
@@ -509,6 +524,25 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
                       </>
                     )}
                     Empty uses the provider's default.
+                  </p>
+                </div>
+                <div className="field">
+                  <label htmlFor="idle-timeout">Idle disconnect (seconds)</label>
+                  <input
+                    id="idle-timeout"
+                    type="number"
+                    min={0}
+                    max={86_400}
+                    step={1}
+                    value={settings?.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S}
+                    aria-describedby="idle-timeout-help"
+                    onChange={(e) => {
+                      const v = Math.max(0, Math.min(86_400, Math.round(Number(e.target.value) || 0)));
+                      updateCfg((s) => ({ ...s, idleTimeoutS: v }));
+                    }}
+                  />
+                  <p id="idle-timeout-help" className="help">
+                    With no speech or text for this long, the session is warned 30 s ahead, then disconnected so it stops billing. 0 never disconnects. Applies at the next Connect.
                   </p>
                 </div>
                 {form.advanced.map((v) => (

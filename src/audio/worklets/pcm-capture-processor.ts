@@ -21,6 +21,8 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
   private sending = true;
   /** Frames seen since start: the VAD's sample clock, at the context rate. */
   private framesSeen = 0;
+  /** Injected audio waiting to replace the input (see MainToCapture 'inject'). */
+  private injections: Array<{ id: number; samples: Float32Array; offset: number; chunks: number }> = [];
 
   constructor(options: { processorOptions?: unknown }) {
     super();
@@ -40,15 +42,65 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
       this.chunker.reset();
     } else if (msg.type === 'stats-request') {
       this.postStats();
+    } else if (msg.type === 'inject') {
+      // The injected audio starts a fresh chunk: no microphone samples in front of it.
+      if (this.injections.length === 0) this.chunker.reset();
+      this.injections.push({ id: msg.id, samples: msg.samples, offset: 0, chunks: 0 });
+    } else if (msg.type === 'inject-cancel') {
+      const i = this.injections.findIndex((j) => j.id === msg.id);
+      if (i < 0) return;
+      const [j] = this.injections.splice(i, 1);
+      // A partial chunk of cancelled audio must not go out with whatever follows.
+      if (i === 0) this.chunker.reset();
+      this.post({ type: 'inject-done', id: j.id, frames: j.offset, chunks: j.chunks, cancelled: true });
     }
   }
 
   process(inputs: Float32Array[][]): boolean {
+    if (this.injections.length > 0) {
+      this.processInjected(inputs[0]?.[0]?.length || 128);
+      return true;
+    }
     const channels = inputs[0];
     if (!channels || channels.length === 0) return true;
     const frames = channels[0].length;
     const mono = frames === this.mono.length ? this.mono : new Float32Array(frames);
-    if (channels.length === 1) {
+    this.analyseAndSend(mono, frames, channels);
+    return true;
+  }
+
+  /**
+   * One render quantum of injected audio in place of the input: the same level, voice activity,
+   * resampling and chunking as the microphone, sent whatever the mute state. When an injection
+   * ends, its last partial chunk is completed with silence and sent, so nothing of it is held back.
+   */
+  private processInjected(frames: number): void {
+    const mono = frames === this.mono.length ? this.mono : new Float32Array(frames);
+    mono.fill(0);
+    let filled = 0;
+    while (filled < frames && this.injections.length > 0) {
+      const j = this.injections[0];
+      const take = Math.min(frames - filled, j.samples.length - j.offset);
+      mono.set(j.samples.subarray(j.offset, j.offset + take), filled);
+      j.offset += take;
+      filled += take;
+      if (j.offset >= j.samples.length) {
+        this.analyseAndSend(mono.subarray(0, filled), filled, null, j);
+        const pad = this.chunker.pending > 0 ? this.chunker.chunkSamples - this.chunker.pending : 0;
+        if (pad > 0) this.pushChunks(new Float32Array(pad), j);
+        this.injections.shift();
+        this.post({ type: 'inject-done', id: j.id, frames: j.offset, chunks: j.chunks, cancelled: false });
+        frames -= filled;
+        filled = 0;
+      }
+    }
+    if (filled > 0) this.analyseAndSend(mono.subarray(0, filled), filled, null, this.injections[0]);
+  }
+
+  private analyseAndSend(mono: Float32Array, frames: number, channels: Float32Array[] | null, injection?: { chunks: number }): void {
+    if (!channels) {
+      // injected: already mono
+    } else if (channels.length === 1) {
       mono.set(channels[0]);
     } else {
       const scale = 1 / channels.length;
@@ -63,7 +115,7 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
       this.post({ type: 'speech', started: ev.type === 'speech-started', contextTime: currentTime + (ev.sample - blockStart) / sampleRate }),
     );
 
-    if (!this.sending) return true;
+    if (!this.sending && !injection) return;
     let samples = mono;
     if (this.resampler) {
       const n = this.resampler.outputLength(frames);
@@ -71,12 +123,17 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
       this.resampler.processInto(mono, this.resampled);
       samples = this.resampled.subarray(0, n);
     }
+    this.pushChunks(samples, injection);
+  }
+
+  /** Chunks at the target rate (after resampling), posted with their buffers transferred. */
+  private pushChunks(samples: Float32Array, injection?: { chunks: number }): void {
     this.chunker.push(samples, (chunk) => {
-      const msg: CaptureToMain = { type: 'chunk', pcm: chunk.buffer as ArrayBuffer };
+      const msg: CaptureToMain = injection ? { type: 'chunk', pcm: chunk.buffer as ArrayBuffer, injected: true } : { type: 'chunk', pcm: chunk.buffer as ArrayBuffer };
+      if (injection) injection.chunks++;
       this.port.postMessage(msg, [chunk.buffer as ArrayBuffer]);
       if (this.chunker.chunksEmitted % STATS_EVERY_CHUNKS === 0) this.postStats();
     });
-    return true;
   }
 
   private postStats(): void {

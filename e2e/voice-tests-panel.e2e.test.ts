@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditAccessibility, button, exactly, launchExtension, selectView, waitFor, waitForConnectionState, type ExtensionHarness } from './harness/index.ts';
+import { openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
+
+const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
+
+/** A mono 16-bit WAV of digital silence: a fake microphone nobody speaks into. */
+function silenceWav(seconds: number, rate = 16000): string {
+  const n = seconds * rate;
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + n * 2, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(n * 2, 40);
+  const file = join(mkdtempSync(join(tmpdir(), 'silence-')), 'silence.wav');
+  writeFileSync(file, buf);
+  return file;
+}
+
+describe('Tests view and idle disconnect (panel, against the fakes)', () => {
+  let h: ExtensionHarness;
+  let fake: FakeOpenAIServer;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer({
+      planResponse: (ctx) => ((ctx.lastUserText ?? '').toLowerCase().includes('name is') ? { text: 'Nice to meet you, Ada.', usage: { input_tokens: 40, output_tokens: 8 } } : { text: 'Your name is Ada.', usage: { input_tokens: 60, output_tokens: 6 } }),
+    });
+    h = await launchExtension({ fakeMicWav: silenceWav(3) });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await fake?.close();
+  });
+
+  it('a scenario typed in the Tests view runs on the selected adapter and shows its results; a refused one says why, with the line', async () => {
+    const panel = await h.openPanel();
+    await selectAdapter(panel, 'OpenAI Realtime');
+    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
+    await openAdvancedSettings(panel);
+    await panel.getByRole('textbox', { name: exactly('Endpoint URL') }).fill(fake.url);
+    await selectView(panel, 'Tests');
+    const editor = panel.getByRole('textbox', { name: exactly('Scenario (YAML)') });
+    await editor.fill('version: 1\nname: Panel memory\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { transcript: { contains: Ada } }\n  - say: What is my name?\n    expect: { transcript: { contains: Ada }, no_error: true }\n');
+    await button(panel, 'Run scenario').click();
+    const progress = panel.getByRole('status', { name: exactly('Test progress') });
+    const done = await waitFor('the Test progress status to say the run passed or failed', async () => {
+      const t = (await progress.textContent()) ?? '';
+      return /^(Passed|Failed|Stopped|Refused)/.test(t) ? t : null;
+    }, { timeoutMs: 60_000 });
+    expect(done).toMatch(/^Passed: 1 of 1 scenario targets passed, 1 runs, \d+ tokens/);
+    const table = panel.getByRole('table', { name: exactly('Test results') });
+    const rows = await table.getByRole('row').allTextContents();
+    expect(rows.filter((r) => r.startsWith('pass'))).toHaveLength(3);
+    expect(rows.join('\n')).toContain('openai-realtime');
+    expect(fake.handshakes.length).toBeGreaterThan(0);
+    expect(await button(panel, 'Export JUnit report').isEnabled()).toBe(true);
+
+    // Keyboard: the run button is operable with Enter.
+    await editor.fill(`version: 1\nname: Has a key\ntarget:\n  instructions: use ${OPENAI_KEY}\nsteps:\n  - say: hi\n`);
+    await button(panel, 'Run scenario').focus();
+    await panel.keyboard.press('Enter');
+    const alert = await waitFor('an alert saying the scenario was refused', async () => {
+      const t = (await panel.getByRole('alert').allTextContents()).find((x) => x.includes('refused'));
+      return t ?? null;
+    }, { timeoutMs: 20_000 });
+    expect(alert).toMatch(/scenario\.yaml:4:\d+: this value is shaped like an API key/);
+    expect(alert).not.toContain(OPENAI_KEY);
+
+    const violations = await auditAccessibility(panel);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), JSON.stringify(violations, null, 1)).toEqual([]);
+    await panel.close();
+  });
+
+  it('a session left silent is warned, then disconnected at the idle limit (shortened to 6 s)', async () => {
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    await selectAdapter(panel, 'Loopback');
+    await openAdvancedSettings(panel);
+    await panel.getByRole('spinbutton', { name: exactly('Idle disconnect (seconds)') }).fill('6');
+    await button(panel, 'Connect').click();
+    await waitForConnectionState(panel, 'ready', 20_000);
+    const warned = await waitFor('the idle warning alert', async () => (await panel.getByRole('alert').allTextContents()).find((t) => t.includes('disconnects in')) ?? null, { timeoutMs: 15_000 });
+    expect(warned).toMatch(/No speech or text for 3 s: the session disconnects in 3 s/);
+    await waitForConnectionState(panel, 'disconnected', 15_000);
+    const said = await waitFor('the idle disconnect alert', async () => (await panel.getByRole('alert').allTextContents()).find((t) => t.includes('Disconnected after')) ?? null, { timeoutMs: 5_000 });
+    expect(said).toContain('Disconnected after 6 s with no speech or text');
+    await panel.close();
+  });
+});

@@ -1,0 +1,152 @@
+import type { AdapterDescriptor } from '../../src/adapters/adapter-descriptor.ts';
+import type { HostUpdate } from '../shared/messages.ts';
+import { connectForTarget } from '../voice-tests/connect-for-target.ts';
+import type { VoiceTestRunRequest, VoiceTestRunState } from '../voice-tests/run-state.ts';
+import { formatProblems, parseScenario } from '../voice-tests/scenario-file.ts';
+import { runScenario, TokenBudget, type AudioLoader, type SpeechAudio } from '../voice-tests/scenario-runner.ts';
+import type { Scenario } from '../voice-tests/scenario-types.ts';
+import { formatTable, summarise } from '../voice-tests/test-results.ts';
+import { junitXml } from '../voice-tests/junit-report.ts';
+import { decodeWav } from '../voice-tests/wav-decoder.ts';
+import { HostSessionDriver, type DrivableHost } from './voice-test-driver.ts';
+
+export interface VoiceTestServiceDeps {
+  host: DrivableHost;
+  adapters: readonly AdapterDescriptor[];
+  publish(update: HostUpdate): void;
+  /** A recording's user turn as audio (recordings store); absent where there is none. */
+  recordingTurn?(recording: string, turn: number): Promise<SpeechAudio>;
+}
+
+/**
+ * Runs voice tests in the offscreen document, next to the session they drive, so a run goes on
+ * when the panel closes. Every file is read and checked before anything runs: one bad file
+ * refuses the whole run with its `file:line` reasons.
+ */
+export class VoiceTestService {
+  private current: { state: VoiceTestRunState; abort: AbortController } | null = null;
+  private nextId = 1;
+
+  constructor(private readonly deps: VoiceTestServiceDeps) {}
+
+  get state(): VoiceTestRunState | null {
+    return this.current?.state ?? null;
+  }
+
+  stop(): void {
+    this.current?.abort.abort(new Error('stopped by the user'));
+  }
+
+  async run(request: VoiceTestRunRequest): Promise<VoiceTestRunState> {
+    if (this.current && this.current.state.status === 'running') throw new Error('A voice-test run is already in progress: stop it first.');
+    const state: VoiceTestRunState = { id: this.nextId++, status: 'running', results: [], summaries: [], tokens: 0, startedAt: Date.now() };
+    const abort = new AbortController();
+    this.current = { state, abort };
+    const publish = () => this.deps.publish({ kind: 'voice-tests', run: { ...state, results: [...state.results], summaries: [...state.summaries] } });
+
+    const knownAdapters = this.deps.adapters.map((a) => a.id);
+    const scenarios: Scenario[] = [];
+    const problems: string[] = [];
+    for (const f of request.files) {
+      const r = parseScenario(f.text, { knownAdapters, ...(request.adapter ? { defaultAdapter: request.adapter } : {}) });
+      if (!r.ok) problems.push(formatProblems(f.name, r.problems));
+      else scenarios.push(applyOverrides(r.scenario, request));
+    }
+    if (request.files.length === 0) problems.push('no scenario files given');
+    // Audio the steps name must be there before anything runs.
+    const decoded = new Map<string, SpeechAudio>();
+    scenarios.forEach((s, i) => {
+      for (const step of s.steps) {
+        const a = step.action;
+        const file = a.kind === 'speak' ? a.file : a.kind === 'barge_in' ? a.speak : undefined;
+        if (file === undefined || decoded.has(file)) continue;
+        const b64 = request.assets[file];
+        if (b64 === undefined) {
+          problems.push(`${request.files[i]?.name ?? s.name}:${step.line}:1: audio file "${file}" not found`);
+          continue;
+        }
+        try {
+          decoded.set(file, decodeWav(base64Bytes(b64), file));
+        } catch (e) {
+          problems.push(`${request.files[i]?.name ?? s.name}:${step.line}:1: ${(e as Error).message}`);
+        }
+      }
+    });
+    if (problems.length > 0) {
+      state.status = 'refused';
+      state.problems = problems.join('\n');
+      state.endedAt = Date.now();
+      publish();
+      return state;
+    }
+
+    const audio: AudioLoader = {
+      file: async (path) => {
+        const a = decoded.get(path);
+        if (!a) throw new Error(`audio file "${path}" not found`);
+        return a;
+      },
+      recordingTurn: async (recording, turn) => {
+        if (!this.deps.recordingTurn) throw new Error('recordings are not available in this build');
+        return this.deps.recordingTurn(recording, turn);
+      },
+    };
+    const budget = new TokenBudget(request.maxTokens);
+    const driver = new HostSessionDriver(this.deps.host, (target) => {
+      const descriptor = this.deps.adapters.find((a) => a.id === target.adapter);
+      if (!descriptor) throw new Error(`unknown adapter "${target.adapter}"`);
+      return connectForTarget(target, { descriptor, ...(request.keys[descriptor.id] ? { apiKey: request.keys[descriptor.id] } : {}) });
+    });
+    const only = request.only ? new Set(request.only) : null;
+    publish();
+    try {
+      for (const scenario of scenarios) {
+        const targets = only ? scenario.targets.filter((t) => only.has(`${scenario.name}\u0000${t.label}`)) : scenario.targets;
+        if (targets.length === 0) continue;
+        await runScenario({ ...scenario, targets }, driver, audio, budget, {
+          signal: abort.signal,
+          judge: request.judge === true,
+          onProgress: (p) => {
+            state.progress = p;
+            publish();
+          },
+          onResult: (r) => {
+            state.results.push(r);
+            state.tokens = budget.used;
+            state.summaries = summarise(state.results, (name) => scenarios.find((s) => s.name === name)?.passRate ?? 1);
+            if (r.error && /token cap/.test(r.error)) state.stoppedReason = r.error;
+            publish();
+          },
+        });
+        if (abort.signal.aborted || state.stoppedReason) break;
+      }
+    } finally {
+      driver.dispose();
+    }
+    if (abort.signal.aborted) {
+      state.status = 'stopped';
+      state.stoppedReason ??= (abort.signal.reason as Error | undefined)?.message ?? 'stopped';
+    } else state.status = state.stoppedReason ? 'failed' : state.summaries.every((s) => s.passed) ? 'passed' : 'failed';
+    state.tokens = budget.used;
+    state.endedAt = Date.now();
+    state.report = { table: formatTable(state.summaries), junit: junitXml(state.summaries, new Date(state.startedAt)) };
+    publish();
+    return state;
+  }
+}
+
+function applyOverrides(s: Scenario, r: VoiceTestRunRequest): Scenario {
+  return {
+    ...s,
+    repeat: r.repeat ?? s.repeat,
+    // The endpoint given with an adapter belongs to that adapter's targets only (a matrix may mix providers).
+    targets: s.targets.map((t) => ({ ...t, ...(r.endpoint && !t.endpoint && (!r.adapter || t.adapter === r.adapter) ? { endpoint: r.endpoint } : {}) })),
+  };
+}
+
+function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
