@@ -190,6 +190,11 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     return this.deliverImage(image);
   }
 
+  /** Whether the adapter takes a stream of video frames (camera, shared tab). */
+  get acceptsVideo(): boolean {
+    return this.getMediaFormat().acceptsVideo === true;
+  }
+
   /** Provider-specific image input; the default has none. */
   protected deliverImage(_image: ImageInput): boolean {
     this.emitError(`${this.providerLabel} does not take images.`, false, [], { unsupported: 'image' });
