@@ -1,6 +1,6 @@
 import { OFFSCREEN_DOCUMENT_PATH, isBackgroundRequest, type BackgroundReply } from '../shared/messages.ts';
 import { chromeOffscreenApi, createOffscreenDocumentManager } from './offscreen-document.ts';
-import { TAB_INVOCATION_KEY, commandAction, type TabInvocation } from '../shared/tab-invocation.ts';
+import { TAB_INVOCATION_KEY, commandAction, isTabStreamIdRequest, type TabInvocation, type TabStreamIdReply } from '../shared/tab-invocation.ts';
 
 // The service worker holds no session state (Chrome may stop it at any time): it opens the panel
 // on the toolbar click and creates the offscreen document that hosts the session.
@@ -45,6 +45,17 @@ chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse: (
   if (!isBackgroundRequest(message)) return undefined;
   offscreen.ensureOffscreenDocument().then(
     () => sendResponse({ ok: true }),
+    (e: unknown) => sendResponse({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+  );
+  return true;
+});
+
+// A tab capture stream id for the offscreen document (no consumerTabId: usable by this
+// extension's offscreen document). Chrome refuses unless the user invoked the extension on the tab.
+chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse: (reply: TabStreamIdReply) => void) => {
+  if (!isTabStreamIdRequest(message)) return undefined;
+  chrome.tabCapture.getMediaStreamId({ targetTabId: message.tabId }).then(
+    (streamId) => sendResponse({ ok: true, streamId }),
     (e: unknown) => sendResponse({ ok: false, error: e instanceof Error ? e.message : String(e) }),
   );
   return true;

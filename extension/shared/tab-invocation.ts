@@ -32,3 +32,22 @@ export function isTabInvocation(v: unknown): v is TabInvocation {
 export function commandAction(command: string): TabInvocation['action'] | null {
   return command === SHARE_TAB_COMMAND ? 'share-tab' : command === SEND_SCREENSHOT_COMMAND ? 'send-screenshot' : null;
 }
+
+/**
+ * Panel → service worker: make a tab capture stream id. It has to be made in the service worker:
+ * an id made by a page (the side panel, or the panel open as a tab) is bound to that page's frame,
+ * and the offscreen document that opens the stream then gets "Requested device not found".
+ */
+export interface TabStreamIdRequest {
+  target: 'background';
+  type: 'tab-stream-id';
+  tabId: number;
+}
+
+export type TabStreamIdReply = { ok: true; streamId: string } | { ok: false; error: string };
+
+export function isTabStreamIdRequest(m: unknown): m is TabStreamIdRequest {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  return r.target === 'background' && r.type === 'tab-stream-id' && typeof r.tabId === 'number';
+}

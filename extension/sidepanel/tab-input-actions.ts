@@ -1,4 +1,4 @@
-import { INVOCATION_ACTION_TTL_MS, TAB_INVOCATION_KEY, isTabInvocation, type TabInvocation } from '../shared/tab-invocation.ts';
+import { INVOCATION_ACTION_TTL_MS, TAB_INVOCATION_KEY, isTabInvocation, type TabInvocation, type TabStreamIdReply, type TabStreamIdRequest } from '../shared/tab-invocation.ts';
 
 /**
  * The panel's half of "Send screenshot" and "Share this tab": which tab, the Chrome calls that need
@@ -97,15 +97,12 @@ export async function tabStreamId(): Promise<{ streamId: string; title: string }
     if (!granted) throw new Error('Sharing a tab needs the "capture tab content" permission; it was not granted.');
   }
   const tab = await targetTab();
-  try {
-    const streamId = await chrome.tabCapture.getMediaStreamId({ targetTabId: tab.tabId });
-    return { streamId, title: tab.title };
-  } catch (e) {
-    const text = String((e as Error)?.message ?? e);
-    if (/not been invoked/i.test(text)) throw new Error(NOT_INVOKED_MESSAGE);
-    if (/chrome pages|cannot be captured/i.test(text)) throw new Error(RESTRICTED_MESSAGE);
-    throw new Error(`The tab could not be captured: ${text}`);
-  }
+  const reply = (await chrome.runtime.sendMessage({ target: 'background', type: 'tab-stream-id', tabId: tab.tabId } satisfies TabStreamIdRequest)) as TabStreamIdReply | undefined;
+  if (reply?.ok) return { streamId: reply.streamId, title: tab.title };
+  const text = reply ? reply.error : 'the service worker did not answer';
+  if (/not been invoked/i.test(text)) throw new Error(NOT_INVOKED_MESSAGE);
+  if (/chrome pages|cannot be captured/i.test(text)) throw new Error(RESTRICTED_MESSAGE);
+  throw new Error(`The tab could not be captured: ${text}`);
 }
 
 /** A shortcut's request (share / screenshot) the panel has not acted on yet; consumed on read. */
