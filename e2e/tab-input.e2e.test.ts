@@ -187,14 +187,14 @@ describe('the tab as input: Send screenshot and Share this tab, through the pane
     await panel.close();
   });
 
-  it('Share this tab: the 1 kHz tone of the tab reaches Gemini as audio, its level shows, and sharing stops when the tab closes', async () => {
+  it('Share this tab: the 1 kHz tone of the tab reaches Gemini as audio, its frames as JPEG, its level shows, and sharing stops when the tab closes', async () => {
     const panel = await h.openPanel();
     const tone = await openInvokedTonePage(panel);
     await connectThroughPanel(panel, { adapter: 'Gemini Live', apiKey: FAKE_GEMINI_KEY, endpoint: gemini.url });
     await ready(panel);
     await selectView(panel, 'Conversation');
     await panel.getByRole('combobox', { name: exactly('Tab audio') }).selectOption('replace');
-    await panel.getByRole('combobox', { name: exactly('Tab frames') }).selectOption('0');
+    await panel.getByRole('combobox', { name: exactly('Tab frames') }).selectOption('1');
     const conn = gemini.connections.at(-1)!;
     await button(panel, 'Share this tab').click();
     // An alert instead (permission refused, no invocation) fails at once with its text.
@@ -218,6 +218,11 @@ describe('the tab as input: Send screenshot and Share this tab, through the pane
     expect(rms, 'the shared audio is not silent').toBeGreaterThan(0.01);
     expect(peak.hz, `dominant frequency ${peak.hz} Hz (share ${peak.share.toFixed(3)})`).toBe(TONE_HZ);
     expect(peak.share).toBeGreaterThan(0.5);
+    // Gemini takes video: the tab's picture arrives as JPEG frames at the chosen rate (1 per second).
+    const tabFrame = await waitFor('a tab frame (realtimeInput.video) after sharing started', () => conn.received.slice(from).find((f) => (f.json?.realtimeInput as { video?: unknown } | undefined)?.video), { timeoutMs: 10_000 });
+    const frameVideo = (tabFrame.json!.realtimeInput as { video: { data: string; mimeType: string } }).video;
+    expect(frameVideo.mimeType).toBe('image/jpeg');
+    expect([...Buffer.from(frameVideo.data, 'base64').subarray(0, 2)]).toEqual([0xff, 0xd8]);
     const meter = panel.getByRole('meter', { name: exactly('Tab audio level') });
     await waitFor('the Tab audio level to move', async () => Number(await meter.getAttribute('aria-valuenow')) > 0.01);
 
