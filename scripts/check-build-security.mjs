@@ -11,7 +11,19 @@ import { join, relative, resolve, dirname, extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The only permissions the extension uses (design.md: side panel, offscreen session host, key storage). */
-export const ALLOWED_PERMISSIONS = ['offscreen', 'sidePanel', 'storage'];
+export const ALLOWED_PERMISSIONS = ['offscreen', 'sidePanel', 'storage', 'activeTab'];
+/** Asked for at first use, never at install (SECURITY.md): tab audio capture. */
+export const ALLOWED_OPTIONAL_PERMISSIONS = ['tabCapture'];
+/** Asked for at first use (SECURITY.md): screenshots of a tab the extension was not invoked on. */
+export const ALLOWED_OPTIONAL_HOST_PERMISSIONS = [
+  '<all_urls>',
+  // The OpenAI-compatible services' token routes (SECURITY.md, "Optional host permissions").
+  'https://api.x.ai/*',
+  'https://api.elevenlabs.io/*',
+  'https://*.openai.azure.com/*',
+  'https://*.cognitiveservices.azure.com/*',
+  'https://*.services.ai.azure.com/*',
+];
 
 /**
  * Known-safe third-party matches, listed explicitly: `{ rule, file (RegExp on the path relative to
@@ -121,8 +133,9 @@ export function checkManifest(dir, { label = dir } = {}) {
   const v = [];
   const add = (rule, message) => v.push({ rule, file, line: 0, message });
   for (const p of m.permissions ?? []) if (!ALLOWED_PERMISSIONS.includes(p)) add('permissions', `permission "${p}" is not one the extension uses (allowed: ${ALLOWED_PERMISSIONS.join(', ')})`);
-  for (const p of m.optional_permissions ?? []) add('permissions', `optional permission "${p}" (the extension asks for none)`);
-  for (const key of ['host_permissions', 'optional_host_permissions']) if (Array.isArray(m[key]) ? m[key].length : m[key]) add('permissions', `${key} ${JSON.stringify(m[key])} (the extension needs no host access)`);
+  for (const p of m.optional_permissions ?? []) if (!ALLOWED_OPTIONAL_PERMISSIONS.includes(p)) add('permissions', `optional permission "${p}" is not one the extension asks for (allowed: ${ALLOWED_OPTIONAL_PERMISSIONS.join(', ')})`);
+  if (Array.isArray(m.host_permissions) ? m.host_permissions.length : m.host_permissions) add('permissions', `host_permissions ${JSON.stringify(m.host_permissions)} (host access is only ever optional, asked at first use)`);
+  for (const h of m.optional_host_permissions ?? []) if (!ALLOWED_OPTIONAL_HOST_PERMISSIONS.includes(h)) add('permissions', `optional host permission "${h}" is not one the extension asks for`);
   if (Array.isArray(m.content_scripts) ? m.content_scripts.length : m.content_scripts) add('permissions', 'content_scripts are declared (the extension injects into no page)');
   if (m.externally_connectable) add('permissions', 'externally_connectable lets other extensions or sites message the session host');
   const csp = m.content_security_policy;

@@ -84,6 +84,8 @@ const CASES: Array<{ name: string; rule: BuildViolation['rule']; file: string; c
   { name: 'sandbox CSP', rule: 'csp', file: 'manifest.json', change: (_f, m) => void (m.content_security_policy = { extension_pages: "script-src 'self'; object-src 'self'", sandbox: "sandbox allow-scripts; script-src 'self' 'unsafe-eval'" }) },
   { name: 'an extra permission', rule: 'permissions', file: 'manifest.json', change: (_f, m) => void (m.permissions = ['offscreen', 'sidePanel', 'storage', 'tabs']) },
   { name: 'host_permissions', rule: 'permissions', file: 'manifest.json', change: (_f, m) => void (m.host_permissions = ['<all_urls>']) },
+  { name: 'an optional permission not asked for', rule: 'permissions', file: 'manifest.json', change: (_f, m) => void (m.optional_permissions = ['tabCapture', 'history']) },
+  { name: 'an optional host not asked for', rule: 'permissions', file: 'manifest.json', change: (_f, m) => void (m.optional_host_permissions = ['https://example.com/*']) },
   { name: 'content_scripts', rule: 'permissions', file: 'manifest.json', change: (_f, m) => void (m.content_scripts = [{ matches: ['https://*/*'], js: ['c.js'] }]) },
 ];
 

@@ -3,7 +3,7 @@
  * it runs in any web page, and in the extension's offscreen document.
  */
 export { RealTimeWebsocketTransport, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FUNCTION_CALL_TIMEOUT_MS } from './transport/realtime-websocket-transport.ts';
-export type { LLMServiceOptions, FunctionCallContext } from './transport/realtime-websocket-transport.ts';
+export type { LLMServiceOptions, FunctionCallContext, ImageInput } from './transport/realtime-websocket-transport.ts';
 export { registerFunctionCallHandlerSafely } from './transport/function-call-handlers.ts';
 export type { FunctionCallHandlerWithId } from './transport/function-call-handlers.ts';
 export type { FrameRecord, RtviRecord, TransportObserver, FrameDirection, AudioSummary } from './transport/frame-observer.ts';

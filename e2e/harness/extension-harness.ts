@@ -39,6 +39,11 @@ export interface LaunchOptions {
    * at a private PulseAudio server (latency-method.md), Chromium captures and plays through it.
    */
   realAudioDevices?: boolean;
+  /**
+   * Drop Playwright's --mute-audio (default false). A muted browser's tabs produce silence, so a
+   * tab capture (Share this tab) would carry none of the page's sound.
+   */
+  unmuted?: boolean;
   /** Environment for the browser process (e.g. PULSE_SERVER). */
   env?: NodeJS.ProcessEnv;
 }
@@ -103,7 +108,7 @@ export async function launchExtension(opts: LaunchOptions = {}): Promise<Extensi
     headless: true,
     args,
     ...(opts.env ? { env: opts.env } : {}),
-    ...(opts.realAudioDevices ? { ignoreDefaultArgs: ['--mute-audio'] } : {}),
+    ...(opts.realAudioDevices || opts.unmuted ? { ignoreDefaultArgs: ['--mute-audio'] } : {}),
   });
   try {
     const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));

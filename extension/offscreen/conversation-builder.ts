@@ -100,6 +100,14 @@ export class ConversationBuilder {
     this.emit(this.add({ role: 'user', text, final: true }));
   }
 
+  /** An image the user sent (a screenshot): a finished user turn with its thumbnail. */
+  addUserImage(text: string, image: string): void {
+    this.closeBot();
+    this.openUser = null;
+    this.utteranceFrom = null;
+    this.emit(this.add({ role: 'user', text, final: true, image }));
+  }
+
   onRtvi(type: string, data: unknown, meta?: RtviMeta): void {
     const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
     if (meta) this.track(type, meta);

@@ -8,6 +8,7 @@ import { MicTest } from './mic-test.ts';
 import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort } from './session-host.ts';
 import { observeFetch } from './http-request-log.ts';
 import { VoiceTestService } from './voice-test-service.ts';
+import { JpegFrameGrabber } from '../../src/audio/camera-capture.ts';
 
 // Ports that arrive before the host is built are held here: the panel may connect the moment
 // createDocument resolves, which can be before this module finished evaluating its imports.
@@ -37,6 +38,10 @@ host = new SessionHost({
   micTest: new MicTest(),
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
   getUserMediaCalls,
+  tabShare: {
+    getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+    createFrameGrabber: (stream) => new JpegFrameGrabber(stream),
+  },
   // The inspector's memory-budgeted history; pure, so it runs here as well as in the panel.
   history,
 });

@@ -361,3 +361,22 @@ describe('SessionHost sessions', () => {
     await expect(host.injectSynthetic({ count: 0, ratePerSecond: 10 })).rejects.toThrow(/count/);
   });
 });
+
+describe('SessionHost: the tab as input without a session', () => {
+  it('send-image and share-tab before Connect explain that a session is needed and open nothing', async () => {
+    const d = deps('granted');
+    const getUserMedia = vi.fn();
+    const host = new SessionHost({ ...d, tabShare: { getUserMedia, createFrameGrabber: () => ({ grab: async () => null }) } });
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'send-image', mimeType: 'image/jpeg', data: 'AAAA', thumbnail: 'data:image/jpeg;base64,AAAA' });
+    p.send({ type: 'share-tab', streamId: 'sid', tabTitle: 'Tone page', mode: 'mix', videoFps: 0 });
+    await until('two errors', () => updatesOf(p.sent).filter((u) => u.kind === 'error').length >= 2);
+    const messages = updatesOf(p.sent).flatMap((u) => (u.kind === 'error' ? [u.error.message] : []));
+    expect(messages[0]).toMatch(/connect first.*screenshot/i);
+    expect(messages[1]).toMatch(/connect first.*tab/i);
+    expect(getUserMedia).not.toHaveBeenCalled();
+    expect(host.currentStatus.tabShare ?? null).toBeNull();
+    expect(updatesOf(p.sent).some((u) => u.kind === 'turn')).toBe(false);
+  });
+});

@@ -14,7 +14,9 @@ import {
   type HostStatus,
   type HostUpdate,
   type PanelCommand,
+  type SendImageCommand,
   type SettingsApplyReport,
+  type ShareTabCommand,
   type SnapshotHead,
   type ToolMocks,
 } from '../shared/messages.ts';
@@ -23,6 +25,7 @@ import type { MicTestReport } from './mic-test.ts';
 import { makeSyntheticEvents } from '../inspector-core/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
+import { TabShare, type TabShareDeps } from './tab-share.ts';
 import type { HttpRequestRecord } from './http-request-log.ts';
 import { answerScriptedMock } from '../voice-tests/scripted-mock.ts';
 import type { VoiceTestService } from './voice-test-service.ts';
@@ -76,6 +79,8 @@ export interface SessionHostDeps {
   enumerateDevices(): Promise<MediaDeviceInfo[]>;
   getUserMediaCalls(): number;
   history: HostEventHistory;
+  /** Tab sharing (getUserMedia for a tab, frame grabbing); absent where there is none (unit tests). */
+  tabShare?: Pick<TabShareDeps, 'getUserMedia' | 'createFrameGrabber'>;
   batchIntervalMs?: number;
   pageBytes?: number;
 }
@@ -147,8 +152,19 @@ export class SessionHost {
   private readonly logListeners = new Set<(e: LogEvent) => void>();
   /** The client whose session failed (connect rejected, or a fatal error): its end reads `error`. */
   private failedClient: SessionClient | null = null;
+  private readonly tabShare: TabShare | null;
 
   constructor(private readonly deps: SessionHostDeps) {
+    this.tabShare = deps.tabShare
+      ? new TabShare({
+          ...deps.tabShare,
+          onLevel: (tab) => this.setLevels({ tab }),
+          onEnded: (reason) => {
+            this.recordTransportEvent('tab-share-ended', { reason });
+            this.setStatus({ tabShare: null });
+          },
+        })
+      : null;
     this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
     this.conversation = new ConversationBuilder((turn, before) => this.batcher.push(before === undefined ? { kind: 'turn', turn } : { kind: 'turn', turn, before }), 500, (name) => this.toolMocks[name]?.mode === 'ask');
   }
@@ -280,6 +296,14 @@ export class SessionHost {
         case 'stop-voice-tests':
           this.voiceTests?.stop();
           return;
+        case 'send-image':
+          return this.sendImage(command);
+        case 'share-tab':
+          return await this.shareTab(command);
+        case 'stop-tab-share':
+          if (this.tabShare?.stop()) this.recordTransportEvent('tab-share-stopped', {});
+          this.setStatus({ tabShare: null });
+          return;
       }
     } catch (e) {
       this.reportError(errorText(e), false);
@@ -391,6 +415,33 @@ export class SessionHost {
     }
   }
 
+  // ------------------------------------------------------------------ the tab as input
+  private sendImage(command: SendImageCommand): void {
+    if (!this.transport) return this.reportError('Connect first: there is no session to send the screenshot to.', false);
+    const data = Uint8Array.from(atob(command.data), (c) => c.charCodeAt(0));
+    if (this.transport.sendImage({ data, mimeType: command.mimeType, kind: 'screenshot' })) this.conversation.addUserImage('Screenshot of the tab', command.thumbnail);
+  }
+
+  private async shareTab(command: ShareTabCommand): Promise<void> {
+    const transport = this.transport;
+    if (!transport) return this.reportError('Connect first: a tab is shared only during a session.', false);
+    if (!this.tabShare) return this.reportError('Tab sharing is not available here.', false);
+    const status = await this.tabShare.start(
+      {
+        addInputStream: (stream, options) => transport.mediaManager.addInputStream(stream, options),
+        sendImage: (image) => transport.sendImage(image),
+        acceptsVideo: transport.acceptsVideo,
+      },
+      command,
+    );
+    if (this.transport !== transport) {
+      this.tabShare.stop();
+      return;
+    }
+    this.recordTransportEvent('tab-share-started', { ...status });
+    this.setStatus({ tabShare: status });
+  }
+
   private async disconnect(): Promise<void> {
     const client = this.client;
     if (!client) return;
@@ -406,6 +457,7 @@ export class SessionHost {
     this.transport = null;
     this.idleWatch?.stop();
     this.idleWatch = null;
+    if (this.tabShare?.stop()) this.setStatus({ tabShare: null });
     clearInterval(this.statsTimer);
     this.statsTimer = undefined;
     try {

@@ -80,7 +80,32 @@ export type PanelCommand =
   | { type: 'clear-conversation' }
   | { type: 'clear-events' }
   | ({ type: 'run-voice-tests' } & VoiceTestRunRequest)
-  | { type: 'stop-voice-tests' };
+  | { type: 'stop-voice-tests' }
+  | SendImageCommand
+  | ShareTabCommand
+  | { type: 'stop-tab-share' };
+
+/** A screenshot for the model: the image as base64 (no data: prefix) and a small thumbnail for the conversation. */
+export interface SendImageCommand {
+  type: 'send-image';
+  mimeType: 'image/jpeg' | 'image/png';
+  data: string;
+  /** data: URL of a small JPEG shown in the conversation. */
+  thumbnail: string;
+}
+
+/** Share a tab's audio (and frames) into the session: the stream id comes from chrome.tabCapture.getMediaStreamId. */
+export interface ShareTabCommand {
+  type: 'share-tab';
+  streamId: string;
+  tabTitle: string;
+  /** `mix`: beside the microphone; `replace`: instead of it. */
+  mode: TabAudioMode;
+  /** Frames per second sent to adapters that take video; 0 sends none. */
+  videoFps: number;
+}
+
+export type TabAudioMode = 'mix' | 'replace';
 
 export type PanelCommandType = PanelCommand['type'];
 
@@ -102,6 +127,9 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'clear-events',
   'run-voice-tests',
   'stop-voice-tests',
+  'send-image',
+  'share-tab',
+  'stop-tab-share',
 ]);
 
 export function isPanelCommand(m: unknown): m is PanelCommand {
@@ -148,6 +176,8 @@ export interface ConversationTurn {
   voiceToVoiceMs?: number;
   /** Bot turns: `seq` of the turn's first event in the event log. */
   firstSeq?: number;
+  /** User turns that sent an image: a data: URL of its thumbnail. */
+  image?: string;
 }
 
 /** What Apply changed: keys applied mid-session and keys that wait for the next Connect. */
@@ -175,6 +205,15 @@ export interface HostStatus {
   sessionLimit?: SessionLimit | null;
   /** The running session's turn detection is push-to-talk (an Apply that waits for reconnect does not change it). */
   sessionPushToTalk?: boolean;
+  /** A tab whose audio (and frames) the session hears, or null. */
+  tabShare?: TabShareStatus | null;
+}
+
+export interface TabShareStatus {
+  title: string;
+  mode: TabAudioMode;
+  /** Frames per second actually sent (0 when the adapter takes no video). */
+  videoFps: number;
 }
 
 export interface SessionLimit {
@@ -189,6 +228,8 @@ export interface SessionLimit {
 export interface HostLevels {
   mic: number;
   bot: number;
+  /** A shared tab's audio level, while one is shared. */
+  tab?: number;
 }
 
 /** Capture facts for the panel: the media manager's stats, or the mic test's own. */

@@ -9,6 +9,7 @@ import { EchoRoute, type EchoPath } from './echo-route.ts';
 import { MediaManager, type MediaFormat, type MediaStats, type PlayedSamples } from './media-manager.ts';
 import { MicrophoneCapture, type CaptureResampler } from './microphone-capture.ts';
 import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
+import { mixInputStream, type InputStreamHandle, type InputStreamOptions } from './input-stream-mixer.ts';
 import type { VoiceActivityOptions } from './voice-activity-detector.ts';
 import { defaultCaptureWorkletUrl, defaultPlayerWorkletUrl } from './worklet-urls.ts';
 
@@ -428,6 +429,13 @@ export class AudioWorkletMediaManager extends MediaManager {
 
   get isMicEnabled(): boolean {
     return this._micEnabled;
+  }
+
+  override addInputStream(stream: MediaStream, options: InputStreamOptions): InputStreamHandle {
+    const s = this.session;
+    // The extra input shares the microphone's capture graph (resampler, chunks, VAD): it needs one.
+    if (!s?.captureContext) throw new MicrophoneError('unknown', 'Tab audio goes to the model through the microphone\'s capture path: turn the microphone on (connect with it on) first.');
+    return mixInputStream(s, stream, options);
   }
 
   tracks(): Tracks {

@@ -55,8 +55,8 @@ export class CameraCapture {
   }
 }
 
-/** JPEG snapshots of a camera track, through a canvas fed by a muted <video>. */
-class JpegFrameGrabber {
+/** JPEG snapshots of a video track (camera, shared tab), through a canvas fed by a muted <video>. */
+export class JpegFrameGrabber {
   private readonly video: HTMLVideoElement;
   private canvas: HTMLCanvasElement | null = null;
 

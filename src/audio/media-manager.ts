@@ -2,6 +2,7 @@ import type { PipecatClientOptions, RTVIEventCallbacks, Tracks } from '@pipecat-
 import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
 
 export type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
+import type { InputStreamHandle, InputStreamOptions } from './input-stream-mixer.ts';
 
 /** What the transport tells the media manager before connect: the adapter's audio formats. */
 export interface MediaFormat {
@@ -156,4 +157,11 @@ export abstract class MediaManager {
   abstract get isCamEnabled(): boolean;
   abstract get isMicEnabled(): boolean;
   abstract tracks(): Tracks;
+  /**
+   * Mixes another audio stream (a shared tab) into what the model hears, beside or instead of the
+   * microphone, during a session. Managers that cannot throw.
+   */
+  addInputStream(_stream: MediaStream, _options: InputStreamOptions): InputStreamHandle {
+    throw new Error('This media manager cannot take another audio input.');
+  }
 }

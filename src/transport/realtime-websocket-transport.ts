@@ -18,6 +18,13 @@ import { SecretScrubber } from './secret-scrubber.ts';
 import { SpokenTextPacer } from '../rtvi/spoken-text-pacer.ts';
 import { ProviderClosedError, SetupTimeoutError, errorMessage } from './transport-errors.ts';
 
+/** One still image for the model: JPEG or PNG bytes. `kind` says where it came from (a screenshot, or a shared tab's video frame). */
+export interface ImageInput {
+  data: Uint8Array;
+  mimeType: 'image/jpeg' | 'image/png';
+  kind: 'screenshot' | 'frame';
+}
+
 /** What every adapter accepts. Adapters extend it with their own settings. */
 export interface LLMServiceOptions {
   /** Read at connect() time, never at construction, so a key typed later is used. */
@@ -174,6 +181,25 @@ export abstract class RealTimeWebsocketTransport extends Transport {
 
   /** Camera frames for adapters that take video. */
   protected handleVideoFrame(_jpeg: Uint8Array): void {}
+
+  /**
+   * Sends one still image (a screenshot, a shared tab's frame) to the model. Returns whether it
+   * went out; adapters whose provider takes no images report an error and return false.
+   */
+  sendImage(image: ImageInput): boolean {
+    return this.deliverImage(image);
+  }
+
+  /** Whether the adapter takes a stream of video frames (camera, shared tab). */
+  get acceptsVideo(): boolean {
+    return this.getMediaFormat().acceptsVideo === true;
+  }
+
+  /** Provider-specific image input; the default has none. */
+  protected deliverImage(_image: ImageInput): boolean {
+    this.emitError(`${this.providerLabel} does not take images.`, false, [], { unsupported: 'image' });
+    return false;
+  }
 
   // ---------------------------------------------------------------- public extras
   setObserver(observer: TransportObserver | undefined): void {

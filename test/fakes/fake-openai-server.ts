@@ -910,6 +910,11 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
             const allowed = item.role === 'assistant' ? ['output_text'] : ['input_text', 'input_audio', 'input_image'];
             const bad = content.find((c) => !allowed.includes(String(c.type)));
             if (bad) return sendError(invalidValue('item.content[0].type', `Invalid value: '${String(bad.type)}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`), eventId);
+            // input_image carries its bytes as a base64 data URI, PNG or JPEG only
+            // (RealtimeConversationItemUserMessage.Content.image_url in openai/resources/realtime/realtime.d.ts).
+            // The error text is this fake's own: no capture of the real one is on record.
+            const badImage = content.find((c) => c.type === 'input_image' && !(typeof c.image_url === 'string' && /^data:image\/(png|jpeg);base64,[A-Za-z0-9+/]+=*$/.test(c.image_url)));
+            if (badImage) return sendError(invalidValue('item.content[0].image_url', "Invalid 'image_url': expected a base64 data URI of a PNG or JPEG image."), eventId);
             if (item.role === 'user') {
               const t = content.find((c) => c.type === 'input_text')?.text;
               if (typeof t === 'string') lastUserText = t;

@@ -22,6 +22,7 @@ import { SessionLimitStatus } from './session-limit-status.tsx';
 import { ErrorAlert } from './error-alert.tsx';
 import { attemptAlert, localAlert } from '../error-attempt.ts';
 import { ConversationView } from './conversation-view.tsx';
+import { TabInputSection } from './tab-input-section.tsx';
 import { DevicesSection } from './devices-section.tsx';
 import { PaneSplitter } from './pane-splitter.tsx';
 import { SessionBar } from './session-bar.tsx';
@@ -465,6 +466,14 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
               }}
               history={store.history}
               live={transportState === 'ready' || transportState === 'connected'}
+            />
+            <TabInputSection
+              ready={transportState === 'ready'}
+              acceptsVideo={adapter.acceptsVideo === true}
+              tabShare={state.status.tabShare ?? null}
+              tabLevel={state.levels.tab ?? 0}
+              send={send}
+              onError={(message) => setLocalError({ message, at: Date.now() })}
             />
           </div>
           <div {...panelProps('Tests')}>

@@ -43,6 +43,7 @@ export function ConversationView(props: ConversationViewProps) {
               ) : (
                 <>
                   <strong>{PREFIX[t.role]}:</strong> {t.text}
+                  {t.image && <img className="turn-image" src={t.image} alt="Screenshot sent to the model" />}
                   {t.unspoken && (
                     <>
                       {' '}

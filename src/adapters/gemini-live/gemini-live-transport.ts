@@ -4,7 +4,7 @@ import type { MediaFormat, MediaManager, PlayedSamples } from '../../audio/media
 import { base64ToInt16, bytesToBase64, pcm16DurationMs } from '../../audio/pcm.ts';
 import { BotOutputAggregator, type BotOutputSegment } from '../../rtvi/bot-output-aggregator.ts';
 import { ProviderSocket, assertSecureEndpoint, utf8Length } from '../../transport/provider-socket.ts';
-import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
+import { RealTimeWebsocketTransport, type FunctionCallContext, type ImageInput, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { MissingKeyError, errorMessage } from '../../transport/transport-errors.ts';
 import { planGeminiEndpoint, type GeminiAuthMode } from './gemini-endpoint.ts';
 import { Resampler } from '../../audio/resampler.ts';
@@ -435,6 +435,23 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
       // Video shortens an uncompressed session to about 2 minutes.
       this.reportSessionLimit([]);
     }
+  }
+
+  /**
+   * Gemini Live takes images as realtime video frames (LiveSendRealtimeInputParameters.video in
+   * @google/genai: a Blob with JPEG or PNG bytes); a screenshot is one frame.
+   */
+  protected override deliverImage(image: ImageInput): boolean {
+    if (!this.setupDone && !this.resuming) {
+      this.emitError('Connect first: there is no session to send the image to.', false);
+      return false;
+    }
+    const sent = this.sendJson({ realtimeInput: { video: { data: bytesToBase64(image.data), mimeType: image.mimeType } } });
+    if (sent && !this.sentVideo) {
+      this.sentVideo = true;
+      this.reportSessionLimit([]);
+    }
+    return sent;
   }
 
   protected override onMicEnabledChanged(enabled: boolean): void {

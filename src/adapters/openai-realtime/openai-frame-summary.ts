@@ -24,16 +24,31 @@ export function summariseFrame(event: Record<string, unknown>): SummarisedFrame 
     return { payload: { ...event, [field]: audio }, audio };
   }
   if (type === 'conversation.item.create') {
-    // A user item may carry input_audio content; keep the item but summarise its audio.
+    // A user item may carry input_audio or input_image content; keep the item but summarise its audio and image bytes.
     const item = event.item as { content?: unknown } | undefined;
-    if (item && Array.isArray(item.content) && item.content.some((c) => c && typeof c === 'object' && typeof (c as { audio?: unknown }).audio === 'string')) {
-      const content = item.content.map((c) =>
-        c && typeof c === 'object' && typeof (c as { audio?: unknown }).audio === 'string' ? { ...c, audio: summariseAudio((c as { audio: string }).audio) } : c,
-      );
+    const heavy = (c: unknown): boolean => !!c && typeof c === 'object' && (typeof (c as { audio?: unknown }).audio === 'string' || isDataUri((c as { image_url?: unknown }).image_url));
+    if (item && Array.isArray(item.content) && item.content.some(heavy)) {
+      const content = item.content.map((c) => {
+        if (!heavy(c)) return c;
+        const part = c as { audio?: string; image_url?: string };
+        if (typeof part.audio === 'string') return { ...part, audio: summariseAudio(part.audio) };
+        return { ...part, image_url: summariseDataUri(part.image_url!) };
+      });
       return { payload: { ...event, item: { ...item, content } } };
     }
   }
   return { payload: event };
+}
+
+function isDataUri(v: unknown): v is string {
+  return typeof v === 'string' && v.startsWith('data:');
+}
+
+/** `data:image/jpeg;base64,<12345 bytes>`: the media type stays readable, the bytes become a count. */
+function summariseDataUri(uri: string): string {
+  const comma = uri.indexOf(',');
+  if (comma < 0) return '<data URI>';
+  return `${uri.slice(0, comma + 1)}<${base64DecodedLength(uri.slice(comma + 1))} bytes>`;
 }
 
 function round1(n: number): number {

@@ -8,13 +8,13 @@ import type {
   RealtimeSessionCreateRequest,
 } from 'openai/resources/realtime/realtime';
 import type { MediaFormat, MediaManager, PlaybackEvent, PlayedSamples } from '../../audio/media-manager.ts';
-import { base64ToInt16, int16ToBase64, pcm16DurationMs } from '../../audio/pcm.ts';
+import { base64ToInt16, bytesToBase64, int16ToBase64, pcm16DurationMs } from '../../audio/pcm.ts';
 import { BotOutputAggregator } from '../../rtvi/bot-output-aggregator.ts';
 import { UserTranscriptAccumulator } from '../../rtvi/user-transcript-accumulator.ts';
 import { deferred, type Deferred } from '../../transport/deferred.ts';
 import { ProviderSocket, assertSecureEndpoint, utf8Length } from '../../transport/provider-socket.ts';
-import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { isOpenAIUnknownModel, unknownModelMessage } from '../../transport/unknown-model.ts';
+import { RealTimeWebsocketTransport, type FunctionCallContext, type ImageInput, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { MissingKeyError, ProviderClosedError, errorMessage } from '../../transport/transport-errors.ts';
 import { normalizeKey } from './openai-client-secret.ts';
 import { summariseFrame } from './openai-frame-summary.ts';
@@ -244,6 +244,21 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       default:
         this.emitError(`${this.providerName} does not support the RTVI message "${message.type}".`, false, [], { unsupported: message.type });
     }
+  }
+
+  /**
+   * A user message item with one `input_image` part: base64 bytes as a data URI, PNG or JPEG
+   * (RealtimeConversationItemUserMessage.Content.image_url in openai/resources/realtime). It adds the
+   * image to the conversation without asking for a response: the user's next turn refers to it.
+   */
+  protected override deliverImage(image: ImageInput): boolean {
+    if (!this.socket?.isOpen) {
+      this.emitError('Connect first: there is no session to send the image to.', false);
+      return false;
+    }
+    const imageUrl = `data:${image.mimeType};base64,${bytesToBase64(image.data)}`;
+    this.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_image', image_url: imageUrl }] } });
+    return true;
   }
 
   // ------------------------------------------------------------------ manual turns, interrupt, live settings
