@@ -106,6 +106,18 @@ describe('Recordings: recorded sessions, export/import, the Recordings view (Ope
     expect(rec.audio.filter((c) => c.track === 'mic').every((c) => c.sampleRate === 24000)).toBe(true);
     expect(trackEndMs(rec, 'mic')).toBeGreaterThan(meta.durationMs - 1500);
     expect(meta.turns).toBeGreaterThanOrEqual(2);
+    // Stored as Opus where this Chromium's WebCodecs encodes it; every chunk decodes, to at least
+    // its stored length (plus the encoder's priming and last-frame padding, under 30 ms a chunk).
+    const supported = await h.evaluateInOffscreen<boolean>("AudioEncoder.isConfigSupported({ codec: 'opus', sampleRate: 24000, numberOfChannels: 1, bitrate: 32000 }).then((r) => r.supported)");
+    const decoded = await h.evaluateInOffscreen<Record<string, { codecs: string[]; storedMs: number; decodedMs: number }>>(`globalThis.__recordings.decodedDurations(${JSON.stringify(meta.id)})`);
+    for (const track of ['mic', 'bot'] as const) {
+      const d = decoded[track]!;
+      expect(d.codecs).toEqual([supported ? 'opus' : 'pcm16']);
+      const chunks = rec.audio.filter((c) => c.track === track).length;
+      expect(d.decodedMs, `${track}: decoded ${d.decodedMs.toFixed(1)} ms, stored ${d.storedMs.toFixed(1)} ms`).toBeGreaterThanOrEqual(d.storedMs - 0.5);
+      expect(d.decodedMs - d.storedMs).toBeLessThan(30 * chunks);
+    }
+    console.info(`[recordings e2e] codecs ${decoded.mic!.codecs} / ${decoded.bot!.codecs}; stored ${(meta.sizeBytes / 1024).toFixed(0)} KB for ${(meta.durationMs / 1000).toFixed(1)} s`);
     // Settings at connect, never the key.
     expect(meta.settings).toMatchObject({ adapterId: 'openai-realtime' });
     expect(JSON.stringify(rec)).not.toContain(KEY);

@@ -11,7 +11,9 @@ import { IdbRecordingsBackend } from '../recordings/idb-backend.ts';
 import { tapMediaManager } from '../recordings/media-tap.ts';
 import { RecordingsService } from '../recordings/recordings-service.ts';
 import { RecordingsStore } from '../recordings/recordings-store.ts';
-import { base64ToBytes, bytesToBase64 } from '../recordings/wire.ts';
+import { base64ToBytes, bytesToBase64, fromWire } from '../recordings/wire.ts';
+import { decodeChunk } from '../recordings/decode-chunk.ts';
+import { opusEncodingSupported, webCodecsOpusEncoder } from '../recordings/webcodecs-opus.ts';
 
 // Ports that arrive before the host is built are held here: the panel may connect the moment
 // createDocument resolves, which can be before this module finished evaluating its imports.
@@ -28,7 +30,13 @@ const getUserMediaCalls = installGetUserMediaCounter();
 const history = new EventHistory();
 const recordingsStore = new RecordingsStore(new IdbRecordingsBackend());
 // Recordings hold hours of audio: ask Chrome not to evict them under storage pressure.
-const recordings = new RecordingsService({ store: recordingsStore, persist: async () => (await navigator.storage?.persist?.()) ?? false });
+// Audio as Opus where this document's WebCodecs encodes it (asked once), else PCM16.
+const opus = opusEncodingSupported();
+const recordings = new RecordingsService({
+  store: recordingsStore,
+  persist: async () => (await navigator.storage?.persist?.()) ?? false,
+  encoders: async () => ((await opus) ? { mic: webCodecsOpusEncoder, bot: webCodecsOpusEncoder } : undefined),
+});
 
 host = new SessionHost({
   queryMicPermission: async () => {
@@ -96,5 +104,20 @@ navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueu
   exportBase64: async (id: string) => bytesToBase64(await recordingsStore.export(id)),
   importBase64: (b64: string) => recordingsStore.import(base64ToBytes(b64)),
   delete: (id: string) => recordings.handle({ op: 'delete', id }),
+  /** Per track: codecs, stored duration (from `samples`) and what the decoder produced before trimming, ms. */
+  async decodedDurations(id: string) {
+    const w = await recordings.handle({ op: 'get', id });
+    if (!w) return null;
+    const rec = fromWire(w);
+    const out: Record<string, { codecs: string[]; storedMs: number; decodedMs: number }> = {};
+    for (const c of rec.audio) {
+      const d = await decodeChunk(c);
+      const t = (out[c.track] ??= { codecs: [], storedMs: 0, decodedMs: 0 });
+      if (!t.codecs.includes(c.codec)) t.codecs.push(c.codec);
+      t.storedMs += (c.samples / c.sampleRate) * 1000;
+      t.decodedMs += (d.decodedFrames / d.sampleRate) * 1000;
+    }
+    return out;
+  },
 };
 console.info('[session-host] ready');

@@ -1,4 +1,5 @@
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { unpackOpusChunk } from './opus-chunk.ts';
 import { RECORDING_FORMAT_VERSION, type AudioChunk, type RecordedEvent, type Recording, type RecordingMeta, type TrackId } from './recording-format.ts';
 
 /** `format` of an export's manifest.json. */
@@ -119,6 +120,13 @@ export function decodeRecordingFile(bytes: Uint8Array): DecodeResult {
       if (err) return fail(`${track} track, chunk ${i}: ${err}.`);
       const ch = c as ManifestChunk;
       end = ch.offset + ch.length;
+      if (ch.codec === 'opus') {
+        try {
+          unpackOpusChunk(body.subarray(ch.offset, end));
+        } catch (e) {
+          return fail(`${track} track, chunk ${i}: its Opus packets do not frame (${e instanceof Error ? e.message : String(e)}).`);
+        }
+      }
       audio.push({ track, seq: ch.seq, t: ch.t, sampleRate: ch.sampleRate, samples: ch.samples, codec: ch.codec, data: body.slice(ch.offset, end) });
     }
     if (end !== body.byteLength) return fail(`${tr.file} holds ${body.byteLength} bytes; its chunks account for ${end}.`);
