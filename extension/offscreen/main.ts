@@ -9,6 +9,13 @@ import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort 
 import { observeFetch } from './http-request-log.ts';
 import { VoiceTestService } from './voice-test-service.ts';
 import { JpegFrameGrabber } from '../../src/audio/camera-capture.ts';
+import { IdbRecordingsBackend } from '../recordings/idb-backend.ts';
+import { tapMediaManager } from '../recordings/media-tap.ts';
+import { RecordingsService } from '../recordings/recordings-service.ts';
+import { RecordingsStore } from '../recordings/recordings-store.ts';
+import { base64ToBytes, bytesToBase64, fromWire } from '../recordings/wire.ts';
+import { decodeChunk } from '../recordings/decode-chunk.ts';
+import { opusEncodingSupported, webCodecsOpusEncoder } from '../recordings/webcodecs-opus.ts';
 
 // Ports that arrive before the host is built are held here: the panel may connect the moment
 // createDocument resolves, which can be before this module finished evaluating its imports.
@@ -23,6 +30,15 @@ chrome.runtime.onConnect.addListener((port) => {
 
 const getUserMediaCalls = installGetUserMediaCounter();
 const history = new EventHistory();
+const recordingsStore = new RecordingsStore(new IdbRecordingsBackend());
+// Recordings hold hours of audio: ask Chrome not to evict them under storage pressure.
+// Audio as Opus where this document's WebCodecs encodes it (asked once), else PCM16.
+const opus = opusEncodingSupported();
+const recordings = new RecordingsService({
+  store: recordingsStore,
+  persist: async () => (await navigator.storage?.persist?.()) ?? false,
+  encoders: async () => ((await opus) ? { mic: webCodecsOpusEncoder, bot: webCodecsOpusEncoder } : undefined),
+});
 
 host = new SessionHost({
   queryMicPermission: async () => {
@@ -33,7 +49,8 @@ host = new SessionHost({
     }
   },
   // Each session gets its own manager, built with the benches' overrides when they set any.
-  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, new AudioWorkletMediaManager(readAudioOverrides())),
+  // The recorder hears the microphone as sent and the bot as played through a tap on the manager.
+  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, tapMediaManager(new AudioWorkletMediaManager(readAudioOverrides()), () => recordings.tap)),
   createClient: createPipecatSessionClient,
   micTest: new MicTest(),
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
@@ -44,6 +61,7 @@ host = new SessionHost({
   },
   // The inspector's memory-budgeted history; pure, so it runs here as well as in the panel.
   history,
+  recordings,
 });
 {
   const h = host;
@@ -87,6 +105,29 @@ navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueu
   injectSynthetic(options: { count: number; ratePerSecond: number }) {
     if (!host) return Promise.reject(new Error('The session host is not ready.'));
     return host.injectSynthetic(options);
+  },
+};
+// For the end-to-end tests: the recordings store as the panel reaches it (same service).
+(globalThis as { __recordings?: unknown }).__recordings = {
+  list: () => recordings.handle({ op: 'list' }),
+  get: (id: string) => recordings.handle({ op: 'get', id }),
+  exportBase64: async (id: string) => bytesToBase64(await recordingsStore.export(id)),
+  importBase64: (b64: string) => recordingsStore.import(base64ToBytes(b64)),
+  delete: (id: string) => recordings.handle({ op: 'delete', id }),
+  /** Per track: codecs, stored duration (from `samples`) and what the decoder produced before trimming, ms. */
+  async decodedDurations(id: string) {
+    const w = await recordings.handle({ op: 'get', id });
+    if (!w) return null;
+    const rec = fromWire(w);
+    const out: Record<string, { codecs: string[]; storedMs: number; decodedMs: number }> = {};
+    for (const c of rec.audio) {
+      const d = await decodeChunk(c);
+      const t = (out[c.track] ??= { codecs: [], storedMs: 0, decodedMs: 0 });
+      if (!t.codecs.includes(c.codec)) t.codecs.push(c.codec);
+      t.storedMs += (c.samples / c.sampleRate) * 1000;
+      t.decodedMs += (d.decodedFrames / d.sampleRate) * 1000;
+    }
+    return out;
   },
 };
 console.info('[session-host] ready');

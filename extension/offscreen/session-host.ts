@@ -15,6 +15,8 @@ import {
   type HostUpdate,
   type PanelCommand,
   type SendImageCommand,
+  type RecordingsCommand,
+  type RecordingsReply,
   type SettingsApplyReport,
   type ShareTabCommand,
   type SnapshotHead,
@@ -31,6 +33,7 @@ import { answerScriptedMock } from '../voice-tests/scripted-mock.ts';
 import type { VoiceTestService } from './voice-test-service.ts';
 import { IDLE_ACTIVITY_TYPES, IdleWatch } from './idle-watch.ts';
 import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
+import type { RecordingsService } from '../recordings/recordings-service.ts';
 
 /** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
 export interface HostEventHistory {
@@ -83,6 +86,8 @@ export interface SessionHostDeps {
   tabShare?: Pick<TabShareDeps, 'getUserMedia' | 'createFrameGrabber'>;
   batchIntervalMs?: number;
   pageBytes?: number;
+  /** Records sessions and answers the panel's recordings requests (absent: nothing is recorded). */
+  recordings?: RecordingsService;
 }
 
 /** What a synthetic injection (a measurement hook, see SessionHost.injectSynthetic) did and cost. */
@@ -153,6 +158,8 @@ export class SessionHost {
   /** The client whose session failed (connect rejected, or a fatal error): its end reads `error`. */
   private failedClient: SessionClient | null = null;
   private readonly tabShare: TabShare | null;
+  /** The client whose session is being recorded, and that session's number. */
+  private recordingFor: { client: SessionClient | null; session: number } | null = null;
 
   constructor(private readonly deps: SessionHostDeps) {
     this.tabShare = deps.tabShare
@@ -166,6 +173,7 @@ export class SessionHost {
         })
       : null;
     this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
+    deps.recordings?.setNotifier((u) => this.batcher.push(u));
     this.conversation = new ConversationBuilder((turn, before) => this.batcher.push(before === undefined ? { kind: 'turn', turn } : { kind: 'turn', turn, before }), 500, (name) => this.toolMocks[name]?.mode === 'ask');
   }
 
@@ -218,6 +226,8 @@ export class SessionHost {
     port.onDisconnect.addListener(() => this.ports.delete(port));
     port.onMessage.addListener((message) => {
       if (!isPanelCommand(message)) return;
+      // Store requests do not wait behind session commands (a slow Connect).
+      if (message.type === 'recordings') return void this.handleRecordings(port, message);
       this.enqueue(message);
     });
     void this.refreshDevices();
@@ -304,6 +314,8 @@ export class SessionHost {
           if (this.tabShare?.stop()) this.recordTransportEvent('tab-share-stopped', {});
           this.setStatus({ tabShare: null });
           return;
+        case 'recordings':
+          return; // answered at once by handleRecordings
       }
     } catch (e) {
       this.reportError(errorText(e), false);
@@ -328,8 +340,9 @@ export class SessionHost {
     this.lastApply = null;
     this.toolMocks = { ...(command.toolMocks ?? {}) };
     this.registeredTools.clear();
-    const { apiKey, type: _type, ...visible } = command;
+    const { apiKey, type: _type, recording, ...visible } = command;
     this.settings = { ...visible, ...(visible.endpoint ? { endpoint: redactUrlQuery(visible.endpoint) } : {}) };
+    await this.startRecording(command, apiKey, recording);
     const options: LLMServiceOptions = {
       api_key: apiKey || undefined,
       model: command.model || undefined,
@@ -354,6 +367,7 @@ export class SessionHost {
     this.client = client;
     this.startIdleWatch(client, command.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     this.transport = transport;
+    if (this.recordingFor?.session === this.session) this.recordingFor.client = client;
     this.registerToolHandlers();
     this.setStatus({
       adapterId: command.adapterId,
@@ -466,6 +480,7 @@ export class SessionHost {
       // already torn down
     }
     transport?.setObserver(undefined);
+    if (this.recordingFor?.client === client) await this.endRecording();
     if (this.client) return; // a new session started meanwhile; its status stands
     this.levels = { mic: 0, bot: 0 };
     this.botSpeaking = false;
@@ -633,6 +648,64 @@ export class SessionHost {
     });
   }
 
+  // ------------------------------------------------------------------ recordings store
+  /** Starts this session's recording; a recordings failure never stops the session. */
+  private async startRecording(command: ConnectCommand, apiKey: string | undefined, options: ConnectCommand['recording']): Promise<void> {
+    const rec = this.deps.recordings;
+    if (!rec) return;
+    this.recordingFor = null;
+    try {
+      const on = await rec.start({
+        ...(options ?? {}),
+        adapterId: command.adapterId,
+        ...(command.model ? { model: command.model } : {}),
+        settings: { ...(this.settings ?? {}) },
+        secrets: [apiKey],
+        zero: this.sessionStartedAt,
+      });
+      if (on) this.recordingFor = { client: null, session: this.session };
+      this.setStatus({ recording: on });
+    } catch (e) {
+      this.setStatus({ recording: false });
+      this.reportError(`This session is not being recorded: ${errorText(e)}`, false);
+    }
+  }
+
+  private async endRecording(): Promise<void> {
+    this.recordingFor = null;
+    try {
+      await this.deps.recordings?.end();
+    } catch (e) {
+      this.reportError(`The end of the recording could not be written: ${errorText(e)}`, false);
+    }
+    this.setStatus({ recording: false });
+  }
+
+  /** A recordings request from one panel; the reply goes to that panel only. */
+  private async handleRecordings(port: HostPort, command: RecordingsCommand): Promise<void> {
+    const rec = this.deps.recordings;
+    let reply: RecordingsReply;
+    if (!rec) reply = { type: 'recordings-reply', requestId: command.requestId, ok: false, error: 'Recordings are not available in this session host.' };
+    else {
+      try {
+        const result = await rec.handle(command.request);
+        reply = { type: 'recordings-reply', requestId: command.requestId, ok: true, result };
+      } catch (e) {
+        reply = { type: 'recordings-reply', requestId: command.requestId, ok: false, error: errorText(e) };
+      }
+      // Deleting the recording being made stops recording it.
+      if (this.status.recording && !rec.recording) {
+        this.recordingFor = null;
+        this.setStatus({ recording: false });
+      }
+    }
+    try {
+      port.postMessage(reply);
+    } catch {
+      // the panel closed meanwhile
+    }
+  }
+
   // ------------------------------------------------------------------ recording
   private recordFrame(f: FrameRecord, shift = 0): void {
     const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t + shift, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
@@ -673,6 +746,7 @@ export class SessionHost {
 
   private record(e: LogEvent): void {
     this.deps.history.append(e);
+    if (this.recordingFor?.session === e.session) this.deps.recordings?.addEvent(e);
     this.batcher.push({ kind: 'log', events: [e] });
     for (const l of this.logListeners) l(e);
   }

@@ -2,6 +2,8 @@ import type { TransportState } from '@pipecat-ai/client-js';
 import type { LogEvent } from './log-event.ts';
 import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
 import type { VoiceTestRunRequest, VoiceTestRunState } from '../voice-tests/run-state.ts';
+import type { RecordingMeta, RecordingOrigin } from '../recordings/recording-format.ts';
+import type { WireRecording } from '../recordings/wire.ts';
 
 /**
  * Every message that crosses an extension context boundary. Chrome serialises runtime messages
@@ -49,6 +51,8 @@ export interface ConnectCommand {
   functionCallTimeoutMs?: number;
   /** No speech or text for this long warns, then disconnects (default 10 min; 0 never). */
   idleTimeoutMs?: number;
+  /** How this session is recorded (recordings section below); absent: a user's own session. */
+  recording?: SessionRecordingOptions;
 }
 
 /**
@@ -83,7 +87,8 @@ export type PanelCommand =
   | { type: 'stop-voice-tests' }
   | SendImageCommand
   | ShareTabCommand
-  | { type: 'stop-tab-share' };
+  | { type: 'stop-tab-share' }
+  | RecordingsCommand;
 
 /** A screenshot for the model: the image as base64 (no data: prefix) and a small thumbnail for the conversation. */
 export interface SendImageCommand {
@@ -130,6 +135,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'send-image',
   'share-tab',
   'stop-tab-share',
+  'recordings',
 ]);
 
 export function isPanelCommand(m: unknown): m is PanelCommand {
@@ -205,6 +211,8 @@ export interface HostStatus {
   sessionLimit?: SessionLimit | null;
   /** The running session's turn detection is push-to-talk (an Apply that waits for reconnect does not change it). */
   sessionPushToTalk?: boolean;
+  /** The running session is being recorded (the session bar shows it). */
+  recording?: boolean;
   /** A tab whose audio (and frames) the session hears, or null. */
   tabShare?: TabShareStatus | null;
 }
@@ -260,7 +268,10 @@ export type HostUpdate =
   | { kind: 'conversation-cleared' }
   | { kind: 'settings-applied'; report: SettingsApplyReport; settings: SnapshotHead['settings'] }
   | { kind: 'events-cleared' }
-  | { kind: 'voice-tests'; run: VoiceTestRunState };
+  | { kind: 'voice-tests'; run: VoiceTestRunState }
+  | { kind: 'recordings'; listing: RecordingsListing }
+  /** Something the user must be told about recordings (oldest dropped for the budget, a failed write). */
+  | { kind: 'recordings-notice'; notice: string; at: number };
 
 /** The state a new Port gets before any update, sent first, then the history in pages. */
 export interface SnapshotHead {
@@ -284,13 +295,75 @@ export type HostEvent =
   | { type: 'snapshot'; head: SnapshotHead }
   | { type: 'snapshot-page'; index: number; events: LogEvent[] }
   | { type: 'snapshot-end' }
-  | { type: 'batch'; updates: HostUpdate[] };
+  | { type: 'batch'; updates: HostUpdate[] }
+  | RecordingsReply;
 
-const HOST_EVENT_TYPES: ReadonlySet<string> = new Set<HostEvent['type']>(['snapshot', 'snapshot-page', 'snapshot-end', 'batch']);
+const HOST_EVENT_TYPES: ReadonlySet<string> = new Set<HostEvent['type']>(['snapshot', 'snapshot-page', 'snapshot-end', 'batch', 'recordings-reply']);
 
 export function isHostEvent(m: unknown): m is HostEvent {
   return isRecord(m) && typeof m.type === 'string' && HOST_EVENT_TYPES.has(m.type);
 }
+
+// ------------------------------------------------------------------ recordings (panel ⇄ host)
+
+/** Set by whoever starts a session that is not a user's own (replay, tests). */
+export interface SessionRecordingOptions {
+  /** false: do not record this session (the `Record sessions` setting still applies when absent). */
+  record?: boolean;
+  origin?: RecordingOrigin;
+  /** The recording a replay replays. */
+  sourceId?: string;
+  /** Name of the preset the session was started from, shown in the list. */
+  preset?: string;
+}
+
+/** One request to the recordings store in the offscreen document; the reply goes to the asking Port only. */
+export type RecordingsRequest =
+  | { op: 'list' }
+  | { op: 'get'; id: string }
+  | { op: 'rename'; id: string; name: string }
+  | { op: 'set-keep'; id: string; keep: boolean }
+  | { op: 'delete'; id: string }
+  | { op: 'delete-all' }
+  | { op: 'export'; id: string }
+  | { op: 'import'; fileBase64: string }
+  | { op: 'configure'; enabled?: boolean; budgetBytes?: number };
+
+export interface RecordingsCommand {
+  type: 'recordings';
+  /** Chosen by the panel; echoed in the reply. */
+  requestId: number;
+  request: RecordingsRequest;
+}
+
+export interface RecordingsListing {
+  /** Newest first. */
+  recordings: RecordingMeta[];
+  config: { enabled: boolean; budgetBytes: number };
+  usedBytes: number;
+  /** navigator.storage.persist()'s answer (null: not asked or not available). */
+  persisted: boolean | null;
+  /** The recording being made now, if any. */
+  activeId: string | null;
+}
+
+/** What each request's reply carries. */
+export interface RecordingsResults {
+  list: RecordingsListing;
+  get: WireRecording | null;
+  rename: RecordingMeta;
+  'set-keep': RecordingMeta;
+  delete: RecordingsListing;
+  'delete-all': RecordingsListing;
+  export: { fileName: string; fileBase64: string };
+  /** Import never throws for a bad file: it answers ok with the reason (no change to the store). */
+  import: { ok: true; meta: RecordingMeta } | { ok: false; error: string };
+  configure: RecordingsListing;
+}
+
+export type RecordingsReply =
+  | { type: 'recordings-reply'; requestId: number; ok: true; result: RecordingsResults[RecordingsRequest['op']] }
+  | { type: 'recordings-reply'; requestId: number; ok: false; error: string };
 
 function isRecord(m: unknown): m is Record<string, unknown> {
   return typeof m === 'object' && m !== null && !Array.isArray(m);

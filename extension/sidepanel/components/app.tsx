@@ -30,6 +30,9 @@ import { useMediaQuery } from './use-media-query.ts';
 import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
 import { TestsView } from './tests-view.tsx';
 import { PresetsSection } from './presets-section.tsx';
+import { RecordingsView } from './recordings-view.tsx';
+import { RecordingIndicator, RecordingNotice } from './recording-indicator.tsx';
+import type { RecordingsClient } from '../recordings-client.ts';
 import { SessionControls, type KeyForm } from './session-controls.tsx';
 import { SettingFieldControl } from './settings-fields.tsx';
 import { DEFAULT_TOOL_MOCK, ToolsSection } from './tools-section.tsx';
@@ -43,7 +46,7 @@ interface LocalError {
   at: number;
 }
 
-export function App({ store, send, initialAdapter }: { store: PanelStore; send(c: PanelCommand): void; initialAdapter?: string }) {
+export function App({ store, send, initialAdapter, recordings }: { store: PanelStore; send(c: PanelCommand): void; initialAdapter?: string; recordings?: RecordingsClient }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const [permission, setPermission] = useState<MicPermission>('unknown');
   const [dismissedAt, setDismissedAt] = useState(0);
@@ -226,6 +229,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks),
       functionCallTimeoutMs: (settings.toolTimeoutS || DEFAULT_TOOL_TIMEOUT_S) * 1000,
       idleTimeoutMs: settings.idleTimeoutS * 1000,
+      ...(loadedPreset ? { recording: { preset: loadedPreset } } : {}),
     }));
   };
 
@@ -395,7 +399,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
     return keys;
   };
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
-  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Tests'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Tests'];
+  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Recordings', 'Tests'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Recordings', 'Tests'];
   const eventsShown = wide || shownView === 'Events';
   // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
   const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
@@ -416,12 +420,14 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
         onInterrupt={() => send({ type: 'interrupt' })}
         onTalk={talk}
+        recording={state.status.recording ? <RecordingIndicator /> : null}
         sessionInfo={liveSessionOfThisAdapter && state.status.sessionLimit ? <SessionLimitStatus limit={state.status.sessionLimit} /> : null}
         onSkipToEvents={() => {
           if (!wide) setView('Events');
           setFocusEvents((n) => n + 1);
         }}
       />
+      <RecordingNotice recording={state.status.recording === true} onTurnOff={() => setView('Recordings')} />
       {(shownAlert || echoRisk) && (
         <div className="bar-notices">
           {shownAlert && (
@@ -612,6 +618,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
             />
             <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
           </div>
+          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} />}</div>
         </div>
         {wide && (
           <PaneSplitter
