@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts';
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
+import { echoUncancelled } from '../../../src/audio/echo-cancellation.ts';
 import type { PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts';
 import { loadAdapterSettings, saveAdapterSettings, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
 import { downloadTextFile, readFileText } from '../inspector/download-file.ts';
@@ -361,7 +362,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const hostAlert = attemptAlert(state.errors, dismissedAt, transportState === 'error');
   const shownAlert = localError && localError.at >= dismissedAt && (!hostAlert || localError.at >= hostAlert.at) ? localAlert(localError.message, localError.at) : hostAlert;
   const stats = state.stats as Partial<MediaStats>;
-  const echoRisk = open && (stats.echoCancellation === false || stats.playbackPath === 'destination');
+  const echoRisk = open && echoUncancelled(stats);
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
   // The loaded preset is "changed" once the form's settings or mocks differ from what it holds.
   const loadedInfo = useMemo(() => {
