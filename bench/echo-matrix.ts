@@ -8,6 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RIG_RATE, rms, dB, speechLike, type PulseRig } from './pulse-rig.ts';
 
 export const ECHO_PATHS = ['destination', 'audio-element', 'rtc-loopback'] as const;
 export type EchoPathId = (typeof ECHO_PATHS)[number];
@@ -105,7 +106,6 @@ export function chunksDuringBot(t: EchoTrial, delayMs: number): number[] {
   return t.chunks.filter(([at]) => at >= t.botStart + delayMs + 20 && at <= t.botStart + t.botMs + delayMs + 20).map(([, r]) => r);
 }
 
-import { RIG_RATE, rms, dB, speechLike, type PulseRig } from './pulse-rig.ts';
 
 export interface AcousticValidation {
   /** Measured speaker → microphone delay, ms (cross-correlation peak). */

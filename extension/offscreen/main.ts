@@ -5,6 +5,7 @@ import { SESSION_PORT_NAME } from '../shared/messages.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
 import { installGetUserMediaCounter } from './get-user-media-counter.ts';
 import { MicTest } from './mic-test.ts';
+import { runEchoCheck } from './echo-check.ts';
 import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort } from './session-host.ts';
 import { observeFetch } from './http-request-log.ts';
 
@@ -34,6 +35,8 @@ host = new SessionHost({
   createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, new AudioWorkletMediaManager(readAudioOverrides())),
   createClient: createPipecatSessionClient,
   micTest: new MicTest(),
+  // The bench's override of the canceller mode applies to the echo check too (BENCHMARKS.md, echo table).
+  runEchoCheck: (opts) => runEchoCheck({ ...opts, echoCancellation: readAudioOverrides().echoCancellation }),
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
   getUserMediaCalls,
   // The inspector's memory-budgeted history; pure, so it runs here as well as in the panel.

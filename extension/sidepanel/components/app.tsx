@@ -363,6 +363,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
   const shownAlert = localError && localError.at >= dismissedAt && (!hostAlert || localError.at >= hostAlert.at) ? localAlert(localError.message, localError.at) : hostAlert;
   const stats = state.stats as Partial<MediaStats>;
   const echoRisk = open && echoUncancelled(stats);
+  const selfHearing = open ? state.status.selfHearing : null;
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
   // The loaded preset is "changed" once the form's settings or mocks differ from what it holds.
   const loadedInfo = useMemo(() => {
@@ -407,7 +408,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
           setFocusEvents((n) => n + 1);
         }}
       />
-      {(shownAlert || echoRisk) && (
+      {(shownAlert || echoRisk || selfHearing) && (
         <div className="bar-notices">
           {shownAlert && (
             <ErrorAlert
@@ -424,6 +425,13 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
             <div className="notice notice-warn">
               <p>
                 Echo warning: the playback path has no echo cancellation{stats.playbackPath ? ` (${stats.playbackPath})` : ''}, so the model may hear itself. Wear headphones.
+              </p>
+            </div>
+          )}
+          {selfHearing && (
+            <div className="notice notice-warn" role="alert" aria-label="Self-interruption warning">
+              <p>
+                The bot may have interrupted itself: its own voice reached the microphone ({selfHearing.reason}). Wear headphones, or run Check echo in Settings.
               </p>
             </div>
           )}
@@ -565,7 +573,13 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
               adapterLabel={(id) => findAdapter(id)?.label ?? id}
               loaded={loadedInfo}
             />
-            <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
+            <DevicesSection
+              devices={state.devices}
+              showCamera={adapter.acceptsVideo}
+              cameraOn={state.status.camEnabled === true}
+              onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })}
+              echoCheck={{ status: state.status.echoCheck, sessionOpen: open, onRun: () => send({ type: 'echo-check' }) }}
+            />
           </div>
         </div>
         {wide && (
