@@ -257,6 +257,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   interrupt(): Promise<PlayedSamples> {
     const node = this.session?.playerNode;
     if (!node) return Promise.resolve({});
+    this.echo.silenceNow(this.session);
     return this.playback.clear(node);
   }
 

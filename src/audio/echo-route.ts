@@ -7,6 +7,9 @@ export type EchoPath = 'auto' | 'rtc-loopback' | 'audio-element' | 'destination'
 const LOOPBACK_TIMEOUT_MS = 3000;
 const OPUS_PACKET_MS = 10;
 const LOOPBACK_DELAY_POLL_MS = 2000;
+/** The loopback's drain after a flush: its measured delay plus a packet and a render quantum of slack. */
+const LOOPBACK_DRAIN_MIN_MS = 60;
+const LOOPBACK_DRAIN_SLACK_MS = 30;
 
 /**
  * Where bot playback goes. Chrome's echo canceller used to subtract only audio that left through
@@ -80,6 +83,25 @@ export class EchoRoute {
     if (c && cancelsLocalOutput(c)) return;
     void this.upgrade(session);
   }
+
+  /**
+   * Interruption on the loopback: the player's flush stops new samples, but what already left it
+   * still drains through Opus and the receiver's jitter buffer (tens of ms, measured as barge-in-to-
+   * silence on the rig). Muting the <audio> element silences it at once; it is unmuted once that
+   * tail has drained, before the next reply's first samples can arrive through the same pipeline.
+   */
+  silenceNow(session: AudioSession | null): void {
+    const el = session?.audioElement;
+    if (!el || session.playbackPath !== 'rtc-loopback') return;
+    el.muted = true;
+    if (this.unmuteTimer) clearTimeout(this.unmuteTimer);
+    this.unmuteTimer = setTimeout(() => {
+      this.unmuteTimer = null;
+      el.muted = false;
+    }, Math.max(LOOPBACK_DRAIN_MIN_MS, this.delayMs + LOOPBACK_DRAIN_SLACK_MS));
+  }
+
+  private unmuteTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Moves the output to another speaker; resolves when the sink took it. */
   setSpeaker(session: AudioSession | null, speakerId: string): Promise<void> {
