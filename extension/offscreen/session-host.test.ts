@@ -224,6 +224,26 @@ describe('SessionHost sessions', () => {
     await until('applied live', () => host.currentStatus.sessionPushToTalk === true);
   });
 
+  it('warns of self-interruption when the provider hears "the user" while the bot speaks and the echo check said wear headphones', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost({ ...d, runEchoCheck: async () => ({ verdict: 'wear headphones', residueDb: -15, backgroundDb: -80, path: 'destination', mode: false }) });
+    host.attachPort(fakePort().port);
+    host.enqueue({ type: 'echo-check' });
+    await until('the echo check', () => host.currentStatus.echoCheck?.state === 'done');
+    host.enqueue({ type: 'connect', adapterId: 'openai-realtime', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    const observer = d.transport.setObserver.mock.calls[0][0] as TransportObserver;
+    const rtvi = (t: number, type: string) => observer.onRtvi?.({ t, wall: Date.now(), type, data: {}, sourceFrameIds: [] });
+    rtvi(10, 'user-started-speaking');
+    expect(host.currentStatus.selfHearing ?? null, 'the bot was silent: a real turn').toBeNull();
+    rtvi(20, 'bot-started-speaking');
+    rtvi(30, 'user-started-speaking');
+    expect(host.currentStatus.selfHearing).toMatchObject({ reason: 'echo not cancelled' });
+    // A new session starts without the warning.
+    host.enqueue({ type: 'connect', adapterId: 'openai-realtime', settings: {} });
+    await until('the warning to clear', () => host.currentStatus.selfHearing === null);
+  });
+
   it("puts the provider's session-limit report into the status for the panel's countdown", async () => {
     const d = sessionDeps();
     const host = new SessionHost(d);
