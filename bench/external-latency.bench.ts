@@ -25,8 +25,9 @@ import { waitFor } from '../e2e/harness/wait-for.ts';
 import { startFakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.ts';
 import { fmt, summarize, type Summary } from './bench-stats.ts';
-import { firstLoud, gapsBetween, rigAvailable, silenceAfter, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
+import { dB, firstLoud, gapsBetween, rigAvailable, silenceAfter, speechLike, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
 import { launchOnRig, serveLoopbackPage } from './rig-browser.ts';
+import { chunksDuringBot, ECHO_MODES, ECHO_PATHS, serveEchoPage, validateAcousticPath, type AcousticValidation, type EchoModeId, type EchoPathId, type EchoTrial } from './echo-matrix.ts';
 
 /** The only MV3 side-panel peer, measured with this method (latency-method.md, 2026-11-23). */
 const PEER = { captureToWire: 169, receiveToEar: 54, bargeIn: 1092 };
@@ -83,11 +84,18 @@ window.startFloor = async (wsUrl) => {
   node.port.onmessage = (e) => ws.send(e.data.buffer);
   cap.createMediaStreamSource(stream).connect(node);
   node.connect(cap.destination);
-  const out = new AudioContext({ sampleRate: 24000, latencyHint: 'interactive' });
-  await cap.resume(); await out.resume();
+  // Two plain output routes, chosen per turn by a "route:" message: a 24 kHz context (the provider's
+  // rate) and a context at the device's own rate (no output resampler in Chromium's render path).
+  const outs = { '24k': new AudioContext({ sampleRate: 24000, latencyHint: 'interactive' }), device: new AudioContext({ latencyHint: 'interactive' }) };
+  let out = outs['24k'];
+  await cap.resume(); await outs['24k'].resume(); await outs.device.resume();
   let playing = [];
   ws.onmessage = (e) => {
-    if (typeof e.data === 'string') { if (e.data === 'stop') { playing.forEach((s) => s.stop()); playing = []; } return; }
+    if (typeof e.data === 'string') {
+      if (e.data.startsWith('route:')) out = outs[e.data.slice(6)];
+      if (e.data === 'stop') { playing.forEach((s) => s.stop()); playing = []; }
+      return;
+    }
     const pcm = new Int16Array(e.data);
     const buf = out.createBuffer(1, pcm.length, 24000);
     const ch = buf.getChannelData(0);
@@ -95,11 +103,10 @@ window.startFloor = async (wsUrl) => {
     const src = out.createBufferSource();
     src.buffer = buf; src.connect(out.destination); src.start(); playing.push(src);
   };
-  window.stopFloor = async () => { stream.getTracks().forEach((t) => t.stop()); ws.close(); await cap.close(); await out.close(); };
-  return { captureRate: cap.sampleRate, baseLatency: out.baseLatency, outputLatency: out.outputLatency };
+  window.stopFloor = async () => { stream.getTracks().forEach((t) => t.stop()); ws.close(); await cap.close(); await outs['24k'].close(); await outs.device.close(); };
+  return { captureRate: cap.sampleRate, outputRates: [outs['24k'].sampleRate, outs.device.sampleRate], baseLatency: [outs['24k'].baseLatency, outs.device.baseLatency], outputLatency: [outs['24k'].outputLatency, outs.device.outputLatency] };
 };
 </script>`;
-
 const epochNow = () => performance.timeOrigin + performance.now();
 
 /** 220 Hz at 24 kHz PCM16, like the fake's reply audio. */
@@ -116,8 +123,12 @@ interface DirectionFigures {
   bargeIn: number[];
 }
 
-async function measureFloor(rig: PulseRig): Promise<DirectionFigures & { info: unknown }> {
-  const figs: DirectionFigures & { info: unknown } = { captureToWire: [], receiveToEar: [], bargeIn: [], info: null };
+const FLOOR_ROUTES = ['24k', 'device'] as const;
+type FloorRoute = (typeof FLOOR_ROUTES)[number];
+type FloorFigures = Record<FloorRoute, DirectionFigures> & { info: unknown };
+
+async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
+  const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null };
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(FLOOR_PAGE);
@@ -148,12 +159,14 @@ async function measureFloor(rig: PulseRig): Promise<DirectionFigures & { info: u
     figs.info = await page.evaluate((u) => (window as unknown as { startFloor(u: string): Promise<unknown> }).startFloor(u), `ws://127.0.0.1:${port}/`);
     await waitFor('the floor page to connect its WebSocket', () => client);
     await sleep(500); // streams settle, as for the extension
-    for (let k = 0; k < REPEATS; k++) {
+    for (let k = 0; k < REPEATS; k++) for (const route of FLOOR_ROUTES) {
+      const f = figs[route];
+      client!.send(`route:${route}`);
       voicedAt = null;
       armedAt = epochNow();
       const onset = await rig.play(toneBurst(400));
       const heard = await waitFor('the floor page to send the burst', () => voicedAt, { timeoutMs: 5000 });
-      figs.captureToWire.push(heard - onset);
+      f.captureToWire.push(heard - onset);
       await sleep(700); // the burst has passed
       const sentAt = epochNow();
       client!.send(replyTone(3000));
@@ -161,7 +174,7 @@ async function measureFloor(rig: PulseRig): Promise<DirectionFigures & { info: u
         const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(sentAt - 5));
         return i >= 0 ? i : null;
       }, { timeoutMs: 5000 });
-      figs.receiveToEar.push(rig.recording.timeOf(ear) - sentAt);
+      f.receiveToEar.push(rig.recording.timeOf(ear) - sentAt);
       await sleep(Math.max(0, rig.recording.timeOf(ear) + 1000 - Date.now()));
       const stopAt = epochNow();
       client!.send('stop');
@@ -169,7 +182,7 @@ async function measureFloor(rig: PulseRig): Promise<DirectionFigures & { info: u
         const j = silenceAfter(rig.recording.samples(), rig.recording.indexAt(stopAt - 50));
         return j >= 0 ? j : null;
       }, { timeoutMs: 5000 });
-      figs.bargeIn.push(rig.recording.timeOf(end) - stopAt);
+      f.bargeIn.push(rig.recording.timeOf(end) - stopAt);
       await sleep(300);
     }
     await page.evaluate(() => (window as unknown as { stopFloor(): Promise<void> }).stopFloor());
@@ -181,24 +194,46 @@ async function measureFloor(rig: PulseRig): Promise<DirectionFigures & { info: u
   return figs;
 }
 
-/** The variants of our client compared on the same rig, in one browser, connections interleaved. */
-const VARIANTS = [
-  { id: 'destination', label: "echoPath 'destination'", overrides: { echoPath: 'destination' } },
+/** A configuration of our client, set through the offscreen document's audio overrides before Connect. */
+interface Variant {
+  id: string;
+  label: string;
+  overrides: Record<string, unknown>;
+}
+
+/** The variants compared on the dry rig, in one browser, connections interleaved. */
+const VARIANTS: Variant[] = [
+  { id: 'auto', label: "echoPath 'auto' (default)", overrides: { echoPath: 'auto' } },
   { id: 'rtc-loopback', label: "echoPath 'rtc-loopback'", overrides: { echoPath: 'rtc-loopback' } },
-] as const;
-type VariantId = (typeof VARIANTS)[number]['id'];
+];
+type VariantId = string;
+
+/** Path × echo-cancellation mode on the acoustic rig (the echo table). */
+const ECHO_VARIANTS: Variant[] = [
+  { id: 'auto/true', label: "'auto' (default) × true", overrides: { echoPath: 'auto', echoCancellation: true } },
+  { id: 'destination/false', label: 'destination × false', overrides: { echoPath: 'destination', echoCancellation: false } },
+  { id: 'audio-element/true', label: 'audio-element × true', overrides: { echoPath: 'audio-element', echoCancellation: true } },
+  { id: 'rtc-loopback/true', label: 'rtc-loopback × true', overrides: { echoPath: 'rtc-loopback', echoCancellation: true } },
+  { id: 'rtc-loopback/remote-only', label: "rtc-loopback × 'remote-only'", overrides: { echoPath: 'rtc-loopback', echoCancellation: 'remote-only' } },
+  { id: 'rtc-loopback/false', label: 'rtc-loopback × false', overrides: { echoPath: 'rtc-loopback', echoCancellation: false } },
+];
 
 interface ExtensionFigures extends DirectionFigures {
   gapsPerReply: number[];
   streams: string;
   playbackPaths: string[];
+  /** getStats() while connected: echoCancellationMode / echoCancellationConfirmed. */
+  echoStats: string[];
+  /** Turns in which the fake's VAD fired during the reply before the user spoke over it. */
+  falseBargeIns: number;
+  turns: number;
   failures: string[];
 }
 
-async function measureExtension(rig: PulseRig): Promise<Record<VariantId, ExtensionFigures>> {
+async function measureExtension(rig: PulseRig, variants: Variant[] = VARIANTS, probes: Array<{ echoCancellation: boolean; verdicts: string[] }> = []): Promise<Record<VariantId, ExtensionFigures>> {
   const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(VARIANTS.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], gapsPerReply: [], streams: '', playbackPaths: [], failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
     const id = new URL(sw.url()).host;
@@ -216,14 +251,16 @@ async function measureExtension(rig: PulseRig): Promise<Record<VariantId, Extens
 
     for (let k = 0; k < REPEATS; k++) {
       // Interleaved, one turn per connection: load drifts and per-stream capture steps hit every variant alike.
-      for (const v of VARIANTS) {
+      for (const v of variants) {
         const figs = out[v.id];
+        figs.turns++;
         await waitFor('an evaluation in the offscreen document', async () => ({ v: await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `globalThis.${AUDIO_OVERRIDES_GLOBAL} = ${JSON.stringify(v.overrides)}; true`) }), { timeoutMs: 10_000 });
         await button(page, 'Connect').click();
         await waitForConnectionState(page, 'ready', 20_000);
         try {
         await sleep(500); // capture and playback streams settle
         figs.playbackPaths.push(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'globalThis.__sessionHost.stats?.playbackPath ?? null')));
+        figs.echoStats.push(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'JSON.stringify([globalThis.__sessionHost.stats?.echoCancellationMode, globalThis.__sessionHost.stats?.echoCancellationConfirmed])')));
         figs.streams = `sink inputs: ${rig.pactl('list', 'short', 'sink-inputs').trim().split('\n').length}, source outputs: ${rig.pactl('list', 'short', 'source-outputs').trim().split('\n').length}`;
         const startedBefore = oai.sentOfType('input_audio_buffer.speech_started').length;
         const deltasBefore = oai.sentOfType('response.output_audio.delta').length;
@@ -238,6 +275,11 @@ async function measureExtension(rig: PulseRig): Promise<Record<VariantId, Extens
         figs.receiveToEar.push(rig.recording.timeOf(earIndex) - firstDelta.at);
         // Let the reply play ~1 s, then talk over it.
         await sleep(Math.max(0, rig.recording.timeOf(earIndex) + 1000 - Date.now()));
+        // With an acoustic path, the bot's own echo may have fired the fake's VAD already: a false barge-in.
+        if (oai.sentOfType('input_audio_buffer.speech_started').length > startedBefore + 1) {
+          figs.falseBargeIns++;
+          throw new Error('false barge-in (the bot heard itself) before the user spoke over it');
+        }
         await rig.play(toneBurst(300));
         const interruption = await oai.waitFor(() => oai.sentOfType('input_audio_buffer.speech_started')[startedBefore + 1], 'speech_started of the barge-in', 5_000);
         const end = await waitFor('silence after the barge-in', () => {
@@ -255,12 +297,78 @@ async function measureExtension(rig: PulseRig): Promise<Record<VariantId, Extens
         await waitForConnectionState(page, 'disconnected', 10_000);
       }
     }
+    // The panel's echo check (Settings → Check echo), with the canceller on and off.
+    for (let k = 0; k < (probes.length ? REPEATS : 0); k++) {
+      for (const probe of probes) {
+        await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `globalThis.${AUDIO_OVERRIDES_GLOBAL} = ${JSON.stringify({ echoCancellation: probe.echoCancellation })}; true`);
+        const result = page.getByRole('status', { name: 'Echo check result' });
+        await button(page, 'Check echo').click();
+        await waitFor('the echo check to start', async () => /listening/i.test((await result.textContent()) ?? ''), { timeoutMs: 10_000 });
+        const text = await waitFor('the echo check verdict', async () => {
+          const t = (await result.textContent()) ?? '';
+          return /^(echo cancelled|wear headphones|echo check failed)/i.test(t) ? t : null;
+        }, { timeoutMs: 20_000 });
+        probe.verdicts.push(text);
+      }
+    }
   } finally {
     await b.close();
     await oai.close();
   }
   return out;
 }
+
+/** The acoustic path of the echo table (pulse-rig.ts): a laptop's speaker heard by its own microphone. */
+const ACOUSTIC = { delayMs: 40, gainDb: -6 };
+/** The fake's server-VAD threshold (RMS of a 20 ms chunk; test/fakes/fake-openai-server.ts). */
+const VAD_RMS = 0.02;
+
+interface EchoPhase {
+  acoustic: AcousticValidation[];
+  trials: EchoTrial[];
+  ext: Record<VariantId, ExtensionFigures> | null;
+  /** The panel's echo check on this rig, per echoCancellation: the status text each run. */
+  probes: Array<{ echoCancellation: boolean; verdicts: string[] }>;
+  loadBefore: number;
+  loadAfter: number;
+}
+
+async function measureEcho(attempt: <T>(what: string, f: () => Promise<T>) => Promise<T | null>): Promise<EchoPhase> {
+  const loadBefore = loadavg()[0];
+  const rig = await startPulseRig({ acoustic: ACOUSTIC });
+  const phase: EchoPhase = { acoustic: [], trials: [], ext: null, probes: [{ echoCancellation: true, verdicts: [] }, { echoCancellation: false, verdicts: [] }], loadBefore, loadAfter: NaN };
+  try {
+    for (let k = 0; k < 3; k++) {
+      const v = await attempt('acoustic path validation', () => validateAcousticPath(rig));
+      if (v) phase.acoustic.push(v);
+    }
+    await attempt('echo matrix page', async () => {
+      const { url, server } = await serveEchoPage();
+      const b = await launchOnRig(rig);
+      try {
+        const page = await b.context.newPage();
+        await page.goto(url);
+        // The bot: 3 s of speech-like sound at the provider's 24 kHz.
+        const bot = Array.from(speechLike(3000).filter((_, i) => i % 2 === 0));
+        for (let k = 0; k < Math.max(1, Math.ceil(REPEATS / 2)); k++) {
+          for (const path of ECHO_PATHS) for (const mode of ECHO_MODES) {
+            phase.trials.push((await page.evaluate((a) => (window as unknown as { echoTrial(a: unknown): Promise<EchoTrial> }).echoTrial(a), { path, mode, bot, botRate: 24000, settleMs: 400 })) as EchoTrial);
+          }
+        }
+      } finally {
+        await b.close();
+        server.close();
+      }
+    });
+    phase.ext = await attempt('extension on the acoustic rig', () => measureExtension(rig, ECHO_VARIANTS, phase.probes));
+  } finally {
+    await rig.close();
+    phase.loadAfter = loadavg()[0];
+  }
+  return phase;
+}
+
+const rmsOf = (xs: number[]) => Math.sqrt(xs.reduce((s, v) => s + v * v, 0) / Math.max(1, xs.length));
 
 it('external latency bench', async () => {
   const t0 = performance.now();
@@ -272,7 +380,7 @@ it('external latency bench', async () => {
   const loadBefore = loadavg()[0];
   const rig = await startPulseRig();
   let validation: { plain: Summary; delayed: Summary } | null = null;
-  let floor: (DirectionFigures & { info: unknown }) | null = null;
+  let floor: FloorFigures | null = null;
   let ext: Record<VariantId, ExtensionFigures> | null = null;
   const errors: string[] = [];
   const attempt = async <T,>(what: string, f: () => Promise<T>): Promise<T | null> => {
@@ -291,42 +399,52 @@ it('external latency bench', async () => {
     await rig.close();
   }
   const loadAfter = loadavg()[0];
+  const echo = await measureEcho(attempt);
   const error = errors.join('; ');
   const FIGURES = [
     { key: 'captureToWire', label: 'capture-to-wire', what: 'burst onset on the microphone → first chunk with it at the server' },
     { key: 'receiveToEar', label: 'receive-to-ear', what: 'first audio sent by the server → first sample on the speaker' },
     { key: 'bargeIn', label: 'barge-in-to-silence', what: 'interruption sent by the server → last sample before ≥ 150 ms of silence' },
   ] as const;
+  type FigureKey = (typeof FIGURES)[number]['key'];
   const sum = (xs: number[] | undefined) => (xs && xs.length ? summarize(xs) : null);
-  const floorS = Object.fromEntries(FIGURES.map((f) => [f.key, sum(floor?.[f.key])])) as Record<(typeof FIGURES)[number]['key'], Summary | null>;
-  const variantS = Object.fromEntries(VARIANTS.map((v) => [v.id, Object.fromEntries(FIGURES.map((f) => [f.key, sum(ext?.[v.id][f.key])]))])) as Record<VariantId, Record<(typeof FIGURES)[number]['key'], Summary | null>>;
+  const routeS = Object.fromEntries(FLOOR_ROUTES.map((r) => [r, Object.fromEntries(FIGURES.map((f) => [f.key, sum(floor?.[r][f.key])]))])) as Record<FloorRoute, Record<FigureKey, Summary | null>>;
+  // The floor per figure is the faster plain route (by median) measured in this run.
+  const floorRoute = Object.fromEntries(FIGURES.map((f) => {
+    const [a, b] = FLOOR_ROUTES.map((r) => routeS[r][f.key]);
+    return [f.key, a && b ? (b.median < a.median ? 'device' : '24k') : a ? '24k' : 'device'];
+  })) as Record<FigureKey, FloorRoute>;
+  const floorS = Object.fromEntries(FIGURES.map((f) => [f.key, routeS[floorRoute[f.key]][f.key]])) as Record<FigureKey, Summary | null>;
+  const variantS = Object.fromEntries(VARIANTS.map((v) => [v.id, Object.fromEntries(FIGURES.map((f) => [f.key, sum(ext?.[v.id][f.key])]))])) as Record<VariantId, Record<FigureKey, Summary | null>>;
   const added = (s: Summary | null, base: Summary | null) => (s && base ? s.median - base.median : NaN);
   const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(0)} ms` : 'n/a');
   const ok = (s: Summary | null) => s !== null && s.n > 0 && s.median <= 60;
-  // The shipped default: 'auto' settles on the WebRTC loopback whenever it connects (it does here).
-  const DEFAULT: VariantId = 'rtc-loopback';
+  const DEFAULT: VariantId = 'auto';
+  const defaultPaths = [...new Set(ext?.[DEFAULT].playbackPaths ?? [])].join(', ') || 'unknown';
   const d = variantS[DEFAULT];
   const complete = !!(d.captureToWire && d.receiveToEar && d.bargeIn);
   const addedBy = (v: VariantId) => FIGURES.map((f) => `${f.label} ${signed(added(variantS[v][f.key], floorS[f.key]))}`).join(', ');
   const bars: BarRow[] = [
     {
       id: 'external-latency',
-      ours: complete ? `capture-to-wire ${fmt(d.captureToWire!, 0)} ms, receive-to-ear ${fmt(d.receiveToEar!, 0)} ms, barge-in-to-silence ${fmt(d.bargeIn!, 0)} ms (default echo path '${DEFAULT}'); over the rig floor: ${addedBy(DEFAULT)}` : `incomplete: ${error || 'no samples'}`,
+      ours: complete ? `capture-to-wire ${fmt(d.captureToWire!, 0)} ms, receive-to-ear ${fmt(d.receiveToEar!, 0)} ms, barge-in-to-silence ${fmt(d.bargeIn!, 0)} ms (default echoPath 'auto', live path: ${defaultPaths}); over the rig floor: ${addedBy(DEFAULT)}` : `incomplete: ${error || 'no samples'}`,
       baseline: `peer extension (measured 2026-11-23, not re-run here): ${PEER.captureToWire}, ${PEER.receiveToEar}, ${PEER.bargeIn} ms${complete ? ` (${(PEER.captureToWire / d.captureToWire!.median).toFixed(1)}×, ${(PEER.receiveToEar / d.receiveToEar!.median).toFixed(1)}×, ${(PEER.bargeIn / d.bargeIn!.median).toFixed(1)}×)` : ''}`,
       met: complete ? ok(d.captureToWire) && ok(d.receiveToEar) && ok(d.bargeIn) : null,
-      note: `rig floor this run (plain page, no code of ours): ${FIGURES.map((f) => `${f.label} ${floorS[f.key] ? fmt(floorS[f.key]!, 0) : 'n/a'} ms`).join(', ')}; load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores`,
+      note: `rig floor this run (fastest plain page, no code of ours): ${FIGURES.map((f) => `${f.label} ${floorS[f.key] ? fmt(floorS[f.key]!, 0) : 'n/a'} ms`).join(', ')}; load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores`,
     },
   ];
   const md: string[] = [];
   md.push('## Latency at the microphone and speaker (PulseAudio rig, outside the browser)');
   md.push('');
-  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). ${REPEATS} turns per variant, median (min–max); the variants' connections alternate in one browser (one turn per connection) so load drift and per-stream capture steps hit each alike. Load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores during this bench${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
+  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). ${REPEATS} turns per variant, median (min–max): too few samples for tail percentiles, so none are given; the variants' connections alternate in one browser (one turn per connection) so load drift and per-stream capture steps hit each alike. Machine and load in this section's run (dry rig): load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
   md.push('');
   if (validation) {
     md.push(table(['rig validation (plain loopback page)', 'mic → speaker', 'added'], [['no added delay', `${fmt(validation.plain, 1)} ms`, '—'], ['DelayNode 100 ms (same streams, alternating)', `${fmt(validation.delayed, 1)} ms`, `+${(validation.delayed.median - validation.plain.median).toFixed(1)} ms (reference: +98.8 to +104.7 ms)`]]));
     md.push('');
   }
-  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 128-frame render quantum over a WebSocket as soon as its worklet hands it over (voiced = the fake's RMS threshold 0.02 on that quantum), plays what it receives at once on an 'interactive' 24 kHz AudioContext, and stops on a "stop" message. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
+  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 128-frame render quantum over a WebSocket as soon as its worklet hands it over (voiced = the fake's RMS threshold 0.02 on that quantum), plays what it receives at once with an AudioBufferSourceNode, and stops on a "stop" message. Two plain output routes alternate turn by turn in the same page: an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
+  md.push('');
+  md.push(table(['floor route', ...FIGURES.map((f) => f.label)], FLOOR_ROUTES.map((r) => [r === '24k' ? '24 kHz context' : "device-rate context", ...FIGURES.map((f) => (routeS[r][f.key] ? `${fmt(routeS[r][f.key]!, 1)} ms${floorRoute[f.key] === r ? ' (floor)' : ''}` : 'n/a'))])));
   md.push('');
   const header = ['figure', 'rig floor', ...VARIANTS.flatMap((v) => [`ours, ${v.label}`, 'ours − floor']), 'bar ≤ 60 ms median (default path)'];
   const rows = FIGURES.map((f) => [
@@ -335,24 +453,67 @@ it('external latency bench', async () => {
     ...VARIANTS.flatMap((v) => [variantS[v.id][f.key] ? `${fmt(variantS[v.id][f.key]!, 1)} ms` : 'n/a', signed(added(variantS[v.id][f.key], floorS[f.key]))]),
     yesNo(d[f.key] ? ok(d[f.key]) : null),
   ]);
-  if (ext) rows.push(['playback gaps > 2 ms inside a reply (before the barge-in)', '—', ...VARIANTS.flatMap((v) => [fmt(summarize(ext![v.id].gapsPerReply), 0), '—']), '—']);
+  if (ext) rows.push(['playback gaps > 2 ms inside a reply (before the barge-in)', '—', ...VARIANTS.flatMap((v) => [ext![v.id].gapsPerReply.length ? fmt(summarize(ext![v.id].gapsPerReply), 0) : 'n/a', '—']), '—']);
   md.push(table(header, rows));
   md.push('');
-  if (ext) for (const v of VARIANTS) if (ext[v.id].failures.length) md.push(`${v.label}: ${ext[v.id].failures.length} of ${REPEATS} turns incomplete: ${[...new Set(ext[v.id].failures)].join('; ')}.\n`);
+  if (ext) for (const v of VARIANTS) if (ext[v.id].failures.length) md.push(`${v.label}: ${ext[v.id].failures.length} of ${ext[v.id].turns} turns incomplete: ${[...new Set(ext[v.id].failures)].join('; ')}.\n`);
   if (ext) md.push(`Playback path reported by the session while connected: ${VARIANTS.map((v) => `${v.label}: ${[...new Set(ext![v.id].playbackPaths)].join(', ')}`).join('; ')}. Pulse streams while connected: ${ext[DEFAULT].streams}.`);
   md.push('');
-  // Paired by round (the two variants' connections follow each other), so slow drifts cancel.
-  const paired = (key: (typeof FIGURES)[number]['key']) => {
-    const a = ext?.['rtc-loopback'][key] ?? [];
-    const b = ext?.destination[key] ?? [];
-    const n = Math.min(a.length, b.length);
-    return n ? summarize(Array.from({ length: n }, (_, i) => a[i] - b[i])).median : NaN;
-  };
-  md.push(`**Echo path trade-off.** Paired by round, the WebRTC loopback (the default: \`echoPath: 'auto'\` settles on it) changes receive-to-ear by ${signed(paired('receiveToEar'))} and barge-in-to-silence by ${signed(paired('bargeIn'))} against playing straight to the destination: Opus packetisation, the receiver's jitter buffer (even with \`jitterBufferTarget = 0\`) and a second output stream. Capture-to-wire changes by ${signed(paired('captureToWire'))}: the capture path is the same in both, so that is load noise. The loopback is what lets Chrome's echo canceller hear the bot: without it, on open speakers, the microphone picks the bot up and the provider's VAD may hear it as the user barging in. This rig has no acoustic path from speaker to microphone, so it cannot show that benefit; the default stays on the loopback, and with headphones \`echoPath: 'destination'\` is the lower-latency choice.`);
-  md.push('');
-  md.push(`The floor is measured in its own browser before the extension's; on a loaded machine each new capture stream can land on a slower step (40–100 ms, latency-method.md), so an "ours − floor" below zero on capture-to-wire says the floor's stream drew a slow step, not that our code is faster than Chromium. Render-side differences are steadier.`);
-  md.push('');
-  md.push(`Capture-to-wire over the floor is our 20 ms chunk (a speech onset waits up to one chunk for it to fill; the fake's VAD judges whole chunks, so a chunk holding only the first milliseconds of the burst may fall under its threshold and the next one carries the detection), the resampler's 2.5 ms group delay, the worklet → main thread hop and the WebSocket. The capture worklet posts each chunk the moment it fills and keeps nothing else; its AudioContext already runs with \`latencyHint: 'interactive'\` (Chrome's smallest buffer). The player's 30 ms start threshold costs nothing here: each of the fake's deltas carries 100 ms. The peer figures (${PEER.captureToWire}, ${PEER.receiveToEar}, ${PEER.bargeIn} ms) were measured with this method on 2026-11-23 and are quoted, not re-run: that extension is not available offline. On a loaded 2-core machine Chromium's capture path can step up 40–100 ms mid-session (latency-method.md).`);
+  md.push(`The floor is measured in its own browser before the extension's; on a loaded machine each new capture stream can land on a slower step (40–100 ms, latency-method.md), so an "ours − floor" below zero on capture-to-wire says the floor's stream drew a slow step, not that our code is faster than Chromium. Render-side differences are steadier. The peer figures (${PEER.captureToWire}, ${PEER.receiveToEar}, ${PEER.bargeIn} ms) were measured with this method on 2026-11-23 and are quoted, not re-run: that extension is not available offline.`);
   if (error) md.push(`\nIncomplete run: ${error}`);
-  writeResult({ section: 'external-latency', markdown: md.join('\n'), bars, data: { validation, floor, ext, loadBefore, loadAfter, error }, elapsedMs: performance.now() - t0 });
-});
+  md.push('');
+  md.push(echoMarkdown(echo, floorS));
+  writeResult({ section: 'external-latency', markdown: md.join('\n'), bars, data: { validation, floor, ext, echo, loadBefore, loadAfter, error }, elapsedMs: performance.now() - t0 });
+  // Two rigs, the floor's routes, the echo matrix and six client variants on a loaded 2-core machine.
+}, 45 * 60_000);
+
+function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receiveToEar' | 'bargeIn', Summary | null>): string {
+  const md: string[] = [];
+  md.push('### Echo: playback path × echo-cancellation mode (acoustic path)');
+  md.push('');
+  const v = echo.acoustic;
+  md.push(`A second rig in the same run, with an acoustic path: the microphone's feeder records the speaker's monitor and mixes the speaker's signal of ${ACOUSTIC.delayMs} ms before, at ${ACOUSTIC.gainDb} dB, into every microphone sample (bench/pulse-rig.ts). **Validated** by playing 1.5 s of speech-like sound on the speaker with \`pacat\` (no browser) and cross-correlating what the microphone source carried with the speaker's monitor: ${v.length ? v.map((x) => `${x.delayMs.toFixed(1)} ms, ${x.gainDb.toFixed(2)} dB (correlation ${Math.min(1, x.correlation).toFixed(2)})`).join('; ') : 'not validated (see errors)'}. Load average ${echo.loadBefore.toFixed(1)} → ${echo.loadAfter.toFixed(1)} on ${cpus().length} cores in this part of the run.`);
+  md.push('');
+  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (24 kHz player context; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it.`);
+  md.push('');
+  const trials = echo.trials;
+  const reduction = (path: EchoPathId, mode: EchoModeId) => {
+    const off = trials.filter((t) => t.path === path && t.mode === false && t.accepted);
+    const on = trials.filter((t) => t.path === path && t.mode === mode && t.accepted);
+    if (!on.length) return { text: trials.some((t) => t.path === path && t.mode === mode && !t.accepted) ? `refused (${trials.find((t) => t.path === path && t.mode === mode)!.refusal})` : 'n/a', voiced: '—', settings: '—' };
+    const offRms = rmsOf(off.flatMap((t) => chunksDuringBot(t, ACOUSTIC.delayMs)));
+    const dbs = on.map((t) => dB(rmsOf(chunksDuringBot(t, ACOUSTIC.delayMs)) / offRms));
+    const voiced = on.map((t) => { const c = chunksDuringBot(t, ACOUSTIC.delayMs); return `${c.filter((x) => x > VAD_RMS).length}/${c.length}`; });
+    return { text: mode === false ? `0 (reference: ${dB(offRms).toFixed(1)} dBFS)` : dbs.map((x) => `${(-x).toFixed(1)}`).join(', '), voiced: voiced.join(', '), settings: String(on[0].settingsEchoCancellation) };
+  };
+  const extFor = (path: EchoPathId, mode: EchoModeId) => {
+    const id = ECHO_VARIANTS.find((x) => (x.overrides.echoPath === path || (x.overrides.echoPath === 'auto' && path === 'destination')) && x.overrides.echoCancellation === mode)?.id;
+    return id ? echo.ext?.[id] ?? null : null;
+  };
+  const lat = (f: ExtensionFigures | null, key: 'captureToWire' | 'receiveToEar' | 'bargeIn') => (f && f[key].length ? `${fmt(summarize(f[key]), 0)} ms` : '—');
+  const rows: string[][] = [];
+  for (const path of ECHO_PATHS) for (const mode of ECHO_MODES) {
+    const r = reduction(path, mode);
+    const f = extFor(path, mode);
+    const label = f && ECHO_VARIANTS.find((x) => echo.ext?.[x.id] === f)?.overrides.echoPath === 'auto' ? `${path} ('auto', the default)` : path;
+    rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
+  }
+  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
+  md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
+  md.push('');
+  if (echo.ext) {
+    md.push(`Live path and getStats() [echoCancellationMode, echoCancellationConfirmed] per variant: ${ECHO_VARIANTS.map((x) => `${x.label}: ${[...new Set(echo.ext![x.id].playbackPaths)].join(', ')} ${[...new Set(echo.ext![x.id].echoStats)].join(' ')}`).join('; ')}.`);
+    for (const x of ECHO_VARIANTS) {
+      const fails = echo.ext[x.id].failures.filter((m) => !m.startsWith('false barge-in'));
+      if (fails.length) md.push(`\n${x.label}: ${fails.length} of ${echo.ext[x.id].turns} turns incomplete: ${[...new Set(fails)].join('; ')}.`);
+    }
+    md.push('');
+  }
+  md.push(`**The panel's echo check on this rig** (Settings → \`Check echo\`: 2.8 s of speech-like sound through the path a session would take, judged from 0.6 s on; "echo cancelled" when the microphone's 95th-percentile block level stays ${'≥'} 10 dB under the fake VAD's threshold, i.e. at or below −44 dBFS):`);
+  md.push('');
+  md.push(table(['echoCancellation', 'verdicts, every run'], echo.probes.map((p) => [String(p.echoCancellation), p.verdicts.length ? p.verdicts.map((v) => v.replace(/\|/g, '/')).join('<br>') : 'not run (see errors)'])));
+  md.push('');
+  const caps = trials.find((t) => t.accepted)?.capabilities;
+  md.push(`Track capabilities reported: echoCancellation ${JSON.stringify(caps ?? null)}. Latencies on the acoustic rig are medians (min–max) over ${REPEATS} turns; a turn with a false barge-in has no barge-in figure.`);
+  return md.join('\n');
+}

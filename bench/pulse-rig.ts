@@ -25,8 +25,30 @@ export interface Recording {
   indexAt(t: number): number;
 }
 
+/**
+ * The acoustic path (issue 14): what the speaker plays reaches the microphone `delayMs` later at
+ * `gainDb`, as a laptop's speaker reaches its own microphone. The microphone's feeder
+ * (pulse-mic-feeder.mjs) records the speaker's monitor itself (parec, reads time-stamped) and adds,
+ * to every sample it writes for time t, `gainDb` × the speaker's sample at t − `delayMs`, on top of
+ * any queued clip (the user's speech). PulseAudio's module-loopback into a null sink, with that
+ * sink's monitor as Chromium's source, was tried first: Chromium captured only zeros from the
+ * monitor (a click every 500 ms), so the mix is made where the microphone's samples are made. The
+ * pipe source adds its own small buffer: the delay and level reaching the microphone are measured
+ * back by validateAcousticPath (echo-matrix.ts).
+ */
+export interface AcousticPath {
+  delayMs: number;
+  gainDb: number;
+}
+
 export interface PulseRig {
   dir: string;
+  /** The acoustic path, when the rig was started with one. */
+  acoustic: AcousticPath | null;
+  /** What Chromium's microphone hears (the `mic` source, echo included), recorded like `recording`; null without an acoustic path. */
+  micRecording: Recording | null;
+  /** Plays a clip (float mono at RIG_RATE) straight on the speaker sink, as Chromium would; resolves when pacat exits. */
+  playOnSpeaker(clip: Float32Array): Promise<void>;
   /** Environment for Chromium (and pactl). */
   env(): NodeJS.ProcessEnv;
   /** Queues a clip (float mono at RIG_RATE) on the microphone; resolves to its onset (epoch ms). */
@@ -51,7 +73,8 @@ async function waitUntil(what: string, probe: () => boolean, timeoutMs = 10_000)
   }
 }
 
-export async function startPulseRig(): Promise<PulseRig> {
+export async function startPulseRig(opts: { acoustic?: AcousticPath } = {}): Promise<PulseRig> {
+  const acoustic = opts.acoustic ?? null;
   const why = rigAvailable();
   if (why) throw new Error(why);
   const dir = mkdtempSync(join(tmpdir(), 'bench-pulse-'));
@@ -87,7 +110,7 @@ export async function startPulseRig(): Promise<PulseRig> {
   };
   try {
     await waitUntil(`the PulseAudio socket (log: ${serverLog.slice(0, 300)})`, () => existsSync(socket) && existsSync(fifo));
-    const feeder = spawn(process.execPath, [join(HERE, 'pulse-mic-feeder.mjs'), fifo, String(RIG_RATE)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const feeder = spawn(process.execPath, [join(HERE, 'pulse-mic-feeder.mjs'), fifo, String(RIG_RATE), ...(acoustic ? [JSON.stringify(acoustic)] : [])], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     children.push(feeder);
     const pendingOnsets = new Map<number, (t: number) => void>();
     createInterface({ input: feeder.stdout! }).on('line', (l) => {
@@ -96,47 +119,68 @@ export async function startPulseRig(): Promise<PulseRig> {
       pendingOnsets.delete(m.id);
     });
 
-    // Recorder: mono s16le of the speaker's monitor, small latency, each read stamped.
-    const rec = spawn('parec', ['-d', 'speaker.monitor', '--format=s16le', `--rate=${RIG_RATE}`, '--channels=1', '--latency-msec=5', '--raw'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(rec);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    /** Minimum over reads of (stamp − end sample time): later arrivals only add delay. */
-    let offset = Infinity;
-    let leftover: Buffer | null = null;
-    rec.stdout!.on('data', (d: Buffer) => {
-      const t = now();
-      const buf = leftover ? Buffer.concat([leftover, d]) : d;
-      const whole = buf.length & ~1;
-      leftover = whole < buf.length ? buf.subarray(whole) : null;
-      chunks.push(buf.subarray(0, whole));
-      total += whole >> 1;
-      const o = t - (total / RIG_RATE) * 1000;
-      if (o < offset) offset = o;
-    });
-    await waitUntil('parec to deliver audio', () => total > RIG_RATE * 0.2);
+    /** Mono s16le of a source, small latency, each read stamped. */
+    const record = (source: string) => {
+      const rec = spawn('parec', ['-d', source, '--format=s16le', `--rate=${RIG_RATE}`, '--channels=1', '--latency-msec=5', '--raw'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(rec);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      /** Minimum over reads of (stamp − end sample time): later arrivals only add delay. */
+      let offset = Infinity;
+      let leftover: Buffer | null = null;
+      rec.stdout!.on('data', (d: Buffer) => {
+        const t = now();
+        const buf = leftover ? Buffer.concat([leftover, d]) : d;
+        const whole = buf.length & ~1;
+        leftover = whole < buf.length ? buf.subarray(whole) : null;
+        chunks.push(buf.subarray(0, whole));
+        total += whole >> 1;
+        const o = t - (total / RIG_RATE) * 1000;
+        if (o < offset) offset = o;
+      });
+      const recording: Recording = {
+        samples() {
+          const all = Buffer.concat(chunks);
+          const out = new Float32Array(all.length >> 1);
+          for (let i = 0; i < out.length; i++) out[i] = all.readInt16LE(i * 2) / 32768;
+          return out;
+        },
+        timeOf: (i) => offset + (i / RIG_RATE) * 1000,
+        indexAt: (t) => Math.round(((t - offset) / 1000) * RIG_RATE),
+      };
+      return { recording, total: () => total };
+    };
+
+    const speakerRec = record('speaker.monitor');
+    await waitUntil('parec to deliver audio', () => speakerRec.total() > RIG_RATE * 0.2);
+    let micRec: ReturnType<typeof record> | null = null;
+    if (acoustic) {
+      micRec = record('mic');
+      await waitUntil('parec to deliver the microphone', () => micRec!.total() > RIG_RATE * 0.2);
+    }
 
     let clipId = 0;
-    const recording: Recording = {
-      samples() {
-        const all = Buffer.concat(chunks);
-        const out = new Float32Array(all.length >> 1);
-        for (let i = 0; i < out.length; i++) out[i] = all.readInt16LE(i * 2) / 32768;
-        return out;
-      },
-      timeOf: (i) => offset + (i / RIG_RATE) * 1000,
-      indexAt: (t) => Math.round(((t - offset) / 1000) * RIG_RATE),
+    const toRaw = (clip: Float32Array) => {
+      const buf = Buffer.alloc(clip.length * 2);
+      for (let i = 0; i < clip.length; i++) buf.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(clip[i] * 32767))), i * 2);
+      return buf;
     };
     return {
       dir,
+      acoustic,
       env: () => env,
-      recording,
+      recording: speakerRec.recording,
+      micRecording: micRec?.recording ?? null,
+      playOnSpeaker(clip) {
+        const p = spawn('pacat', ['--playback', '-d', 'speaker', '--format=s16le', `--rate=${RIG_RATE}`, '--channels=1', '--latency-msec=10', '--raw'], { env, stdio: ['pipe', 'ignore', 'inherit'] });
+        children.push(p);
+        p.stdin!.end(toRaw(clip));
+        return new Promise<void>((resolve) => p.on('exit', () => resolve()));
+      },
       play(clip) {
         const id = ++clipId;
         const file = join(dir, `clip-${id}.raw`);
-        const buf = Buffer.alloc(clip.length * 2);
-        for (let i = 0; i < clip.length; i++) buf.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(clip[i] * 32767))), i * 2);
-        writeFileSync(file, buf);
+        writeFileSync(file, toRaw(clip));
         return new Promise<number>((resolve) => {
           pendingOnsets.set(id, resolve);
           feeder.stdin!.write(JSON.stringify({ id, clip: file }) + '\n');
@@ -198,3 +242,39 @@ export function toneBurst(ms: number, amplitude = 0.4): Float32Array {
   }
   return x;
 }
+
+/**
+ * Speech-like sound: a voiced source (harmonics of a fundamental gliding 110–190 Hz, falling off
+ * 6 dB/octave) under a 4 Hz syllable envelope with short noisy consonants, so an echo canceller
+ * sees broadband, non-stationary input as it would from a voice and does not settle on one tone.
+ */
+export function speechLike(ms: number, amplitude = 0.3, seed = 12345): Float32Array {
+  const n = Math.round((ms / 1000) * RIG_RATE);
+  const x = new Float32Array(n);
+  let s = seed;
+  let phase = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i / RIG_RATE;
+    const f0 = 150 + 40 * Math.sin(2 * Math.PI * 0.7 * t) + 15 * Math.sin(2 * Math.PI * 2.3 * t);
+    phase += (2 * Math.PI * f0) / RIG_RATE;
+    let v = 0;
+    for (let h = 1; h <= 12; h++) v += Math.sin(h * phase) / h;
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    const noise = s / 0x7fffffff - 0.5;
+    const syl = (t * 4) % 1;
+    const env = syl < 0.7 ? Math.sin((Math.PI * syl) / 0.7) : 0;
+    const consonant = syl >= 0.75 && syl < 0.85 ? 0.8 : 0;
+    x[i] = amplitude * (0.6 * env * v + consonant * noise);
+  }
+  return x;
+}
+
+/** RMS of `x[from, to)`; 0 when empty. */
+export function rms(x: Float32Array, from = 0, to = x.length): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = Math.max(0, from); i < Math.min(to, x.length); i++, n++) sum += x[i] * x[i];
+  return n ? Math.sqrt(sum / n) : 0;
+}
+
+export const dB = (ratio: number) => 20 * Math.log10(Math.max(ratio, 1e-9));

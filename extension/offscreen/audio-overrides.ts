@@ -7,7 +7,7 @@ import type { AudioWorkletMediaManagerOptions } from '../../src/audio/audio-work
  * builds each session's media manager. Only these keys are read; anything else is ignored.
  */
 export const AUDIO_OVERRIDES_GLOBAL = '__realtimeAudioOverrides';
-export type AudioOverrides = Pick<AudioWorkletMediaManagerOptions, 'echoPath' | 'startThresholdMs' | 'captureLatencyHint'>;
+export type AudioOverrides = Pick<AudioWorkletMediaManagerOptions, 'echoPath' | 'echoCancellation' | 'startThresholdMs' | 'captureLatencyHint'>;
 
 export function readAudioOverrides(scope: object = globalThis): AudioOverrides {
   const raw = (scope as Record<string, unknown>)[AUDIO_OVERRIDES_GLOBAL];
@@ -15,6 +15,7 @@ export function readAudioOverrides(scope: object = globalThis): AudioOverrides {
   const o = raw as Record<string, unknown>;
   const out: AudioOverrides = {};
   if (o.echoPath === 'auto' || o.echoPath === 'rtc-loopback' || o.echoPath === 'audio-element' || o.echoPath === 'destination') out.echoPath = o.echoPath;
+  if (o.echoCancellation === true || o.echoCancellation === false || o.echoCancellation === 'all' || o.echoCancellation === 'remote-only') out.echoCancellation = o.echoCancellation;
   if (typeof o.startThresholdMs === 'number' && Number.isFinite(o.startThresholdMs) && o.startThresholdMs >= 0) out.startThresholdMs = o.startThresholdMs;
   if (o.captureLatencyHint === 'interactive' || o.captureLatencyHint === 'balanced' || o.captureLatencyHint === 'playback') out.captureLatencyHint = o.captureLatencyHint;
   else if (typeof o.captureLatencyHint === 'number' && o.captureLatencyHint >= 0) out.captureLatencyHint = o.captureLatencyHint;

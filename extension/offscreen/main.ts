@@ -5,6 +5,7 @@ import { SESSION_PORT_NAME } from '../shared/messages.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
 import { installGetUserMediaCounter } from './get-user-media-counter.ts';
 import { MicTest } from './mic-test.ts';
+import { runEchoCheck } from './echo-check.ts';
 import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort } from './session-host.ts';
 import { observeFetch } from './http-request-log.ts';
 import { VoiceTestService } from './voice-test-service.ts';
@@ -53,6 +54,8 @@ host = new SessionHost({
   createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, tapMediaManager(new AudioWorkletMediaManager(readAudioOverrides()), () => recordings.tap)),
   createClient: createPipecatSessionClient,
   micTest: new MicTest(),
+  // The bench's override of the canceller mode applies to the echo check too (BENCHMARKS.md, echo table).
+  runEchoCheck: (opts) => runEchoCheck({ ...opts, echoCancellation: readAudioOverrides().echoCancellation }),
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
   getUserMediaCalls,
   tabShare: {

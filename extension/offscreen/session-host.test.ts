@@ -117,6 +117,40 @@ describe('SessionHost', () => {
   });
 });
 
+describe('SessionHost echo check', () => {
+  it('runs the check with the selected devices, stops a running mic test first, and shows the verdict in the status', async () => {
+    const d = deps('granted');
+    const run = vi.fn(async () => ({ verdict: 'wear headphones' as const, residueDb: -17.04, backgroundDb: -90, path: 'destination', mode: true }));
+    const host = new SessionHost({ ...d, runEchoCheck: run });
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'mic-test', action: 'start' });
+    await until('the mic test', () => host.currentStatus.micTestActive);
+    p.send({ type: 'echo-check' });
+    await until('the verdict', () => host.currentStatus.echoCheck?.state === 'done');
+    expect(host.currentStatus.micTestActive).toBe(false);
+    expect(host.currentStatus.echoCheck).toEqual({ state: 'done', verdict: 'wear headphones', residueDb: -17, backgroundDb: -90, path: 'destination', mode: true });
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('a failing check says why; without microphone permission it does not run', async () => {
+    const failing = new SessionHost({ ...deps('granted'), runEchoCheck: async () => Promise.reject(new Error('no speaker')) });
+    const p = fakePort();
+    failing.attachPort(p.port);
+    p.send({ type: 'echo-check' });
+    await until('the failure', () => failing.currentStatus.echoCheck?.state === 'failed');
+    expect(failing.currentStatus.echoCheck).toEqual({ state: 'failed', message: 'Echo check failed: no speaker' });
+
+    const run = vi.fn();
+    const blocked = new SessionHost({ ...deps('prompt'), runEchoCheck: run });
+    const q = fakePort();
+    blocked.attachPort(q.port);
+    q.send({ type: 'echo-check' });
+    await until('the permission error', () => updatesOf(q.sent).some((u) => u.kind === 'error' && u.error.message === MIC_NOT_GRANTED_MESSAGE));
+    expect(run).not.toHaveBeenCalled();
+  });
+});
+
 describe('redactUrlQuery', () => {
   it('keeps host and path, hides query values and credentials', () => {
     expect(redactUrlQuery('wss://example.test/v1/live?key=AIzaSECRET&alt=x')).toBe('wss://example.test/v1/live?key=[redacted]&alt=[redacted]');
@@ -191,6 +225,26 @@ describe('SessionHost sessions', () => {
     d.transport.updateSettings.mockImplementation(async () => []);
     p.send({ type: 'update-settings', settings: { turn_detection: 'push_to_talk' } });
     await until('applied live', () => host.currentStatus.sessionPushToTalk === true);
+  });
+
+  it('warns of self-interruption when the provider hears "the user" while the bot speaks and the echo check said wear headphones', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost({ ...d, runEchoCheck: async () => ({ verdict: 'wear headphones', residueDb: -15, backgroundDb: -80, path: 'destination', mode: false }) });
+    host.attachPort(fakePort().port);
+    host.enqueue({ type: 'echo-check' });
+    await until('the echo check', () => host.currentStatus.echoCheck?.state === 'done');
+    host.enqueue({ type: 'connect', adapterId: 'openai-realtime', settings: {} });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    const observer = d.transport.setObserver.mock.calls[0][0] as TransportObserver;
+    const rtvi = (t: number, type: string) => observer.onRtvi?.({ t, wall: Date.now(), type, data: {}, sourceFrameIds: [] });
+    rtvi(10, 'user-started-speaking');
+    expect(host.currentStatus.selfHearing ?? null, 'the bot was silent: a real turn').toBeNull();
+    rtvi(20, 'bot-started-speaking');
+    rtvi(30, 'user-started-speaking');
+    expect(host.currentStatus.selfHearing).toMatchObject({ reason: 'echo not cancelled' });
+    // A new session starts without the warning.
+    host.enqueue({ type: 'connect', adapterId: 'openai-realtime', settings: {} });
+    await until('the warning to clear', () => host.currentStatus.selfHearing === null);
   });
 
   it("puts the provider's session-limit report into the status for the panel's countdown", async () => {

@@ -24,6 +24,8 @@ import {
 } from '../shared/messages.ts';
 import { ConversationBuilder } from './conversation-builder.ts';
 import type { MicTestReport } from './mic-test.ts';
+import { SelfHearingDetector } from './self-hearing.ts';
+import { echoUncancelled } from '../../src/audio/echo-cancellation.ts';
 import { makeSyntheticEvents } from '../inspector-core/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
@@ -79,6 +81,8 @@ export interface SessionHostDeps {
   createTransport(adapterId: string, options: LLMServiceOptions): RealTimeWebsocketTransport;
   createClient(transport: RealTimeWebsocketTransport, callbacks: RTVIEventCallbacks, enableMic: boolean, enableCam: boolean): SessionClient;
   micTest: MicTestLike;
+  /** The panel's echo check (echo-check.ts); absent in hosts that do not offer it. */
+  runEchoCheck?: (opts: { micId?: string; speakerId?: string }) => Promise<{ verdict: 'echo cancelled' | 'wear headphones'; residueDb: number; backgroundDb: number; path: string; mode: boolean | string | null }>;
   enumerateDevices(): Promise<MediaDeviceInfo[]>;
   getUserMediaCalls(): number;
   history: HostEventHistory;
@@ -139,6 +143,7 @@ export class SessionHost {
   private sessionStartedAt = 0;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private botSpeaking = false;
+  private readonly selfHearing = new SelfHearingDetector();
   private status: HostStatus = { transportState: 'disconnected', adapterId: null, micEnabled: true, micTestActive: false, getUserMediaCalls: 0 };
   private levels: HostLevels = { mic: 0, bot: 0 };
   private stats: HostStats = {};
@@ -285,6 +290,8 @@ export class SessionHost {
           return;
         case 'mic-test':
           return command.action === 'start' ? await this.startMicTest() : await this.stopMicTest();
+        case 'echo-check':
+          return await this.runEchoCheck();
         case 'refresh-devices':
           return await this.refreshDevices();
         case 'clear-conversation':
@@ -326,6 +333,8 @@ export class SessionHost {
   private async connect(command: ConnectCommand): Promise<void> {
     if (this.client) await this.disconnect();
     if (this.deps.micTest.active) await this.stopMicTest();
+    this.selfHearing.reset();
+    if (this.status.selfHearing) this.setStatus({ selfHearing: null });
     const enableMic = command.enableMic ?? true;
     if (enableMic) {
       const permission = await this.deps.queryMicPermission();
@@ -500,10 +509,13 @@ export class SessionHost {
         this.recordTransportEvent('transport-state', { state });
       },
       onLocalAudioLevel: (level: number) => {
-        if (live()) this.setLevels({ mic: level });
+        if (!live()) return;
+        this.setLevels({ mic: level });
+        this.selfHearing.micLevel(performance.now(), level);
       },
       onRemoteAudioLevel: (level: number) => {
         if (live() && this.botSpeaking) this.setLevels({ bot: level });
+        if (live()) this.selfHearing.botLevel(performance.now(), this.botSpeaking ? level : 0);
       },
       onError: (message: RTVIMessage) => {
         const d = (message.data ?? {}) as { message?: string; error?: string; fatal?: boolean; code?: unknown; phase?: string };
@@ -587,6 +599,35 @@ export class SessionHost {
     this.setStatus({ micTestActive: false });
     this.setLevels({ mic: 0 });
     this.recordTransportEvent('mic-test-stopped', {});
+  }
+
+  /** The provider heard the user start while the bot spoke: warn when it was likely the bot's own voice. */
+  private checkSelfHearing(): void {
+    const uncancelled = echoUncancelled(this.stats as { echoCancellation?: boolean | null; echoCancellationConfirmed?: boolean | null; playbackPath?: string | null }) && this.stats.source !== 'mic-test';
+    const checked = this.status.echoCheck?.state === 'done' && this.status.echoCheck.verdict === 'wear headphones';
+    const reason = this.selfHearing.onUserSpeech(performance.now(), { botSpeaking: this.botSpeaking, echoUncancelled: uncancelled || checked });
+    if (!reason) return;
+    this.setStatus({ selfHearing: { at: Date.now(), reason } });
+    this.recordTransportEvent('self-interruption-suspected', { reason });
+  }
+
+  // ------------------------------------------------------------------ echo check
+  private async runEchoCheck(): Promise<void> {
+    const run = this.deps.runEchoCheck;
+    if (!run) return this.reportError('The echo check is not available here.', false);
+    if (this.client) return this.reportError('The echo check needs the microphone and speakers to itself: disconnect first.', false);
+    if (this.status.echoCheck?.state === 'running') return;
+    const permission = await this.deps.queryMicPermission();
+    if (permission !== 'granted') return this.reportError(permission === 'denied' ? MIC_DENIED_MESSAGE : MIC_NOT_GRANTED_MESSAGE, false);
+    if (this.deps.micTest.active) await this.stopMicTest();
+    this.setStatus({ echoCheck: { state: 'running' } });
+    try {
+      const r = await run({ micId: this.devices.selected.mic, speakerId: this.devices.selected.speaker });
+      this.setStatus({ echoCheck: { state: 'done', verdict: r.verdict, residueDb: Math.round(r.residueDb * 10) / 10, backgroundDb: Math.round(r.backgroundDb * 10) / 10, path: r.path, mode: r.mode } });
+      this.recordTransportEvent('echo-check', { verdict: r.verdict, residueDb: r.residueDb, backgroundDb: r.backgroundDb, path: r.path, mode: r.mode });
+    } catch (e) {
+      this.setStatus({ echoCheck: { state: 'failed', message: `Echo check failed: ${errorText(e)}` } });
+    }
   }
 
   // ------------------------------------------------------------------ measurement hook
@@ -731,6 +772,7 @@ export class SessionHost {
     if (IDLE_ACTIVITY_TYPES.has(r.type)) this.idleWatch?.activity();
     // The player's last level report can trail its stop event: the meter follows the speaking
     // events so it never freezes on a stale non-zero value.
+    if (r.type === 'user-started-speaking') this.checkSelfHearing();
     if (r.type === 'bot-started-speaking') this.botSpeaking = true;
     if (r.type === 'bot-stopped-speaking') {
       this.botSpeaking = false;

@@ -80,6 +80,7 @@ export type PanelCommand =
   | { type: 'tool-result'; toolCallId: string; result: unknown }
   | { type: 'push-to-talk'; phase: 'start' | 'end' }
   | { type: 'mic-test'; action: 'start' | 'stop' }
+  | { type: 'echo-check' }
   | { type: 'refresh-devices' }
   | { type: 'clear-conversation' }
   | { type: 'clear-events' }
@@ -127,6 +128,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'tool-result',
   'push-to-talk',
   'mic-test',
+  'echo-check',
   'refresh-devices',
   'clear-conversation',
   'clear-events',
@@ -205,6 +207,10 @@ export interface HostStatus {
   /** Camera frames are being sent (adapters that take video). */
   camEnabled?: boolean;
   micTestActive: boolean;
+  /** The panel's echo check (speakers → microphone), last run or running. */
+  echoCheck?: EchoCheckStatus | null;
+  /** This session's provider heard "the user" while the bot spoke, and it was likely the bot itself. */
+  selfHearing?: { at: number; reason: string } | null;
   /** How many times this document called getUserMedia (a diagnostic; tests assert on it). */
   getUserMediaCalls: number;
   /** The provider's session length limit, when the adapter reports one (Gemini Live `session-limit`). */
@@ -223,6 +229,11 @@ export interface TabShareStatus {
   /** Frames per second actually sent (0 when the adapter takes no video). */
   videoFps: number;
 }
+
+export type EchoCheckStatus =
+  | { state: 'running' }
+  | { state: 'done'; verdict: 'echo cancelled' | 'wear headphones'; residueDb: number; backgroundDb: number; path: string; mode: boolean | string | null }
+  | { state: 'failed'; message: string };
 
 export interface SessionLimit {
   /** null: no limit (e.g. context-window compression on). */

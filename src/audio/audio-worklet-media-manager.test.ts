@@ -85,11 +85,17 @@ class FakeTrack extends EventTarget {
   get readyState(): 'live' | 'ended' {
     return this.stopped ? 'ended' : 'live';
   }
-  constructor(private readonly settings: Record<string, unknown>) {
+  constructor(
+    private readonly settings: Record<string, unknown>,
+    private readonly capabilities?: Record<string, unknown>,
+  ) {
     super();
   }
   getSettings(): Record<string, unknown> {
     return this.settings;
+  }
+  getCapabilities(): Record<string, unknown> {
+    return this.capabilities ?? {};
   }
   stop(): void {
     this.stopped = true;
@@ -117,17 +123,19 @@ interface Env {
   deviceListeners: () => number;
 }
 
-function installDom(opts: { gumError?: { name: string; message: string }; deviceRate?: number; gumPending?: boolean } = {}): Env {
+function installDom(opts: { gumError?: { name: string; message: string }; deviceRate?: number; gumPending?: boolean; echoCapabilities?: unknown[]; refuseEchoModes?: boolean } = {}): Env {
   FakeAudioContext.created = [];
   FakeWorkletNode.created = [];
-  const track = new FakeTrack({ sampleRate: opts.deviceRate ?? 48000, echoCancellation: true, noiseSuppression: true, autoGainControl: false, deviceId: 'mic-1' });
+  const track = new FakeTrack({ sampleRate: opts.deviceRate ?? 48000, echoCancellation: true, noiseSuppression: true, autoGainControl: false, deviceId: 'mic-1' }, opts.echoCapabilities ? { echoCancellation: opts.echoCapabilities } : undefined);
   const devices = [
     { kind: 'audioinput', deviceId: 'mic-1', label: 'Mic One', groupId: 'g' },
     { kind: 'audiooutput', deviceId: 'default', label: 'Speakers', groupId: 'g' },
   ] as MediaDeviceInfo[];
-  const getUserMedia = vi.fn(async () => {
+  const getUserMedia = vi.fn(async (c?: { audio?: { echoCancellation?: unknown } }) => {
     // A page whose permission prompt is still open: getUserMedia neither resolves nor rejects.
     if (opts.gumPending) return new Promise<never>(() => undefined);
+    // Chromium 14x answers {exact: 'all'} with OverconstrainedError naming the constraint (measured on the rig).
+    if (opts.refuseEchoModes && typeof c?.audio?.echoCancellation === 'object') throw Object.assign(new Error('Constraints could be not satisfied.'), { name: 'OverconstrainedError', constraint: 'echoCancellation' });
     if (opts.gumError) throw Object.assign(new Error(opts.gumError.message), { name: opts.gumError.name });
     return new FakeStream(track);
   });
@@ -190,6 +198,9 @@ describe('AudioWorkletMediaManager without a DOM', () => {
       noiseSuppression: null,
       autoGainControl: null,
       playbackPath: null,
+      echoCancellationMode: null,
+      echoCancellationConfirmed: null,
+      echoCancellationFallback: null,
       droppedWhileStalled: 0,
     });
     expect(m.bufferBotAudio(new Int16Array(10), 'x')).toBeUndefined();
@@ -468,6 +479,51 @@ describe('AudioWorkletMediaManager with fake Web Audio', () => {
     strict.setClientOptions({ enableMic: false } as never, true);
     await expect(strict.connect()).rejects.toThrow(/echo-cancelled path failed: RTCPeerConnection is not available/);
     expect(FakeAudioContext.created.every((c) => c.state === 'closed'), 'every AudioContext closed after the failed connect').toBe(true);
+  });
+
+  /** A WebRTC stand-in whose loopback never comes up, and a spy on the player context's MediaStream destination (the loopback's first step). */
+  function stubLoopbackAttempts(): ReturnType<typeof vi.fn> {
+    vi.stubGlobal('RTCPeerConnection', class {});
+    const tried = vi.fn(() => {
+      throw new Error('no MediaStream destination in this fake');
+    });
+    (FakeAudioContext.prototype as unknown as { createMediaStreamDestination: unknown }).createMediaStreamDestination = tried;
+    return tried;
+  }
+
+  it("echoPath 'auto' stays on the destination when the microphone's canceller covers Web Audio output, and says so in getStats()", async () => {
+    installDom({ echoCapabilities: [true, false, 'remote-only'] });
+    const tried = stubLoopbackAttempts();
+    const m = new AudioWorkletMediaManager({ echoPath: 'auto', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    await m.connect();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(tried, 'no WebRTC loopback is attempted').not.toHaveBeenCalled();
+    expect(m.getStats()).toMatchObject({ playbackPath: 'destination', echoCancellation: true, echoCancellationMode: true, echoCancellationConfirmed: true });
+    await m.disconnect();
+    delete (FakeAudioContext.prototype as unknown as { createMediaStreamDestination?: unknown }).createMediaStreamDestination;
+  });
+
+  it("echoPath 'auto' still tries the loopback where the canceller is WebRTC-only (no 'remote-only' capability), and says the destination is not cancelled", async () => {
+    installDom({ echoCapabilities: [true, false] });
+    const tried = stubLoopbackAttempts();
+    const m = new AudioWorkletMediaManager({ echoPath: 'auto', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    await m.connect();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(tried, 'the loopback upgrade is attempted').toHaveBeenCalled();
+    expect(m.getStats()).toMatchObject({ playbackPath: 'destination', echoCancellationMode: true, echoCancellationConfirmed: false });
+    await m.disconnect();
+    delete (FakeAudioContext.prototype as unknown as { createMediaStreamDestination?: unknown }).createMediaStreamDestination;
+  });
+
+  it("an echo-cancellation mode the browser refuses falls back to true and says so", async () => {
+    const env = installDom({ refuseEchoModes: true, echoCapabilities: [true, false, 'remote-only'] });
+    const m = new AudioWorkletMediaManager({ echoPath: 'destination', echoCancellation: 'all', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    await m.connect();
+    expect(env.getUserMedia).toHaveBeenCalledTimes(2);
+    expect(env.getUserMedia.mock.calls[0][0]).toMatchObject({ audio: { echoCancellation: { exact: 'all' } } });
+    expect(env.getUserMedia.mock.calls[1][0]).toMatchObject({ audio: { echoCancellation: true } });
+    expect(m.getStats()).toMatchObject({ echoCancellationMode: true, echoCancellationConfirmed: true, echoCancellationFallback: "'all' refused by the browser; using true" });
+    await m.disconnect();
   });
 
   it('enabling the mic after connecting without it opens capture then', async () => {

@@ -6,6 +6,7 @@ import { BotPlayback, DEFAULT_ITEM_ID } from './bot-playback.ts';
 import { CameraCapture } from './camera-capture.ts';
 import { DeviceRegistry } from './device-registry.ts';
 import { EchoRoute, type EchoPath } from './echo-route.ts';
+import { cancelsPath, type EchoCancellationMode } from './echo-cancellation.ts';
 import { MediaManager, type MediaFormat, type MediaStats, type PlayedSamples } from './media-manager.ts';
 import { MicrophoneCapture, type CaptureResampler } from './microphone-capture.ts';
 import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
@@ -33,6 +34,11 @@ export interface AudioWorkletMediaManagerOptions {
    * headphones). 'auto' tries the loopback and falls back to the destination.
    */
   echoPath?: EchoPath;
+  /**
+   * The microphone's echo-cancellation mode (default true). 'all' and 'remote-only' are asked with
+   * `exact`; a browser that refuses them gets `true` instead, and getStats() says so.
+   */
+  echoCancellation?: EchoCancellationMode;
   /**
    * Who converts the microphone to the adapter's rate: our windowed-sinc resampler in the capture
    * worklet (default; the context runs at the device rate), or Chrome, by opening the capture
@@ -83,6 +89,7 @@ export class AudioWorkletMediaManager extends MediaManager {
       startThresholdMs: options.startThresholdMs ?? 30,
       stopHoldMs: options.stopHoldMs ?? 40,
       echoPath: options.echoPath ?? 'auto',
+      echoCancellation: options.echoCancellation ?? true,
       resampler: options.resampler ?? 'windowed-sinc',
       vad: options.vad,
       cameraFps: options.cameraFps ?? 1,
@@ -106,7 +113,7 @@ export class AudioWorkletMediaManager extends MediaManager {
     };
     this.devices = new DeviceRegistry(this.host);
     this.capture = new MicrophoneCapture(this.host, this.opts, (pcm) => this._userAudioCallback?.(pcm));
-    this.echo = new EchoRoute(this.opts.echoPath, () => this.session, () => this.devices.speakerId, (speakerId, e) => this.onSpeakerUnavailable(speakerId, e));
+    this.echo = new EchoRoute(this.opts.echoPath, () => this.session, () => this.devices.speakerId, (speakerId, e) => this.onSpeakerUnavailable(speakerId, e), () => (this.session?.micStream ? this.capture.echoCanceller : null));
     this.playback = new BotPlayback(this.host, this.opts, () => this.echo.delayMs);
     this.camera = new CameraCapture(this.host, this.opts.cameraFps, () => this._camEnabled);
   }
@@ -255,6 +262,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   interrupt(): Promise<PlayedSamples> {
     const node = this.session?.playerNode;
     if (!node) return Promise.resolve({});
+    this.echo.silenceNow(this.session);
     return this.playback.clear(node);
   }
 
@@ -317,6 +325,9 @@ export class AudioWorkletMediaManager extends MediaManager {
       autoGainControl: s?.micStream ? boolSetting(settings?.autoGainControl) : null,
       // Unknown (no echo warning yet) while 'auto' is still bringing up the loopback.
       playbackPath: s ? (s.upgradingPlayback ? null : s.playbackPath) : null,
+      echoCancellationMode: s?.micStream ? this.capture.echoCanceller.mode : null,
+      echoCancellationConfirmed: s?.micStream && !s.upgradingPlayback ? cancelsPath(this.capture.echoCanceller, s.playbackPath) : null,
+      echoCancellationFallback: s?.micStream ? this.capture.echoFallback : null,
       droppedWhileStalled: this.playback.droppedSamples,
     };
   }

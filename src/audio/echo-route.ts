@@ -1,16 +1,22 @@
 import { MicrophoneError, errorMessage } from '../transport/transport-errors.ts';
 import { closeAudioSession, playBounded, withTimeout, type AudioSession } from './audio-session.ts';
+import { cancelsLocalOutput, type EchoCancellerReport } from './echo-cancellation.ts';
 
 export type EchoPath = 'auto' | 'rtc-loopback' | 'audio-element' | 'destination';
 
 const LOOPBACK_TIMEOUT_MS = 3000;
 const OPUS_PACKET_MS = 10;
 const LOOPBACK_DELAY_POLL_MS = 2000;
+/** The loopback's drain after a flush: its measured delay plus a packet and a render quantum of slack. */
+const LOOPBACK_DRAIN_MIN_MS = 60;
+const LOOPBACK_DRAIN_SLACK_MS = 30;
 
 /**
- * Where bot playback goes. Chrome's echo canceller only subtracts audio that leaves through WebRTC,
- * so the echo-cancelled route plays the player's output through a local RTCPeerConnection pair into
- * an <audio> element; 'destination' plays straight out (headphones), 'audio-element' skips WebRTC.
+ * Where bot playback goes. Chrome's echo canceller used to subtract only audio that left through
+ * WebRTC, so the echo-cancelled route plays the player's output through a local RTCPeerConnection
+ * pair into an <audio> element. Chromium whose canceller covers its own Web Audio output (see
+ * echo-cancellation.ts, measured on the rig) needs none of that: 'auto' then stays on the
+ * destination, the fastest path. 'destination' always plays straight out, 'audio-element' skips WebRTC.
  */
 export class EchoRoute {
   /** The loopback's own delay (jitter buffer + packetisation), added to playback timestamps. */
@@ -22,6 +28,8 @@ export class EchoRoute {
     private readonly speakerId: () => string | undefined,
     /** The chosen speaker could not be used; playback stays on the default output. */
     private readonly onSpeakerUnavailable: (speakerId: string, e: unknown) => void,
+    /** The microphone's canceller, once open; null without a microphone. */
+    private readonly canceller: () => EchoCancellerReport | null = () => null,
   ) {}
 
   async route(partial: Partial<AudioSession>, ctx: AudioContext, node: AudioWorkletNode): Promise<void> {
@@ -69,8 +77,31 @@ export class EchoRoute {
   /** Called once the session is assembled: starts the delay poll or the 'auto' upgrade. */
   started(session: AudioSession): void {
     if (session.loopback) this.startDelayPoll(session);
-    if (this.path === 'auto' && session.playbackPath === 'destination') void this.upgrade(session);
+    if (this.path !== 'auto' || session.playbackPath !== 'destination') return;
+    // The canceller already hears Web Audio output: the loopback would only add latency.
+    const c = this.canceller();
+    if (c && cancelsLocalOutput(c)) return;
+    void this.upgrade(session);
   }
+
+  /**
+   * Interruption on the loopback: the player's flush stops new samples, but what already left it
+   * still drains through Opus and the receiver's jitter buffer (tens of ms, measured as barge-in-to-
+   * silence on the rig). Muting the <audio> element silences it at once; it is unmuted once that
+   * tail has drained, before the next reply's first samples can arrive through the same pipeline.
+   */
+  silenceNow(session: AudioSession | null): void {
+    const el = session?.audioElement;
+    if (!el || session.playbackPath !== 'rtc-loopback') return;
+    el.muted = true;
+    if (this.unmuteTimer) clearTimeout(this.unmuteTimer);
+    this.unmuteTimer = setTimeout(() => {
+      this.unmuteTimer = null;
+      el.muted = false;
+    }, Math.max(LOOPBACK_DRAIN_MIN_MS, this.delayMs + LOOPBACK_DRAIN_SLACK_MS));
+  }
+
+  private unmuteTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Moves the output to another speaker; resolves when the sink took it. */
   setSpeaker(session: AudioSession | null, speakerId: string): Promise<void> {

@@ -50,6 +50,15 @@ export interface MediaStats {
   underruns: number;
   clippedSamples: number;
   echoCancellation: boolean | null;
+  /** The microphone track's echoCancellation setting as reported (true, false, 'all', 'remote-only'). */
+  echoCancellationMode?: boolean | 'all' | 'remote-only' | null;
+  /**
+   * Whether the live canceller covers the live playback path, by the browser's own report
+   * (settings and capabilities; see echo-cancellation.ts); null while either is unknown.
+   */
+  echoCancellationConfirmed?: boolean | null;
+  /** Why the requested echo-cancellation mode is not the live one, when it was refused. */
+  echoCancellationFallback?: string | null;
   noiseSuppression: boolean | null;
   autoGainControl: boolean | null;
   playbackPath: 'rtc-loopback' | 'audio-element' | 'destination' | null;

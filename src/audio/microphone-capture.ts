@@ -5,6 +5,7 @@ import { LOCAL_PARTICIPANT, resumeBounded, type AudioSession, type MediaHost } f
 import type { MediaFormat, MediaStats } from './media-manager.ts';
 import { UserAudioInjector } from './user-audio-injector.ts';
 import type { VoiceActivityOptions } from './voice-activity-detector.ts';
+import { echoConstraint, readEchoCanceller, type EchoCancellationMode, type EchoCancellerReport } from './echo-cancellation.ts';
 import { CAPTURE_PROCESSOR_NAME, type CaptureProcessorOptions, type CaptureToMain, type MainToCapture } from './worklet-messages.ts';
 
 export type CaptureResampler = 'browser' | 'windowed-sinc';
@@ -15,6 +16,8 @@ export interface MicrophoneCaptureOptions {
   resampler: CaptureResampler;
   vad?: VoiceActivityOptions;
   captureLatencyHint: AudioContextLatencyCategory | number;
+  /** The microphone's echoCancellation constraint (default true). */
+  echoCancellation: EchoCancellationMode;
 }
 
 export function toMicrophoneError(e: unknown): MicrophoneError {
@@ -44,6 +47,10 @@ export function toMicrophoneError(e: unknown): MicrophoneError {
  */
 export class MicrophoneCapture {
   trackSettings: MediaTrackSettings | null = null;
+  /** The live track's canceller (mode and capability list). */
+  echoCanceller: EchoCancellerReport = { mode: null, capabilities: null };
+  /** Set when the requested echo-cancellation mode was refused and `true` used instead. */
+  echoFallback: string | null = null;
   captureRate: number | null = null;
   resamplerUsed: MediaStats['resampler'] = null;
   chunksSent = 0;
@@ -59,16 +66,28 @@ export class MicrophoneCapture {
 
   async open(micId: string | undefined): Promise<MediaStream> {
     let stream: MediaStream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({
+    const mode = this.opts.echoCancellation;
+    const ask = (echoCancellation: EchoCancellationMode) =>
+      navigator.mediaDevices.getUserMedia({
         audio: {
           ...(micId ? { deviceId: { exact: micId } } : {}),
           channelCount: 1,
-          echoCancellation: true,
+          // The DOM typings know only booleans; 'all' / 'remote-only' are Media Capture Extensions values.
+          echoCancellation: echoConstraint(echoCancellation) as boolean,
           noiseSuppression: true,
           autoGainControl: true,
         },
       });
+    this.echoFallback = null;
+    try {
+      try {
+        stream = await ask(mode);
+      } catch (e) {
+        // A browser without the asked-for mode refuses it ({exact}); plain true is still echo cancellation.
+        if (typeof mode !== 'string' || (e as { name?: string; constraint?: string }).name !== 'OverconstrainedError' || (e as { constraint?: string }).constraint !== 'echoCancellation') throw e;
+        stream = await ask(true);
+        this.echoFallback = `'${mode}' refused by the browser; using true`;
+      }
     } catch (e) {
       const err = toMicrophoneError(e);
       this.host.callbacks.onDeviceError?.(new DeviceError(['mic'], err.kind, err.message));
@@ -76,6 +95,7 @@ export class MicrophoneCapture {
     }
     const track = stream.getAudioTracks()[0];
     this.trackSettings = track?.getSettings() ?? null;
+    this.echoCanceller = readEchoCanceller(track);
     if (track) {
       track.enabled = this.host.micEnabled;
       track.addEventListener('ended', () => {

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts';
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
+import { echoUncancelled } from '../../../src/audio/echo-cancellation.ts';
 import type { PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts';
 import { loadAdapterSettings, saveAdapterSettings, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
 import { downloadTextFile, readFileText } from '../inspector/download-file.ts';
@@ -371,7 +372,8 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
   const hostAlert = attemptAlert(state.errors, dismissedAt, transportState === 'error');
   const shownAlert = localError && localError.at >= dismissedAt && (!hostAlert || localError.at >= hostAlert.at) ? localAlert(localError.message, localError.at) : hostAlert;
   const stats = state.stats as Partial<MediaStats>;
-  const echoRisk = open && (stats.echoCancellation === false || stats.playbackPath === 'destination');
+  const echoRisk = open && echoUncancelled(stats);
+  const selfHearing = open ? state.status.selfHearing : null;
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
   // The loaded preset is "changed" once the form's settings or mocks differ from what it holds.
   const loadedInfo = useMemo(() => {
@@ -428,7 +430,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
         }}
       />
       <RecordingNotice recording={state.status.recording === true} onTurnOff={() => setView('Recordings')} />
-      {(shownAlert || echoRisk) && (
+      {(shownAlert || echoRisk || selfHearing) && (
         <div className="bar-notices">
           {shownAlert && (
             <ErrorAlert
@@ -445,6 +447,13 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
             <div className="notice notice-warn">
               <p>
                 Echo warning: the playback path has no echo cancellation{stats.playbackPath ? ` (${stats.playbackPath})` : ''}, so the model may hear itself. Wear headphones.
+              </p>
+            </div>
+          )}
+          {selfHearing && (
+            <div className="notice notice-warn" role="alert" aria-label="Self-interruption warning">
+              <p>
+                The bot may have interrupted itself: its own voice reached the microphone ({selfHearing.reason}). Wear headphones, or run Check echo in Settings.
               </p>
             </div>
           )}
@@ -616,7 +625,13 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               adapterLabel={(id) => findAdapter(id)?.label ?? id}
               loaded={loadedInfo}
             />
-            <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
+            <DevicesSection
+              devices={state.devices}
+              showCamera={adapter.acceptsVideo}
+              cameraOn={state.status.camEnabled === true}
+              onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })}
+              echoCheck={{ status: state.status.echoCheck, sessionOpen: open, onRun: () => send({ type: 'echo-check' }) }}
+            />
           </div>
           <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} />}</div>
         </div>

@@ -1,11 +1,13 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { DeviceKind, DeviceList, DeviceSummary } from '../../shared/messages.ts';
+import type { DeviceKind, DeviceList, DeviceSummary, EchoCheckStatus } from '../../shared/messages.ts';
 
 export interface DevicesSectionProps {
   devices: DeviceList;
   showCamera: boolean;
   cameraOn: boolean;
   onSelect(kind: DeviceKind, deviceId: string): void;
+  /** The echo check (speakers → microphone); omitted where the host offers none. */
+  echoCheck?: { status: EchoCheckStatus | null | undefined; sessionOpen: boolean; onRun(): void };
 }
 
 /** Pickers follow the host's device list, which it refreshes on every devicechange. */
@@ -17,6 +19,7 @@ export function DevicesSection(p: DevicesSectionProps) {
       {p.showCamera && <DevicePicker label="Camera" list={p.devices.cams} selected={p.devices.selected.cam} onSelect={(id) => p.onSelect('cam', id)} />}
       <DevicePicker label="Speaker" list={p.devices.speakers} selected={p.devices.selected.speaker} onSelect={(id) => p.onSelect('speaker', id)} />
       {p.showCamera && p.cameraOn && <CameraPreview deviceId={p.devices.selected.cam} />}
+      {p.echoCheck && <EchoCheck {...p.echoCheck} />}
     </section>
   );
 }
@@ -71,4 +74,34 @@ function CameraPreview({ deviceId }: { deviceId?: string }) {
       {problem && <p className="help">{problem}</p>}
     </div>
   );
+}
+
+/**
+ * Plays about 3 s of speech-like sound on the speakers through the path a session would use and
+ * says whether the microphone still hears it after echo cancellation.
+ */
+function EchoCheck({ status, sessionOpen, onRun }: { status: EchoCheckStatus | null | undefined; sessionOpen: boolean; onRun(): void }) {
+  const running = status?.state === 'running';
+  let text = 'Plays a short sound on your speakers and listens for it in the microphone.';
+  if (running) text = 'Listening for the echo…';
+  else if (status?.state === 'failed') text = status.message;
+  else if (status?.state === 'done')
+    text =
+      status.verdict === 'echo cancelled'
+        ? `Echo cancelled: ${fmtDb(status.residueDb)} left in the microphone (room ${fmtDb(status.backgroundDb)}).`
+        : `Wear headphones: the microphone hears your speakers at ${fmtDb(status.residueDb)} (room ${fmtDb(status.backgroundDb)}), loud enough for the model to take its own voice for yours.`;
+  return (
+    <div className="field">
+      <button type="button" onClick={onRun} disabled={running || sessionOpen} title={sessionOpen ? 'Disconnect first: the check needs the microphone and speakers to itself.' : undefined}>
+        Check echo
+      </button>
+      <p className="help" role="status" aria-label="Echo check result">
+        {text}
+      </p>
+    </div>
+  );
+}
+
+function fmtDb(db: number): string {
+  return `${db <= -120 ? '−∞' : db.toFixed(0).replace('-', '−')} dBFS`;
 }

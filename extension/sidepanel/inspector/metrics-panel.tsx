@@ -14,6 +14,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogEvent } from '../../shared/log-event.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
+import { echoUncancelled } from '../../../src/audio/echo-cancellation.ts';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { SessionMetricsAccumulator, median, type SessionMetrics, type TurnMetrics } from '../../inspector-core/session-metrics.ts';
 import { formatMs } from '../../inspector-core/event-summary.ts';
@@ -239,7 +240,7 @@ function onOff(v: boolean | null): string {
 
 function AudioDiagnostics({ stats }: { stats: MediaStats | null }) {
   if (!stats) return <p className="insp-muted">No audio statistics yet.</p>;
-  const echoRisk = stats.echoCancellation === false || stats.playbackPath === 'destination';
+  const echoRisk = echoUncancelled(stats);
   return (
     <>
       <h3 className="insp-h">Audio</h3>
@@ -269,7 +270,11 @@ function AudioDiagnostics({ stats }: { stats: MediaStats | null }) {
           </>
         )}
         <dt>Echo cancellation</dt>
-        <dd>{onOff(stats.echoCancellation)}</dd>
+        <dd>
+          {stats.echoCancellationMode === 'all' || stats.echoCancellationMode === 'remote-only' ? stats.echoCancellationMode : onOff(stats.echoCancellation)}
+          {stats.echoCancellationConfirmed === true ? ', covers playback' : stats.echoCancellationConfirmed === false ? ', does not cover playback' : ''}
+          {stats.echoCancellationFallback ? ` (${stats.echoCancellationFallback})` : ''}
+        </dd>
         <dt>Noise suppression</dt>
         <dd>{onOff(stats.noiseSuppression)}</dd>
         <dt>Auto gain</dt>
