@@ -392,7 +392,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         permission={permission}
         pushToTalk={pushToTalk}
         talking={talking}
-        levels={state.levels}
+        levels={store.levels}
         adapterLabel={shortLabel}
         onConnect={connect}
         onDisconnect={() => send({ type: 'disconnect' })}
