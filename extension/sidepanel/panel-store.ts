@@ -1,22 +1,11 @@
 import type { HostEvent, HostLevels, HostUpdate } from '../shared/messages.ts';
 import { applyHostEventToHistory } from './history-sync.ts';
+import { renderThrottle } from './render-throttle.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
 import { applyHostEvent, initialPanelState, linkLost, type PanelState } from './panel-state.ts';
 
-/** Runs `fn` at the next animation frame of a visible page (else after ~16 ms), at most once per frame. */
-function frameCoalescer(fn: () => void): () => void {
-  let scheduled = false;
-  const run = () => {
-    scheduled = false;
-    fn();
-  };
-  return () => {
-    if (scheduled) return;
-    scheduled = true;
-    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(run);
-    else setTimeout(run, 16);
-  };
-}
+/** The meters redraw at most this often (a VU meter's usual 10 Hz; the host sends 20 batches a second). */
+const LEVELS_RENDER_INTERVAL_MS = 100;
 
 /**
  * The meters' levels, apart from the panel state: they change with every batch while anyone
@@ -26,9 +15,9 @@ function frameCoalescer(fn: () => void): () => void {
 export class LevelSource {
   private value: HostLevels = initialPanelState.levels;
   private listeners = new Set<() => void>();
-  private readonly notify = frameCoalescer(() => {
+  private readonly throttle = renderThrottle(() => {
     for (const l of this.listeners) l();
-  });
+  }, LEVELS_RENDER_INTERVAL_MS);
 
   get = (): HostLevels => this.value;
 
@@ -40,7 +29,7 @@ export class LevelSource {
   set(levels: HostLevels): void {
     if (levels.mic === this.value.mic && levels.bot === this.value.bot) return;
     this.value = levels;
-    this.notify();
+    this.throttle.schedule();
   }
 }
 
@@ -53,9 +42,9 @@ export class PanelStore {
   readonly levels = new LevelSource();
   private state: PanelState = initialPanelState;
   private listeners = new Set<() => void>();
-  private readonly notify = frameCoalescer(() => {
+  private readonly throttle = renderThrottle(() => {
     for (const l of this.listeners) l();
-  });
+  }, 0);
 
   getState = (): PanelState => this.state;
 
@@ -81,11 +70,11 @@ export class PanelStore {
     } else next = applyHostEvent(this.state, event);
     if (next === this.state) return;
     this.state = next;
-    this.notify();
+    this.throttle.schedule();
   }
 
   markLinkLost(): void {
     this.state = linkLost(this.state);
-    this.notify();
+    this.throttle.schedule();
   }
 }
