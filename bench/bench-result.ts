@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -56,3 +57,14 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
 }
 
 export const yesNo = (met: boolean | null): string => (met === null ? 'not measured' : met ? '**met**' : '**not met**');
+
+const SECTION_LOAD_BEFORE = loadavg()[0];
+
+/**
+ * The machine and the load during this section's own run (issue 14: a load line per section, taken
+ * in that section's run): load average at the start of this bench file → now.
+ */
+export function loadLine(): string {
+  const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  return `Machine: ${cpu}, ${availableParallelism()} cores; load average (1 min) ${SECTION_LOAD_BEFORE.toFixed(1)} → ${loadavg()[0].toFixed(1)} during this section's run (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC).`;
+}

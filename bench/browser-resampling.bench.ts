@@ -20,7 +20,7 @@ import { build } from 'vite';
 import { it } from 'vitest';
 import { findBrowser } from '../e2e/harness/find-browser.mjs';
 import { Resampler } from '../src/audio/resampler.ts';
-import { REPEATS, table, writeResult } from './bench-result.ts';
+import { REPEATS, loadLine, table, writeResult } from './bench-result.ts';
 import { fmt, summarize, type Summary } from './bench-stats.ts';
 import { TONE_AMPLITUDE, analyzeTone, summarizeSweep, sweep, sweepPlan, type SweepSummary, type ToneResponse } from './resampler-quality.ts';
 import { BASE_CHROMIUM_FLAGS } from '../e2e/harness/chromium-flags.ts';
@@ -446,6 +446,8 @@ it('browser resampling bench', async () => {
 
   const md: string[] = [];
   md.push("## Browser resampling: Chrome's MediaStream path against ours");
+  md.push('');
+  md.push(loadLine());
   md.push('');
   md.push(
     `${version ? `Chromium ${version}, headless. ` : ''}Chrome's path: an OscillatorNode (amplitude ${TONE_AMPLITUDE}) in an AudioContext at the input rate → \`MediaStreamAudioDestinationNode\` → \`MediaStreamSource\` in an \`AudioContext({sampleRate})\` at the output rate → a recorder worklet; what \`resampler: 'browser'\` gets, with the oscillator in place of the microphone. Every tone of the sweep plan of \`bench/resampler-quality.ts\` is recorded for ${RECORD_S * 1000} ms after ${SETTLE_S * 1000} ms of settling and analysed by its \`analyzeTone\` (rejection = input power / residual after fitting the tone; ripple over 0.02–0.9 × the lower Nyquist), each tone recorded until two takes agree within ${AGREE_DB} dB (at most ${MAX_TAKES}; a buffer dropped or repeated on the loaded machine only ever adds residual; ${retakes} extra takes this run) and the best of them counts; the four pairs run side by side in their own pages. Ours: \`Resampler\` measured by the same plan in the same run.`,

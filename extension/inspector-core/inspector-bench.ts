@@ -17,8 +17,9 @@ export interface InspectorBenchResult {
   rowsPerHour: number;
 }
 
+/** Nearest rank: the smallest measured value with at least p % of the samples at or below it. */
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1];
 }
 
 export function runInspectorBench(options: { ingestRows?: number; filterRows?: number; queries?: string[] } = {}): InspectorBenchResult {

@@ -414,7 +414,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
         permission={permission}
         pushToTalk={pushToTalk}
         talking={talking}
-        levels={state.levels}
+        levels={store.levels}
         adapterLabel={shortLabel}
         onConnect={connect}
         onDisconnect={() => send({ type: 'disconnect' })}
@@ -486,7 +486,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               ready={transportState === 'ready'}
               acceptsVideo={adapter.acceptsVideo === true}
               tabShare={state.status.tabShare ?? null}
-              tabLevel={state.levels.tab ?? 0}
+              levels={store.levels}
               send={send}
               onError={(message) => setLocalError({ message, at: Date.now() })}
             />

@@ -3,7 +3,7 @@ import type { HostStatus } from '../../shared/messages.ts';
 import type { MicPermission } from '../mic-permission.ts';
 import { isSessionOpen } from '../panel-state.ts';
 import { ConnectionStatus } from './connection-status.tsx';
-import { LevelMeter } from './level-meter.tsx';
+import { LiveLevelMeter, type LevelFeed } from './level-meter.tsx';
 
 export interface SessionBarProps {
   status: HostStatus;
@@ -11,7 +11,8 @@ export interface SessionBarProps {
   permission: MicPermission;
   pushToTalk: boolean;
   talking: boolean;
-  levels: { mic: number; bot: number };
+  /** The meters subscribe to it themselves, so a level change re-renders the meters only. */
+  levels: LevelFeed;
   adapterLabel: string;
   onConnect(): void;
   onDisconnect(): void;
@@ -108,8 +109,8 @@ export function SessionBar(p: SessionBarProps) {
         </p>
       )}
       <div className="bar-meters">
-        <LevelMeter label="Microphone level" short="Mic" value={p.levels.mic} />
-        <LevelMeter label="Bot level" short="Bot" value={p.levels.bot} />
+        <LiveLevelMeter feed={p.levels} which="mic" label="Microphone level" short="Mic" />
+        <LiveLevelMeter feed={p.levels} which="bot" label="Bot level" short="Bot" />
       </div>
     </header>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { PanelCommand, TabAudioMode, TabShareStatus } from '../../shared/messages.ts';
 import { captureScreenshot, tabStreamId, watchShortcuts } from '../tab-input-actions.ts';
-import { LevelMeter } from './level-meter.tsx';
+import { LiveLevelMeter, type LevelFeed } from './level-meter.tsx';
 
 export interface TabInputSectionProps {
   /** A session is ready to take input. */
@@ -9,7 +9,8 @@ export interface TabInputSectionProps {
   /** The adapter takes video frames (the frame-rate choice is offered). */
   acceptsVideo: boolean;
   tabShare: TabShareStatus | null;
-  tabLevel: number;
+  /** The meters' own feed (its `tab` level). */
+  levels: LevelFeed;
   send(command: PanelCommand): void;
   onError(message: string): void;
 }
@@ -109,7 +110,7 @@ export function TabInputSection(props: TabInputSectionProps) {
             Sharing {props.tabShare!.title}: its audio {props.tabShare!.mode === 'mix' ? 'is mixed with the microphone' : 'replaces the microphone'}
             {props.tabShare!.videoFps > 0 ? `, ${props.tabShare!.videoFps} frame${props.tabShare!.videoFps === 1 ? '' : 's'} per second` : ''}. You still hear the tab.
           </p>
-          <LevelMeter label="Tab audio level" short="Tab" value={props.tabLevel} />
+          <LiveLevelMeter feed={props.levels} which="tab" label="Tab audio level" short="Tab" />
         </>
       )}
       <p className="muted">

@@ -27,7 +27,7 @@
  * opens a group or the selected row's detail, ← closes it, Enter shows the detail, `c` copies the
  * row as JSON, `p` pins it.
  */
-import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LogEvent } from '../../shared/log-event.ts';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
@@ -35,10 +35,11 @@ import { useHistoryOf, useHistoryRevision } from './use-history.ts';
 import { IncrementalFilter, filterKey, warmSearchText, type DirectionFilter, type EventView, type FilterCriteria } from '../../inspector-core/event-filter.ts';
 import { EventGrouper, type DisplayItem, type EventGroup } from '../../inspector-core/event-grouping.ts';
 import { DIRECTION_ARROW, DIRECTION_WORDS, formatBytes, formatMs, summarizeEvent } from '../../inspector-core/event-summary.ts';
-import { CATEGORY_LABELS, isAudioFrame, isErrorEvent, type EventCategory } from '../../inspector-core/event-category.ts';
+import { isAudioFrame, isErrorEvent, type EventCategory } from '../../inspector-core/event-category.ts';
 import { DisplayClock, formatSinceConnect, formatWallClock } from '../../inspector-core/display-clock.ts';
 import { payloadText, rowJsonText } from '../../inspector-core/raw-frame-text.ts';
 import { EventDetail } from './event-detail.tsx';
+import { FilterControls, TypeFind, TypeOption, useStableCallback } from './event-log-controls.tsx';
 import './inspector.css';
 
 export interface EventLogProps {
@@ -56,11 +57,6 @@ export interface EventLogProps {
   jumpRequest?: { seq: number } | null;
 }
 
-const VIEWS: Array<[EventView, string]> = [
-  ['rtvi', 'RTVI'],
-  ['raw', 'Raw'],
-  ['both', 'Both'],
-];
 const ESTIMATED_ROW_PX = 24;
 /** Filters whose incremental state is kept (the current one, the unfiltered view, one more). */
 const PIPELINES_KEPT = 3;
@@ -410,7 +406,6 @@ export function EventLog(props: EventLogProps) {
     props.onPausedChange?.(next);
   };
 
-  const fileInput = useRef<HTMLInputElement>(null);
   const onFile = (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
     e.target.value = '';
@@ -443,6 +438,14 @@ export function EventLog(props: EventLogProps) {
   const pickerTypes = typeNeedle ? typeCounts.filter(([t]) => t.toLowerCase().includes(typeNeedle)) : typeCounts;
 
   const toggleCategory = (c: EventCategory) => setCategories((s) => (s.has(c) ? without(s, c) : withItem(s, c)));
+  // Stable identities, so the memoised controls skip the re-render every batch of rows causes.
+  const onToggleCategory = useStableCallback(toggleCategory);
+  const onToggleType = useStableCallback(toggleType);
+  const onOnlyType = useStableCallback(onlyType);
+  const onTogglePause = useStableCallback(togglePause);
+  const onClearStable = useStableCallback(onClear);
+  const onExportStable = useStableCallback(onExport);
+  const onFileStable = useStableCallback(onFile);
 
   const shownRows = filterResult.rows.length;
   const filterErrorId = `${uid}-filter-error`;
@@ -461,70 +464,27 @@ export function EventLog(props: EventLogProps) {
 
   return (
     <div className={`insp ${className ?? ''}`}>
-      <div className="insp-toolbar">
-        <input
-          type="search"
-          className="insp-search"
-          aria-label="Filter events"
-          placeholder="Filter: text, /regex/, type:x, dir:out"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          aria-invalid={filterResult.error ? true : undefined}
-          aria-describedby={filterResult.error ? filterErrorId : undefined}
-          spellCheck={false}
-        />
-        <select aria-label="Direction" value={direction} onChange={(e) => setDirection(e.target.value as DirectionFilter)}>
-          <option value="all">All directions</option>
-          <option value="in">In (from provider)</option>
-          <option value="out">Out (to provider)</option>
-          <option value="local">Local</option>
-        </select>
-      </div>
-      {filterResult.error && (
-        <p id={filterErrorId} className="insp-error">
-          {filterResult.error}
-        </p>
-      )}
-      <div className="insp-toolbar">
-        <div role="radiogroup" aria-label="View" className="insp-views">
-          {VIEWS.map(([v, label]) => (
-            <label key={v} className="insp-radio">
-              <input type="radio" name={`${uid}-view`} value={v} checked={view === v} onChange={() => setView(v)} />
-              {label}
-            </label>
-          ))}
-        </div>
-        <label className="insp-radio">
-          <input type="checkbox" checked={hideAudio} onChange={(e) => setHideAudio(e.target.checked)} />
-          Hide audio frames
-        </label>
-      </div>
-      <div className="insp-toolbar">
-        <div role="group" aria-label="Quick filters" className="insp-chips">
-          {CATEGORY_LABELS.map(([c, label]) => (
-            <button key={c} type="button" className="insp-chip" aria-pressed={categories.has(c)} onClick={() => toggleCategory(c)}>
-              {label}
-            </button>
-          ))}
-        </div>
-      </div>
-      <div className="insp-toolbar">
-        {!readOnly && (
-          <button type="button" onClick={togglePause}>
-            {paused ? 'Resume' : 'Pause'}
-          </button>
-        )}
-        <button type="button" onClick={onClear}>
-          Clear events
-        </button>
-        <button type="button" onClick={onExport}>
-          Export events
-        </button>
-        <button type="button" onClick={() => fileInput.current?.click()}>
-          Import events
-        </button>
-        <input ref={fileInput} type="file" accept=".jsonl,.ndjson,application/x-ndjson,application/jsonl,text/plain" hidden tabIndex={-1} onChange={onFile} />
-      </div>
+      <FilterControls
+        uid={uid}
+        text={text}
+        onText={setText}
+        error={filterResult.error ?? null}
+        errorId={filterErrorId}
+        direction={direction}
+        onDirection={setDirection}
+        view={view}
+        onView={setView}
+        hideAudio={hideAudio}
+        onHideAudio={setHideAudio}
+        categories={categories}
+        onToggleCategory={onToggleCategory}
+        readOnly={readOnly}
+        paused={paused}
+        onTogglePause={onTogglePause}
+        onClear={onClearStable}
+        onExport={onExportStable}
+        onFile={onFileStable}
+      />
       <div className="insp-counts">
         <span role="status" aria-label="Event count" className="insp-count">
           {history.size} events
@@ -558,7 +518,7 @@ export function EventLog(props: EventLogProps) {
       <fieldset className="insp-types">
         <legend>Event types</legend>
         {typeCounts.length > 6 && (
-          <input type="search" className="insp-type-find" aria-label="Find event type" placeholder="Find event type" value={typeQuery} onChange={(e) => setTypeQuery(e.target.value)} spellCheck={false} />
+          <TypeFind value={typeQuery} onChange={setTypeQuery} />
         )}
         {(excluded.size > 0 || shownTypes.size > 0) && (
           <button type="button" className="insp-linkish" onClick={showAllTypes}>
@@ -567,16 +527,7 @@ export function EventLog(props: EventLogProps) {
         )}
         {typeCounts.length === 0 && <span className="insp-muted">none yet</span>}
         {pickerTypes.map(([type, n]) => (
-          <span key={type} className="insp-type">
-            <label className="insp-type">
-              <input type="checkbox" aria-label={type} checked={typeShown(type)} onChange={() => toggleType(type)} />
-              <span className="insp-type-name">{type}</span> <span className="insp-type-count">{n}</span>
-            </label>
-            <button type="button" className="insp-only" onClick={() => onlyType(type)}>
-              <span aria-hidden="true">only</span>
-              <span className="insp-sr">{`Only ${type}`}</span>
-            </button>
-          </span>
+          <TypeOption key={type} type={type} count={n} shown={typeShown(type)} onToggle={onToggleType} onOnly={onOnlyType} />
         ))}
         {[...excluded].filter((t) => !history.typeCounts().has(t)).length > 0 && (
           <button type="button" className="insp-linkish" onClick={() => setExcluded(new Set([...excluded].filter((t) => history.typeCounts().has(t))))}>
@@ -635,7 +586,7 @@ export function EventLog(props: EventLogProps) {
                       Connect {first.session} · {formatWallClock(first.wall - ms)}
                     </div>
                   )}
-                  {item.kind === 'event' ? <EventRow ev={item.event} delta={delta} {...rowProps} /> : <GroupRow group={item} delta={delta} expanded={expanded} {...rowProps} />}
+                  {item.kind === 'event' ? <EventRow ev={item.event} delta={delta} {...rowProps} /> : <GroupRow group={item} delta={delta} expanded={expanded} version={`${item.events.length}:${item.spanMs}:${item.text.length}:${item.audioMs}`} {...rowProps} />}
                 </li>
               );
             })}
@@ -769,7 +720,9 @@ function Direction({ dir }: { dir: LogEvent['direction'] }) {
   );
 }
 
-function EventRow({ ev, delta, history, clock, onCopy, onJump, onPin, onSelect, pinned, copiedSeq, highlight, activeKey, detailSeq, rowKey }: RowCommon & { ev: LogEvent; delta: number | null; rowKey?: string }) {
+// Rows are memoised: a batch of new rows re-renders the new ones, not every row in view (each
+// re-render rewrote the rows' attributes, the panel's largest script cost during a conversation).
+const EventRow = memo(function EventRow({ ev, delta, history, clock, onCopy, onJump, onPin, onSelect, pinned, copiedSeq, highlight, activeKey, detailSeq, rowKey }: RowCommon & { ev: LogEvent; delta: number | null; rowKey?: string }) {
   const key = rowKey ?? String(ev.seq);
   const links = ev.source === 'raw' && ev.frameId !== undefined ? history.rtviFor(ev.frameId, ev.session) : null;
   // Buttons of rows other than the active one leave the Tab order: the list is one stop (roving tabindex).
@@ -825,10 +778,15 @@ function EventRow({ ev, delta, history, clock, onCopy, onJump, onPin, onSelect, 
       </div>
     </div>
   );
-}
+});
 
-function GroupRow(props: RowCommon & { group: EventGroup; delta: number | null; expanded: ReadonlySet<string> }) {
+/**
+ * The grouper grows a group in place (same object, more rows), so `version` carries what changes
+ * (its size, span and text) for the memo to see.
+ */
+const GroupRow = memo(function GroupRow(props: RowCommon & { group: EventGroup; delta: number | null; expanded: ReadonlySet<string>; version: string }) {
   const { group, delta, expanded, clock, onToggle, activeKey } = props;
+  const { group: _g, delta: _d, expanded: _e, version: _v, ...rest } = props;
   const first = group.events[0];
   const open = expanded.has(group.key);
   const details =
@@ -862,7 +820,7 @@ function GroupRow(props: RowCommon & { group: EventGroup; delta: number | null; 
             const key = String(ev.seq);
             return (
               <li key={ev.seq} data-seq={ev.seq} data-row-key={key} data-ms={clock.displayMs(ev)} tabIndex={activeKey === key ? 0 : -1} className={activeKey === key ? 'insp-active' : undefined}>
-                <EventRow {...props} ev={ev} delta={d} rowKey={key} />
+                <EventRow {...rest} ev={ev} delta={d} rowKey={key} />
               </li>
             );
           })}
@@ -870,7 +828,7 @@ function GroupRow(props: RowCommon & { group: EventGroup; delta: number | null; 
       )}
     </div>
   );
-}
+});
 
 /** What one row of a folded failure was: `error state`, `host-error`, `disconnected`, … */
 function failureStep(ev: LogEvent): string {

@@ -1,26 +1,27 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LogEvent } from '../../shared/log-event.ts';
 import { EventHistory } from '../../inspector-core/event-history.ts';
+import { renderThrottle } from '../render-throttle.ts';
 
-/** Subscribes to a history and returns its revision, updated at most once per animation frame. */
-export function useHistoryRevision(history: EventHistory): number {
+/**
+ * How often a streaming history re-renders the views that follow it. At every batch (20 a second)
+ * the log's frames cost the shared main thread more than everything else in the panel; 10 a second
+ * still reads as live and halves it (BENCHMARKS.md, "Extension main thread").
+ */
+export const HISTORY_RENDER_INTERVAL_MS = 100;
+
+/** Subscribes to a history and returns its revision, updated at an animation frame at most every `minIntervalMs`. */
+export function useHistoryRevision(history: EventHistory, minIntervalMs = HISTORY_RENDER_INTERVAL_MS): number {
   const [revision, setRevision] = useState(history.revision);
   useEffect(() => {
-    let frame = 0;
-    const schedule = () => {
-      if (frame) return;
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        setRevision(history.revision);
-      });
-    };
-    const off = history.subscribe(schedule);
+    const throttle = renderThrottle(() => setRevision(history.revision), minIntervalMs);
+    const off = history.subscribe(throttle.schedule);
     setRevision(history.revision);
     return () => {
       off();
-      if (frame) cancelAnimationFrame(frame);
+      throttle.cancel();
     };
-  }, [history]);
+  }, [history, minIntervalMs]);
   return revision;
 }
 
