@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { FakeMcp, type FakeMcpApprovalRecord, type FakeMcpExecution, type FakeMcpCallPlan, type FakeMcpOptions } from './fake-openai-mcp.ts';
 import { invalidValue, mergeSession, validateGaSession, type FakeOpenAIError } from './openai-session-validation.ts';
 
 /**
@@ -30,6 +31,8 @@ export interface FakeResponsePlan {
   intervalMs?: number;
   /** Function calls instead of speech; several calls make one response with several items. */
   functionCalls?: FakeFunctionCallPlan[];
+  /** MCP tool calls instead of speech (fake-openai-mcp.ts): approval requests or calls run by the server. */
+  mcpCalls?: FakeMcpCallPlan[];
   /** Gap between the last function-call item and `response.done` (default 30 ms). */
   doneDelayMs?: number;
   /** Destroy the TCP connection (no close frame) after this many audio deltas. */
@@ -83,6 +86,8 @@ export interface FakeOpenAIServerOptions {
    * with a status of `response.status=cancelled`"). May be a function so property tests can draw it.
    */
   cancelLagMs?: number | (() => number);
+  /** MCP servers' tools and the orderings drawn (fake-openai-mcp.ts). */
+  mcp?: FakeMcpOptions;
 }
 
 export interface FakeHandshake {
@@ -137,6 +142,10 @@ export interface FakeOpenAIServer {
   closes: Array<{ connection: number; code: number; reason: string; by: 'server' | 'client' }>;
   /** The effective session of each connection (index = connection - 1). */
   sessions: Array<Record<string, unknown>>;
+  /** MCP approval answers received, in order (all connections). */
+  mcpApprovals: FakeMcpApprovalRecord[];
+  /** MCP calls the fake's MCP server ran (all connections). */
+  mcpExecuted: FakeMcpExecution[];
   /** Queue the plan for the next response (any connection). */
   queueResponse(plan: FakeResponsePlan): void;
   /** Client frames of one type, in order. */
@@ -297,6 +306,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const closes: FakeOpenAIServer['closes'] = [];
   const sessions: Array<Record<string, unknown>> = [];
   const queued: FakeResponsePlan[] = [];
+  const mcpApprovals: FakeMcpApprovalRecord[] = [];
+  const mcpExecuted: FakeMcpExecution[] = [];
   const sockets = new Set<Duplex>();
   const waiters = new Set<() => void>();
   let connectionCount = 0;
@@ -466,6 +477,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     let assistantAudioSent = false;
     let responseIndex = 0;
     let phase = 0;
+    const mcp = new FakeMcp(options.mcp ?? {}, rid, mcpApprovals, mcpExecuted);
 
     const turnDetection = () => ((session.audio as { input: { turn_detection: Record<string, unknown> | null } }).input.turn_detection);
     const transcription = () => ((session.audio as { input: { transcription: { model: string } | null } }).input.transcription);
@@ -569,6 +581,14 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       };
       active = r;
       send({ type: 'response.created', response: responseObject(r, 'in_progress', null, null) });
+
+      if (plan.mcpCalls?.length) {
+        mcp.startCalls(r.id, plan.mcpCalls, session, send, r.output, (item) => conversation.push(item), lastItemId);
+        r.timer = setTimeout(() => {
+          if (active === r) finishResponse(r, 'completed');
+        }, plan.doneDelayMs ?? 30);
+        return;
+      }
 
       if (plan.functionCalls?.length) {
         plan.functionCalls.forEach((call, index) => {
@@ -731,6 +751,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
           session = withTurnDefaults(mergeSession(session, rest));
           sessions[connection - 1] = session;
           send({ type: 'session.updated', session });
+          mcp.onSession(session, send, lastItemId, (item) => conversation.push(item));
           return;
         }
         case 'input_audio_buffer.append': {
@@ -767,6 +788,9 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
               return sendError(invalidValue('item.call_id', `Tool call ID '${item.call_id}' not found in conversation.`), eventId);
             }
             functionOutputs.push({ call_id: item.call_id, output: item.output });
+          } else if (item.type === 'mcp_approval_response') {
+            const problem = mcp.onApprovalResponse(item, send);
+            if (problem) return sendError(invalidValue(problem.param, problem.message), eventId);
           } else if (item.type === 'message') {
             const content = Array.isArray(item.content) ? (item.content as Array<Record<string, unknown>>) : [];
             const allowed = item.role === 'assistant' ? ['output_text'] : ['input_text', 'input_audio', 'input_image'];
@@ -880,6 +904,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     secretRequests,
     closes,
     sessions,
+    mcpApprovals,
+    mcpExecuted,
     queueResponse(plan) {
       queued.push(plan);
     },
