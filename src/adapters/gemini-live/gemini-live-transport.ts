@@ -12,6 +12,7 @@ import { clientFrameType, parseDurationMs, sampleRateOf, serverFrameType, summar
 import { DEFAULT_GEMINI_MODEL, geminiModelCapabilities, type GeminiModelCapabilities } from './gemini-models.ts';
 import { buildGeminiSetup, parseGeminiTools, type GeminiSettings, type ParsedGeminiTools } from './gemini-setup.ts';
 import { GeminiUserUtterance } from './gemini-user-utterance.ts';
+import { reportServerContentExtras } from './gemini-server-extras.ts';
 import { GeminiCredentials } from './gemini-credentials.ts';
 
 export interface GeminiLiveSettings extends GeminiSettings {
@@ -417,7 +418,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
     const response: Json = { id: call.toolCallId, name: call.functionName, response: toFunctionResponse(result) };
-    if (this.tools.nonBlocking.has(call.functionName)) response.scheduling = 'WHEN_IDLE';
+    if (this.tools.nonBlocking.has(call.functionName)) response.scheduling = this.tools.scheduling.get(call.functionName) ?? 'WHEN_IDLE';
     this.sendJson({ toolResponse: { functionResponses: [response] } });
   }
 
@@ -663,6 +664,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
         if (turn) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src, spokenItem(turn));
       }
     }
+    reportServerContentExtras(sc, (data) => this.emitRtvi('server-message', data, { sourceFrameIds: src }));
     if (sc.generationComplete) this.stopLlm(src);
     if (sc.interrupted) this.onInterrupted(src);
     const reason = (sc as { turnCompleteReason?: unknown }).turnCompleteReason;
