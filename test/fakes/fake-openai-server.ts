@@ -419,6 +419,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 
   function runSession(ws: WebSocket, connection: number, model: string | null, credential: string, protocols: string[]): void {
     let active: ActiveResponse | null = null;
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
     const send = (event: Record<string, unknown>) => {
       if (ws.readyState !== WebSocket.OPEN) return;
       const full = { type: event.type, event_id: rid('event_'), ...event };
@@ -436,6 +437,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     };
     ws.on('close', (code, reason) => {
       if (!closes.some((c) => c.connection === connection)) closes.push({ connection, code, reason: reason.toString(), by: 'client' });
+      clearTimeout(idleTimer);
       if (active?.timer) clearTimeout(active.timer);
       if (active?.cancelTimer) clearTimeout(active.cancelTimer);
       notify();
@@ -478,6 +480,26 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     let responseIndex = 0;
     let phase = 0;
     const mcp = new FakeMcp(options.mcp ?? {}, rid, mcpApprovals, mcpExecuted);
+    /**
+     * Server VAD idle timeout (SDK `ServerVad.idle_timeout_ms` and `InputAudioBufferTimeoutTriggered`):
+     * counted from `response.done` plus the reply's audio length; when it runs out without speech the
+     * server sends `input_audio_buffer.timeout_triggered` (audio_start_ms/audio_end_ms spanning the
+     * silence), commits the empty audio (`input_audio_buffer.committed`) and generates a response.
+     */
+    const armIdleTimeout = (replyAudioMs: number) => {
+      clearTimeout(idleTimer);
+      const td = turnDetection();
+      const ms = td && td.type === 'server_vad' && typeof td.idle_timeout_ms === 'number' ? td.idle_timeout_ms : 0;
+      if (ms <= 0) return;
+      const startMs = Math.round(timelineMs);
+      idleTimer = setTimeout(() => {
+        if (active || speaking || ws.readyState !== WebSocket.OPEN) return;
+        const itemId = rid('item_');
+        send({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: startMs, audio_end_ms: Math.max(startMs, Math.round(timelineMs)), item_id: itemId });
+        commitUserAudio(itemId);
+        startResponse('server-vad', undefined);
+      }, ms + replyAudioMs);
+    };
 
     const turnDetection = () => ((session.audio as { input: { turn_detection: Record<string, unknown> | null } }).input.turn_detection);
     const transcription = () => ((session.audio as { input: { transcription: { model: string } | null } }).input.transcription);
@@ -559,6 +581,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       };
       const details = status === 'completed' ? null : status === 'failed' ? { type: 'failed', error } : { type: status, reason };
       send({ type: 'response.done', response: responseObject(r, status, details, usage) });
+      armIdleTimeout(item ? (audioMsByItem.get(String(item.id)) ?? 0) : 0);
       send({ type: 'rate_limits.updated', rate_limits: [{ name: 'tokens', limit: 15000000, remaining: 14999000, reset_seconds: 0.004 }] });
     };
 
@@ -700,6 +723,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       if (voiced) {
         silenceMs = 0;
         if (!speaking) {
+          clearTimeout(idleTimer);
           speaking = true;
           speechItem = rid('item_');
           const prefix = typeof td.prefix_padding_ms === 'number' ? td.prefix_padding_ms : 300;

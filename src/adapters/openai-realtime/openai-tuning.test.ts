@@ -215,3 +215,18 @@ describe('OpenAI MCP approvals through the adapter', () => {
     );
   });
 });
+
+describe('OpenAI idle timeout', () => {
+  it('after the reply and the idle time without speech, the fake sends input_audio_buffer.timeout_triggered; the adapter reports it and the reply that follows', async () => {
+    const s = await connected({ replyText: 'Are you still there?' }, { idle_timeout_ms: 150 });
+    const td = (server!.receivedOfType('session.update')[0].event as { session: RealtimeSessionCreateRequest }).session.audio?.input?.turn_detection;
+    expect(td).toMatchObject({ type: 'server_vad', idle_timeout_ms: 150 });
+    s.client.sendText('Hello.');
+    await s.waitFor('the idle-timeout server message', () => serverMessages(s, 'idle-timeout').length === 1, 5000);
+    const ev = server!.sentOfType('input_audio_buffer.timeout_triggered')[0].event as { item_id: string; audio_start_ms: number; audio_end_ms: number };
+    expect(serverMessages(s, 'idle-timeout')[0]).toEqual({ type: 'idle-timeout', item_id: ev.item_id, audio_start_ms: ev.audio_start_ms, audio_end_ms: ev.audio_end_ms });
+    // The server answers the silence itself: a second response without a response.create from us.
+    await server!.waitForSent('response.done', 2);
+    expect(server!.receivedOfType('response.create')).toHaveLength(1);
+  });
+});
