@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
+import { auditAccessibility } from './harness/axe-audit.ts';
 import { launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import { button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { connectThroughPanel, openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
@@ -48,6 +49,9 @@ describe('OpenAI MCP approval through the panel, against the fake server', () =>
     const approve = button(panel, 'Approve MCP call 1');
     await waitFor('the "Approve MCP call 1" button in the conversation', () => approve.isVisible(), { timeoutMs: 15_000 });
     await expect(conversation.getByRole('listitem').filter({ hasText: 'roll_dice({"sides":6})' }).count()).resolves.toBe(1);
+    // The card with its two buttons passes the panel's accessibility audit.
+    const violations = await auditAccessibility(panel);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
     await approve.click();
     await fake.waitFor(() => fake.mcpApprovals.length >= 1, 'the first approval answer', 10_000);
     await waitFor('the approved call\'s output in the conversation', async () => (await conversation.getByRole('listitem').filter({ hasText: 'roll_dice({"sides":6})' }).filter({ hasText: /approved and run → 4/ }).count()) === 1, { timeoutMs: 10_000 });
