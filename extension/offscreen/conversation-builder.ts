@@ -1,4 +1,4 @@
-import type { ConversationTurn, ToolCallStatus } from '../shared/messages.ts';
+import type { ConversationTurn, McpApprovalCard, ToolCallStatus } from '../shared/messages.ts';
 import { SessionMetricsAccumulator } from '../inspector-core/session-metrics.ts';
 
 /** Where an RTVI row sits in the event log: its seq, its `t` (ms since connect) and session. */
@@ -59,6 +59,8 @@ export class ConversationBuilder {
   private pendingLatency: number | undefined;
   private pendingFirstSeq: number | undefined;
   private nextId = 1;
+  /** MCP approval requests seen this session (numbers their cards). */
+  private approvalCount = 0;
   /** Adapters that echo typed text as a final transcription would otherwise show it twice. */
   private lastTyped: string | null = null;
 
@@ -81,6 +83,7 @@ export class ConversationBuilder {
 
   clear(): void {
     this.turns = [];
+    this.approvalCount = 0;
     this.openUser = null;
     this.userItems.clear();
     this.utteranceFrom = null;
@@ -220,8 +223,64 @@ export class ConversationBuilder {
         }
         break;
       }
+      case 'server-message':
+        this.onServerMessage(d);
+        break;
       default:
         break;
+    }
+  }
+
+  /**
+   * Provider items the adapters report as RTVI server messages: MCP approval requests (with the
+   * user's answer and the call's output) and search grounding.
+   */
+  private onServerMessage(d: Record<string, unknown>): void {
+    const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v));
+    const byRequest = (id: unknown) => this.turns.find((t) => t.approval?.requestId === id);
+    switch (d.type) {
+      case 'mcp-approval-request': {
+        if (typeof d.approval_request_id !== 'string' || byRequest(d.approval_request_id)) return;
+        const approval: McpApprovalCard = { requestId: d.approval_request_id, server: str(d.server_label), name: str(d.name), args: str(d.arguments), status: 'pending', number: ++this.approvalCount };
+        this.emit(this.add({ role: 'tool', text: `${approval.server}.${approval.name}(${approval.args}) — MCP call ${approval.number} waits for your approval`, final: false, approval }));
+        return;
+      }
+      case 'mcp-approval-response': {
+        const turn = byRequest(d.approval_request_id);
+        if (!turn?.approval) return;
+        turn.approval = { ...turn.approval, status: d.approve === true ? 'approved' : 'denied' };
+        turn.text = `${turn.approval.server}.${turn.approval.name}(${turn.approval.args}) — MCP call ${turn.approval.number} ${turn.approval.status}`;
+        turn.final = turn.approval.status === 'denied';
+        this.emit(turn);
+        return;
+      }
+      case 'mcp-call': {
+        const turn = d.approval_request_id ? byRequest(d.approval_request_id) : undefined;
+        const output = truncate(d.error ? `error: ${str((d.error as { message?: unknown }).message ?? d.error)}` : str(d.output), 200);
+        if (turn?.approval) {
+          turn.approval = { ...turn.approval, output };
+          turn.text += ` → ${output}`;
+          turn.final = true;
+          this.emit(turn);
+          return;
+        }
+        const name = `${str(d.server_label)}.${str(d.name)}`;
+        const args = str(d.arguments);
+        this.emit(this.add({ role: 'tool', text: `${name}(${args}) → ${output}`, final: true, tool: { name, args, status: 'answered', result: output } }));
+        return;
+      }
+      case 'grounding': {
+        const queries = Array.isArray(d.queries) ? d.queries.filter((q): q is string => typeof q === 'string') : [];
+        const sources = Array.isArray(d.sources)
+          ? d.sources.filter((x): x is { title?: unknown; uri?: unknown } => !!x && typeof x === 'object').map((x) => ({ title: str(x.title), uri: str(x.uri) }))
+          : [];
+        if (!queries.length && !sources.length) return;
+        const text = `searched ${queries.map((q) => `“${q}”`).join(', ') || '(no query)'}${sources.length ? ` — sources: ${sources.map((x) => x.title || x.uri).join(', ')}` : ''}`;
+        this.emit(this.add({ role: 'tool', text, final: true, grounding: { queries, sources } }));
+        return;
+      }
+      default:
+        return;
     }
   }
 

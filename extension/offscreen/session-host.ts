@@ -283,6 +283,10 @@ export class SessionHost {
           if (!this.transport) return this.reportError('The session ended before the tool result could be sent.', false);
           this.transport.sendMessage(new RTVIMessage('llm-function-call-result', { tool_call_id: command.toolCallId, result: command.result }));
           return;
+        case 'client-message':
+          if (!this.transport) return this.reportError('The session ended before the message could be sent.', false);
+          this.transport.sendMessage(new RTVIMessage('client-message', { t: command.t, d: command.data }));
+          return;
         case 'push-to-talk':
           if (!this.transport) return;
           if (command.phase === 'start') this.transport.startUserTurn();

@@ -78,6 +78,8 @@ export type PanelCommand =
   | { type: 'update-settings'; settings: Record<string, unknown> }
   | { type: 'update-tool-mocks'; toolMocks: ToolMocks }
   | { type: 'tool-result'; toolCallId: string; result: unknown }
+  /** An RTVI client-message to the transport (e.g. `mcp-approval-response`). */
+  | { type: 'client-message'; t: string; data: unknown }
   | { type: 'push-to-talk'; phase: 'start' | 'end' }
   | { type: 'mic-test'; action: 'start' | 'stop' }
   | { type: 'echo-check' }
@@ -126,6 +128,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'update-settings',
   'update-tool-mocks',
   'tool-result',
+  'client-message',
   'push-to-talk',
   'mic-test',
   'echo-check',
@@ -169,6 +172,25 @@ export interface ToolCallCard {
   result?: string;
 }
 
+/** An MCP tool call waiting for (or given) the user's approval (OpenAI `mcp_approval_request`). */
+export interface McpApprovalCard {
+  requestId: string;
+  server: string;
+  name: string;
+  args: string;
+  status: 'pending' | 'approved' | 'denied';
+  /** 1-based, per session: names the card's buttons (`Approve MCP call 1`). */
+  number: number;
+  /** The MCP server's output once the approved call ran. */
+  output?: string;
+}
+
+/** Search grounding the model used for a reply (Gemini `groundingMetadata`). */
+export interface GroundingCard {
+  queries: string[];
+  sources: Array<{ title: string; uri: string }>;
+}
+
 export interface ConversationTurn {
   id: string;
   role: 'user' | 'bot' | 'tool' | 'error';
@@ -176,6 +198,8 @@ export interface ConversationTurn {
   final: boolean;
   toolCallId?: string;
   tool?: ToolCallCard;
+  approval?: McpApprovalCard;
+  grounding?: GroundingCard;
   /** Bot turns: the reply was cut off (interrupted, cancelled) before all of it was heard. */
   cut?: boolean;
   /** Bot turns cut off: the text that was never heard (`text` holds what was). */

@@ -50,6 +50,22 @@ export interface FakeGeminiReply {
    * `generationComplete`, and after `turnComplete` (issue 12 item 10). Placements must not decrease.
    */
   inputTranscriptPlacement?: InputTranscriptPlacement[];
+  /**
+   * Search grounding for this reply, sent only when the setup declared `tools:[{googleSearch:{}}]`
+   * (@google/genai `LiveServerContent.groundingMetadata`: "returned to client when grounding is
+   * enabled"; shape `GroundingMetadata{webSearchQueries, groundingChunks[].web{uri,title}}`). The
+   * type allows it on any `serverContent` and no capture shows where it lands, so the fake places
+   * it with an audio message, in a message of its own, or with `turnComplete` (`groundingPlacement`).
+   */
+  grounding?: { queries: string[]; sources: Array<{ uri: string; title: string }> };
+  groundingPlacement?: 'with-audio' | 'own-message' | 'with-turn-complete';
+  /**
+   * `interactionStatus` sent with `turnComplete` (@google/genai `LiveServerContent.interactionStatus`:
+   * "Always sent alongside turn_complete"; values `InteractionStatus` IN_PROGRESS / IDLE), for the
+   * extended-thinking model; with `waitingForInput` when set.
+   */
+  interactionStatus?: 'IN_PROGRESS' | 'IDLE';
+  waitingForInput?: boolean;
   /** Output transcription text sent after `turnComplete` (a late fragment; E: transcripts lag the audio). */
   lateOutputTranscript?: string;
   /**
@@ -698,6 +714,11 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       const perMessage = Math.max(1, reply.partsPerMessage ?? 1);
       const totalParts = Math.max(1, Math.ceil(audioMs / partMs));
       const textFrags = fragments(text);
+      const searchOn = ((conn.setup?.tools ?? []) as Array<Record<string, unknown>>).some((t) => t && typeof t === 'object' && 'googleSearch' in t);
+      const groundingMetadata = reply.grounding && searchOn
+        ? { webSearchQueries: reply.grounding.queries, groundingChunks: reply.grounding.sources.map((w) => ({ web: w })) }
+        : undefined;
+      const placement = reply.groundingPlacement ?? 'with-audio';
       const startedAt = performance.now();
       let sample = 0;
       let part = 0;
@@ -711,6 +732,7 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
           sample += n;
         }
         const msg: Record<string, unknown> = { modelTurn: { parts } };
+        if (groundingMetadata && placement === 'with-audio' && part <= perMessage) msg.groundingMetadata = groundingMetadata;
         // Spread the transcript over the audio, as the real server does.
         const due = Math.ceil((part / totalParts) * textFrags.length);
         if (fragIdx < due) {
@@ -729,6 +751,7 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
         if (!alive()) return;
       }
       if (fragIdx < textFrags.length) conn.send({ serverContent: { outputTranscription: { text: textFrags.slice(fragIdx).join('') } } });
+      if (groundingMetadata && placement === 'own-message') conn.send({ serverContent: { groundingMetadata } });
       turn.generationComplete = true;
       conn.send({ serverContent: { generationComplete: true } });
       sendInput(placed('after-generation'));
@@ -739,7 +762,12 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       if (!alive()) return;
       activeTurn = null;
       conn.send({
-        serverContent: { turnComplete: true },
+        serverContent: {
+          turnComplete: true,
+          ...(groundingMetadata && placement === 'with-turn-complete' ? { groundingMetadata } : {}),
+          ...(reply.interactionStatus ? { interactionStatus: reply.interactionStatus } : {}),
+          ...(reply.waitingForInput !== undefined ? { waitingForInput: reply.waitingForInput } : {}),
+        },
         usageMetadata: {
           promptTokenCount: 1180,
           responseTokenCount: 96,

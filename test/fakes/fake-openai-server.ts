@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { FakeMcp, type FakeMcpApprovalRecord, type FakeMcpExecution, type FakeMcpCallPlan, type FakeMcpOptions } from './fake-openai-mcp.ts';
 import { invalidValue, mergeSession, validateGaSession, type FakeOpenAIError } from './openai-session-validation.ts';
 
 /**
@@ -30,6 +31,8 @@ export interface FakeResponsePlan {
   intervalMs?: number;
   /** Function calls instead of speech; several calls make one response with several items. */
   functionCalls?: FakeFunctionCallPlan[];
+  /** MCP tool calls instead of speech (fake-openai-mcp.ts): approval requests or calls run by the server. */
+  mcpCalls?: FakeMcpCallPlan[];
   /** Gap between the last function-call item and `response.done` (default 30 ms). */
   doneDelayMs?: number;
   /** Destroy the TCP connection (no close frame) after this many audio deltas. */
@@ -198,6 +201,8 @@ export interface FakeOpenAIServerOptions {
    * with a status of `response.status=cancelled`"). May be a function so property tests can draw it.
    */
   cancelLagMs?: number | (() => number);
+  /** MCP servers' tools and the orderings drawn (fake-openai-mcp.ts). */
+  mcp?: FakeMcpOptions;
 }
 
 export interface FakeHandshake {
@@ -252,6 +257,10 @@ export interface FakeOpenAIServer {
   closes: Array<{ connection: number; code: number; reason: string; by: 'server' | 'client' }>;
   /** The effective session of each connection (index = connection - 1). */
   sessions: Array<Record<string, unknown>>;
+  /** MCP approval answers received, in order (all connections). */
+  mcpApprovals: FakeMcpApprovalRecord[];
+  /** MCP calls the fake's MCP server ran (all connections). */
+  mcpExecuted: FakeMcpExecution[];
   /** Queue the plan for the next response (any connection). */
   queueResponse(plan: FakeResponsePlan): void;
   /** Client frames of one type, in order. */
@@ -429,6 +438,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const closes: FakeOpenAIServer['closes'] = [];
   const sessions: Array<Record<string, unknown>> = [];
   const queued: FakeResponsePlan[] = [];
+  const mcpApprovals: FakeMcpApprovalRecord[] = [];
+  const mcpExecuted: FakeMcpExecution[] = [];
   const sockets = new Set<Duplex>();
   const waiters = new Set<() => void>();
   let connectionCount = 0;
@@ -544,6 +555,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 
   function runSession(ws: WebSocket, connection: number, model: string | null, credential: string, protocols: string[]): void {
     let active: ActiveResponse | null = null;
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
     const send = (event: Record<string, unknown>) => {
       if (ws.readyState !== WebSocket.OPEN) return;
       const full = { type: event.type, event_id: rid('event_'), ...event };
@@ -561,6 +573,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     };
     ws.on('close', (code, reason) => {
       if (!closes.some((c) => c.connection === connection)) closes.push({ connection, code, reason: reason.toString(), by: 'client' });
+      clearTimeout(idleTimer);
       if (active?.timer) clearTimeout(active.timer);
       if (active?.cancelTimer) clearTimeout(active.cancelTimer);
       notify();
@@ -602,6 +615,27 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     let assistantAudioSent = false;
     let responseIndex = 0;
     let phase = 0;
+    const mcp = new FakeMcp(options.mcp ?? {}, rid, mcpApprovals, mcpExecuted);
+    /**
+     * Server VAD idle timeout (SDK `ServerVad.idle_timeout_ms` and `InputAudioBufferTimeoutTriggered`):
+     * counted from `response.done` plus the reply's audio length; when it runs out without speech the
+     * server sends `input_audio_buffer.timeout_triggered` (audio_start_ms/audio_end_ms spanning the
+     * silence), commits the empty audio (`input_audio_buffer.committed`) and generates a response.
+     */
+    const armIdleTimeout = (replyAudioMs: number) => {
+      clearTimeout(idleTimer);
+      const td = turnDetection();
+      const ms = td && td.type === 'server_vad' && typeof td.idle_timeout_ms === 'number' ? td.idle_timeout_ms : 0;
+      if (ms <= 0) return;
+      const startMs = Math.round(timelineMs);
+      idleTimer = setTimeout(() => {
+        if (active || speaking || ws.readyState !== WebSocket.OPEN) return;
+        const itemId = rid('item_');
+        send({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: startMs, audio_end_ms: Math.max(startMs, Math.round(timelineMs)), item_id: itemId });
+        commitUserAudio(itemId);
+        startResponse('server-vad', undefined);
+      }, ms + replyAudioMs);
+    };
 
     const turnDetection = () => ((session.audio as { input: { turn_detection: Record<string, unknown> | null } }).input.turn_detection);
     const transcription = () => ((session.audio as { input: { transcription: { model: string } | null } }).input.transcription);
@@ -683,6 +717,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       };
       const details = status === 'completed' ? null : status === 'failed' ? { type: 'failed', error } : { type: status, reason };
       send({ type: 'response.done', response: responseObject(r, status, details, usage) });
+      armIdleTimeout(item ? (audioMsByItem.get(String(item.id)) ?? 0) : 0);
       send({ type: 'rate_limits.updated', rate_limits: [{ name: 'tokens', limit: 15000000, remaining: 14999000, reset_seconds: 0.004 }] });
     };
 
@@ -705,6 +740,14 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       };
       active = r;
       send({ type: 'response.created', response: responseObject(r, 'in_progress', null, null) });
+
+      if (plan.mcpCalls?.length) {
+        mcp.startCalls(r.id, plan.mcpCalls, session, send, r.output, (item) => conversation.push(item), lastItemId);
+        r.timer = setTimeout(() => {
+          if (active === r) finishResponse(r, 'completed');
+        }, plan.doneDelayMs ?? 30);
+        return;
+      }
 
       if (plan.functionCalls?.length) {
         plan.functionCalls.forEach((call, index) => {
@@ -816,6 +859,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       if (voiced) {
         silenceMs = 0;
         if (!speaking) {
+          clearTimeout(idleTimer);
           speaking = true;
           speechItem = rid('item_');
           const prefix = typeof td.prefix_padding_ms === 'number' ? td.prefix_padding_ms : 300;
@@ -869,6 +913,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
           session = withTurnDefaults(mergeSession(session, rest));
           sessions[connection - 1] = session;
           send({ type: 'session.updated', session });
+          mcp.onSession(session, send, lastItemId, (item) => conversation.push(item));
           return;
         }
         case 'input_audio_buffer.append': {
@@ -905,6 +950,9 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
               return sendError(invalidValue('item.call_id', `Tool call ID '${item.call_id}' not found in conversation.`), eventId);
             }
             functionOutputs.push({ call_id: item.call_id, output: item.output });
+          } else if (item.type === 'mcp_approval_response') {
+            const problem = mcp.onApprovalResponse(item, send);
+            if (problem) return sendError(invalidValue(problem.param, problem.message), eventId);
           } else if (item.type === 'message') {
             const content = Array.isArray(item.content) ? (item.content as Array<Record<string, unknown>>) : [];
             const allowed = item.role === 'assistant' ? ['output_text'] : ['input_text', 'input_audio', 'input_image'];
@@ -1026,6 +1074,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     secretRequests,
     closes,
     sessions,
+    mcpApprovals,
+    mcpExecuted,
     queueResponse(plan) {
       queued.push(plan);
     },

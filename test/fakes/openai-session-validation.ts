@@ -149,16 +149,80 @@ export function validateGaSession(session: unknown, prefix = 'session', voices: 
     for (let i = 0; i < session.tools.length; i++) {
       const t = session.tools[i] as unknown;
       if (!isObject(t)) return invalidValue(`${prefix}.tools[${i}]`, `Invalid type for '${prefix}.tools[${i}]': expected an object.`);
+      if (t.type === 'mcp') {
+        const problem = validateMcpTool(t, `${prefix}.tools[${i}]`);
+        if (problem) return problem;
+        continue;
+      }
       if (t.type !== 'function') return invalidValue(`${prefix}.tools[${i}].type`, `Invalid value: '${String(t.type)}'. Supported values are: 'function' and 'mcp'.`);
       const u = firstUnknown(t, new Set(['type', 'name', 'description', 'parameters']), `${prefix}.tools[${i}]`);
       if (u) return u;
       if (typeof t.name !== 'string' || !t.name) return missingParameter(`${prefix}.tools[${i}].name`);
     }
   }
+  const tuned = validateTuning(session, prefix);
+  if (tuned) return tuned;
   if (session.tool_choice !== undefined) {
     const c = session.tool_choice;
     const ok = c === 'auto' || c === 'none' || c === 'required' || (isObject(c) && c.type === 'function' && typeof c.name === 'string');
     if (!ok) return invalidValue(`${prefix}.tool_choice`, `Invalid value for '${prefix}.tool_choice'.`);
+  }
+  return null;
+}
+
+/** SDK `RealtimeToolsConfigUnion.Mcp`: its keys; `server_label` required; one of `server_url`, `connector_id`, `tunnel_id`. */
+const MCP_KEYS = new Set(['type', 'server_label', 'allowed_callers', 'allowed_tools', 'authorization', 'connector_id', 'defer_loading', 'headers', 'require_approval', 'server_description', 'server_url', 'tunnel_id']);
+
+function validateMcpTool(t: Record<string, unknown>, prefix: string): FakeOpenAIError | null {
+  const u = firstUnknown(t, MCP_KEYS, prefix);
+  if (u) return u;
+  if (typeof t.server_label !== 'string' || !t.server_label) return missingParameter(`${prefix}.server_label`);
+  const targets = ['server_url', 'connector_id', 'tunnel_id'].filter((k) => t[k] !== undefined);
+  if (targets.length !== 1) return invalidValue(prefix, `Invalid value for '${prefix}': provide exactly one of 'server_url', 'connector_id' or 'tunnel_id'.`);
+  const ra = t.require_approval;
+  if (ra !== undefined && ra !== null && ra !== 'always' && ra !== 'never' && !isObject(ra)) {
+    return invalidValue(`${prefix}.require_approval`, `Invalid value: '${String(ra)}'. Supported values are: 'always' and 'never'.`);
+  }
+  if (t.allowed_tools !== undefined && t.allowed_tools !== null && !Array.isArray(t.allowed_tools) && !isObject(t.allowed_tools)) {
+    return invalidValue(`${prefix}.allowed_tools`, `Invalid type for '${prefix}.allowed_tools': expected an array of tool names or a filter object.`);
+  }
+  return null;
+}
+
+/**
+ * The tuning fields' shapes (SDK `RealtimeSessionCreateRequest`): `reasoning.effort` one of
+ * `RealtimeReasoningEffort`; `truncation` `auto` / `disabled` / `{type:'retention_ratio',
+ * retention_ratio 0..1}`; `tracing` `auto` / null / a `TracingConfiguration`; `prompt` `{id,
+ * version?, variables?}` (`ResponsePrompt`); `parallel_tool_calls` a boolean.
+ */
+function validateTuning(session: Record<string, unknown>, prefix: string): FakeOpenAIError | null {
+  const r = session.reasoning;
+  if (r !== undefined && (!isObject(r) || (r.effort !== undefined && !['minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort))))) {
+    return invalidValue(`${prefix}.reasoning.effort`, "Invalid value for reasoning.effort. Supported values are: 'minimal', 'low', 'medium', 'high', and 'xhigh'.");
+  }
+  if (session.parallel_tool_calls !== undefined && typeof session.parallel_tool_calls !== 'boolean') return invalidValue(`${prefix}.parallel_tool_calls`, 'Invalid type for parallel_tool_calls: expected a boolean.');
+  const tr = session.truncation;
+  if (tr !== undefined && tr !== 'auto' && tr !== 'disabled') {
+    if (!isObject(tr) || tr.type !== 'retention_ratio' || typeof tr.retention_ratio !== 'number' || tr.retention_ratio < 0 || tr.retention_ratio > 1) {
+      return invalidValue(`${prefix}.truncation`, "Invalid value for truncation: expected 'auto', 'disabled' or {type: 'retention_ratio', retention_ratio: 0..1}.");
+    }
+  }
+  const tc = session.tracing;
+  if (tc !== undefined && tc !== null && tc !== 'auto') {
+    if (!isObject(tc)) return invalidValue(`${prefix}.tracing`, "Invalid value for tracing: expected 'auto', null or an object.");
+    const u = firstUnknown(tc, new Set(['workflow_name', 'group_id', 'metadata']), `${prefix}.tracing`);
+    if (u) return u;
+  }
+  const p = session.prompt;
+  if (p !== undefined && p !== null) {
+    if (!isObject(p) || typeof p.id !== 'string' || !p.id) return missingParameter(`${prefix}.prompt.id`);
+    const u = firstUnknown(p, new Set(['id', 'version', 'variables']), `${prefix}.prompt`);
+    if (u) return u;
+  }
+  const tr2 = (session.audio as { input?: { transcription?: unknown } } | undefined)?.input?.transcription;
+  if (isObject(tr2)) {
+    const u = firstUnknown(tr2, new Set(['model', 'language', 'prompt', 'keywords', 'languages', 'delay']), `${prefix}.audio.input.transcription`);
+    if (u) return u;
   }
   return null;
 }

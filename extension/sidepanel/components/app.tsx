@@ -474,6 +474,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               onSend={(text) => send({ type: 'send-text', text })}
               onClear={() => send({ type: 'clear-conversation' })}
               onToolResult={(toolCallId, result) => send({ type: 'tool-result', toolCallId, result })}
+              onMcpApproval={(requestId, approve) => send({ type: 'client-message', t: 'mcp-approval-response', data: { approval_request_id: requestId, approve } })}
               onShowEvents={(seq) => {
                 if (!wide) setView('Events');
                 setImported(null);

@@ -11,6 +11,8 @@ export interface ConversationViewProps {
   onSend(text: string): void;
   onClear(): void;
   onToolResult(toolCallId: string, result: unknown): void;
+  /** The user's answer to an MCP approval request. */
+  onMcpApproval?(requestId: string, approve: boolean): void;
   /** Select the event with this seq in the event log (a bot turn's "Show events"). */
   onShowEvents?(seq: number): void;
   /** The live event history, for the who-spoke-when strip. */
@@ -38,7 +40,11 @@ export function ConversationView(props: ConversationViewProps) {
         <ul className="conversation">
           {props.turns.map((t) => (
             <li key={t.id} className={`turn turn-${t.role}${t.final ? '' : ' turn-partial'}${t.cut ? ' turn-cut' : ''}`} data-final={t.final} data-cut={t.cut === true ? 'true' : undefined}>
-              {t.role === 'tool' ? (
+              {t.approval ? (
+                <McpApprovalCardView turn={t} onAnswer={props.onMcpApproval} />
+              ) : t.grounding ? (
+                <GroundingCardView turn={t} />
+              ) : t.role === 'tool' ? (
                 <ToolCard turn={t} onResult={props.onToolResult} />
               ) : (
                 <>
@@ -124,6 +130,60 @@ function ToolCard({ turn, onResult }: { turn: ConversationTurn; onResult(id: str
           <input id={id} className="grow mono" type="text" value={text} placeholder='{"answer": …} or plain text' onChange={(e) => setText(e.target.value)} />
           <button type="submit">Send result</button>
         </form>
+      )}
+    </div>
+  );
+}
+
+/** An MCP call the model wants to make: the user approves or denies it here (OpenAI `mcp_approval_request`). */
+function McpApprovalCardView({ turn, onAnswer }: { turn: ConversationTurn; onAnswer?(requestId: string, approve: boolean): void }) {
+  const a = turn.approval!;
+  const status = a.status === 'pending' ? 'waits for your approval' : a.status === 'approved' ? (a.output !== undefined ? 'approved and run' : 'approved, running') : 'denied';
+  return (
+    <div className="tool-card">
+      <div>
+        <strong>Tool:</strong> <code>{`${a.server}.${a.name}(${a.args})`}</code> <span className="muted">MCP call {a.number}</span>
+      </div>
+      <div className="muted">
+        {status}
+        {a.output !== undefined ? ` → ${a.output}` : ''}
+      </div>
+      {a.status === 'pending' && onAnswer && (
+        <div className="buttons">
+          <button type="button" onClick={() => onAnswer(a.requestId, true)}>
+            Approve MCP call {a.number}
+          </button>
+          <button type="button" className="secondary" onClick={() => onAnswer(a.requestId, false)}>
+            Deny MCP call {a.number}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The searches behind a grounded reply and the sources it cites. */
+function GroundingCardView({ turn }: { turn: ConversationTurn }) {
+  const g = turn.grounding!;
+  return (
+    <div className="tool-card">
+      <div>
+        <strong>Search:</strong> {g.queries.length ? g.queries.map((q) => `“${q}”`).join(', ') : <span className="muted">no query reported</span>}
+      </div>
+      {g.sources.length > 0 && (
+        <ul className="grounding-sources">
+          {g.sources.map((src, i) => (
+            <li key={`${src.uri}-${i}`}>
+              {/^https?:\/\//.test(src.uri) ? (
+                <a href={src.uri} target="_blank" rel="noreferrer noopener">
+                  {src.title || src.uri}
+                </a>
+              ) : (
+                src.title || src.uri
+              )}
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );

@@ -4,6 +4,7 @@ import { GEMINI_DEFAULT_ENDPOINT } from './gemini-endpoint.ts';
 import { GeminiLiveWebsocketTransport } from './gemini-live-transport.ts';
 import { DEFAULT_GEMINI_MODEL, GEMINI_MODELS, geminiModelCapabilities } from './gemini-models.ts';
 import { parseGeminiTools } from './gemini-setup.ts';
+import { GEMINI_TUNING_SETTINGS } from './gemini-tuning.ts';
 
 const RECONNECT = 'reconnect' as const;
 const caps = (s: Record<string, unknown>) => geminiModelCapabilities(typeof s.model === 'string' ? s.model : undefined);
@@ -67,6 +68,7 @@ export const GEMINI_LIVE_SETTINGS: SettingField[] = [
     key: 'tools', label: 'Tools (JSON)', kind: 'json', default: '[]', apply: RECONNECT,
     help: 'An array of function declarations: {"name", "description", "parameters" (JSON schema), "behavior"?: "BLOCKING" | "NON_BLOCKING"}. Schemas are sent as Live\'s Schema subset (parametersJsonSchema is ignored by Live: calls would arrive without arguments); the log says what was dropped. gemini-3.8-live calls non-blocking by default; 3.1 models call synchronously only.',
   },
+  ...GEMINI_TUNING_SETTINGS,
   {
     key: 'auth', label: 'Authentication', kind: 'select', default: 'token', apply: RECONNECT, advanced: true,
     options: [

@@ -13,6 +13,7 @@ import { isGeminiUnknownModel, unknownModelMessage } from '../../transport/unkno
 import { DEFAULT_GEMINI_MODEL, bareModelId, geminiModelCapabilities, type GeminiModelCapabilities } from './gemini-models.ts';
 import { buildGeminiSetup, parseGeminiTools, type GeminiSettings, type ParsedGeminiTools } from './gemini-setup.ts';
 import { GeminiUserUtterance } from './gemini-user-utterance.ts';
+import { reportServerContentExtras } from './gemini-server-extras.ts';
 import { GeminiCredentials } from './gemini-credentials.ts';
 
 export interface GeminiLiveSettings extends GeminiSettings {
@@ -422,7 +423,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
 
   protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
     const response: Json = { id: call.toolCallId, name: call.functionName, response: toFunctionResponse(result) };
-    if (this.tools.nonBlocking.has(call.functionName)) response.scheduling = 'WHEN_IDLE';
+    if (this.tools.nonBlocking.has(call.functionName)) response.scheduling = this.tools.scheduling.get(call.functionName) ?? 'WHEN_IDLE';
     this.sendJson({ toolResponse: { functionResponses: [response] } });
   }
 
@@ -685,6 +686,7 @@ export class GeminiLiveWebsocketTransport extends RealTimeWebsocketTransport {
         if (turn) for (const seg of turn.output.push(out)) this.emitBotOutput(seg, src, spokenItem(turn));
       }
     }
+    reportServerContentExtras(sc, (data) => this.emitRtvi('server-message', data, { sourceFrameIds: src }));
     if (sc.generationComplete) this.stopLlm(src);
     if (sc.interrupted) this.onInterrupted(src);
     const reason = (sc as { turnCompleteReason?: unknown }).turnCompleteReason;

@@ -19,6 +19,20 @@ export interface GeminiModelCapabilities {
   responseModalities: Array<'AUDIO' | 'TEXT'>;
   /** `thinkingConfig.thinkingLevel` accepted in the setup. */
   thinkingLevel: boolean;
+  /**
+   * `thinkingConfig.thinkingBudget` accepted in the setup (@google/genai `ThinkingConfig`: "0 is
+   * DISABLED. -1 is AUTOMATIC"). 2.5 Live models: Google's Live API page "Configure Gemini
+   * capabilities" (docs.cloud.google.com/vertex-ai/generative-ai/docs/live-api/configure-gemini-capabilities:
+   * dynamic thinking on by default, `thinking_budget` 0 disables it). 3.1 takes `thinkingLevel`
+   * instead (B.2); 3.8 takes no thinkingConfig at all (B.2b).
+   */
+  thinkingBudget: boolean;
+  /**
+   * `tools: [{googleSearch: {}}]` offered. Google lists Search grounding among the Live API's tools
+   * (provider-protocols.md B.4 `tools`; @google/genai `Tool.googleSearch`); no table model is
+   * documented as refusing it.
+   */
+  googleSearch: boolean;
   /** `clientContent` may be sent at any time (3.1 takes it for initial history only). */
   midSessionClientContent: boolean;
   /** Where `send-text` goes. */
@@ -39,6 +53,8 @@ export const DEFAULT_GEMINI_MODEL = 'gemini-3.8-live';
 const GEMINI_38: Omit<GeminiModelCapabilities, 'id'> = {
   responseModalities: ['AUDIO'],
   thinkingLevel: false,
+  thinkingBudget: false,
+  googleSearch: true,
   midSessionClientContent: true,
   textInput: 'clientContent',
   historyNeedsConfig: false,
@@ -51,6 +67,8 @@ const GEMINI_38: Omit<GeminiModelCapabilities, 'id'> = {
 const GEMINI_31: Omit<GeminiModelCapabilities, 'id'> = {
   responseModalities: ['AUDIO'],
   thinkingLevel: true,
+  thinkingBudget: false,
+  googleSearch: true,
   midSessionClientContent: false,
   textInput: 'realtimeInput',
   historyNeedsConfig: true,
@@ -67,6 +85,8 @@ const GEMINI_31: Omit<GeminiModelCapabilities, 'id'> = {
 const GEMINI_25_NATIVE_AUDIO: Omit<GeminiModelCapabilities, 'id'> = {
   responseModalities: ['AUDIO'],
   thinkingLevel: false,
+  thinkingBudget: true,
+  googleSearch: true,
   midSessionClientContent: true,
   textInput: 'clientContent',
   historyNeedsConfig: false,
@@ -85,6 +105,13 @@ const GEMINI_HALF_CASCADE: Omit<GeminiModelCapabilities, 'id'> = { ...GEMINI_25_
 
 export const GEMINI_MODELS: GeminiModelCapabilities[] = [
   { id: 'gemini-3.8-live', ...GEMINI_38 },
+  /**
+   * The extended-thinking variant: listed as `google/gemini-3.8-live-extended-thinking` ("real-time
+   * audio model with extended thinking capabilities") on vercel.com/ai-gateway/models, which reports
+   * no capability details; taken as 3.8 otherwise. Its background reasoning shows as
+   * `serverContent.interactionStatus` IN_PROGRESS / IDLE (@google/genai `InteractionStatus`).
+   */
+  { id: 'gemini-3.8-live-extended-thinking', ...GEMINI_38 },
   { id: 'gemini-3.1-flash-live-preview', ...GEMINI_31 },
   { id: 'gemini-2.5-flash-native-audio-preview-12-2025', ...GEMINI_25_NATIVE_AUDIO },
   { id: 'gemini-2.5-flash-native-audio-preview-09-2025', ...GEMINI_25_NATIVE_AUDIO },

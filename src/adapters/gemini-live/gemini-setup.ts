@@ -1,11 +1,13 @@
 import type { GeminiModelCapabilities } from './gemini-models.ts';
 import { toLiveSchema } from './gemini-tool-schema.ts';
+import { tuneGeminiSetup, type GeminiTuningSettings } from './gemini-tuning.ts';
+import type { LiveClientSetup } from '@google/genai';
 
 /**
  * Builds the `setup` message (provider-protocols.md B.4) from the adapter's settings and the model's
  * capabilities, and the `clientContent` that seeds initial history. Pure, so every field is tested.
  */
-export interface GeminiSettings {
+export interface GeminiSettings extends GeminiTuningSettings {
   voice?: string;
   instructions?: string;
   turn_detection?: 'automatic' | 'push_to_talk' | string;
@@ -39,7 +41,15 @@ export interface ParsedGeminiTools {
   nonBlocking: Set<string>;
   /** What the conversion to Live's Schema subset dropped or changed, one note per keyword. */
   dropped: string[];
+  /**
+   * `FunctionResponse.scheduling` per non-blocking function, from the declaration's `scheduling`
+   * (@google/genai `FunctionResponseScheduling`: "Only applicable to NON_BLOCKING function calls
+   * … Defaults to WHEN_IDLE").
+   */
+  scheduling: Map<string, GeminiScheduling>;
 }
+
+export type GeminiScheduling = 'SILENT' | 'WHEN_IDLE' | 'INTERRUPT';
 
 export class GeminiSettingsError extends Error {
   constructor(message: string) {
@@ -55,7 +65,7 @@ export class GeminiSettingsError extends Error {
  */
 export function parseGeminiTools(json: string | undefined, caps: GeminiModelCapabilities): ParsedGeminiTools {
   const text = (json ?? '').trim();
-  const out: ParsedGeminiTools = { declarations: [], nonBlocking: new Set(), dropped: [] };
+  const out: ParsedGeminiTools = { declarations: [], nonBlocking: new Set(), dropped: [], scheduling: new Map() };
   if (!text) return out;
   let raw: unknown;
   try {
@@ -102,6 +112,13 @@ export function parseGeminiTools(json: string | undefined, caps: GeminiModelCapa
     if (caps.tools !== 'blocking-only' && b) decl.behavior = b;
     const effective = caps.tools === 'blocking-only' ? 'BLOCKING' : (b ?? (caps.tools === 'non-blocking-default' ? 'NON_BLOCKING' : 'BLOCKING'));
     if (effective === 'NON_BLOCKING') out.nonBlocking.add(name);
+    const scheduling = entry.scheduling ?? fn.scheduling;
+    if (scheduling !== undefined) {
+      const v = String(scheduling).toUpperCase().replace(/-/g, '_');
+      if (v !== 'SILENT' && v !== 'WHEN_IDLE' && v !== 'INTERRUPT') throw new GeminiSettingsError(`Tools (JSON): "${name}".scheduling must be SILENT, WHEN_IDLE or INTERRUPT.`);
+      if (effective !== 'NON_BLOCKING') out.dropped.push(`"${name}".scheduling: ignored, the call is blocking on this model (scheduling applies to non-blocking calls only)`);
+      else out.scheduling.set(name, v);
+    }
     out.declarations.push(decl);
   }
   return out;
@@ -186,6 +203,11 @@ export function buildGeminiSetup(input: GeminiSetupInput): GeminiSetupPlan {
     if (caps.historyNeedsConfig) setup.historyConfig = { initialHistoryInClientContent: true };
     // Ending on a user turn asks the model to answer it (the bot speaks first).
     initialHistory = { clientContent: { turns, turnComplete: turns[turns.length - 1].role === 'user' } };
+  }
+  try {
+    tuneGeminiSetup(setup as LiveClientSetup, s, caps);
+  } catch (e) {
+    throw new GeminiSettingsError(e instanceof Error ? e.message : String(e));
   }
   return { setup: { setup }, initialHistory };
 }

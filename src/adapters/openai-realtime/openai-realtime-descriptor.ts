@@ -9,6 +9,7 @@ import {
   OPENAI_TRANSCRIPTION_SUGGESTIONS,
 } from './openai-session-config.ts';
 import { OpenAIRealtimeWebsocketTransport } from './openai-realtime-transport.ts';
+import { OPENAI_TUNING_SETTINGS } from './openai-tuning.ts';
 
 const serverVad = (s: Record<string, unknown>) => (s.turn_detection ?? 'server_vad') === 'server_vad';
 const semanticVad = (s: Record<string, unknown>) => s.turn_detection === 'semantic_vad';
@@ -121,6 +122,7 @@ export const openAIRealtimeSettings: SettingField[] = [
   },
   { key: 'tool_choice', label: 'Tool choice', kind: 'text', default: 'auto', suggestions: ['auto', 'none', 'required'], apply: 'live', advanced: true, help: 'auto, none, required, or the name of one tool to force.' },
   { key: 'max_output_tokens', label: 'Max output tokens', kind: 'text', default: 'inf', apply: 'live', advanced: true, help: '1 to 4096, or inf.' },
+  ...OPENAI_TUNING_SETTINGS,
   {
     key: 'auth',
     label: 'Authentication',

@@ -19,6 +19,7 @@ import { MissingKeyError, ProviderClosedError, errorMessage } from '../../transp
 import { normalizeKey } from './openai-client-secret.ts';
 import { summariseFrame } from './openai-frame-summary.ts';
 import { openAIProfile, type OpenAIVendorProfile, type VendorAuthRequest } from './openai-vendor-profile.ts';
+import { McpApprovalTracker } from './openai-mcp-approvals.ts';
 import {
   OPENAI_DEFAULT_MODEL,
   OPENAI_BETWEEN_TURNS_KEYS,
@@ -128,6 +129,8 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
   private appendedMsSinceClear = 0;
   private expiryTimers: Array<ReturnType<typeof setTimeout>> = [];
   private model: string = OPENAI_DEFAULT_MODEL;
+  private mcpApprovals = new McpApprovalTracker();
+  private mcpAnswerSeq = 0;
 
   constructor(options: OpenAIRealtimeServiceOptions = {}, manager?: MediaManager) {
     super(options, manager);
@@ -236,6 +239,10 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       }
       case 'client-message': {
         const t = typeof data.t === 'string' ? data.t : '?';
+        if (t === MCP_APPROVAL_MESSAGE) {
+          this.answerMcpApproval((data.d ?? {}) as Record<string, unknown>);
+          return;
+        }
         this.emitError(`${this.providerName} has no channel for client messages; "${t}" was not sent.`, false, [], { unsupported: 'client-message' });
         return;
       }
@@ -464,7 +471,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     const candidate = { ...this.settings, ...values } as OpenAIRealtimeSettings;
     let session: RealtimeSessionCreateRequest;
     try {
-      session = buildSession(candidate, { includeVoice: keys.includes('voice') && !this.audioProduced });
+      session = buildSession(candidate, { includeVoice: keys.includes('voice') && !this.audioProduced, includeTracing: false });
     } catch (e) {
       const reason = errorMessage(e);
       this.emitError(`Settings not applied: ${reason}`, false, [], { notice: 'settings_rejected' });
@@ -566,9 +573,65 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     return choice === 'auto' || choice === 'none' ? undefined : { tool_choice: 'auto' };
   }
 
+  // ------------------------------------------------------------------ MCP tools
+  private onMcpApprovalRequest(responseId: string, item: { id?: string; name?: string; server_label?: string; arguments?: string }, id: number): void {
+    if (typeof item.id !== 'string' || !item.id) throw new Error('mcp_approval_request item has no "id"; it cannot be answered');
+    this.mcpApprovals.onApprovalRequest(responseId, item.id);
+    this.emitRtvi(
+      'server-message',
+      { type: 'mcp-approval-request', approval_request_id: item.id, server_label: item.server_label ?? '', name: item.name ?? '', arguments: item.arguments ?? '' },
+      { sourceFrameIds: [id] },
+    );
+  }
+
+  /** `{approval_request_id, approve, reason?}` from the app (RTVI client-message `mcp-approval-response`). */
+  private answerMcpApproval(d: Record<string, unknown>): void {
+    const requestId = d.approval_request_id;
+    if (typeof requestId !== 'string' || typeof d.approve !== 'boolean') {
+      this.emitError('An MCP approval needs {approval_request_id: string, approve: boolean}.', false);
+      return;
+    }
+    if (!this.socket?.isOpen) {
+      this.emitError('The MCP approval was not sent: no session is open.', false);
+      return;
+    }
+    const responseId = this.mcpApprovals.onAnswer(requestId, d.approve);
+    if (!responseId) {
+      this.emitError(`No MCP approval request ${requestId} is waiting for an answer.`, false);
+      return;
+    }
+    const item: ConversationItem = { type: 'mcp_approval_response', id: `mcpa_${++this.mcpAnswerSeq}_${Date.now().toString(36)}`, approval_request_id: requestId, approve: d.approve };
+    if (typeof d.reason === 'string' && d.reason.trim()) item.reason = d.reason.trim();
+    this.send({ type: 'conversation.item.create', item });
+    this.emitRtvi('server-message', { type: 'mcp-approval-response', approval_request_id: requestId, approve: d.approve });
+    this.continueAfterMcp(responseId);
+  }
+
+  /** The answer after approvals: once the response is done, every request answered and every approved call finished. */
+  private continueAfterMcp(responseId: string): void {
+    if (!this.mcpApprovals.takeReady(responseId)) return;
+    if (this.responseActive) this.continueAfterActive = true;
+    else this.requestResponse();
+  }
+
+  private onItemDone(item: ConversationItem | undefined, id: number): void {
+    if (!item) return;
+    if (item.type === 'mcp_call' && (item.output != null || item.error != null)) {
+      this.emitRtvi(
+        'server-message',
+        { type: 'mcp-call', item_id: item.id, server_label: item.server_label, name: item.name, arguments: item.arguments, output: item.output ?? null, error: item.error ?? null, approval_request_id: item.approval_request_id ?? null },
+        { sourceFrameIds: [id] },
+      );
+    } else if (item.type === 'mcp_list_tools') {
+      this.emitRtvi('server-message', { type: 'mcp-list-tools', server_label: item.server_label, tools: (item.tools ?? []).map((t) => t.name) }, { sourceFrameIds: [id] });
+    }
+  }
+
   // ------------------------------------------------------------------ wire
   private get settings(): OpenAIRealtimeSettings {
-    return (this._service_options.settings ?? {}) as OpenAIRealtimeSettings;
+    const s = (this._service_options.settings ?? {}) as OpenAIRealtimeSettings;
+    // The model decides which tuning fields are sent (openai-model-capabilities.ts).
+    return s.model || !this._service_options.model ? s : { ...s, model: this._service_options.model };
   }
 
   private get endpoint(): string {
@@ -720,6 +783,29 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       case 'response.done':
         this.onResponseDone(ev.response, id);
         return;
+      case 'response.output_item.done':
+        if (ev.item?.type === 'mcp_approval_request') this.onMcpApprovalRequest(ev.response_id, ev.item, id);
+        return;
+      case 'response.mcp_call_arguments.done':
+        requireStrings(ev, 'response_id', 'item_id');
+        this.mcpApprovals.onCallArguments(ev.response_id, ev.item_id);
+        return;
+      case 'response.mcp_call.completed':
+      case 'response.mcp_call.failed': {
+        const responseId = this.mcpApprovals.onCallSettled(ev.item_id);
+        if (responseId) this.continueAfterMcp(responseId);
+        return;
+      }
+      case 'conversation.item.done':
+        this.onItemDone(ev.item, id);
+        return;
+      case 'mcp_list_tools.failed':
+        this.emitError(`${this.providerName} could not list the MCP server's tools (item ${ev.item_id}); its tools are unavailable.`, false, [id], { code: 'mcp_list_tools_failed' });
+        return;
+      case 'input_audio_buffer.timeout_triggered':
+        // SDK `InputAudioBufferTimeoutTriggered`: the silence is committed and a response follows.
+        this.emitRtvi('server-message', { type: 'idle-timeout', item_id: ev.item_id, audio_start_ms: ev.audio_start_ms, audio_end_ms: ev.audio_end_ms }, src);
+        return;
       case 'rate_limits.updated':
         this.emitRtvi('server-message', { type: 'rate_limits', rate_limits: ev.rate_limits }, src);
         return;
@@ -842,6 +928,8 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
       this.emitError(`${this.providerName} reply was cut short (incomplete: ${reason})${INCOMPLETE_HINTS[reason] ?? ''}.`, false, [id], { status: 'incomplete', reason });
     }
     if (response.id) {
+      this.mcpApprovals.onResponseDone(response.id);
+      this.continueAfterMcp(response.id);
       const entry = this.responseCalls.get(response.id);
       if (entry) {
         entry.done = true;
@@ -934,6 +1022,7 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     this.activeResponseId = null;
     this.responseCalls.clear();
     this.callResponse.clear();
+    this.mcpApprovals.reset();
     this.continueAfterActive = false;
     this.playingItemId = null;
     this.truncatedItems.clear();
@@ -948,6 +1037,9 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
     this.appendedMsSinceClear = 0;
   }
 }
+
+/** The RTVI client-message (`t`) that answers an MCP approval request: `d` is `{approval_request_id, approve, reason?}`. */
+export const MCP_APPROVAL_MESSAGE = 'mcp-approval-response';
 
 /** What the user can do about an incomplete reply (SDK `RealtimeResponseStatus.reason`). */
 const INCOMPLETE_HINTS: Record<string, string> = {

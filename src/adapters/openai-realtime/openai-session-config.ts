@@ -4,6 +4,7 @@ import type {
   RealtimeSessionCreateRequest,
   RealtimeToolChoiceConfig,
 } from 'openai/resources/realtime/realtime';
+import { OPENAI_TUNING_LIVE_KEYS, OPENAI_TUNING_PARAMS, OpenAITuningError, tuneSession, tuneTranscription, tuneTurnDetection, type OpenAITuningSettings } from './openai-tuning.ts';
 
 /**
  * The adapter's settings (the panel's form values) and their translation into the GA session
@@ -12,7 +13,7 @@ import type {
 export type OpenAITurnDetectionMode = 'server_vad' | 'semantic_vad' | 'push_to_talk';
 export type OpenAIAuthMode = 'client-secret' | 'api-key-in-subprotocol';
 
-export interface OpenAIRealtimeSettings {
+export interface OpenAIRealtimeSettings extends Omit<OpenAITuningSettings, 'turn_detection'> {
   model?: string;
   voice?: string;
   instructions?: string;
@@ -77,6 +78,7 @@ export const OPENAI_LIVE_KEYS = new Set([
   'tools',
   'tool_choice',
   'max_output_tokens',
+  ...OPENAI_TUNING_LIVE_KEYS,
 ]);
 
 /**
@@ -99,7 +101,10 @@ export function settingForParam(param: string | null | undefined): string | null
     [/^audio\.input\.noise_reduction/, 'noise_reduction'],
     [/^output_modalities/, 'output_modality'],
     [/^(instructions|tools|tool_choice|max_output_tokens)/, '$1'],
+    ...OPENAI_TUNING_PARAMS,
   ];
+  // The tuning fields' paths are more specific than the generic ones above (idle_timeout_ms under turn_detection).
+  table.sort((a, b) => Number(OPENAI_TUNING_PARAMS.includes(b)) - Number(OPENAI_TUNING_PARAMS.includes(a)));
   for (const [re, key] of table) {
     const m = re.exec(p);
     if (m) return key.startsWith('$') ? m[1] : key;
@@ -183,7 +188,15 @@ export function buildMaxOutputTokens(v: OpenAIRealtimeSettings['max_output_token
  * fixed by the URL); `voice` is left out once the model has spoken, because the API refuses to
  * change it then.
  */
-export function buildSession(settings: OpenAIRealtimeSettings, opts: { model?: string; includeVoice?: boolean } = {}): RealtimeSessionCreateRequest {
+export function buildSession(settings: OpenAIRealtimeSettings, opts: { model?: string; includeVoice?: boolean; includeTracing?: boolean } = {}): RealtimeSessionCreateRequest {
+  try {
+    return buildSessionUnchecked(settings, opts);
+  } catch (e) {
+    throw e instanceof OpenAITuningError ? new OpenAISettingsError(e.message) : e;
+  }
+}
+
+function buildSessionUnchecked(settings: OpenAIRealtimeSettings, opts: { model?: string; includeVoice?: boolean; includeTracing?: boolean }): RealtimeSessionCreateRequest {
   const tools = parseTools(settings.tools);
   const transcriptionModel = settings.transcription_model ?? OPENAI_DEFAULT_TRANSCRIPTION_MODEL;
   const noise = settings.noise_reduction ?? '';
@@ -202,9 +215,9 @@ export function buildSession(settings: OpenAIRealtimeSettings, opts: { model?: s
     audio: {
       input: {
         format: { type: 'audio/pcm', rate: OPENAI_SAMPLE_RATE },
-        transcription: transcriptionModel.trim() ? { model: transcriptionModel.trim() } : (null as never),
+        transcription: transcriptionModel.trim() ? tuneTranscription({ model: transcriptionModel.trim() }, settings) : (null as never),
         noise_reduction: noise ? { type: noise } : (null as never),
-        turn_detection: buildTurnDetection(settings),
+        turn_detection: tuneTurnDetection(buildTurnDetection(settings), settings),
       },
       output,
     },
@@ -214,7 +227,7 @@ export function buildSession(settings: OpenAIRealtimeSettings, opts: { model?: s
   };
   // The API keeps the server's default instructions unless told otherwise; '' is a deliberate clear.
   if (typeof settings.instructions === 'string') session.instructions = settings.instructions;
-  return session;
+  return tuneSession(session, settings, { includeTracing: opts.includeTracing });
 }
 
 /** Checks every setting can be turned into a session (throws OpenAISettingsError otherwise). */
