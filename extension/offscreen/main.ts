@@ -7,6 +7,11 @@ import { installGetUserMediaCounter } from './get-user-media-counter.ts';
 import { MicTest } from './mic-test.ts';
 import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort } from './session-host.ts';
 import { observeFetch } from './http-request-log.ts';
+import { IdbRecordingsBackend } from '../recordings/idb-backend.ts';
+import { tapMediaManager } from '../recordings/media-tap.ts';
+import { RecordingsService } from '../recordings/recordings-service.ts';
+import { RecordingsStore } from '../recordings/recordings-store.ts';
+import { base64ToBytes, bytesToBase64 } from '../recordings/wire.ts';
 
 // Ports that arrive before the host is built are held here: the panel may connect the moment
 // createDocument resolves, which can be before this module finished evaluating its imports.
@@ -21,6 +26,9 @@ chrome.runtime.onConnect.addListener((port) => {
 
 const getUserMediaCalls = installGetUserMediaCounter();
 const history = new EventHistory();
+const recordingsStore = new RecordingsStore(new IdbRecordingsBackend());
+// Recordings hold hours of audio: ask Chrome not to evict them under storage pressure.
+const recordings = new RecordingsService({ store: recordingsStore, persist: async () => (await navigator.storage?.persist?.()) ?? false });
 
 host = new SessionHost({
   queryMicPermission: async () => {
@@ -31,13 +39,15 @@ host = new SessionHost({
     }
   },
   // Each session gets its own manager, built with the benches' overrides when they set any.
-  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, new AudioWorkletMediaManager(readAudioOverrides())),
+  // The recorder hears the microphone as sent and the bot as played through a tap on the manager.
+  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, tapMediaManager(new AudioWorkletMediaManager(readAudioOverrides()), () => recordings.tap)),
   createClient: createPipecatSessionClient,
   micTest: new MicTest(),
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
   getUserMediaCalls,
   // The inspector's memory-budgeted history; pure, so it runs here as well as in the panel.
   history,
+  recordings,
 });
 for (const port of early.splice(0)) host.attachPort(port);
 // The adapters' token / client-secret requests appear in the event log (URL, status, time; no secrets).
@@ -78,5 +88,13 @@ navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueu
     if (!host) return Promise.reject(new Error('The session host is not ready.'));
     return host.injectSynthetic(options);
   },
+};
+// For the end-to-end tests: the recordings store as the panel reaches it (same service).
+(globalThis as { __recordings?: unknown }).__recordings = {
+  list: () => recordings.handle({ op: 'list' }),
+  get: (id: string) => recordings.handle({ op: 'get', id }),
+  exportBase64: async (id: string) => bytesToBase64(await recordingsStore.export(id)),
+  importBase64: (b64: string) => recordingsStore.import(base64ToBytes(b64)),
+  delete: (id: string) => recordings.handle({ op: 'delete', id }),
 };
 console.info('[session-host] ready');

@@ -3,6 +3,9 @@ import type { HostEvent, HostUpdate } from '../shared/messages.ts';
 import { DisplayClock } from '../inspector-core/display-clock.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
 import type { FrameRecord, TransportObserver } from '../../src/transport/frame-observer.ts';
+import { MemoryRecordingsBackend } from '../recordings/memory-backend.ts';
+import { RecordingsService } from '../recordings/recordings-service.ts';
+import { RecordingsStore } from '../recordings/recordings-store.ts';
 import { MIC_NOT_GRANTED_MESSAGE, SessionHost, redactUrlQuery, type HostPort, type SessionHostDeps } from './session-host.ts';
 
 function fakePort() {
@@ -359,5 +362,47 @@ describe('SessionHost sessions', () => {
     expect(logged.map((e) => e.seq)).toEqual(seqs);
     expect(updatesOf(p.sent).filter((u) => u.kind === 'log').length).toBeGreaterThan(1);
     await expect(host.injectSynthetic({ count: 0, ratePerSecond: 10 })).rejects.toThrow(/count/);
+  });
+
+  it('records the session (no key anywhere), shows it as recording, and answers store requests on the asking Port', async () => {
+    const d = sessionDeps();
+    const backend = new MemoryRecordingsBackend();
+    const recordings = new RecordingsService({ store: new RecordingsStore(backend), intervalMs: 60_000 });
+    const host = new SessionHost({ ...d, recordings });
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'connect', adapterId: 'gemini-live', apiKey: 'AIzaSyA-0123456789abcdefghijk', model: 'gemini-live-2.5', settings: { voice: 'Puck', api_key: 'AIzaSyA-0123456789abcdefghijk' } });
+    await until('connecting', () => host.currentStatus.transportState === 'connecting');
+    expect(host.currentStatus.recording).toBe(true);
+    const observer = d.transport.setObserver.mock.calls[0][0] as TransportObserver;
+    observer.onFrame?.({ id: 1, t: 5, wall: Date.now(), direction: 'in', type: 'setupComplete', bytes: 20, payload: { echo: 'AIzaSyA-0123456789abcdefghijk' } });
+    p.send({ type: 'disconnect' });
+    await until('not recording', () => host.currentStatus.recording === false);
+    const [meta] = [...backend.metas.values()];
+    expect(meta).toMatchObject({ adapterId: 'gemini-live', model: 'gemini-live-2.5', complete: true, origin: 'session', settings: { settings: { voice: 'Puck' } } });
+    const stored = JSON.stringify([...backend.metas.values(), ...backend.events.values()]);
+    expect(stored).toContain('setupComplete');
+    expect(stored).not.toContain('AIzaSyA-0123456789abcdefghijk');
+
+    const other = fakePort();
+    host.attachPort(other.port);
+    p.send({ type: 'recordings', requestId: 7, request: { op: 'list' } });
+    await until('the reply', () => p.sent.some((e) => e.type === 'recordings-reply'));
+    const reply = p.sent.find((e) => e.type === 'recordings-reply')!;
+    expect(reply).toMatchObject({ requestId: 7, ok: true, result: { recordings: [{ id: meta!.id }], activeId: null } });
+    expect(other.sent.some((e) => e.type === 'recordings-reply')).toBe(false);
+  });
+
+  it('a replay or test session is recorded with its origin and source; record: false records nothing', async () => {
+    const d = sessionDeps();
+    const backend = new MemoryRecordingsBackend();
+    const host = new SessionHost({ ...d, recordings: new RecordingsService({ store: new RecordingsStore(backend), intervalMs: 60_000 }) });
+    host.attachPort(fakePort().port);
+    await host.enqueue({ type: 'connect', adapterId: 'loopback', settings: {}, recording: { origin: 'replay', sourceId: 'src-1' } });
+    await host.enqueue({ type: 'disconnect' });
+    await host.enqueue({ type: 'connect', adapterId: 'loopback', settings: {}, recording: { record: false } });
+    expect(host.currentStatus.recording).toBe(false);
+    await host.enqueue({ type: 'disconnect' });
+    expect([...backend.metas.values()].map((m) => [m.origin, m.sourceId])).toEqual([['replay', 'src-1']]);
   });
 });

@@ -14,6 +14,8 @@ import {
   type HostStatus,
   type HostUpdate,
   type PanelCommand,
+  type RecordingsCommand,
+  type RecordingsReply,
   type SettingsApplyReport,
   type SnapshotHead,
   type ToolMocks,
@@ -24,6 +26,7 @@ import { makeSyntheticEvents } from '../inspector-core/synthetic-events.ts';
 import { paginateEvents, SNAPSHOT_PAGE_BYTES } from './snapshot-pages.ts';
 import { UpdateBatcher } from './update-batcher.ts';
 import type { HttpRequestRecord } from './http-request-log.ts';
+import type { RecordingsService } from '../recordings/recordings-service.ts';
 
 /** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
 export interface HostEventHistory {
@@ -74,6 +77,8 @@ export interface SessionHostDeps {
   history: HostEventHistory;
   batchIntervalMs?: number;
   pageBytes?: number;
+  /** Records sessions and answers the panel's recordings requests (absent: nothing is recorded). */
+  recordings?: RecordingsService;
 }
 
 /** What a synthetic injection (a measurement hook, see SessionHost.injectSynthetic) did and cost. */
@@ -138,9 +143,12 @@ export class SessionHost {
   private injection: { broadcastMs: number; nextFrameId: number } | null = null;
   /** The client whose session failed (connect rejected, or a fatal error): its end reads `error`. */
   private failedClient: SessionClient | null = null;
+  /** The client whose session is being recorded, and that session's number. */
+  private recordingFor: { client: SessionClient | null; session: number } | null = null;
 
   constructor(private readonly deps: SessionHostDeps) {
     this.batcher = new UpdateBatcher((updates) => this.broadcast({ type: 'batch', updates }), deps.batchIntervalMs ?? 50);
+    deps.recordings?.setNotifier((u) => this.batcher.push(u));
     this.conversation = new ConversationBuilder((turn, before) => this.batcher.push(before === undefined ? { kind: 'turn', turn } : { kind: 'turn', turn, before }), 500, (name) => this.toolMocks[name]?.mode === 'ask');
   }
 
@@ -192,6 +200,8 @@ export class SessionHost {
     port.onDisconnect.addListener(() => this.ports.delete(port));
     port.onMessage.addListener((message) => {
       if (!isPanelCommand(message)) return;
+      // Store requests do not wait behind session commands (a slow Connect).
+      if (message.type === 'recordings') return void this.handleRecordings(port, message);
       this.enqueue(message);
     });
     void this.refreshDevices();
@@ -258,6 +268,8 @@ export class SessionHost {
           this.deps.history.clear();
           this.batcher.push({ kind: 'events-cleared' });
           return;
+        case 'recordings':
+          return; // answered at once by handleRecordings
       }
     } catch (e) {
       this.reportError(errorText(e), false);
@@ -282,8 +294,9 @@ export class SessionHost {
     this.lastApply = null;
     this.toolMocks = { ...(command.toolMocks ?? {}) };
     this.registeredTools.clear();
-    const { apiKey, type: _type, ...visible } = command;
+    const { apiKey, type: _type, recording, ...visible } = command;
     this.settings = { ...visible, ...(visible.endpoint ? { endpoint: redactUrlQuery(visible.endpoint) } : {}) };
+    await this.startRecording(command, apiKey, recording);
     const options: LLMServiceOptions = {
       api_key: apiKey || undefined,
       model: command.model || undefined,
@@ -307,6 +320,7 @@ export class SessionHost {
     const client = this.deps.createClient(transport, this.clientCallbacks(transport), enableMic, command.enableCam ?? false);
     this.client = client;
     this.transport = transport;
+    if (this.recordingFor?.session === this.session) this.recordingFor.client = client;
     this.registerToolHandlers();
     this.setStatus({
       adapterId: command.adapterId,
@@ -388,6 +402,7 @@ export class SessionHost {
       // already torn down
     }
     transport?.setObserver(undefined);
+    if (this.recordingFor?.client === client) await this.endRecording();
     if (this.client) return; // a new session started meanwhile; its status stands
     this.levels = { mic: 0, bot: 0 };
     this.botSpeaking = false;
@@ -555,6 +570,64 @@ export class SessionHost {
     });
   }
 
+  // ------------------------------------------------------------------ recordings store
+  /** Starts this session's recording; a recordings failure never stops the session. */
+  private async startRecording(command: ConnectCommand, apiKey: string | undefined, options: ConnectCommand['recording']): Promise<void> {
+    const rec = this.deps.recordings;
+    if (!rec) return;
+    this.recordingFor = null;
+    try {
+      const on = await rec.start({
+        ...(options ?? {}),
+        adapterId: command.adapterId,
+        ...(command.model ? { model: command.model } : {}),
+        settings: { ...(this.settings ?? {}) },
+        secrets: [apiKey],
+        zero: this.sessionStartedAt,
+      });
+      if (on) this.recordingFor = { client: null, session: this.session };
+      this.setStatus({ recording: on });
+    } catch (e) {
+      this.setStatus({ recording: false });
+      this.reportError(`This session is not being recorded: ${errorText(e)}`, false);
+    }
+  }
+
+  private async endRecording(): Promise<void> {
+    this.recordingFor = null;
+    try {
+      await this.deps.recordings?.end();
+    } catch (e) {
+      this.reportError(`The end of the recording could not be written: ${errorText(e)}`, false);
+    }
+    this.setStatus({ recording: false });
+  }
+
+  /** A recordings request from one panel; the reply goes to that panel only. */
+  private async handleRecordings(port: HostPort, command: RecordingsCommand): Promise<void> {
+    const rec = this.deps.recordings;
+    let reply: RecordingsReply;
+    if (!rec) reply = { type: 'recordings-reply', requestId: command.requestId, ok: false, error: 'Recordings are not available in this session host.' };
+    else {
+      try {
+        const result = await rec.handle(command.request);
+        reply = { type: 'recordings-reply', requestId: command.requestId, ok: true, result };
+      } catch (e) {
+        reply = { type: 'recordings-reply', requestId: command.requestId, ok: false, error: errorText(e) };
+      }
+      // Deleting the recording being made stops recording it.
+      if (this.status.recording && !rec.recording) {
+        this.recordingFor = null;
+        this.setStatus({ recording: false });
+      }
+    }
+    try {
+      port.postMessage(reply);
+    } catch {
+      // the panel closed meanwhile
+    }
+  }
+
   // ------------------------------------------------------------------ recording
   private recordFrame(f: FrameRecord, shift = 0): void {
     const e: LogEvent = { seq: ++this.seq, session: this.session, t: f.t + shift, wall: f.wall, source: 'raw', direction: f.direction, type: f.type, data: f.payload, bytes: f.bytes, frameId: f.id };
@@ -594,6 +667,7 @@ export class SessionHost {
 
   private record(e: LogEvent): void {
     this.deps.history.append(e);
+    if (this.recordingFor?.session === e.session) this.deps.recordings?.addEvent(e);
     this.batcher.push({ kind: 'log', events: [e] });
   }
 

@@ -1,5 +1,7 @@
 import type { TransportState } from '@pipecat-ai/client-js';
 import type { LogEvent } from './log-event.ts';
+import type { RecordingMeta, RecordingOrigin } from '../recordings/recording-format.ts';
+import type { WireRecording } from '../recordings/wire.ts';
 
 /**
  * Every message that crosses an extension context boundary. Chrome serialises runtime messages
@@ -45,6 +47,8 @@ export interface ConnectCommand {
   toolMocks?: ToolMocks;
   /** A call left unanswered this long gets `{error: 'timeout'}` (transport default when absent). */
   functionCallTimeoutMs?: number;
+  /** How this session is recorded (recordings section below); absent: a user's own session. */
+  recording?: SessionRecordingOptions;
 }
 
 /** `fixed`: answer at once with `result` (JSON text, or plain text when it is not JSON); `ask`: wait for the panel. */
@@ -70,7 +74,8 @@ export type PanelCommand =
   | { type: 'mic-test'; action: 'start' | 'stop' }
   | { type: 'refresh-devices' }
   | { type: 'clear-conversation' }
-  | { type: 'clear-events' };
+  | { type: 'clear-events' }
+  | RecordingsCommand;
 
 export type PanelCommandType = PanelCommand['type'];
 
@@ -90,6 +95,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'refresh-devices',
   'clear-conversation',
   'clear-events',
+  'recordings',
 ]);
 
 export function isPanelCommand(m: unknown): m is PanelCommand {
@@ -163,6 +169,8 @@ export interface HostStatus {
   sessionLimit?: SessionLimit | null;
   /** The running session's turn detection is push-to-talk (an Apply that waits for reconnect does not change it). */
   sessionPushToTalk?: boolean;
+  /** The running session is being recorded (the session bar shows it). */
+  recording?: boolean;
 }
 
 export interface SessionLimit {
@@ -206,7 +214,10 @@ export type HostUpdate =
   | { kind: 'error'; error: HostError }
   | { kind: 'conversation-cleared' }
   | { kind: 'settings-applied'; report: SettingsApplyReport; settings: SnapshotHead['settings'] }
-  | { kind: 'events-cleared' };
+  | { kind: 'events-cleared' }
+  | { kind: 'recordings'; listing: RecordingsListing }
+  /** Something the user must be told about recordings (oldest dropped for the budget, a failed write). */
+  | { kind: 'recordings-notice'; notice: string; at: number };
 
 /** The state a new Port gets before any update, sent first, then the history in pages. */
 export interface SnapshotHead {
@@ -228,13 +239,75 @@ export type HostEvent =
   | { type: 'snapshot'; head: SnapshotHead }
   | { type: 'snapshot-page'; index: number; events: LogEvent[] }
   | { type: 'snapshot-end' }
-  | { type: 'batch'; updates: HostUpdate[] };
+  | { type: 'batch'; updates: HostUpdate[] }
+  | RecordingsReply;
 
-const HOST_EVENT_TYPES: ReadonlySet<string> = new Set<HostEvent['type']>(['snapshot', 'snapshot-page', 'snapshot-end', 'batch']);
+const HOST_EVENT_TYPES: ReadonlySet<string> = new Set<HostEvent['type']>(['snapshot', 'snapshot-page', 'snapshot-end', 'batch', 'recordings-reply']);
 
 export function isHostEvent(m: unknown): m is HostEvent {
   return isRecord(m) && typeof m.type === 'string' && HOST_EVENT_TYPES.has(m.type);
 }
+
+// ------------------------------------------------------------------ recordings (panel ⇄ host)
+
+/** Set by whoever starts a session that is not a user's own (replay, tests). */
+export interface SessionRecordingOptions {
+  /** false: do not record this session (the `Record sessions` setting still applies when absent). */
+  record?: boolean;
+  origin?: RecordingOrigin;
+  /** The recording a replay replays. */
+  sourceId?: string;
+  /** Name of the preset the session was started from, shown in the list. */
+  preset?: string;
+}
+
+/** One request to the recordings store in the offscreen document; the reply goes to the asking Port only. */
+export type RecordingsRequest =
+  | { op: 'list' }
+  | { op: 'get'; id: string }
+  | { op: 'rename'; id: string; name: string }
+  | { op: 'set-keep'; id: string; keep: boolean }
+  | { op: 'delete'; id: string }
+  | { op: 'delete-all' }
+  | { op: 'export'; id: string }
+  | { op: 'import'; fileBase64: string }
+  | { op: 'configure'; enabled?: boolean; budgetBytes?: number };
+
+export interface RecordingsCommand {
+  type: 'recordings';
+  /** Chosen by the panel; echoed in the reply. */
+  requestId: number;
+  request: RecordingsRequest;
+}
+
+export interface RecordingsListing {
+  /** Newest first. */
+  recordings: RecordingMeta[];
+  config: { enabled: boolean; budgetBytes: number };
+  usedBytes: number;
+  /** navigator.storage.persist()'s answer (null: not asked or not available). */
+  persisted: boolean | null;
+  /** The recording being made now, if any. */
+  activeId: string | null;
+}
+
+/** What each request's reply carries. */
+export interface RecordingsResults {
+  list: RecordingsListing;
+  get: WireRecording | null;
+  rename: RecordingMeta;
+  'set-keep': RecordingMeta;
+  delete: RecordingsListing;
+  'delete-all': RecordingsListing;
+  export: { fileName: string; fileBase64: string };
+  /** Import never throws for a bad file: it answers ok with the reason (no change to the store). */
+  import: { ok: true; meta: RecordingMeta } | { ok: false; error: string };
+  configure: RecordingsListing;
+}
+
+export type RecordingsReply =
+  | { type: 'recordings-reply'; requestId: number; ok: true; result: RecordingsResults[RecordingsRequest['op']] }
+  | { type: 'recordings-reply'; requestId: number; ok: false; error: string };
 
 function isRecord(m: unknown): m is Record<string, unknown> {
   return typeof m === 'object' && m !== null && !Array.isArray(m);

@@ -1,5 +1,5 @@
 import type { TransportState } from '@pipecat-ai/client-js';
-import type { HostError, HostEvent, HostUpdate, SettingsApplyReport, SnapshotHead } from '../shared/messages.ts';
+import type { HostError, HostEvent, HostUpdate, RecordingsListing, SettingsApplyReport, SnapshotHead } from '../shared/messages.ts';
 import { placeTurn } from '../inspector-core/place-turn.ts';
 
 /** What the panel renders: a mirror of the host, fed by snapshots and batches. */
@@ -9,6 +9,10 @@ export interface PanelState extends Omit<SnapshotHead, 'lastApply' | 'pages'> {
   lastApply: SettingsApplyReport | null;
   /** The session host went away during a session; kept across the next snapshot so the panel still says so. */
   hostLost?: HostError;
+  /** The recordings list, once asked for or pushed by the host. */
+  recordings?: RecordingsListing;
+  /** The last recordings notice (budget evictions, failed writes). */
+  recordingsNotice?: { notice: string; at: number };
 }
 
 export const SESSION_HOST_LOST_MESSAGE =
@@ -38,6 +42,8 @@ export function applyHostEvent(state: PanelState, event: HostEvent): PanelState 
       return { ...state, linked: true };
     case 'batch':
       return event.updates.reduce(applyUpdate, state);
+    case 'recordings-reply':
+      return state; // answers one request (recordings-client.ts)
   }
 }
 
@@ -63,6 +69,10 @@ export function applyUpdate(state: PanelState, u: HostUpdate): PanelState {
       return { ...state, conversation: [] };
     case 'settings-applied':
       return { ...state, lastApply: u.report, settings: u.settings };
+    case 'recordings':
+      return { ...state, recordings: u.listing };
+    case 'recordings-notice':
+      return { ...state, recordingsNotice: { notice: u.notice, at: u.at } };
   }
 }
 
