@@ -75,7 +75,9 @@ export type PanelCommand =
   | { type: 'refresh-devices' }
   | { type: 'clear-conversation' }
   | { type: 'clear-events' }
-  | RecordingsCommand;
+  | RecordingsCommand
+  /** Replays a recording's user side into a new session made from `connect` (extension/replay/). */
+  | ReplayCommand;
 
 export type PanelCommandType = PanelCommand['type'];
 
@@ -96,6 +98,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'clear-conversation',
   'clear-events',
   'recordings',
+  'replay',
 ]);
 
 export function isPanelCommand(m: unknown): m is PanelCommand {
@@ -171,6 +174,31 @@ export interface HostStatus {
   sessionPushToTalk?: boolean;
   /** The running session is being recorded (the session bar shows it). */
   recording?: boolean;
+  /** The last replay started here: its progress, then its outcome. */
+  replay?: ReplayStatus | null;
+}
+
+// ------------------------------------------------------------------ replay (panel → host)
+export interface ReplayCommand {
+  type: 'replay';
+  /** The recording whose user side is replayed. */
+  sourceId: string;
+  /** The target session, as the panel's Connect would start it (the microphone stays closed). */
+  connect: ConnectCommand;
+}
+
+export interface ReplayStatus {
+  sourceId: string;
+  state: 'running' | 'finished' | 'failed' | 'stopped';
+  /** User turns sent so far, of how many. */
+  sent: number;
+  steps: number;
+  /** The recording this replay makes, once known. */
+  recordingId?: string;
+  /** Who answered each tool call: the source recording, the target's mock, or a default answer. */
+  tools: Array<{ name: string; answeredBy: 'recording' | 'mock' | 'default' }>;
+  warnings: string[];
+  error?: string;
 }
 
 export interface SessionLimit {
