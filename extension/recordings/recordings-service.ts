@@ -122,7 +122,8 @@ export class RecordingsService {
     const store = this.deps.store;
     switch (req.op) {
       case 'list':
-        return this.listing();
+        // Every panel's list follows (the state store holds one listing).
+        return this.pushListing();
       case 'get': {
         const rec = await store.get(req.id);
         return rec ? toWire(rec) : null;

@@ -27,6 +27,9 @@ import { SessionBar } from './session-bar.tsx';
 import { useMediaQuery } from './use-media-query.ts';
 import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
 import { PresetsSection } from './presets-section.tsx';
+import { RecordingsView } from './recordings-view.tsx';
+import { RecordingIndicator, RecordingNotice } from './recording-indicator.tsx';
+import type { RecordingsClient } from '../recordings-client.ts';
 import { SessionControls, type KeyForm } from './session-controls.tsx';
 import { SettingFieldControl } from './settings-fields.tsx';
 import { DEFAULT_TOOL_MOCK, ToolsSection } from './tools-section.tsx';
@@ -40,7 +43,7 @@ interface LocalError {
   at: number;
 }
 
-export function App({ store, send, initialAdapter }: { store: PanelStore; send(c: PanelCommand): void; initialAdapter?: string }) {
+export function App({ store, send, initialAdapter, recordings }: { store: PanelStore; send(c: PanelCommand): void; initialAdapter?: string; recordings?: RecordingsClient }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const [permission, setPermission] = useState<MicPermission>('unknown');
   const [dismissedAt, setDismissedAt] = useState(0);
@@ -220,6 +223,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
       enableMic: state.status.micEnabled,
       toolMocks: toolMocksFor(toolsCheck.names, settings.toolMocks),
       functionCallTimeoutMs: (settings.toolTimeoutS || DEFAULT_TOOL_TIMEOUT_S) * 1000,
+      ...(loadedPreset ? { recording: { preset: loadedPreset } } : {}),
     });
   };
 
@@ -379,7 +383,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
 
   const selectView = (v: ViewName) => setView(v);
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
-  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings'] : ['Conversation', 'Events', 'Metrics', 'Settings'];
+  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Recordings'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Recordings'];
   const eventsShown = wide || shownView === 'Events';
   // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
   const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
@@ -400,12 +404,14 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
         onMute={(muted) => send({ type: 'set-mic-enabled', enabled: !muted })}
         onInterrupt={() => send({ type: 'interrupt' })}
         onTalk={talk}
+        recording={state.status.recording ? <RecordingIndicator /> : null}
         sessionInfo={liveSessionOfThisAdapter && state.status.sessionLimit ? <SessionLimitStatus limit={state.status.sessionLimit} /> : null}
         onSkipToEvents={() => {
           if (!wide) setView('Events');
           setFocusEvents((n) => n + 1);
         }}
       />
+      <RecordingNotice recording={state.status.recording === true} onTurnOff={() => setView('Recordings')} />
       {(shownAlert || echoRisk) && (
         <div className="bar-notices">
           {shownAlert && (
@@ -566,6 +572,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
             />
             <DevicesSection devices={state.devices} showCamera={adapter.acceptsVideo} cameraOn={state.status.camEnabled === true} onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })} />
           </div>
+          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} />}</div>
         </div>
         {wide && (
           <PaneSplitter
