@@ -150,6 +150,16 @@ describe('API keys appear in no artefact of a run (all adapters)', () => {
     expect(exported.lines.length).toBeGreaterThan(10);
     expect(findKeys(exported.text, all)).toEqual([]);
 
+    // Every recording of the run (issue 15), as stored and as exported (the zip stores its files
+    // uncompressed, so a key would appear in its bytes as text).
+    const listing = await h.evaluateInOffscreen<{ recordings: Array<{ id: string }> }>('globalThis.__recordings.list()');
+    expect(listing.recordings.length).toBeGreaterThan(0);
+    for (const r of listing.recordings) {
+      expect(findKeys(JSON.stringify(await h.evaluateInOffscreen(`globalThis.__recordings.get(${JSON.stringify(r.id)})`)), all)).toEqual([]);
+      const zip = await h.evaluateInOffscreen<string>(`globalThis.__recordings.exportBase64(${JSON.stringify(r.id)})`);
+      expect(findKeys(Buffer.from(zip, 'base64').toString('latin1'), all)).toEqual([]);
+    }
+
     // Error and alert texts, and everything the panel shows as text (the key field's value is not text).
     expect(alertsSeen.length).toBeGreaterThanOrEqual(4);
     expect(findKeys(alertsSeen.join('\n'), all)).toEqual([]);

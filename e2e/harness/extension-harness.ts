@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,11 @@ export interface LaunchOptions {
   realAudioDevices?: boolean;
   /** Environment for the browser process (e.g. PULSE_SERVER). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Use this user-data-dir (created when missing) and keep it on close, so a second launch reopens
+   * the same profile (IndexedDB included) and the same extension id (same unpacked path).
+   */
+  profileDir?: string;
 }
 
 export interface ExtensionHarness {
@@ -67,6 +72,8 @@ export interface ExtensionHarness {
   hostStatus(): Promise<{ transportState: string; micTestActive: boolean; getUserMediaCalls: number; micEnabled: boolean } | null>;
   /** Waits for a console line matching `pattern` in any extension target. */
   waitForConsole(pattern: RegExp | string, timeoutMs?: number): Promise<ConsoleEntry>;
+  /** The browser process id, from the profile's SingletonLock (`<host>-<pid>`), or null. */
+  browserPid(): number | null;
   close(): Promise<void>;
 }
 
@@ -79,10 +86,13 @@ export async function launchExtension(opts: LaunchOptions = {}): Promise<Extensi
   const wav = resolve(opts.fakeMicWav ?? SPEECH_WAV);
   if (!existsSync(wav)) throw new Error(`Fake microphone WAV ${wav} is missing: run \`npm run make-audio\`.`);
 
-  const profile = mkdtempSync(join(tmpdir(), 'voice-workbench-e2e-'));
+  const keepProfile = opts.profileDir !== undefined;
+  if (keepProfile) mkdirSync(opts.profileDir!, { recursive: true });
+  const profile = keepProfile ? resolve(opts.profileDir!) : mkdtempSync(join(tmpdir(), 'voice-workbench-e2e-'));
   let extensionDir = sourceDir;
   if (opts.copyExtension !== false) {
     extensionDir = join(profile, 'extension');
+    if (keepProfile) rmSync(extensionDir, { recursive: true, force: true });
     cpSync(sourceDir, extensionDir, { recursive: true, filter: (src) => !src.endsWith('.map') });
     if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error(`Copying ${sourceDir} failed (was it being rebuilt?)`);
   }
@@ -160,15 +170,23 @@ export async function launchExtension(opts: LaunchOptions = {}): Promise<Extensi
       async waitForConsole(pattern, timeoutMs = 15_000) {
         return waitFor(`console output matching ${String(pattern)}`, () => targets.find(pattern)[0], { timeoutMs });
       },
+      browserPid() {
+        try {
+          const pid = Number(readlinkSync(join(profile, 'SingletonLock')).split('-').at(-1));
+          return Number.isInteger(pid) && pid > 0 ? pid : null;
+        } catch {
+          return null;
+        }
+      },
       async close() {
         await context.close().catch(() => undefined);
-        rmSync(profile, { recursive: true, force: true });
+        if (!keepProfile) rmSync(profile, { recursive: true, force: true });
       },
     };
     return harness;
   } catch (e) {
     await context.close().catch(() => undefined);
-    rmSync(profile, { recursive: true, force: true });
+    if (!keepProfile) rmSync(profile, { recursive: true, force: true });
     throw e;
   }
 }

@@ -41,7 +41,7 @@ export interface RecorderOptions {
   onWritten?: (meta: RecordingMeta) => void;
   onError?: (e: unknown) => void;
   encoders?: { mic: TrackEncoder; bot: TrackEncoder };
-  /** Events of these types count a completed bot turn. */
+  /** Events of this type count a bot turn (default: each reply started; a reply cut off by a barge-in is a turn too). */
   turnEventType?: string;
   intervalMs?: number;
   setInterval?: (cb: () => void, ms: number) => unknown;
@@ -111,7 +111,7 @@ export class SessionRecorder implements MediaTapSink {
   addEvent(e: RecordedEvent): void {
     if (this.closed) return;
     this.events.push(e);
-    if (e.type === (this.o.turnEventType ?? 'bot-llm-stopped')) this.meta.turns++;
+    if (e.type === (this.o.turnEventType ?? 'bot-llm-started')) this.meta.turns++;
   }
 
   // ------------------------------------------------------------------ MediaTapSink

@@ -26,7 +26,7 @@ export interface RecordingMeta {
   preset?: string;
   /** Last `t` seen (events or audio), updated as the recording is written. */
   durationMs: number;
-  /** Completed bot turns. */
+  /** Bot replies (one cut off by a barge-in counts too). */
   turns: number;
   /** Stored bytes (events + audio), what the storage budget counts. */
   sizeBytes: number;

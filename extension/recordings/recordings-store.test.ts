@@ -31,7 +31,7 @@ async function record(s: RecordingsStore) {
   rec.botQueued('a', Int16Array.from({ length: 4800 }, (_, k) => k), 24000);
   rec.botStarted({ itemId: 'a', at: 1000, playedSamples: 0 });
   rec.botFlushed({ a: 2400 });
-  rec.addEvent(event(51, 1200, 'bot-llm-stopped'));
+  rec.addEvent(event(51, 1200, 'bot-llm-started'));
   await rec.finish();
   return rec;
 }
