@@ -13,7 +13,7 @@ import { waitFor } from './harness/wait-for.ts';
  * Chromium at 360×640, 1000 px and 320 px.
  */
 
-const VIEWS: ViewName[] = ['Conversation', 'Events', 'Metrics', 'Settings'];
+const VIEWS: ViewName[] = ['Conversation', 'Events', 'Metrics', 'Settings', 'Recordings', 'Replay'];
 const log = (page: Page) => page.getByRole('log', { name: exactly('Event log') });
 const bar = (page: Page) => page.locator('header.session-bar');
 
@@ -86,7 +86,7 @@ describe('panel layout', () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
     await panel.setViewportSize({ width: 360, height: 640 });
     const tabs = panel.getByRole('tablist', { name: exactly('Views') }).getByRole('tab');
-    await waitFor('four view tabs at 360 px', async () => (await tabs.allTextContents()).join(',') === VIEWS.join(','));
+    await waitFor('the six view tabs at 360 px', async () => (await tabs.allTextContents()).join(',') === VIEWS.join(','));
     for (const v of VIEWS) {
       await panel.getByRole('tab', { name: exactly(v) }).click();
       await expect(panel.getByRole('tab', { name: exactly(v) }).getAttribute('aria-selected')).resolves.toBe('true');
@@ -100,8 +100,9 @@ describe('panel layout', () => {
     await expect(panel.getByRole('tab', { name: exactly('Events') }).getAttribute('aria-selected')).resolves.toBe('true');
     await expect(log(panel).isVisible()).resolves.toBe(true);
     await panel.keyboard.press('End');
-    await expect(panel.getByRole('tab', { name: exactly('Settings') }).getAttribute('aria-selected')).resolves.toBe('true');
-    await expect(panel.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Settings');
+    const last = VIEWS.at(-1)!;
+    await expect(panel.getByRole('tab', { name: exactly(last) }).getAttribute('aria-selected')).resolves.toBe('true');
+    await expect(panel.evaluate(() => document.activeElement?.textContent)).resolves.toBe(last);
     await panel.close();
   });
 
