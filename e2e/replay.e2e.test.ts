@@ -146,7 +146,8 @@ describe('Replay: a recording made against Gemini, replayed against OpenAI, then
       const table = compared.getByRole('table').nth(i);
       const latency = await table.getByRole('row').filter({ hasText: /^Latency/ }).getByRole('cell').allTextContents();
       const tokens = await table.getByRole('row').filter({ hasText: /^Tokens/ }).getByRole('cell').allTextContents();
-      expect(latency.every((c) => /\d+ ms/.test(c)), `turn ${i + 1} latency cells: ${latency.join(' | ')}`).toBe(true);
+      const trace = sourceRec.events.filter((e) => e.source === 'rtvi' && /speaking|metrics/.test(e.type)).map((e) => `${e.type}@${Math.round(e.t)}${(e.data as { source?: string })?.source ? `(${(e.data as { source?: string }).source})` : ''}`);
+      expect(latency.every((c) => /\d+ ms/.test(c)), `turn ${i + 1} latency cells: ${latency.join(' | ')}; source rows: ${trace.join(' ')}`).toBe(true);
       expect(tokens.every((c) => /\d+ in \/ \d+ out/.test(c)), `turn ${i + 1} token cells: ${tokens.join(' | ')}`).toBe(true);
     }
     const after = await auditAccessibility(panel);

@@ -48,4 +48,19 @@ describe('compareRecordings', () => {
     expect(md).toContain('| Tokens | 400 in / 80 out |');
     expect(md).toContain('`get_weather({"city":"Paris"})` (differs)');
   });
+
+  it('measures latency on the recording clock even when the VAD stop row was logged after the bot started (its hangover)', () => {
+    // As in a live capture: user-stopped-speaking is stamped at the onset of silence (2070) but
+    // emitted once the VAD's hangover ends, after bot-started-speaking (2431) was logged.
+    const rec = new RecordingBuilder({ id: 'late', adapterId: 'gemini-live' })
+      .rtvi(694, 'user-started-speaking', { source: 'local-vad' })
+      .rtvi(2431, 'bot-started-speaking')
+      .rtvi(2070, 'user-stopped-speaking', { source: 'local-vad' })
+      .rtvi(2790, 'bot-stopped-speaking')
+      .build();
+    rec.events.sort((x, y) => x.seq - y.seq); // stored in logging order
+    const c = compareRecordings(rec, rec, DEFAULT_PRICE_TABLE);
+    expect(c.turns[0].a!.latencyMs).toBe(361);
+  });
 });
+

@@ -69,7 +69,9 @@ export function recordingTurns(rec: Recording, table: PriceTable): { sides: Turn
   const texts = transcripts(rec);
   const calls: ToolCallRecord[] = toolCalls(rec);
   const usage = usageRecords(rec);
-  const metrics = computeSessionMetrics(rec.events).turns;
+  // On the recording clock, not in logging order: the local VAD logs its stop only after its
+  // hangover, which can be after the bot started; in logging order that turn would have no latency.
+  const metrics = computeSessionMetrics([...rec.events].sort((a, b) => a.t - b.t || a.seq - b.seq)).turns;
   const price = priceFor(table, rec.meta.model);
   // A response's usage arrives when it ends, possibly after the user's next turn began (a
   // barge-in): it belongs to the turn whose reply started last before it.
