@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
@@ -150,6 +151,17 @@ describe('Replay: a recording made against Gemini, replayed against OpenAI, then
       expect(latency.every((c) => /\d+ ms/.test(c)), `turn ${i + 1} latency cells: ${latency.join(' | ')}; source rows: ${trace.join(' ')}`).toBe(true);
       expect(tokens.every((c) => /\d+ in \/ \d+ out/.test(c)), `turn ${i + 1} token cells: ${tokens.join(' | ')}`).toBe(true);
     }
+    // The comparison as a short Markdown report.
+    const download = panel.waitForEvent('download', { timeout: 15_000 });
+    await button(panel, 'Export comparison').click();
+    const file = await download;
+    const md = readFileSync(await file.path(), 'utf8');
+    expect(file.suggestedFilename()).toMatch(/^comparison-.*\.md$/);
+    expect(md).toMatch(/^# Recording comparison/);
+    expect(md).toContain('## Turn 1');
+    expect(md).toContain('## Turn 2');
+    expect(md).toMatch(/\| Latency \| \d+ ms \| \d+ ms \|/);
+    expect(md).not.toContain(OPENAI_KEY);
     const after = await auditAccessibility(panel);
     expect(after, JSON.stringify(after, null, 2)).toEqual([]);
     expect(h.targets.dump()).not.toContain(OPENAI_KEY);
