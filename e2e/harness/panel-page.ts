@@ -8,7 +8,7 @@ export function button(page: Page, name: string): Locator {
   return page.getByRole('button', { name: exactly(name) });
 }
 
-export type ViewName = 'Conversation' | 'Events' | 'Metrics' | 'Settings' | 'Recordings' | 'Tests';
+export type ViewName = 'Conversation' | 'Events' | 'Metrics' | 'Settings' | 'Recordings' | 'Replay' | 'Tests';
 
 /**
  * Selects a view's tab in the `Views` tablist (ui-contract.md "Views") unless it is selected

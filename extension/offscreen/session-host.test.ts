@@ -6,6 +6,7 @@ import type { FrameRecord, TransportObserver } from '../../src/transport/frame-o
 import { MemoryRecordingsBackend } from '../recordings/memory-backend.ts';
 import { RecordingsService } from '../recordings/recordings-service.ts';
 import { RecordingsStore } from '../recordings/recordings-store.ts';
+import { RecordingBuilder } from '../replay/synthetic-recording.ts';
 import { MIC_NOT_GRANTED_MESSAGE, SessionHost, redactUrlQuery, type HostPort, type SessionHostDeps } from './session-host.ts';
 
 function fakePort() {
@@ -445,6 +446,62 @@ describe('SessionHost sessions', () => {
     const reply = p.sent.find((e) => e.type === 'recordings-reply')!;
     expect(reply).toMatchObject({ requestId: 7, ok: true, result: { recordings: [{ id: meta!.id }], activeId: null } });
     expect(other.sent.some((e) => e.type === 'recordings-reply')).toBe(false);
+  });
+
+  it('replay: connects with the microphone closed as a linked replay, injects each user turn, answers tools from the source, then ends the session', async () => {
+    const d = sessionDeps();
+    const injected: Array<{ samples: number; rate: number }> = [];
+    Object.assign(d.transport, {
+      connectStartedAt: 0,
+      mediaManager: { injectUserAudio: vi.fn(async (pcm: Int16Array, rate: number) => void injected.push({ samples: pcm.length, rate })) },
+    });
+    const backend = new MemoryRecordingsBackend();
+    const source = new RecordingBuilder({ id: 'src-1', adapterId: 'gemini-live', model: 'gemini-2.5-flash-native-audio' })
+      .mic(0, new Int16Array(16000 * 6).fill(500), 16000)
+      .userSpeech(1000, 2000, 'Weather in Paris?')
+      .rtvi(2100, 'llm-function-call-in-progress', { function_name: 'get_weather', tool_call_id: 'c1', arguments: { city: 'Paris' } })
+      .rtvi(2150, 'llm-function-call-stopped', { function_name: 'get_weather', tool_call_id: 'c1', cancelled: false, result: { sky: 'rain' } })
+      .botReply(2300, 2400, 3000, 'Rainy.')
+      .userSpeech(3500, 4000, 'Thanks')
+      .botReply(4200, 4300, 4600, 'Bye.')
+      .build();
+    await backend.write({ meta: source.meta, firstIndex: 0, events: source.events, audio: source.audio });
+    const host = new SessionHost({ ...d, recordings: new RecordingsService({ store: new RecordingsStore(backend), intervalMs: 60_000 }) });
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'replay', sourceId: 'src-1', connect: { type: 'connect', adapterId: 'openai-realtime', apiKey: 'sk-replay-secret-0000', model: 'gpt-realtime-1.5', settings: {}, enableMic: true } });
+    await until('the replay session connecting', () => host.currentStatus.transportState === 'connecting');
+    expect((d.createClient as unknown as ReturnType<typeof vi.fn>).mock.calls[0][2], 'enableMic').toBe(false);
+    expect(host.currentStatus.replay).toMatchObject({ sourceId: 'src-1', state: 'running', steps: 2 });
+    d.callbacks().onTransportStateChanged?.('ready');
+    await until('the first turn injected', () => injected.length === 1);
+    // From 300 ms before the speech to 800 ms after it (0.7–2.8 s), at the track's rate.
+    expect(injected[0]).toEqual({ samples: Math.round(16000 * 2.1), rate: 16000 });
+    // The target calls the same tool with the same arguments: the source's result answers.
+    expect(await d.handlers.get('get_weather')!({ toolCallId: 'x', functionName: 'get_weather', arguments: { city: 'Paris' } })).toEqual({ sky: 'rain' });
+    const observer = d.transport.setObserver.mock.calls[0][0] as TransportObserver;
+    const rtvi = (type: string) => observer.onRtvi?.({ t: 0, wall: Date.now(), type, data: {}, sourceFrameIds: [] } as never);
+    rtvi('bot-started-speaking');
+    rtvi('bot-stopped-speaking');
+    await until('the second turn injected', () => injected.length === 2);
+    rtvi('bot-started-speaking');
+    rtvi('bot-stopped-speaking');
+    await until('the replay to finish', () => host.currentStatus.replay?.state === 'finished');
+    expect(host.currentStatus.replay).toMatchObject({ sent: 2, tools: [{ name: 'get_weather', answeredBy: 'recording' }] });
+    await until('the replay session to end', () => host.currentStatus.recording === false);
+    const replayMeta = [...backend.metas.values()].find((m) => m.origin === 'replay');
+    expect(replayMeta).toMatchObject({ sourceId: 'src-1', adapterId: 'openai-realtime', complete: true });
+    expect(host.historyEvents().filter((e) => e.type === 'replay-step')).toHaveLength(2);
+    expect(JSON.stringify(p.sent)).not.toContain('sk-replay-secret-0000');
+  }, 15_000);
+
+  it('replay of a recording that is not stored says so and starts nothing', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost({ ...d, recordings: new RecordingsService({ store: new RecordingsStore(new MemoryRecordingsBackend()), intervalMs: 60_000 }) });
+    host.attachPort(fakePort().port);
+    await host.enqueue({ type: 'replay', sourceId: 'gone', connect: { type: 'connect', adapterId: 'loopback', settings: {} } });
+    expect(host.currentStatus.replay).toMatchObject({ state: 'failed', error: expect.stringMatching(/not found/) });
+    expect(d.createTransport).not.toHaveBeenCalled();
   });
 
   it('a replay or test session is recorded with its origin and source; record: false records nothing', async () => {

@@ -36,6 +36,13 @@ import type { VoiceTestService } from './voice-test-service.ts';
 import { IDLE_ACTIVITY_TYPES, IdleWatch } from './idle-watch.ts';
 import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
 import type { RecordingsService } from '../recordings/recordings-service.ts';
+import { fromWire } from '../recordings/wire.ts';
+import { assembleTrack } from '../replay/mic-track.ts';
+import { toolCalls } from '../replay/recording-events.ts';
+import { planReplay } from '../replay/replay-plan.ts';
+import { ReplayRunner } from '../replay/replay-runner.ts';
+import { ReplayToolAnswers } from '../replay/tool-answers.ts';
+import type { ReplayCommand, ReplayStatus } from '../shared/messages.ts';
 
 /** What the host needs of an event history (the inspector's memory-budgeted EventHistory fits). */
 export interface HostEventHistory {
@@ -163,6 +170,8 @@ export class SessionHost {
   /** The client whose session failed (connect rejected, or a fatal error): its end reads `error`. */
   private failedClient: SessionClient | null = null;
   private readonly tabShare: TabShare | null;
+  /** The replay feeding the current session, if any (startReplay). */
+  private replay: { client: SessionClient; runner: ReplayRunner; tools: ReplayToolAnswers; abort: AbortController } | null = null;
   /** The client whose session is being recorded, and that session's number. */
   private recordingFor: { client: SessionClient | null; session: number } | null = null;
 
@@ -327,6 +336,8 @@ export class SessionHost {
           return;
         case 'recordings':
           return; // answered at once by handleRecordings
+        case 'replay':
+          return await this.startReplay(command);
       }
     } catch (e) {
       this.reportError(errorText(e), false);
@@ -433,6 +444,8 @@ export class SessionHost {
       if (this.registeredTools.has(name)) continue;
       this.registeredTools.add(name);
       client.registerFunctionCallHandler(name, (call) => {
+        // A replay never waits for a person: the source's result, else the mock, else a default.
+        if (this.replay?.client === client) return this.replay.tools.answer(call.functionName, call.arguments).result as ReturnType<typeof parseMockResult>;
         const mock = this.toolMocks[call.functionName];
         // "Ask me": answer nothing now; the panel's Send result (or the transport's timeout) answers.
         if (!mock || mock.mode === 'ask') return undefined;
@@ -478,6 +491,7 @@ export class SessionHost {
   private async releaseClient(client: SessionClient): Promise<void> {
     if (this.client !== client) return;
     const transport = this.transport;
+    if (this.replay?.client === client) this.replay.abort.abort();
     // Forget the client first: a connect() rejection or state change caused by this disconnect
     // then belongs to a session that is no longer current and is not reported as live status.
     this.client = null;
@@ -693,6 +707,90 @@ export class SessionHost {
     });
   }
 
+  // ------------------------------------------------------------------ replay
+  /**
+   * Replays a recording's user side into a new session: the session connects as `command.connect`
+   * asks but with the microphone closed, recorded as a replay linked to its source; once ready,
+   * the plan's audio turns go through the media manager's injected source and its typed messages
+   * through sendText, anchored on the new bot's speech; tool calls are answered from the source.
+   * When the plan is done the session ends (so the recording completes). Runs beside the command
+   * queue: Disconnect stops it.
+   */
+  private async startReplay(command: ReplayCommand): Promise<void> {
+    const fail = (error: string) => {
+      this.setStatus({ replay: { sourceId: command.sourceId, state: 'failed', sent: 0, steps: 0, tools: [], warnings: [], error } });
+      this.reportError(`Replay not started: ${error}`, false);
+    };
+    const store = this.deps.recordings;
+    if (!store) return fail('recordings are not available here.');
+    const wire = await store.handle({ op: 'get', id: command.sourceId });
+    if (!wire) return fail('the source recording was not found (deleted?).');
+    const source = fromWire(wire);
+    const plan = planReplay(source);
+    if (plan.steps.length === 0) return fail('the source recording has no user turns to replay.');
+    const mic = await assembleTrack(source, 'mic');
+    const sourceCalls = toolCalls(source);
+    // Tools the source called are answered even when the target does not declare a mock for them.
+    const toolMocks = { ...(command.connect.toolMocks ?? {}) };
+    for (const c of sourceCalls) toolMocks[c.name] ??= { mode: 'ask', result: '' };
+    await this.connect({ ...command.connect, enableMic: false, toolMocks, recording: { ...(command.connect.recording ?? {}), origin: 'replay', sourceId: command.sourceId } });
+    const client = this.client;
+    const transport = this.transport;
+    if (!client || !transport) return fail('the target session did not start.');
+    const abort = new AbortController();
+    const tools = new ReplayToolAnswers(sourceCalls, (name) => this.toolMocks[name], parseMockResult);
+    const recordingId = (await store.handle({ op: 'list' })).activeId;
+    const status: ReplayStatus = { sourceId: command.sourceId, state: 'running', sent: 0, steps: plan.steps.length, tools: [], warnings: plan.warnings, ...(recordingId ? { recordingId } : {}) };
+    const update = (patch: Partial<ReplayStatus>) => {
+      Object.assign(status, patch, { tools: tools.report.map((r) => ({ name: r.name, answeredBy: r.answeredBy })) });
+      this.setStatus({ replay: { ...status } });
+    };
+    const runner = new ReplayRunner({
+      injectAudio: (pcm, rate, signal) => transport.mediaManager.injectUserAudio(pcm, rate, { signal }),
+      sendText: async (text) => {
+        await client.sendText(text);
+        this.conversation.addUserText(text);
+      },
+      log: (type, data) => {
+        this.recordTransportEvent(type, data);
+        if (type === 'replay-step') update({ sent: status.sent + 1 });
+      },
+      setTimeout: (cb, ms) => setTimeout(cb, ms),
+      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    });
+    this.replay = { client, runner, tools, abort };
+    update({});
+    this.recordTransportEvent('replay-started', { sourceId: command.sourceId, steps: plan.steps.length, warnings: plan.warnings });
+    void (async () => {
+      try {
+        const ready = await this.waitForReady(client, abort.signal);
+        if (!ready) throw new Error('the target session did not become ready.');
+        const report = await runner.run(plan, mic, abort.signal);
+        this.recordTransportEvent('replay-finished', { sourceId: command.sourceId, aborted: report.aborted, steps: report.steps, tools: tools.report, warnings: report.warnings });
+        update({ state: report.aborted ? 'stopped' : 'finished', warnings: report.warnings });
+      } catch (e) {
+        this.recordTransportEvent('replay-finished', { sourceId: command.sourceId, error: errorText(e), tools: tools.report });
+        update({ state: abort.signal.aborted ? 'stopped' : 'failed', error: errorText(e) });
+      } finally {
+        if (this.replay?.client === client) this.replay = null;
+        // The replay's session ends with it, so its recording is complete.
+        if (this.client === client) void this.enqueue({ type: 'disconnect' });
+      }
+    })();
+  }
+
+  /** Resolves true once this client's transport is ready, false if it ends (or is aborted) first. */
+  private waitForReady(client: SessionClient, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.client !== client || signal.aborted) return resolve(false);
+        if (this.status.transportState === 'ready') return resolve(true);
+        setTimeout(check, 50);
+      };
+      check();
+    });
+  }
+
   // ------------------------------------------------------------------ recordings store
   /** Starts this session's recording; a recordings failure never stops the session. */
   private async startRecording(command: ConnectCommand, apiKey: string | undefined, options: ConnectCommand['recording']): Promise<void> {
@@ -777,6 +875,8 @@ export class SessionHost {
     // The player's last level report can trail its stop event: the meter follows the speaking
     // events so it never freezes on a stale non-zero value.
     if (r.type === 'user-started-speaking') this.checkSelfHearing();
+    if (r.type === 'bot-started-speaking') this.replay?.runner.onBotStarted();
+    if (r.type === 'bot-stopped-speaking') this.replay?.runner.onBotStopped();
     if (r.type === 'bot-started-speaking') this.botSpeaking = true;
     if (r.type === 'bot-stopped-speaking') {
       this.botSpeaking = false;

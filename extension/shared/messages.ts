@@ -91,7 +91,9 @@ export type PanelCommand =
   | SendImageCommand
   | ShareTabCommand
   | { type: 'stop-tab-share' }
-  | RecordingsCommand;
+  | RecordingsCommand
+  /** Replays a recording's user side into a new session made from `connect` (extension/replay/). */
+  | ReplayCommand;
 
 /** A screenshot for the model: the image as base64 (no data: prefix) and a small thumbnail for the conversation. */
 export interface SendImageCommand {
@@ -141,6 +143,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'share-tab',
   'stop-tab-share',
   'recordings',
+  'replay',
 ]);
 
 export function isPanelCommand(m: unknown): m is PanelCommand {
@@ -245,6 +248,31 @@ export interface HostStatus {
   recording?: boolean;
   /** A tab whose audio (and frames) the session hears, or null. */
   tabShare?: TabShareStatus | null;
+  /** The last replay started here: its progress, then its outcome. */
+  replay?: ReplayStatus | null;
+}
+
+// ------------------------------------------------------------------ replay (panel → host)
+export interface ReplayCommand {
+  type: 'replay';
+  /** The recording whose user side is replayed. */
+  sourceId: string;
+  /** The target session, as the panel's Connect would start it (the microphone stays closed). */
+  connect: ConnectCommand;
+}
+
+export interface ReplayStatus {
+  sourceId: string;
+  state: 'running' | 'finished' | 'failed' | 'stopped';
+  /** User turns sent so far, of how many. */
+  sent: number;
+  steps: number;
+  /** The recording this replay makes, once known. */
+  recordingId?: string;
+  /** Who answered each tool call: the source recording, the target's mock, or a default answer. */
+  tools: Array<{ name: string; answeredBy: 'recording' | 'mock' | 'default' }>;
+  warnings: string[];
+  error?: string;
 }
 
 export interface TabShareStatus {

@@ -226,6 +226,12 @@ export interface FakeReceivedFrame {
   bytes: number;
   /** Decoded PCM bytes for `input_audio_buffer.append`. */
   audioBytes?: number;
+  /**
+   * The decoded audio of `input_audio_buffer.append` (base64 PCM16 mono at the session's input
+   * rate, 24 kHz for `audio/pcm`: the API reference's input_audio_buffer.append and
+   * RealtimeAudioFormats in node_modules/openai). Kept so tests can compare what arrived.
+   */
+  pcm?: Buffer;
 }
 
 export interface FakeSentFrame {
@@ -1044,8 +1050,9 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         ev = null;
       }
       const type = ev && typeof ev.type === 'string' ? ev.type : isBinary ? '(binary)' : '(invalid json)';
-      const audioBytes = ev && type === 'input_audio_buffer.append' && typeof ev.audio === 'string' ? Buffer.from(ev.audio, 'base64').length : undefined;
-      received.push({ seq: ++frameSeq, connection, at: Date.now(), type, event: ev ? summarise(ev) : { text: text.slice(0, 200) }, binary: isBinary, bytes: buf.length, ...(audioBytes !== undefined ? { audioBytes } : {}) });
+      const pcm = ev && type === 'input_audio_buffer.append' && typeof ev.audio === 'string' ? Buffer.from(ev.audio, 'base64') : undefined;
+      const audioBytes = pcm?.length;
+      received.push({ seq: ++frameSeq, connection, at: Date.now(), type, event: ev ? summarise(ev) : { text: text.slice(0, 200) }, binary: isBinary, bytes: buf.length, ...(pcm ? { audioBytes, pcm } : {}) });
       notify();
       if (isBinary) return sendError({ type: 'invalid_request_error', code: 'invalid_json', message: 'Binary frames are not supported; send JSON text frames.', param: null }, null);
       if (!ev) return sendError({ type: 'invalid_request_error', code: 'invalid_json', message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)", param: null }, null);

@@ -4,7 +4,7 @@ import { adapters, findAdapter } from '../../../src/adapters/adapter-registry.ts
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import type { MediaStats } from '../../../src/audio/media-manager.ts';
 import { echoUncancelled } from '../../../src/audio/echo-cancellation.ts';
-import type { PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts';
+import type { ConnectCommand, PanelCommand, ToolMock, ToolMocks } from '../../shared/messages.ts';
 import { loadAdapterSettings, saveAdapterSettings, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_TOOL_TIMEOUT_S, type AdapterSettings } from '../adapter-settings-storage.ts';
 import { downloadTextFile, readFileText } from '../inspector/download-file.ts';
 import { EventLog } from '../inspector/event-log.tsx';
@@ -32,6 +32,7 @@ import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
 import { TestsView } from './tests-view.tsx';
 import { PresetsSection } from './presets-section.tsx';
 import { RecordingsView } from './recordings-view.tsx';
+import { ReplayView } from './replay-view.tsx';
 import { RecordingIndicator, RecordingNotice } from './recording-indicator.tsx';
 import type { RecordingsClient } from '../recordings-client.ts';
 import { SessionControls, type KeyForm } from './session-controls.tsx';
@@ -208,18 +209,26 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
     setAdapterId(id);
   };
 
-  const connect = () => {
+  /** The connect command Settings describe, or null after saying why not (Connect and Start replay). */
+  const connectCommand = (): ConnectCommand | null => {
     setDismissedAt(Date.now());
     setLocalError(null);
-    if (!settings) return fail('Settings are still loading; try again in a moment.');
+    if (!settings) {
+      fail('Settings are still loading; try again in a moment.');
+      return null;
+    }
     const key = cleanKey(keyForm.key);
-    if (adapter.needsKey && !key) return fail(`${adapter.label} needs an API key: paste it into "API key", then connect.`);
-    if (!toolsCheck.ok) return fail(`Tools (JSON) is not valid (${toolsCheck.message}). Fix it, then connect.`);
+    if (adapter.needsKey && !key) {
+      fail(`${adapter.label} needs an API key: paste it into "API key", then connect.`);
+      return null;
+    }
+    if (!toolsCheck.ok) {
+      fail(`Tools (JSON) is not valid (${toolsCheck.message}). Fix it, then connect.`);
+      return null;
+    }
     const model = typeof values.model === 'string' ? values.model.trim() : '';
     setSessionSettings({ settings: { ...values, ...(model ? { model } : {}) }, endpoint: settings.endpoint.trim() || undefined });
-    // A vendor whose token request needs a host permission asks for it now, in the click's gesture;
-    // the connect goes out either way (a refusal then shows as the token request's failure).
-    void requestTokenHost(adapter.tokenHostPermission?.(settings.endpoint)).then(() => send({
+    return {
       type: 'connect',
       adapterId,
       apiKey: adapter.needsKey ? key : undefined,
@@ -231,7 +240,15 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
       functionCallTimeoutMs: (settings.toolTimeoutS || DEFAULT_TOOL_TIMEOUT_S) * 1000,
       idleTimeoutMs: settings.idleTimeoutS * 1000,
       ...(loadedPreset ? { recording: { preset: loadedPreset } } : {}),
-    }));
+    };
+  };
+
+  const connect = () => {
+    const command = connectCommand();
+    if (!command) return;
+    // A vendor whose token request needs a host permission asks for it now, in the click's gesture;
+    // the connect goes out either way (a refusal then shows as the token request's failure).
+    void requestTokenHost(adapter.tokenHostPermission?.(command.endpoint ?? '')).then(() => send(command));
   };
 
   const apply = () => {
@@ -401,7 +418,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
     return keys;
   };
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
-  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Recordings', 'Tests'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Recordings', 'Tests'];
+  const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Recordings', 'Replay', 'Tests'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Recordings', 'Replay', 'Tests'];
   const eventsShown = wide || shownView === 'Events';
   // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
   const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
@@ -633,6 +650,18 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })}
               echoCheck={{ status: state.status.echoCheck, sessionOpen: open, onRun: () => send({ type: 'echo-check' }) }}
             />
+          </div>
+          <div {...panelProps('Replay')}>
+            {recordings && shownView === 'Replay' && (
+              <ReplayView
+                listing={state.recordings}
+                client={recordings}
+                replay={state.status.replay}
+                target={{ adapterId, adapterLabel: adapter.label, model: typeof values.model === 'string' && values.model.trim() ? values.model.trim() : undefined }}
+                connectCommand={connectCommand}
+                onStart={(sourceId, connect) => send({ type: 'replay', sourceId, connect })}
+              />
+            )}
           </div>
           <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} />}</div>
         </div>

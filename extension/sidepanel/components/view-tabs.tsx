@@ -1,6 +1,6 @@
 import { useRef, type KeyboardEvent } from 'react';
 
-export type ViewName = 'Conversation' | 'Events' | 'Metrics' | 'Settings' | 'Recordings' | 'Tests';
+export type ViewName = 'Conversation' | 'Events' | 'Metrics' | 'Settings' | 'Recordings' | 'Replay' | 'Tests';
 
 export const tabId = (v: ViewName) => `view-tab-${v.toLowerCase()}`;
 export const panelId = (v: ViewName) => `view-panel-${v.toLowerCase()}`;
