@@ -150,7 +150,9 @@ describe('registry and host permissions', () => {
   });
 
   it('token hosts are asked for only where the manifest offers them, per host', () => {
-    expect(TOKEN_HOST_PATTERNS).toEqual((manifest as { optional_host_permissions?: string[] }).optional_host_permissions);
+    // The manifest also offers `<all_urls>` (screenshots of a tab never invoked); every token host is listed on its own.
+    const offered = (manifest as { optional_host_permissions?: string[] }).optional_host_permissions ?? [];
+    expect(offered.filter((h) => h !== '<all_urls>')).toEqual(TOKEN_HOST_PATTERNS);
     expect(tokenHostPermission(undefined, 'wss://api.x.ai/v1/realtime', TOKEN_HOST_PATTERNS)).toBe('https://api.x.ai/*');
     expect(tokenHostPermission('wss://my-res.openai.azure.com/openai/v1/realtime', null, TOKEN_HOST_PATTERNS)).toBe('https://my-res.openai.azure.com/*');
     expect(tokenHostPermission('ws://127.0.0.1:9000/v1/realtime', null, TOKEN_HOST_PATTERNS)).toBeNull();
