@@ -38,6 +38,7 @@ import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types
 import type { RecordingsService } from '../recordings/recordings-service.ts';
 import { fromWire } from '../recordings/wire.ts';
 import { assembleTrack } from '../replay/mic-track.ts';
+import { decodeOpusAtChunkRate } from '../replay/opus-track-decoder.ts';
 import { toolCalls } from '../replay/recording-events.ts';
 import { planReplay } from '../replay/replay-plan.ts';
 import { ReplayRunner } from '../replay/replay-runner.ts';
@@ -728,7 +729,7 @@ export class SessionHost {
     const source = fromWire(wire);
     const plan = planReplay(source);
     if (plan.steps.length === 0) return fail('the source recording has no user turns to replay.');
-    const mic = await assembleTrack(source, 'mic');
+    const mic = await assembleTrack(source, 'mic', decodeOpusAtChunkRate);
     const sourceCalls = toolCalls(source);
     // Tools the source called are answered even when the target does not declare a mock for them.
     const toolMocks = { ...(command.connect.toolMocks ?? {}) };
