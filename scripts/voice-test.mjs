@@ -95,7 +95,7 @@ function readKeys(opts) {
   return keys;
 }
 
-/** Audio files the steps name (`speak`, `barge_in.speak`), read relative to their scenario. */
+/** Files the steps name (`speak`, `barge_in.speak`, an exported `from_recording`), read relative to their scenario. */
 function collectAssets(file, text, assets) {
   let doc;
   try {
@@ -105,7 +105,7 @@ function collectAssets(file, text, assets) {
   }
   const steps = Array.isArray(doc?.steps) ? doc.steps : [];
   for (const step of steps) {
-    for (const path of [step?.speak, step?.barge_in?.speak]) {
+    for (const path of [step?.speak, step?.barge_in?.speak, step?.from_recording?.recording]) {
       if (typeof path !== 'string' || path in assets) continue;
       const full = resolve(dirname(file), path);
       if (existsSync(full)) assets[path] = readFileSync(full).toString('base64');

@@ -9,6 +9,8 @@ import { runEchoCheck } from './echo-check.ts';
 import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort } from './session-host.ts';
 import { observeFetch } from './http-request-log.ts';
 import { VoiceTestService } from './voice-test-service.ts';
+import { decodeOpusAtChunkRate } from '../replay/opus-track-decoder.ts';
+import { decodeRecordingFile } from '../recordings/export-file.ts';
 import { JpegFrameGrabber } from '../../src/audio/camera-capture.ts';
 import { IdbRecordingsBackend } from '../recordings/idb-backend.ts';
 import { tapMediaManager } from '../recordings/media-tap.ts';
@@ -68,7 +70,26 @@ host = new SessionHost({
 });
 {
   const h = host;
-  h.voiceTests = new VoiceTestService({ host: h, adapters, publish: (u) => h.publish(u) });
+  h.voiceTests = new VoiceTestService({
+    host: h,
+    adapters,
+    publish: (u) => h.publish(u),
+    decodeOpus: decodeOpusAtChunkRate,
+    activeRecordingId: async () => (await recordings.handle({ op: 'list' })).activeId ?? undefined,
+    loadRecording: async (ref, bytes) => {
+      if (bytes) {
+        const file = decodeRecordingFile(bytes);
+        if (!file.ok) throw new Error(`${ref}: ${file.error}`);
+        return file.recording;
+      }
+      const list = (await recordings.handle({ op: 'list' })).recordings;
+      const meta = list.find((m) => m.id === ref) ?? list.find((m) => m.name === ref);
+      if (!meta) throw new Error(`no recording with the id or name "${ref}"`);
+      const wire = await recordings.handle({ op: 'get', id: meta.id });
+      if (!wire) throw new Error(`recording "${ref}" could not be read`);
+      return fromWire(wire);
+    },
+  });
 }
 for (const port of early.splice(0)) host.attachPort(port);
 // The adapters' token / client-secret requests appear in the event log (URL, status, time; no secrets).

@@ -25,10 +25,13 @@ export class HostSessionDriver implements SessionDriver {
   private rows: LogEvent[] = [];
   private readonly listeners = new Set<(e: LogEvent) => void>();
   private session = -1;
+  private recording: string | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly host: DrivableHost,
+    /** The recording the running session is saved as (every test run is a recording). */
+    private readonly activeRecordingId: (() => Promise<string | undefined>) | undefined,
     private readonly connectFor: (target: ScenarioTarget) => ConnectCommand,
   ) {
     this.unsubscribe = host.onLog((e) => {
@@ -46,6 +49,7 @@ export class HostSessionDriver implements SessionDriver {
   async start(target: ScenarioTarget): Promise<void> {
     const command = this.connectFor(target);
     this.rows = [];
+    this.recording = undefined;
     const errorBefore = this.host.lastErrorMessage();
     this.session = this.host.sessionNumber + 1;
     await this.host.enqueue(command);
@@ -53,7 +57,10 @@ export class HostSessionDriver implements SessionDriver {
     // connect() has settled when enqueue resolves; the state says how.
     while (Date.now() < deadline) {
       const state = this.host.currentStatus.transportState;
-      if (state === 'ready') return;
+      if (state === 'ready') {
+        this.recording = await this.activeRecordingId?.().catch(() => undefined);
+        return;
+      }
       if (state === 'error' || state === 'disconnected') {
         const err = this.host.lastErrorMessage();
         throw new Error(err && err !== errorBefore ? err : `the session did not become ready (state: ${state})`);
@@ -82,6 +89,10 @@ export class HostSessionDriver implements SessionDriver {
   onEvent(listener: (ev: LogEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  recordingId(): string | undefined {
+    return this.recording;
   }
 
   isReady(): boolean {

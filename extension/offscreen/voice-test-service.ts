@@ -8,14 +8,24 @@ import type { Scenario } from '../voice-tests/scenario-types.ts';
 import { formatTable, summarise } from '../voice-tests/test-results.ts';
 import { junitXml } from '../voice-tests/junit-report.ts';
 import { decodeWav } from '../voice-tests/wav-decoder.ts';
+import { recordingUserTurn } from '../voice-tests/recording-turn.ts';
+import type { Recording } from '../recordings/recording-format.ts';
+import type { OpusDecoder } from '../replay/mic-track.ts';
 import { HostSessionDriver, type DrivableHost } from './voice-test-driver.ts';
 
 export interface VoiceTestServiceDeps {
   host: DrivableHost;
   adapters: readonly AdapterDescriptor[];
   publish(update: HostUpdate): void;
-  /** A recording's user turn as audio (recordings store); absent where there is none. */
-  recordingTurn?(recording: string, turn: number): Promise<SpeechAudio>;
+  /**
+   * A recording by id or name from the recordings store, or an exported recording file the run
+   * was given (`assets`, by the path the scenario writes); absent where there are no recordings.
+   */
+  loadRecording?(ref: string, assetBytes: Uint8Array | undefined): Promise<Recording>;
+  /** Decodes Opus-compressed tracks (WebCodecs, in the offscreen document). */
+  decodeOpus?: OpusDecoder;
+  /** The recording the running session is being saved as. */
+  activeRecordingId?(): Promise<string | undefined>;
 }
 
 /**
@@ -87,12 +97,14 @@ export class VoiceTestService {
         return a;
       },
       recordingTurn: async (recording, turn) => {
-        if (!this.deps.recordingTurn) throw new Error('recordings are not available in this build');
-        return this.deps.recordingTurn(recording, turn);
+        if (!this.deps.loadRecording) throw new Error('recordings are not available here');
+        const b64 = request.assets[recording];
+        const rec = await this.deps.loadRecording(recording, b64 === undefined ? undefined : base64Bytes(b64));
+        return recordingUserTurn(rec, turn, this.deps.decodeOpus);
       },
     };
     const budget = new TokenBudget(request.maxTokens);
-    const driver = new HostSessionDriver(this.deps.host, (target) => {
+    const driver = new HostSessionDriver(this.deps.host, this.deps.activeRecordingId, (target) => {
       const descriptor = this.deps.adapters.find((a) => a.id === target.adapter);
       if (!descriptor) throw new Error(`unknown adapter "${target.adapter}"`);
       return connectForTarget(target, { descriptor, ...(request.keys[descriptor.id] ? { apiKey: request.keys[descriptor.id] } : {}) });

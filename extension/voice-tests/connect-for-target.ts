@@ -43,5 +43,7 @@ export function connectForTarget(target: ScenarioTarget, ctx: TargetContext): Co
     enableMic: false,
     toolMocks,
     ...(ctx.functionCallTimeoutMs ? { functionCallTimeoutMs: ctx.functionCallTimeoutMs } : {}),
+    // Every run is a recording, marked as a test so it never evicts the user's own recordings.
+    recording: { origin: 'test', ...(target.preset ? { preset: target.preset } : {}) },
   };
 }
