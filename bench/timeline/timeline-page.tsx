@@ -26,15 +26,14 @@ interface Harness {
   unmount(): void;
 }
 
-const g0 = performance.now();
-const { recording, turns } = syntheticRecording({ durationMs: minutes * 60_000, rawAudioFrames: q.get('raw') !== '0' });
 let root: Root | null = null;
 const harness: Harness = {
-  recording,
-  turns,
-  generatedMs: performance.now() - g0,
+  recording: null,
+  turns: [],
+  generatedMs: 0,
   mountedAt: 0,
   mount() {
+    const recording = harness.recording!;
     harness.mountedAt = performance.now();
     root = createRoot(document.getElementById('root')!);
     root.render(<StrictMode>{view === 'timeline' ? <Timeline recording={recording} /> : <RecordingView recording={recording} />}</StrictMode>);
@@ -45,4 +44,12 @@ const harness: Harness = {
   },
 };
 (window as unknown as { __harness: Harness }).__harness = harness;
-document.documentElement.dataset.harness = 'ready';
+// Generated after the page has loaded (an hour takes seconds): navigation is not held up by it.
+setTimeout(() => {
+  const g0 = performance.now();
+  const made = syntheticRecording({ durationMs: minutes * 60_000, rawAudioFrames: q.get('raw') !== '0' });
+  harness.recording = made.recording;
+  harness.turns = made.turns;
+  harness.generatedMs = performance.now() - g0;
+  document.documentElement.dataset.harness = 'ready';
+}, 0);

@@ -60,3 +60,26 @@ describe('PeakPyramid', () => {
     expect([...c.min].every((v) => Math.abs(v + 0.4) < 1e-6)).toBe(true);
   });
 });
+
+describe('PeakPyramid overview pass', () => {
+  it('a strided pass stays within the exact peaks, and the exact pass after it gives the exact peaks', () => {
+    const rate = 16000;
+    const s = new Int16Array(rate * 3);
+    for (let i = 0; i < s.length; i++) s[i] = Math.round(Math.sin(i * 0.071) * 20000 * (1 + (i % 7 === 3 ? 0.5 : 0)));
+    const bytes = new Uint8Array(s.buffer);
+    const exact = new PeakPyramid();
+    exact.addPcm16(5, rate, bytes);
+    const quick = new PeakPyramid();
+    quick.addPcm16(5, rate, bytes, 16);
+    const e = exact.columns(0, 3005, 300);
+    const q = quick.columns(0, 3005, 300);
+    for (let i = 0; i < 300; i++) {
+      expect(q.max[i]).toBeLessThanOrEqual(e.max[i]);
+      expect(q.min[i]).toBeGreaterThanOrEqual(e.min[i]);
+    }
+    quick.addPcm16(5, rate, bytes);
+    const r = quick.columns(0, 3005, 300);
+    expect([...r.max]).toEqual([...e.max]);
+    expect([...r.min]).toEqual([...e.min]);
+  });
+});

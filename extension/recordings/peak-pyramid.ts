@@ -28,17 +28,76 @@ export class PeakPyramid {
     return this.bins * BASE_BIN_MS;
   }
 
-  /** Adds 16-bit little-endian mono PCM starting at `tMs`. */
-  addPcm16(tMs: number, sampleRate: number, data: Uint8Array): void {
+  /**
+   * Adds 16-bit little-endian mono PCM starting at `tMs`. With `stride` > 1 only every stride-th
+   * sample is read: a quick first pass for the overview. Min/max over a subset lie within the
+   * min/max over all samples, so adding the same chunk again with stride 1 makes the bins exact.
+   */
+  addPcm16(tMs: number, sampleRate: number, data: Uint8Array, stride = 1): void {
     const n = data.byteLength >> 1;
     // An Int16Array view needs an even byte offset; a copied chunk (import, IndexedDB) may not have one.
     const view = (data.byteOffset & 1) === 0 ? new Int16Array(data.buffer, data.byteOffset, n) : new Int16Array(data.slice(0, n * 2).buffer);
-    this.addSamples(tMs, sampleRate, view, 1 / 32768);
+    const startBin = this.prepare(tMs, sampleRate, n);
+    if (startBin < 0) return;
+    const base = this.levels[0];
+    const perBin = (sampleRate * BASE_BIN_MS) / 1000;
+    const offset = ((tMs - startBin * BASE_BIN_MS) / 1000) * sampleRate;
+    const scale = 1 / 32768;
+    const step = Math.max(1, Math.floor(stride));
+    let bin = startBin;
+    let i = 0;
+    // Kept monomorphic (Int16Array only): this loop reads every sample of an hour-long recording.
+    while (i < n) {
+      const end = Math.min(n, Math.ceil((bin - startBin + 1) * perBin - offset));
+      let lo = 32767;
+      let hi = -32768;
+      let any = false;
+      for (; i < end; i += step) {
+        const v = view[i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        any = true;
+      }
+      // `i` overshoots into the next bin by less than a stride: the global sampling phase holds.
+      if (any) mergeBin(base, bin, lo * scale, hi * scale);
+      bin++;
+    }
+    this.touch(startBin);
   }
 
   /** Adds float samples (−1…1) starting at `tMs`. */
   addFloat(tMs: number, sampleRate: number, samples: Float32Array): void {
-    this.addSamples(tMs, sampleRate, samples, 1);
+    const n = samples.length;
+    const startBin = this.prepare(tMs, sampleRate, n);
+    if (startBin < 0) return;
+    const base = this.levels[0];
+    const perBin = (sampleRate * BASE_BIN_MS) / 1000;
+    const offset = ((tMs - startBin * BASE_BIN_MS) / 1000) * sampleRate;
+    let bin = startBin;
+    let i = 0;
+    while (i < n) {
+      const end = Math.min(n, Math.ceil((bin - startBin + 1) * perBin - offset));
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (; i < end; i++) {
+        const v = samples[i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (lo !== Infinity) mergeBin(base, bin, lo, hi);
+      bin++;
+    }
+    this.touch(startBin);
+  }
+
+  /** Grows the base level for n samples at tMs; returns the first bin, or −1 for nothing to add. */
+  private prepare(tMs: number, sampleRate: number, n: number): number {
+    if (n === 0 || !(sampleRate > 0)) return -1;
+    const perBin = (sampleRate * BASE_BIN_MS) / 1000;
+    const startBin = Math.max(0, Math.floor(tMs / BASE_BIN_MS));
+    const offset = ((tMs - startBin * BASE_BIN_MS) / 1000) * sampleRate;
+    this.ensure(startBin + Math.floor((offset + n - 1) / perBin) + 1);
+    return startBin;
   }
 
   /**
@@ -53,33 +112,6 @@ export class PeakPyramid {
     const v = Math.max(0, Math.min(1, level));
     for (let i = a; i < b; i++) mergeBin(base, i, -v, v);
     this.touch(a);
-  }
-
-  private addSamples(tMs: number, sampleRate: number, s: ArrayLike<number>, scale: number): void {
-    const n = s.length;
-    if (n === 0 || !(sampleRate > 0)) return;
-    const perBin = (sampleRate * BASE_BIN_MS) / 1000;
-    const startBin = Math.max(0, Math.floor(tMs / BASE_BIN_MS));
-    // Sample offset of the first sample within its bin.
-    const offset = ((tMs - startBin * BASE_BIN_MS) / 1000) * sampleRate;
-    const lastBin = startBin + Math.floor((offset + n - 1) / perBin);
-    this.ensure(lastBin + 1);
-    const base = this.levels[0];
-    let bin = startBin;
-    let i = 0;
-    while (i < n) {
-      const end = Math.min(n, Math.ceil((bin - startBin + 1) * perBin - offset));
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (; i < end; i++) {
-        const v = s[i];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      if (lo !== Infinity) mergeBin(base, bin, lo * scale, hi * scale);
-      bin++;
-    }
-    this.touch(startBin);
   }
 
   /**

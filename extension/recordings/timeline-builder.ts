@@ -5,16 +5,23 @@ import { decodeOpusChunks, opusDecodingAvailable } from './audio-chunk-decode.ts
 /**
  * Builds a recording's timeline model in slices of at most SLICE_MS of main-thread time, yielding
  * between them, so an hour-long recording (≈ 250,000 events, ≈ 90 million samples) never holds the
- * panel's thread for a long task. Events first (spans and markers appear at once), then the
- * waveforms fill in. Opus tracks are decoded through WebCodecs where the browser has it.
+ * panel's thread for a long task. Events first (spans and markers appear at once); then the
+ * waveforms from every OVERVIEW_STRIDE-th sample (the whole session drawn, `overview`); then every
+ * sample, which makes the peaks exact (min/max over a subset never exceed those over the whole).
+ * Opus tracks are decoded through WebCodecs where the browser has it.
  */
 export const SLICE_MS = 8;
+/** 16 kHz read every 16th sample is 1 kHz: a column of the overview spans seconds, thousands of reads. */
+export const OVERVIEW_STRIDE = 16;
 const EVENTS_PER_CHECK = 2000;
 
 export interface BuildProgress {
   model: TimelineModel;
   /** 0…1: events and audio chunks processed. */
   done: number;
+  /** Events and the approximate waveforms of the whole recording are in. */
+  overview: boolean;
+  /** Every sample is in: the peaks are exact. */
   complete: boolean;
   /** Why some audio is not drawn (opus without WebCodecs, a decode error). */
   audioNote: string | null;
@@ -31,12 +38,13 @@ export function buildTimeline(rec: Recording, onProgress: (p: BuildProgress) => 
   model.endMs = rec.meta.durationMs;
   const pcm = rec.audio.filter((c) => c.codec === 'pcm16');
   const opus = rec.audio.filter((c) => c.codec === 'opus');
-  const total = rec.events.length + rec.audio.length || 1;
+  const total = rec.events.length + rec.audio.length + pcm.length || 1;
+  let overview = false;
   let audioNote: string | null = null;
   const run = async (): Promise<BuildProgress> => {
     let processed = 0;
     let sliceStart = performance.now();
-    const report = (complete: boolean) => onProgress({ model, done: processed / total, complete, audioNote });
+    const report = (complete: boolean) => onProgress({ model, done: processed / total, overview, complete, audioNote });
     const maybeYield = async () => {
       if (performance.now() - sliceStart < SLICE_MS) return;
       report(false);
@@ -47,6 +55,18 @@ export function buildTimeline(rec: Recording, onProgress: (p: BuildProgress) => 
       model.addEvents(rec.events.slice(i, i + EVENTS_PER_CHECK));
       processed += Math.min(EVENTS_PER_CHECK, rec.events.length - i);
       await maybeYield();
+    }
+    for (const c of pcm) {
+      if (cancelled) break;
+      model.addPcm16Chunk(c, OVERVIEW_STRIDE);
+      processed++;
+      await maybeYield();
+    }
+    overview = !cancelled;
+    if (overview) {
+      report(false);
+      await yieldNow();
+      sliceStart = performance.now();
     }
     for (const c of pcm) {
       if (cancelled) break;
@@ -72,7 +92,7 @@ export function buildTimeline(rec: Recording, onProgress: (p: BuildProgress) => 
         }
       }
     } else processed += opus.length;
-    const result = { model, done: 1, complete: !cancelled, audioNote };
+    const result = { model, done: 1, overview, complete: !cancelled, audioNote };
     if (!cancelled) onProgress(result);
     return result;
   };

@@ -82,6 +82,10 @@ export class TimelineModel {
     if (this.session !== null && ev.session !== this.session) return;
     if (ev.t > this.endMs) this.endMs = ev.t;
     this.metrics.add(ev);
+    // Fast path for the bulk of a recording (50 audio frames a second each way): a raw frame
+    // carrying audio is neither a speaking, tool nor error row, and the log hides it. Only the
+    // metrics (first provider audio of a turn) read it.
+    if (ev.source === 'raw' && ev.audio !== undefined && !ev.malformed && isAudioFrame(ev)) return;
     if (!isAudioFrame(ev)) {
       this.times.push(ev.t);
       this.seqs.push(ev.seq);
@@ -118,8 +122,9 @@ export class TimelineModel {
     }
   }
 
-  addPcm16Chunk(c: AudioChunk): void {
-    this.peaks[c.track].addPcm16(c.t, c.sampleRate, c.data);
+  /** `stride` > 1: a quick approximate pass (see PeakPyramid.addPcm16); add again with 1 for exact peaks. */
+  addPcm16Chunk(c: AudioChunk, stride = 1): void {
+    this.peaks[c.track].addPcm16(c.t, c.sampleRate, c.data, stride);
     const end = c.t + (c.samples / c.sampleRate) * 1000;
     if (end > this.endMs) this.endMs = end;
     this.revision++;

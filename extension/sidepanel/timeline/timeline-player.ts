@@ -7,6 +7,25 @@ export type ListenMode = 'both' | 'user' | 'bot';
 const LEAD_S = 1.5;
 const TICK_MS = 250;
 
+let shared: AudioContext | null = null;
+
+/**
+ * One AudioContext for the page, made once: creating one opens the audio device synchronously
+ * (hundreds of ms on a loaded machine, measured by the timeline bench), so it is not paid per
+ * recording or per click. `prewarmAudio()` makes it ahead of the first play, in idle time.
+ */
+function sharedContext(): AudioContext {
+  if (!shared || shared.state === 'closed') shared = new AudioContext({ latencyHint: 'playback' });
+  return shared;
+}
+
+export function prewarmAudio(): void {
+  if (typeof AudioContext !== 'function') return;
+  const ctx = sharedContext();
+  // Made outside a user gesture it may start suspended; play() resumes it.
+  if (ctx.state === 'running') void ctx.suspend().catch(() => undefined);
+}
+
 /**
  * Plays a recording from any point, both tracks on the recording clock (each chunk starts at its
  * own `t`, so gaps stay silent as recorded), mixed or one voice alone. Decodes only what it is
@@ -65,7 +84,7 @@ export class TimelinePlayer {
     this.stopSources();
     const gen = ++this.generation;
     if (!this.ctx) {
-      this.ctx = new AudioContext({ latencyHint: 'playback' });
+      this.ctx = sharedContext();
       const mic = this.ctx.createGain();
       const bot = this.ctx.createGain();
       mic.connect(this.ctx.destination);
@@ -90,12 +109,15 @@ export class TimelinePlayer {
     this.playing = false;
   }
 
+  /** Stops and lets go of the page's context (kept for the next recording, suspended). */
   async close(): Promise<void> {
     this.stop();
     const ctx = this.ctx;
+    this.gains?.mic.disconnect();
+    this.gains?.bot.disconnect();
     this.ctx = null;
     this.gains = null;
-    await ctx?.close().catch(() => undefined);
+    if (ctx && ctx.state === 'running') await ctx.suspend().catch(() => undefined);
   }
 
   private stopSources(): void {
