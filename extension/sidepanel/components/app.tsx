@@ -450,6 +450,7 @@ export function App({ store, send, initialAdapter }: { store: PanelStore; send(c
               }}
               history={store.history}
               live={transportState === 'ready' || transportState === 'connected'}
+              levels={state.levels}
             />
           </div>
           <div {...panelProps('Metrics')}>
