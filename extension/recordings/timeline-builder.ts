@@ -13,7 +13,7 @@ import { decodeOpusChunks, opusDecodingAvailable } from './audio-chunk-decode.ts
 export const SLICE_MS = 8;
 /** 16 kHz read every 16th sample is 1 kHz: a column of the overview spans seconds, thousands of reads. */
 export const OVERVIEW_STRIDE = 16;
-const EVENTS_PER_CHECK = 2000;
+const EVENTS_PER_CHECK = 500;
 
 export interface BuildProgress {
   model: TimelineModel;

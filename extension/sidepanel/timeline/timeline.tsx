@@ -13,7 +13,7 @@
  * Keyboard on the `Playhead` slider: ←/→ 1 s (Shift: 10 s), PageUp/PageDown a screen, Home/End,
  * Enter or Space plays from the playhead (again: stops), `+`/`-` zoom, `]`/`[` next/previous marker.
  */
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type WheelEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type WheelEvent } from 'react';
 import type { Recording } from '../../recordings/recording-format.ts';
 import type { TimelineMarker, TimelineModel } from '../../recordings/timeline-model.ts';
 import { buildTimeline } from '../../recordings/timeline-builder.ts';
@@ -37,6 +37,8 @@ const MODES: Array<[ListenMode, string]> = [
 const KIND_WORD: Record<TimelineMarker['kind'], string> = { 'barge-in': 'barge-in', tool: 'tool call', error: 'error' };
 /** The slider's value while playing is updated at this pace, not per frame (screen readers, React). */
 const READOUT_MS = 250;
+const LAYOUT = layoutFor(false);
+const PROGRESS_MS = 100;
 
 export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Timeline' }: TimelineProps) {
   const uid = useId();
@@ -71,7 +73,16 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
     setViewport(clampViewport({ startMs: 0, spanMs: Infinity }, recording.meta.durationMs));
     setPlayhead(0);
     playheadRef.current = 0;
+    // Progress redraws at most every PROGRESS_MS: each one is a render and a draw taken from the
+    // build's own time. The overview and completion are shown at once.
+    let lastShown = -Infinity;
+    let shownOverview = false;
     const h = buildTimeline(recording, (p) => {
+      const now = performance.now();
+      const milestone = (p.overview && !shownOverview) || p.complete;
+      if (!milestone && now - lastShown < PROGRESS_MS) return;
+      lastShown = now;
+      shownOverview ||= p.overview;
       setModel(p.model);
       setRevision(p.model.revision);
       setAudioNote(p.audioNote);
@@ -112,7 +123,7 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
   const sorted = useMemo(() => (model ? { markers: model.sortedMarkers(), latency: model.latencySpans() } : { markers: [], latency: [] }), [model, revision]);
   const selectedMs = useMemo(() => (model && selectedSeq !== null ? model.timeOfSeq(selectedSeq) : null), [model, selectedSeq, revision]);
 
-  const layout = layoutFor(false);
+  const layout = LAYOUT;
   const draw = useCallback(() => {
     frame.current = 0;
     const c = canvasRef.current;
@@ -235,6 +246,9 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
   };
 
   const sliderRef = useRef<HTMLDivElement>(null);
+  const seekRef = useRef(seek);
+  seekRef.current = seek;
+  const pickMarker = useCallback((m: TimelineMarker) => seekRef.current(m.t, true), []);
   const onSliderKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const p = playheadRef.current;
     const stepMs = e.shiftKey ? 10_000 : 1_000;
@@ -355,23 +369,7 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
             </label>
           ))}
         </fieldset>
-        <label className="timeline-markers">
-          <span>Jump to marker</span>
-          <select
-            value=""
-            onChange={(e) => {
-              const m = sorted.markers[Number(e.target.value)];
-              if (m) seek(m.t, true);
-            }}
-          >
-            <option value="">{sorted.markers.length} markers…</option>
-            {sorted.markers.map((m, i) => (
-              <option key={`${m.kind}-${m.seq}-${i}`} value={i}>
-                {`${formatClock(m.t)} ${m.label}`}
-              </option>
-            ))}
-          </select>
-        </label>
+        <MarkerSelect markers={sorted.markers} onPick={pickMarker} />
       </div>
       <p role="status" aria-label="Playback" className="timeline-status">
         {status}
@@ -383,3 +381,29 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
     </section>
   );
 }
+
+/**
+ * The marker list, apart so that the playhead's readout (four renders a second while playing)
+ * does not reconcile hundreds of options each time.
+ */
+const MarkerSelect = memo(function MarkerSelect({ markers, onPick }: { markers: readonly TimelineMarker[]; onPick(m: TimelineMarker): void }) {
+  return (
+    <label className="timeline-markers">
+      <span>Jump to marker</span>
+      <select
+        value=""
+        onChange={(e) => {
+          const m = markers[Number(e.target.value)];
+          if (m) onPick(m);
+        }}
+      >
+        <option value="">{markers.length} markers…</option>
+        {markers.map((m, i) => (
+          <option key={`${m.kind}-${m.seq}-${i}`} value={i}>
+            {`${formatClock(m.t)} ${m.label}`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+});
