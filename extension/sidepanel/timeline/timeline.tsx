@@ -305,7 +305,7 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
   const turns = sorted.latency.length;
   const counts = { 'barge-in': 0, tool: 0, error: 0 };
   for (const m of sorted.markers) counts[m.kind]++;
-  const summary = `${formatClock(durationMs)} long; ${turns} turns with latency; ${counts['barge-in']} barge-ins, ${counts.tool} tool calls, ${counts.error} errors.`;
+  const summary = `${formatClock(durationMs)} long; ${plural(turns, 'turn')} with latency; ${plural(counts['barge-in'], 'barge-in')}, ${plural(counts.tool, 'tool call')}, ${plural(counts.error, 'error')}.`;
   const status = player.unplayable ?? (playing ? `Playing from ${formatClock(playedFrom ?? playhead)} (${MODES.find((m) => m[0] === mode)![1].toLowerCase()})` : `Stopped at ${formatClock(playhead)}`);
 
   return (
@@ -407,3 +407,7 @@ const MarkerSelect = memo(function MarkerSelect({ markers, onPick }: { markers: 
     </label>
   );
 });
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
