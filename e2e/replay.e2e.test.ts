@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import type { RecordingMeta } from '../extension/recordings/recording-format.ts';
 import { fromWire, type WireRecording } from '../extension/recordings/wire.ts';
-import { assembleTrack, cutTrack } from '../extension/replay/mic-track.ts';
+import { cutTrack } from '../extension/replay/mic-track.ts';
 import { planReplay, type ReplayAudioStep } from '../extension/replay/replay-plan.ts';
 import { resampleClip, toMonoFloat } from '../src/audio/user-audio-injector.ts';
 import { FAKE_GEMINI_KEY, startFakeGeminiServer, type FakeGeminiServer } from '../test/fakes/fake-gemini-server.ts';
@@ -120,7 +120,10 @@ describe('Replay: a recording made against Gemini, replayed against OpenAI, then
     expect(steps.length).toBe(plan.steps.length);
     const turns = turnsOf(appends, steps.map((e) => e.wall));
     expect(appends.filter((f) => f.at < steps[0].wall), 'nothing sent before the first replayed turn (the microphone stays closed)').toEqual([]);
-    const mic = (await assembleTrack(sourceRec, 'mic'))!;
+    // The stored microphone track, decoded where it was recorded (Opus needs WebCodecs).
+    const micWire = (await h.evaluateInOffscreen<{ sampleRate: number; t0: number; pcm: string } | null>(`globalThis.__recordings.assembledTrack(${JSON.stringify(source.id)}, 'mic')`))!;
+    const micBytes = Buffer.from(micWire.pcm, 'base64');
+    const mic = { sampleRate: micWire.sampleRate, t0: micWire.t0, samples: new Int16Array(micBytes.buffer, micBytes.byteOffset, micBytes.byteLength >> 1) };
     const rate = 24000;
     for (const [i, step] of audioSteps.entries()) {
       const got = Buffer.concat(turns[i].map((f) => f.pcm!));

@@ -28,6 +28,8 @@ const BENCHES = [
   // Runs Chromium on a plain local page: it needs no extension build.
   { name: 'browser-resampling', file: 'bench/browser-resampling.bench.ts', browser: false },
   { name: 'external-latency', file: 'bench/external-latency.bench.ts', browser: true },
+  // Builds its own page from the product's modules (bench/timeline): no extension build needed.
+  { name: 'browser-timeline', file: 'bench/browser-timeline.bench.ts', browser: false },
 ];
 
 /** design.md "Quality bars", in its order. */

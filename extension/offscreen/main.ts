@@ -10,6 +10,7 @@ import { SessionHost, createPipecatSessionClient, redactUrlQuery, type HostPort 
 import { observeFetch } from './http-request-log.ts';
 import { VoiceTestService } from './voice-test-service.ts';
 import { decodeOpusAtChunkRate } from '../replay/opus-track-decoder.ts';
+import { assembleTrack } from '../replay/mic-track.ts';
 import { decodeRecordingFile } from '../recordings/export-file.ts';
 import { JpegFrameGrabber } from '../../src/audio/camera-capture.ts';
 import { IdbRecordingsBackend } from '../recordings/idb-backend.ts';
@@ -138,6 +139,13 @@ navigator.mediaDevices?.addEventListener('devicechange', () => void host?.enqueu
   exportBase64: async (id: string) => bytesToBase64(await recordingsStore.export(id)),
   importBase64: (b64: string) => recordingsStore.import(base64ToBytes(b64)),
   delete: (id: string) => recordings.handle({ op: 'delete', id }),
+  /** A track as one PCM16 buffer on the recording clock, Opus decoded here (WebCodecs), as replay reads it. */
+  async assembledTrack(id: string, track: 'mic' | 'bot') {
+    const w = await recordings.handle({ op: 'get', id });
+    if (!w) return null;
+    const a = await assembleTrack(fromWire(w), track, decodeOpusAtChunkRate);
+    return a && { sampleRate: a.sampleRate, t0: a.t0, pcm: bytesToBase64(new Uint8Array(a.samples.buffer, a.samples.byteOffset, a.samples.byteLength)) };
+  },
   /** Per track: codecs, stored duration (from `samples`) and what the decoder produced before trimming, ms. */
   async decodedDurations(id: string) {
     const w = await recordings.handle({ op: 'get', id });

@@ -32,6 +32,7 @@ import { panelId, tabId, ViewTabs, type ViewName } from './view-tabs.tsx';
 import { TestsView } from './tests-view.tsx';
 import { PresetsSection } from './presets-section.tsx';
 import { RecordingsView } from './recordings-view.tsx';
+import { RecordingView } from '../timeline/recording-view.tsx';
 import { ReplayView } from './replay-view.tsx';
 import { RecordingIndicator, RecordingNotice } from './recording-indicator.tsx';
 import type { RecordingsClient } from '../recordings-client.ts';
@@ -499,6 +500,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               }}
               history={store.history}
               live={transportState === 'ready' || transportState === 'connected'}
+              levels={store.levels}
             />
             <TabInputSection
               ready={transportState === 'ready'}
@@ -663,7 +665,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               />
             )}
           </div>
-          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} />}</div>
+          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} renderTimeline={(rec) => <RecordingView recording={rec} heading={false} />} />}</div>
         </div>
         {wide && (
           <PaneSplitter

@@ -1,7 +1,9 @@
+import type { LevelFeed } from './level-meter.tsx';
 import { useId, useState } from 'react';
 import type { ConversationTurn } from '../../shared/messages.ts';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { SpeakingStrip } from './speaking-strip.tsx';
+import { LiveTimeline } from '../timeline/live-timeline.tsx';
 
 const PREFIX: Record<ConversationTurn['role'], string> = { user: 'You', bot: 'Bot', tool: 'Tool', error: 'Error' };
 
@@ -19,6 +21,8 @@ export interface ConversationViewProps {
   history?: EventHistory;
   /** A session is open (the strip follows the clock). */
   live?: boolean;
+  /** The level meters (0…1): the live timeline's waveforms. */
+  levels?: LevelFeed;
 }
 
 export function ConversationView(props: ConversationViewProps) {
@@ -34,6 +38,7 @@ export function ConversationView(props: ConversationViewProps) {
     <section className="card" role="region" aria-labelledby="conversation-heading">
       <h2 id="conversation-heading">Conversation</h2>
       {props.history && <SpeakingStrip history={props.history} live={props.live === true} />}
+      {props.history && <LiveTimeline history={props.history} live={props.live === true} levelFeed={props.levels} />}
       {props.turns.length === 0 ? (
         <p className="muted">Nothing said yet.</p>
       ) : (

@@ -53,8 +53,14 @@ export interface EventLogProps {
   notice?: string | null;
   showSeq?: { seq: number; nonce: number } | null;
   className?: string;
-  /** Select (scroll to and focus) this event; a new object each request (the Conversation's "Show events"). */
-  jumpRequest?: { seq: number } | null;
+  /**
+   * Select (scroll to and focus) this event; a new object each request (the Conversation's "Show
+   * events"). `focus: false` scrolls to and selects it without taking focus (the timeline's
+   * "reveal the event nearest t": the keyboard stays on the playhead).
+   */
+  jumpRequest?: { seq: number; focus?: boolean } | null;
+  /** The selected event (its detail shown) changed: the timeline marks it. */
+  onSelectedChange?(seq: number | null): void;
 }
 
 const ESTIMATED_ROW_PX = 24;
@@ -123,6 +129,7 @@ export function EventLog(props: EventLogProps) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [highlight, setHighlight] = useState<number | null>(null);
   const [pendingJump, setPendingJump] = useState<number | null>(null);
+  const jumpFocus = useRef(true);
   const [copied, setCopied] = useState<{ seq: number; what: string } | null>(null);
   const [activeKey, setActiveKey] = useState<string | null>(null);
   const [detailSeq, setDetailSeq] = useState<number | null>(null);
@@ -284,10 +291,11 @@ export function EventLog(props: EventLogProps) {
       if (row) row.focus({ preventScroll: true });
       else if (++frames < 30) requestAnimationFrame(focusTarget);
     };
-    requestAnimationFrame(focusTarget);
+    if (jumpFocus.current) requestAnimationFrame(focusTarget);
   }, [pendingJump, items, itemsRevision, expanded, virtualizer]);
 
-  const jumpTo = useCallback((seq: number) => {
+  const jumpTo = useCallback((seq: number, focus = true) => {
+    jumpFocus.current = focus;
     const active = pipelines.current?.active;
     const inView = (active?.grouper.items ?? []).some((it) => (it.kind === 'event' ? it.event.seq === seq : it.events.some((e) => e.seq === seq)));
     if (!inView) {
@@ -304,8 +312,13 @@ export function EventLog(props: EventLogProps) {
     setTimeout(() => setPendingJump((p) => (p === seq ? null : p)), 1500);
   }, []);
   useEffect(() => {
-    if (props.jumpRequest) jumpTo(props.jumpRequest.seq);
+    if (!props.jumpRequest) return;
+    jumpTo(props.jumpRequest.seq, props.jumpRequest.focus !== false);
   }, [props.jumpRequest, jumpTo]);
+  const onSelectedChange = props.onSelectedChange;
+  useEffect(() => {
+    onSelectedChange?.(detailSeq);
+  }, [detailSeq, onSelectedChange]);
 
   // `Show in log` from an error alert.
   useEffect(() => {
