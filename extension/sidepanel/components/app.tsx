@@ -661,7 +661,10 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
                 replay={state.status.replay}
                 target={{ adapterId, adapterLabel: adapter.label, model: typeof values.model === 'string' && values.model.trim() ? values.model.trim() : undefined }}
                 connectCommand={connectCommand}
-                onStart={(sourceId, connect) => send({ type: 'replay', sourceId, connect })}
+                onStart={(sourceId, connect) => {
+                  // As Connect does: a vendor's token host is asked for in the click's gesture.
+                  void requestTokenHost(adapter.tokenHostPermission?.(connect.endpoint ?? '')).then(() => send({ type: 'replay', sourceId, connect }));
+                }}
               />
             )}
           </div>

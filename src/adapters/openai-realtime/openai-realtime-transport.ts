@@ -259,6 +259,10 @@ export class OpenAIRealtimeWebsocketTransport extends RealTimeWebsocketTransport
    * image to the conversation without asking for a response: the user's next turn refers to it.
    */
   protected override deliverImage(image: ImageInput): boolean {
+    if (!this.profile.acceptsImages) {
+      this.emitError(`${this.providerName} takes no images over its realtime API (its documentation describes audio and text input only): the screenshot was not sent.`, false);
+      return false;
+    }
     if (!this.socket?.isOpen) {
       this.emitError('Connect first: there is no session to send the image to.', false);
       return false;

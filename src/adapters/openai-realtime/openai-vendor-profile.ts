@@ -41,6 +41,12 @@ export interface OpenAIVendorProfile {
   shapeSession(session: RealtimeSessionCreateRequest, settings: OpenAIRealtimeSettings): Record<string, unknown>;
   /** Throws a plain-language error when the endpoint cannot be this vendor's. */
   checkEndpoint?(endpoint: string): void;
+  /**
+   * Whether the realtime socket takes `input_image` content. OpenAI's GA interface does (SDK
+   * `RealtimeConversationItemUserMessage.Content`, type `input_image`); a vendor whose realtime
+   * documentation names only audio and text input is not sent images (docs/protocols-openai-compatible.md).
+   */
+  acceptsImages: boolean;
 }
 
 export const CLIENT_SECRET_SECONDS = 600;
@@ -105,6 +111,7 @@ export async function mintVendorSecret(opts: {
 export const openAIProfile: OpenAIVendorProfile = {
   id: 'openai',
   providerName: 'OpenAI Realtime',
+  acceptsImages: true,
   defaultEndpoint: OPENAI_DEFAULT_ENDPOINT,
   defaultModel: OPENAI_DEFAULT_MODEL,
   async authorize({ endpoint, key, model, session, settings, signal, fetchImpl }) {
@@ -157,6 +164,7 @@ export const XAI_TOKEN_SECONDS = 300;
 export const xaiProfile: OpenAIVendorProfile = {
   id: 'xai',
   providerName: 'Grok Voice (xAI)',
+  acceptsImages: false,
   defaultEndpoint: XAI_DEFAULT_ENDPOINT,
   defaultModel: XAI_DEFAULT_MODEL,
   async authorize({ endpoint, key, model, signal, fetchImpl }) {
@@ -202,6 +210,7 @@ export const ELEVENLABS_MODEL_SUGGESTIONS = ['eleven-realtime-v1-max'];
 export const elevenLabsProfile: OpenAIVendorProfile = {
   id: 'elevenlabs',
   providerName: 'ElevenLabs Realtime',
+  acceptsImages: false,
   defaultEndpoint: ELEVENLABS_DEFAULT_ENDPOINT,
   defaultModel: ELEVENLABS_DEFAULT_MODEL,
   async authorize({ endpoint, key, model, session, signal, fetchImpl }) {
@@ -234,6 +243,7 @@ export type AzureAuthRoute = 'client-secret-subprotocol' | 'client-secret-query'
 export const azureProfile: OpenAIVendorProfile = {
   id: 'azure',
   providerName: 'Azure Realtime',
+  acceptsImages: true,
   defaultEndpoint: null,
   defaultModel: AZURE_DEFAULT_DEPLOYMENT,
   checkEndpoint(endpoint) {

@@ -159,4 +159,20 @@ describe('registry and host permissions', () => {
     expect(tokenHostPermission('wss://evil.example/openai.azure.com', null, TOKEN_HOST_PATTERNS)).toBeNull();
     expect(tokenHostPermission('', null, TOKEN_HOST_PATTERNS)).toBeNull();
   });
+
+  it('screenshots: xAI and ElevenLabs, whose realtime docs name no image input, refuse with a message and send nothing; Azure sends input_image as OpenAI does', async () => {
+    const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
+    for (const [vendor, Transport, name] of [['xai', GrokVoiceWebsocketTransport, 'Grok Voice (xAI)'], ['elevenlabs', ElevenLabsRealtimeWebsocketTransport, 'ElevenLabs Realtime']] as const) {
+      const { server, s } = await start(vendor, Transport);
+      await s.client.connect();
+      expect(s.transport.sendImage({ data: JPEG, mimeType: 'image/jpeg', kind: 'screenshot' })).toBe(false);
+      await s.waitFor(`the ${vendor} refusal`, () => s.ofType('error').some((m) => String((m.data as { message?: unknown }).message).startsWith(`${name} takes no images`)));
+      expect(server.receivedOfType('conversation.item.create')).toEqual([]);
+    }
+    const { server, s } = await start('azure', AzureRealtimeWebsocketTransport);
+    await s.client.connect();
+    expect(s.transport.sendImage({ data: JPEG, mimeType: 'image/jpeg', kind: 'screenshot' })).toBe(true);
+    const create = await server.waitForReceived('conversation.item.create');
+    expect(((create.event.item as { content: Array<{ type: string }> }).content)[0]!.type).toBe('input_image');
+  });
 });
