@@ -55,6 +55,9 @@ describe('OpenAI-compatible vendors end to end through the panel, against the fa
       // is assumed), so the user's turn shows as the server VAD's speaking events.
       await waitForRow(panel, 'user-stopped-speaking', 'a user-stopped-speaking row from the server VAD', (t) => t.includes('user-stopped-speaking'), 30_000);
       await waitForRow(panel, 'bot-output', `a bot-output row with "${REPLY}"`, (t) => t.includes('bot-output') && t.includes(REPLY), 30_000);
+      // Spoken, not only written: the reply's audio was played (speaking rows are stamped at playback).
+      await waitForRow(panel, 'bot-started-speaking', 'a bot-started-speaking row (the reply audible)', (t) => t.includes('bot-started-speaking'), 30_000);
+      await waitForRow(panel, 'bot-stopped-speaking', 'a bot-stopped-speaking row (the reply played out)', (t) => t.includes('bot-stopped-speaking'), 30_000);
       await fake.waitForReceived('input_audio_buffer.append', 10, 10_000);
 
       const minted = fake.secretRequests.filter((r) => r.authorized && r.status === 200);
