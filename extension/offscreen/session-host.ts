@@ -3,6 +3,7 @@ import type { LLMServiceOptions, RealTimeWebsocketTransport } from '../../src/tr
 import type { FrameRecord, RtviRecord } from '../../src/transport/frame-observer.ts';
 import { registerFunctionCallHandlerSafely, type FunctionCallHandlerWithId } from '../../src/transport/function-call-handlers.ts';
 import type { LogEvent } from '../shared/log-event.ts';
+import { PartAssembler, splitMessage } from '../shared/message-parts.ts';
 import {
   isPanelCommand,
   type ConnectCommand,
@@ -239,10 +240,22 @@ export class SessionHost {
     }
     this.ports.add(port);
     port.onDisconnect.addListener(() => this.ports.delete(port));
+    const uploads = new PartAssembler();
     port.onMessage.addListener((message) => {
       if (!isPanelCommand(message)) return;
       // Store requests do not wait behind session commands (a slow Connect).
       if (message.type === 'recordings') return void this.handleRecordings(port, message);
+      if (message.type === 'recordings-part') {
+        // A request too big for one message (an import of a long recording) comes in parts.
+        let whole: unknown;
+        try {
+          whole = uploads.add(message.part);
+        } catch (e) {
+          return this.reportError(`A recordings request arrived damaged: ${errorText(e)}.`, false);
+        }
+        if (whole !== undefined) void this.handleRecordings(port, whole as RecordingsCommand);
+        return;
+      }
       this.enqueue(message);
     });
     void this.refreshDevices();
@@ -844,7 +857,10 @@ export class SessionHost {
       }
     }
     try {
-      port.postMessage(reply);
+      // A reply bigger than a Port message allows (an hour-long recording) goes in parts.
+      const parts = splitMessage(command.requestId, reply);
+      if (!parts) port.postMessage(reply);
+      else for (const part of parts) port.postMessage({ type: 'recordings-reply-part', part });
     } catch {
       // the panel closed meanwhile
     }

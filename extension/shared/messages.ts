@@ -1,5 +1,6 @@
 import type { TransportState } from '@pipecat-ai/client-js';
 import type { LogEvent } from './log-event.ts';
+import type { MessagePart } from './message-parts.ts';
 import type { ToolMock as ScriptedToolMock } from '../voice-tests/scenario-types.ts';
 import type { VoiceTestRunRequest, VoiceTestRunState } from '../voice-tests/run-state.ts';
 import type { RecordingMeta, RecordingOrigin } from '../recordings/recording-format.ts';
@@ -92,6 +93,7 @@ export type PanelCommand =
   | ShareTabCommand
   | { type: 'stop-tab-share' }
   | RecordingsCommand
+  | RecordingsCommandPart
   /** Replays a recording's user side into a new session made from `connect` (extension/replay/). */
   | ReplayCommand;
 
@@ -143,6 +145,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'share-tab',
   'stop-tab-share',
   'recordings',
+  'recordings-part',
   'replay',
 ]);
 
@@ -359,9 +362,10 @@ export type HostEvent =
   | { type: 'snapshot-page'; index: number; events: LogEvent[] }
   | { type: 'snapshot-end' }
   | { type: 'batch'; updates: HostUpdate[] }
-  | RecordingsReply;
+  | RecordingsReply
+  | RecordingsReplyPart;
 
-const HOST_EVENT_TYPES: ReadonlySet<string> = new Set<HostEvent['type']>(['snapshot', 'snapshot-page', 'snapshot-end', 'batch', 'recordings-reply']);
+const HOST_EVENT_TYPES: ReadonlySet<string> = new Set<HostEvent['type']>(['snapshot', 'snapshot-page', 'snapshot-end', 'batch', 'recordings-reply', 'recordings-reply-part']);
 
 export function isHostEvent(m: unknown): m is HostEvent {
   return isRecord(m) && typeof m.type === 'string' && HOST_EVENT_TYPES.has(m.type);
@@ -391,6 +395,12 @@ export type RecordingsRequest =
   | { op: 'export'; id: string }
   | { op: 'import'; fileBase64: string }
   | { op: 'configure'; enabled?: boolean; budgetBytes?: number };
+
+/** One part of a recordings request too big for one Port message (message-parts.ts). */
+export interface RecordingsCommandPart {
+  type: 'recordings-part';
+  part: MessagePart;
+}
 
 export interface RecordingsCommand {
   type: 'recordings';
@@ -427,6 +437,12 @@ export interface RecordingsResults {
 export type RecordingsReply =
   | { type: 'recordings-reply'; requestId: number; ok: true; result: RecordingsResults[RecordingsRequest['op']] }
   | { type: 'recordings-reply'; requestId: number; ok: false; error: string };
+
+/** One part of a recordings reply too big for one Port message (message-parts.ts). */
+export interface RecordingsReplyPart {
+  type: 'recordings-reply-part';
+  part: MessagePart;
+}
 
 function isRecord(m: unknown): m is Record<string, unknown> {
   return typeof m === 'object' && m !== null && !Array.isArray(m);

@@ -9,7 +9,7 @@ import './panel.css';
 const store = new PanelStore();
 let recordings: RecordingsClient | null = null;
 const port = new SessionPort(
-  (event) => (event.type === 'recordings-reply' ? recordings?.onReply(event) : store.dispatch(event)),
+  (event) => (event.type === 'recordings-reply' ? recordings?.onReply(event) : event.type === 'recordings-reply-part' ? recordings?.onReplyPart(event.part) : store.dispatch(event)),
   () => store.markLinkLost(),
 );
 recordings = new RecordingsClient((c) => port.send(c));

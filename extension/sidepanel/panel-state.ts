@@ -34,7 +34,7 @@ export function applyHostEvent(state: PanelState, event: HostEvent): PanelState 
   switch (event.type) {
     case 'snapshot': {
       const h = event.head;
-      return { ...state, linked: false, status: h.status, levels: h.levels, stats: h.stats, devices: h.devices, conversation: h.conversation, errors: state.hostLost ? [...h.errors.slice(-19), state.hostLost] : h.errors, settings: h.settings, lastApply: h.lastApply ?? null, hostLost: undefined };
+      return { ...state, linked: false, status: h.status, levels: h.levels, stats: h.stats, devices: h.devices, conversation: h.conversation, errors: state.hostLost ? [...h.errors.slice(-19), state.hostLost] : h.errors, settings: h.settings, lastApply: h.lastApply ?? null, voiceTests: h.voiceTests ?? null, hostLost: undefined };
     }
     case 'snapshot-page':
       return state; // events go to the EventHistory (history-sync.ts)
@@ -43,6 +43,7 @@ export function applyHostEvent(state: PanelState, event: HostEvent): PanelState 
     case 'batch':
       return event.updates.reduce(applyUpdate, state);
     case 'recordings-reply':
+    case 'recordings-reply-part':
       return state; // answers one request (recordings-client.ts)
   }
 }

@@ -71,6 +71,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
   const [talking, setTalking] = useState(false);
   const [eventJump, setEventJump] = useState<{ seq: number } | null>(null);
   const [view, setView] = useState<ViewName>('Conversation');
+  const [recordingOpen, setRecordingOpen] = useState(false);
   const [split, setSplit] = useState(0.5);
   const [focusEvents, setFocusEvents] = useState(0);
   const wide = useMediaQuery(TWO_PANES_QUERY);
@@ -420,7 +421,9 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
   };
   const shownView: ViewName = wide && view === 'Events' ? 'Conversation' : view;
   const mainViews: ViewName[] = wide ? ['Conversation', 'Metrics', 'Settings', 'Recordings', 'Replay', 'Tests'] : ['Conversation', 'Events', 'Metrics', 'Settings', 'Recordings', 'Replay', 'Tests'];
-  const eventsShown = wide || shownView === 'Events';
+  // An opened recording shows its own (read-only) event log: the live one steps aside, so the page
+  // never holds two controls of one name (ui-contract.md).
+  const eventsShown = (wide && !(recordingOpen && shownView === 'Recordings')) || shownView === 'Events';
   // tabIndex 0 (WAI-ARIA tabs): Tab from the tablist reaches the panel even when it starts with text.
   const panelProps = (v: ViewName) => ({ role: 'tabpanel', id: panelId(v), 'aria-labelledby': tabId(v), hidden: shownView !== v, tabIndex: 0, className: `view view-${v.toLowerCase()}` });
 
@@ -477,7 +480,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
           )}
         </div>
       )}
-      <main className="views" ref={viewsRef} style={wide ? ({ '--split': `${Math.round(split * 1000) / 10}%` } as CSSProperties) : undefined}>
+      <main className="views" ref={viewsRef} style={wide ? ({ '--split': eventsShown ? `${Math.round(split * 1000) / 10}%` : '100%' } as CSSProperties) : undefined}>
         <div className={`pane-main${!wide && shownView === 'Events' ? ' pane-main-collapsed' : ''}`} id="pane-main">
           <ViewTabs views={mainViews} selected={shownView} onSelect={selectView} />
           <div {...panelProps('Conversation')} ref={conversationRef}>
@@ -668,9 +671,9 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               />
             )}
           </div>
-          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} renderTimeline={(rec) => <RecordingView recording={rec} heading={false} />} />}</div>
+          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} renderTimeline={(rec) => <RecordingView recording={rec} heading={false} />} onOpenChange={setRecordingOpen} />}</div>
         </div>
-        {wide && (
+        {wide && eventsShown && (
           <PaneSplitter
             split={split}
             controls="pane-main"

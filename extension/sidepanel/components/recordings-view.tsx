@@ -11,6 +11,8 @@ export interface RecordingsViewProps {
   client: RecordingsClient;
   /** Where the timeline of an opened recording is drawn (the timeline component mounts here). */
   renderTimeline?: (recording: Recording) => ReactNode;
+  /** Told when a recording is opened or closed (its own event log then replaces the live one). */
+  onOpenChange?(open: boolean): void;
 }
 
 const MB = 1024 * 1024;
@@ -20,7 +22,7 @@ const MB = 1024 * 1024;
  * settings (Record sessions, storage budget), import, delete all, and one recording's detail
  * (rename, Keep, export, delete, its turns and events, and the timeline's slot).
  */
-export function RecordingsView({ listing, notice, client, renderTimeline }: RecordingsViewProps) {
+export function RecordingsView({ listing, notice, client, renderTimeline, onOpenChange }: RecordingsViewProps) {
   const [openId, setOpenId] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -47,6 +49,10 @@ export function RecordingsView({ listing, notice, client, renderTimeline }: Reco
   const config = listing?.config;
   const recordings = listing?.recordings ?? [];
   const open = openId ? recordings.find((r) => r.id === openId) : undefined;
+  useEffect(() => {
+    onOpenChange?.(open !== undefined);
+    return () => onOpenChange?.(false);
+  }, [open !== undefined, onOpenChange]);
 
   const importFile = (file: File) =>
     run(async () => {
