@@ -6,6 +6,10 @@ import type { FrameRecord, TransportObserver } from '../../src/transport/frame-o
 import { MemoryRecordingsBackend } from '../recordings/memory-backend.ts';
 import { RecordingsService } from '../recordings/recordings-service.ts';
 import { RecordingsStore } from '../recordings/recordings-store.ts';
+import { syntheticRecording } from '../recordings/synthetic-recording.ts';
+import { encodeRecordingFile } from '../recordings/export-file.ts';
+import { bytesToBase64, fromWire, type WireRecording } from '../recordings/wire.ts';
+import { PART_CHARS, PartAssembler, splitMessage, type MessagePart } from '../shared/message-parts.ts';
 import { RecordingBuilder } from '../replay/synthetic-recording.ts';
 import { MIC_NOT_GRANTED_MESSAGE, SessionHost, redactUrlQuery, type HostPort, type SessionHostDeps } from './session-host.ts';
 
@@ -55,8 +59,8 @@ function deps(permission: PermissionState): SessionHostDeps & { createTransport:
 
 const updatesOf = (sent: HostEvent[]): HostUpdate[] => sent.flatMap((e) => (e.type === 'batch' ? e.updates : []));
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  const end = Date.now() + 2000;
+async function until(what: string, cond: () => boolean, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
@@ -446,6 +450,39 @@ describe('SessionHost sessions', () => {
     const reply = p.sent.find((e) => e.type === 'recordings-reply')!;
     expect(reply).toMatchObject({ requestId: 7, ok: true, result: { recordings: [{ id: meta!.id }], activeId: null } });
     expect(other.sent.some((e) => e.type === 'recordings-reply')).toBe(false);
+  });
+
+  it('a recording bigger than one Port message part is imported and read back in parts, each part within the bound', async () => {
+    const d = sessionDeps();
+    const backend = new MemoryRecordingsBackend();
+    const recordings = new RecordingsService({ store: new RecordingsStore(backend), intervalMs: 60_000 });
+    const host = new SessionHost({ ...d, recordings });
+    const p = fakePort();
+    host.attachPort(p.port);
+    const { recording } = syntheticRecording({ durationMs: 200_000, rawAudioFrames: false });
+    const fileBase64 = bytesToBase64(encodeRecordingFile(recording));
+    expect(fileBase64.length).toBeGreaterThan(PART_CHARS);
+    // Import: the request itself goes in parts, as the panel's RecordingsClient sends it.
+    for (const part of splitMessage(1, { type: 'recordings', requestId: 1, request: { op: 'import', fileBase64 } })!) p.send({ type: 'recordings-part', part });
+    await until('the import reply', () => p.sent.some((e) => e.type === 'recordings-reply'), 30_000);
+    const imported = p.sent.find((e) => e.type === 'recordings-reply') as { ok: boolean; result: { ok: boolean; meta: { id: string } } };
+    expect(imported.result.ok).toBe(true);
+    // Get: the reply comes back in parts, none bigger than a part, and reassembles to the recording.
+    p.send({ type: 'recordings', requestId: 2, request: { op: 'get', id: imported.result.meta.id } });
+    const assembler = new PartAssembler();
+    let whole: unknown;
+    await until('every part of the get reply', () => {
+      for (const e of p.sent.splice(0)) {
+        // A part is PART_CHARS characters of JSON text; carried as a string its escaping at most
+        // doubles it: far under Chrome's 64 MiB per message.
+        expect(JSON.stringify(e).length).toBeLessThanOrEqual(2 * PART_CHARS + 1024);
+        if (e.type === 'recordings-reply-part') whole = assembler.add((e as { part: MessagePart }).part) ?? whole;
+      }
+      return whole !== undefined;
+    }, 30_000);
+    const got = fromWire((whole as { result: WireRecording }).result);
+    expect(got.events.length).toBe(recording.events.length);
+    expect(got.audio.map((c) => c.data.byteLength)).toEqual(recording.audio.map((c) => c.data.byteLength));
   });
 
   it('replay: connects with the microphone closed as a linked replay, injects each user turn, answers tools from the source, then ends the session', async () => {
