@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,39 @@ describe('voice-test command (headless Chromium, against the fakes)', () => {
   afterAll(async () => {
     await openai?.close();
     await gemini?.close();
+  });
+
+  it("README's quick start works as written, with no key: the Loopback smoke scenario passes, exit 0, JUnit validates", async () => {
+    // Exactly the README's command line, from the repo root, as a user of a fresh clone types it.
+    const out = join(REPO_ROOT, 'out.xml');
+    rmSync(out, { force: true });
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (/API_KEY/.test(k)) delete env[k];
+    try {
+      const r = await new Promise<CliRun>((resolve, reject) => {
+        const child = spawn('npx', ['voice-test', 'test', 'examples/voice-tests/loopback-smoke.yaml', '--adapter', 'loopback', '--junit', 'out.xml'], { cwd: REPO_ROOT, env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`the quick-start command did not exit within 180 s\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        }, 180_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr, json: null, junit: existsSync(out) ? readFileSync(out, 'utf8') : null });
+        });
+      });
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stdout).toMatch(/✓ passed: 1 run/);
+      expect(r.stdout).toMatch(/ok\s+Loopback smoke test\s+loopback\s+step 2: reply audio ≥ 1000 ms/);
+      expect(r.junit, 'out.xml written').not.toBeNull();
+      validJunit(r.junit!);
+      expect(r.junit).toContain('failures="0"');
+    } finally {
+      rmSync(out, { force: true });
+    }
   });
 
   for (const adapter of ['openai-realtime', 'gemini-live'] as const) {
