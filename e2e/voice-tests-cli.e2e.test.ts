@@ -126,6 +126,9 @@ describe('voice-test command (headless Chromium, against the fakes)', () => {
       });
       expect(r.code, describeRun(r)).toBe(0);
       expect(r.stdout).toMatch(/✓ passed: 1 run/);
+      // The estimate comes first, from the default price table (Loopback bills nothing).
+      expect(r.stderr).toMatch(/estimated cost: \$0 for 1 run \(default price table as of \d{4}-\d{2}-\d{2}; assumes each reply is 5 s of audio/);
+      expect(r.stderr.indexOf('estimated cost')).toBeLessThan(r.stderr.indexOf('connecting'));
       expect(r.stdout).toMatch(/ok\s+Loopback smoke test\s+loopback\s+step 2: reply audio ≥ 1000 ms/);
       expect(r.junit, 'out.xml written').not.toBeNull();
       validJunit(r.junit!);

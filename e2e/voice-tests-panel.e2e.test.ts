@@ -53,6 +53,13 @@ describe('Tests view and idle disconnect (panel, against the fakes)', () => {
     await selectView(panel, 'Tests');
     const editor = panel.getByRole('textbox', { name: exactly('Scenario (YAML)') });
     await editor.fill('version: 1\nname: Panel memory\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { transcript: { contains: Ada } }\n  - say: What is my name?\n    expect: { transcript: { contains: Ada }, no_error: true }\n');
+    // The estimate is shown before anything runs, from the panel's price table.
+    const estimate = await waitFor('the Estimated test cost status to price the scenario', async () => {
+      const t = (await panel.getByRole('status', { name: exactly('Estimated test cost') }).textContent()) ?? '';
+      return /^Estimated cost: /.test(t) ? t : null;
+    }, { timeoutMs: 10_000 });
+    expect(estimate).toMatch(/^Estimated cost: (\$[\d.]+|unknown) for 1 run \(price table as of \d{4}-\d{2}-\d{2}; assumes each reply is 5 s of audio/);
+    expect(fake.handshakes.length).toBe(0);
     await button(panel, 'Run scenario').click();
     const progress = panel.getByRole('status', { name: exactly('Test progress') });
     const done = await waitFor('the Test progress status to say the run passed or failed', async () => {

@@ -8,6 +8,9 @@ import type { Scenario } from '../voice-tests/scenario-types.ts';
 import { formatTable, summarise } from '../voice-tests/test-results.ts';
 import { junitXml } from '../voice-tests/junit-report.ts';
 import { askJudge, type FetchLike } from '../voice-tests/judge.ts';
+import { estimateScenarioCost, formatScenarioCost } from '../voice-tests/scenario-cost.ts';
+import { DEFAULT_PRICE_TABLE } from '../replay/price-table.ts';
+import { defaultSettings } from '../../src/adapters/settings-schema.ts';
 import { decodeWav } from '../voice-tests/wav-decoder.ts';
 import { recordingUserTurn } from '../voice-tests/recording-turn.ts';
 import type { Recording } from '../recordings/recording-format.ts';
@@ -119,6 +122,24 @@ export class VoiceTestService {
       return { ...out.verdict, model: out.model, tokens: out.tokens };
     } : undefined);
     const only = request.only ? new Set(request.only) : null;
+    const planned = scenarios.map((sc) => ({ ...sc, targets: only ? sc.targets.filter((t) => only.has(`${sc.name}\u0000${t.label}`)) : sc.targets }));
+    // Before anything connects: what the run may bill (the command line prints it first).
+    state.estimate = formatScenarioCost(
+      estimateScenarioCost(planned, {
+        table: DEFAULT_PRICE_TABLE,
+        defaultModel: (id) => {
+          const d = this.deps.adapters.find((a) => a.id === id);
+          const m = d ? defaultSettings(d.settings).model : undefined;
+          return typeof m === 'string' && m ? m : undefined;
+        },
+        isFree: (id) => this.deps.adapters.find((a) => a.id === id)?.needsKey === false,
+        audioSeconds: (path) => {
+          const a = decoded.get(path);
+          return a ? a.pcm.length / a.sampleRate : undefined;
+        },
+      }),
+      'default price table',
+    );
     publish();
     try {
       for (const scenario of scenarios) {
