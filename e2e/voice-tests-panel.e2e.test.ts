@@ -90,6 +90,39 @@ describe('Tests view and idle disconnect (panel, against the fakes)', () => {
     await panel.close();
   });
 
+  it('a failed assertion\'s Show failure button opens its run\'s recording with the playhead at the failure', async () => {
+    const panel = await h.openPanel();
+    await selectAdapter(panel, 'OpenAI Realtime');
+    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
+    await openAdvancedSettings(panel);
+    await panel.getByRole('textbox', { name: exactly('Endpoint URL') }).fill(fake.url);
+    await selectView(panel, 'Tests');
+    await panel.getByRole('textbox', { name: exactly('Scenario (YAML)') }).fill('version: 1\nname: Panel failure\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { no_error: true }\n  - say: What is my name?\n    expect: { transcript: { contains: Bob } }\n');
+    await button(panel, 'Run scenario').click();
+    const progress = panel.getByRole('status', { name: exactly('Test progress') });
+    const done = await waitFor('the Test progress status to say the run ended', async () => {
+      const t = (await progress.textContent()) ?? '';
+      return /^(Passed|Failed|Stopped|Refused)/.test(t) ? t : null;
+    }, { timeoutMs: 60_000 });
+    expect(done).toMatch(/^Failed/);
+    const show = button(panel, 'Show failure 1');
+    await waitFor('the Show failure 1 button on the failed row', async () => ((await show.count()) === 1 ? true : null), { timeoutMs: 10_000 });
+    const title = (await show.getAttribute('title')) ?? '';
+    const at = Number(/at ([\d.]+) s$/.exec(title)?.[1]);
+    expect(at, title).toBeGreaterThan(0);
+    await show.click();
+    expect(await panel.getByRole('tab', { name: exactly('Recordings') }).getAttribute('aria-selected')).toBe('true');
+    await waitFor('the Recordings detail of the failed run', async () => ((await button(panel, 'Back to recordings').count()) === 1 ? true : null), { timeoutMs: 10_000 });
+    const playhead = panel.getByRole('slider', { name: exactly('Playhead') });
+    const value = await waitFor('the Playhead slider at the failure time', async () => {
+      if ((await playhead.count()) !== 1) return null;
+      const v = Number(await playhead.getAttribute('aria-valuenow'));
+      return Math.abs(v - at) <= 0.2 ? v : null;
+    }, { timeoutMs: 15_000 });
+    expect(value).toBeGreaterThan(0);
+    await panel.close();
+  });
+
   it('a session left silent is warned, then disconnected at the idle limit (shortened to 6 s)', async () => {
     const panel = await h.openPanel({ adapter: 'loopback' });
     await selectAdapter(panel, 'Loopback');

@@ -71,6 +71,8 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
   const [talking, setTalking] = useState(false);
   const [eventJump, setEventJump] = useState<{ seq: number } | null>(null);
   const [view, setView] = useState<ViewName>('Conversation');
+  // A failed voice-test assertion's "Show failure" opens its run's recording at that moment.
+  const [recordingRequest, setRecordingRequest] = useState<{ id: string; t?: number; n: number } | null>(null);
   const [split, setSplit] = useState(0.5);
   const [focusEvents, setFocusEvents] = useState(0);
   const wide = useMediaQuery(TWO_PANES_QUERY);
@@ -512,7 +514,10 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
             />
           </div>
           <div {...panelProps('Tests')}>
-            <TestsView run={state.voiceTests} adapterId={adapterId} endpoint={settings?.endpoint ?? ''} keysFor={keysForTests} send={send} />
+            <TestsView run={state.voiceTests} adapterId={adapterId} endpoint={settings?.endpoint ?? ''} keysFor={keysForTests} send={send} onShowFailure={(id, t) => {
+              setRecordingRequest((r) => ({ id, ...(t !== undefined ? { t } : {}), n: (r?.n ?? 0) + 1 }));
+              setView('Recordings');
+            }} />
           </div>
           <div {...panelProps('Metrics')}>
             <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
@@ -665,7 +670,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               />
             )}
           </div>
-          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} renderTimeline={(rec) => <RecordingView recording={rec} heading={false} />} />}</div>
+          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} openRequest={recordingRequest} renderTimeline={(rec, atMs) => <RecordingView recording={rec} heading={false} {...(atMs !== undefined ? { initialMs: atMs } : {})} />} />}</div>
         </div>
         {wide && (
           <PaneSplitter

@@ -31,6 +31,8 @@ export interface TestsViewProps {
   /** Keys the panel holds (the current one, and remembered ones), by adapter id. */
   keysFor(): Promise<Record<string, string>>;
   send(command: PanelCommand): void;
+  /** Opens a run's recording in the Recordings view with the playhead at `t` ms. */
+  onShowFailure?(recordingId: string, t: number | undefined): void;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface TestsViewProps {
  * against the panel's own session host, with progress, a results table, re-run of the failed
  * rows, and the results exported as JSON or JUnit XML.
  */
-export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsViewProps) {
+export function TestsView({ run, adapterId, endpoint, keysFor, send, onShowFailure }: TestsViewProps) {
   const [text, setText] = useState(STARTER);
   const [fileName, setFileName] = useState('scenario.yaml');
   const [assets, setAssets] = useState<Record<string, string>>({});
@@ -146,7 +148,10 @@ export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsView
             </tr>
           </thead>
           <tbody>
-            {run.summaries.flatMap((s) => [
+            {(() => {
+              // Failures with a recording are numbered in table order: `Show failure 1`, `Show failure 2`, …
+              let failureNo = 0;
+              return run.summaries.flatMap((s) => [
               ...s.errors.map((e) => (
                 <tr key={`${s.scenario}|${s.target}|run${e.run}`} className="fail">
                   <td>error</td>
@@ -165,12 +170,22 @@ export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsView
                   <td>
                     {a.assertion}
                     {!a.passed && a.lastFailure && <div className="help">{a.lastFailure}</div>}
+                    {!a.passed && a.failedAt?.recordingId && onShowFailure && (() => {
+                      const n = ++failureNo;
+                      const at = a.failedAt;
+                      return (
+                        <button type="button" className="link-button" title={`Open run ${at.run}'s recording${at.t !== undefined ? ` at ${(at.t / 1000).toFixed(1)} s` : ''}`} onClick={() => onShowFailure(at.recordingId!, at.t)}>
+                          {`Show failure ${n}`}
+                        </button>
+                      );
+                    })()}
                   </td>
                   <td>{`${a.passes}/${a.runs} (needs ${Math.round(a.required * 100)}%)`}</td>
                   <td>{latency(s.latencyMedianMs)}</td>
                 </tr>
               )),
-            ])}
+              ]);
+            })()}
           </tbody>
         </table>
       )}
