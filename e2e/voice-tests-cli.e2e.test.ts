@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,14 +70,21 @@ function openAIPlan(ctx: FakeResponseContext): FakeResponsePlan | undefined {
   return undefined;
 }
 
+/** The fake judges decide by the question asked (they do no language understanding). */
+function judgeByQuestion(prompt: string): { answer: string; reasoning: string } {
+  if (prompt.includes('Does the reply greet Ada by name?')) return { answer: 'yes', reasoning: 'It says "Nice to meet you, Ada."' };
+  return { answer: 'no', reasoning: 'The reply says nothing about the weather.' };
+}
+
 describe('voice-test command (headless Chromium, against the fakes)', () => {
   let openai: FakeOpenAIServer;
   let gemini: FakeGeminiServer;
 
   beforeAll(async () => {
     if (!existsSync(join(DIST_DIR, 'manifest.json'))) throw new Error('No built extension: run `npm run build` first.');
-    openai = await startFakeOpenAIServer({ planResponse: openAIPlan, userTranscripts: ['What is the weather in Paris?', 'Stop. Just the short version, please.'] });
+    openai = await startFakeOpenAIServer({ planResponse: openAIPlan, judgeAnswer: judgeByQuestion, userTranscripts: ['What is the weather in Paris?', 'Stop. Just the short version, please.'] });
     gemini = await startFakeGeminiServer({
+      judgeAnswer: judgeByQuestion,
       replies: (turn, trigger) => {
         // Per session: the weather example speaks first; the others type first.
         if (trigger === 'speech' && turn === 0) return { userTranscript: 'What is the weather in Paris?', toolCalls: [{ name: 'get_weather', args: { city: 'Paris' } }], botText: 'Sorry, the weather service is unavailable right now.' };
@@ -93,6 +100,42 @@ describe('voice-test command (headless Chromium, against the fakes)', () => {
   afterAll(async () => {
     await openai?.close();
     await gemini?.close();
+  });
+
+  it("README's quick start works as written, with no key: the Loopback smoke scenario passes, exit 0, JUnit validates", async () => {
+    // Exactly the README's command line, from the repo root, as a user of a fresh clone types it.
+    const out = join(REPO_ROOT, 'out.xml');
+    rmSync(out, { force: true });
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (/API_KEY/.test(k)) delete env[k];
+    try {
+      const r = await new Promise<CliRun>((resolve, reject) => {
+        const child = spawn('npx', ['voice-test', 'test', 'examples/voice-tests/loopback-smoke.yaml', '--adapter', 'loopback', '--junit', 'out.xml'], { cwd: REPO_ROOT, env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`the quick-start command did not exit within 180 s\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        }, 180_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr, json: null, junit: existsSync(out) ? readFileSync(out, 'utf8') : null });
+        });
+      });
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stdout).toMatch(/✓ passed: 1 run/);
+      // The estimate comes first, from the default price table (Loopback bills nothing).
+      expect(r.stderr).toMatch(/estimated cost: \$0 for 1 run \(default price table as of \d{4}-\d{2}-\d{2}; assumes each reply is 5 s of audio/);
+      expect(r.stderr.indexOf('estimated cost')).toBeLessThan(r.stderr.indexOf('connecting'));
+      expect(r.stdout).toMatch(/ok\s+Loopback smoke test\s+loopback\s+step 2: reply audio ≥ 1000 ms/);
+      expect(r.junit, 'out.xml written').not.toBeNull();
+      validJunit(r.junit!);
+      expect(r.junit).toContain('failures="0"');
+    } finally {
+      rmSync(out, { force: true });
+    }
   });
 
   for (const adapter of ['openai-realtime', 'gemini-live'] as const) {
@@ -111,6 +154,46 @@ describe('voice-test command (headless Chromium, against the fakes)', () => {
       expect(r.stdout + r.stderr + JSON.stringify(r.json) + r.junit).not.toContain(key);
     });
   }
+
+  it('judged assertions: asked through each provider\'s text API only with --judge; a "no" fails with the reasoning; the judge\'s tokens count', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'judged-'));
+    writeFileSync(join(dir, 'judged.yaml'), `version: 1\nname: Judged\nmatrix:\n  - { adapter: gemini-live, endpoint: "${gemini.url}" }\n  - { adapter: openai-realtime, endpoint: "${openai.url}" }\nsteps:\n  - say: Hi, my name is Ada.\n    expect:\n      judge: { question: Does the reply greet Ada by name?, expect: yes }\n  - say: What is the capital of France?\n    expect:\n      judge: { question: Does the reply give the weather?, expect: yes }\n`);
+    const env = { OK: OPENAI_KEY, GK: FAKE_GEMINI_KEY };
+    const keys = ['--key-env', 'openai-realtime=OK', '--key-env', 'gemini-live=GK'];
+    const chatBefore = openai.chatRequests.length;
+    const genBefore = gemini.generateRequests.length;
+    const off = await voiceTest([join(dir, 'judged.yaml'), ...keys], env);
+    expect(off.code, describeRun(off)).toBe(1);
+    expect(openai.chatRequests.length, 'no judge request without --judge (OpenAI)').toBe(chatBefore);
+    expect(gemini.generateRequests.length, 'no judge request without --judge (Gemini)').toBe(genBefore);
+    expect(off.json!.summaries.flatMap((s) => s.assertions.map((a) => a.lastFailure))).toEqual(Array(4).fill('the judge was not asked (judged assertions are off unless asked for)'));
+
+    const on = await voiceTest([join(dir, 'judged.yaml'), ...keys, '--judge'], env);
+    expect(on.code, describeRun(on)).toBe(1);
+    expect(openai.chatRequests.slice(chatBefore).map((r) => [r.authorized, r.status])).toEqual([[true, 200], [true, 200]]);
+    expect(openai.chatRequests.slice(chatBefore)[0]!.userMessage).toContain('Nice to meet you, Ada.');
+    const gen = gemini.generateRequests.slice(genBefore);
+    expect(gen.map((r) => [r.hadKeyHeader, r.status])).toEqual([[true, 200], [true, 200]]);
+    // The key goes in the x-goog-api-key header, never in the URL.
+    expect(gen.every((r) => !r.url.includes(FAKE_GEMINI_KEY) && !r.url.includes('key='))).toBe(true);
+    for (const target of ['gemini-live', 'openai-realtime']) {
+      const row = on.json!.summaries.find((s) => s.target === target)!;
+      expect(row.assertions.map((a) => [a.assertion, a.passed])).toEqual([
+        ['step 1: judge: Does the reply greet Ada by name? (yes)', true],
+        ['step 2: judge: Does the reply give the weather? (yes)', false],
+      ]);
+      expect(row.assertions[1]!.lastFailure).toBe('the judge answered no: The reply says nothing about the weather.');
+      const judged = on.json!.results.find((r) => r.target === target)!.assertions[1]!;
+      expect(judged.judge).toMatchObject({ answer: 'no', reasoning: 'The reply says nothing about the weather.' });
+      // The judge bills the same key: its tokens are in the run's total.
+      const without = off.json!.results.find((r) => r.target === target)!.tokens;
+      expect(on.json!.results.find((r) => r.target === target)!.tokens).toBeGreaterThan(without);
+    }
+    validJunit(on.junit!);
+    const everything = on.stdout + on.stderr + JSON.stringify(on.json) + on.junit + off.stdout + off.stderr + JSON.stringify(off.json);
+    expect(everything).not.toContain(OPENAI_KEY);
+    expect(everything).not.toContain(FAKE_GEMINI_KEY);
+  });
 
   it('a file with a syntax error, an unknown adapter or a key is refused with file:line reasons; nothing runs; exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-scenarios-'));

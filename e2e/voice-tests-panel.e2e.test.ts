@@ -53,6 +53,13 @@ describe('Tests view and idle disconnect (panel, against the fakes)', () => {
     await selectView(panel, 'Tests');
     const editor = panel.getByRole('textbox', { name: exactly('Scenario (YAML)') });
     await editor.fill('version: 1\nname: Panel memory\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { transcript: { contains: Ada } }\n  - say: What is my name?\n    expect: { transcript: { contains: Ada }, no_error: true }\n');
+    // The estimate is shown before anything runs, from the panel's price table.
+    const estimate = await waitFor('the Estimated test cost status to price the scenario', async () => {
+      const t = (await panel.getByRole('status', { name: exactly('Estimated test cost') }).textContent()) ?? '';
+      return /^Estimated cost: /.test(t) ? t : null;
+    }, { timeoutMs: 10_000 });
+    expect(estimate).toMatch(/^Estimated cost: (\$[\d.]+|unknown) for 1 run \(price table as of \d{4}-\d{2}-\d{2}; assumes each reply is 5 s of audio/);
+    expect(fake.handshakes.length).toBe(0);
     await button(panel, 'Run scenario').click();
     const progress = panel.getByRole('status', { name: exactly('Test progress') });
     const done = await waitFor('the Test progress status to say the run passed or failed', async () => {
@@ -80,6 +87,39 @@ describe('Tests view and idle disconnect (panel, against the fakes)', () => {
 
     const violations = await auditAccessibility(panel);
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), JSON.stringify(violations, null, 1)).toEqual([]);
+    await panel.close();
+  });
+
+  it('a failed assertion\'s Show failure button opens its run\'s recording with the playhead at the failure', async () => {
+    const panel = await h.openPanel();
+    await selectAdapter(panel, 'OpenAI Realtime');
+    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
+    await openAdvancedSettings(panel);
+    await panel.getByRole('textbox', { name: exactly('Endpoint URL') }).fill(fake.url);
+    await selectView(panel, 'Tests');
+    await panel.getByRole('textbox', { name: exactly('Scenario (YAML)') }).fill('version: 1\nname: Panel failure\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { no_error: true }\n  - say: What is my name?\n    expect: { transcript: { contains: Bob } }\n');
+    await button(panel, 'Run scenario').click();
+    const progress = panel.getByRole('status', { name: exactly('Test progress') });
+    const done = await waitFor('the Test progress status to say the run ended', async () => {
+      const t = (await progress.textContent()) ?? '';
+      return /^(Passed|Failed|Stopped|Refused)/.test(t) ? t : null;
+    }, { timeoutMs: 60_000 });
+    expect(done).toMatch(/^Failed/);
+    const show = button(panel, 'Show failure 1');
+    await waitFor('the Show failure 1 button on the failed row', async () => ((await show.count()) === 1 ? true : null), { timeoutMs: 10_000 });
+    const title = (await show.getAttribute('title')) ?? '';
+    const at = Number(/at ([\d.]+) s$/.exec(title)?.[1]);
+    expect(at, title).toBeGreaterThan(0);
+    await show.click();
+    expect(await panel.getByRole('tab', { name: exactly('Recordings') }).getAttribute('aria-selected')).toBe('true');
+    await waitFor('the Recordings detail of the failed run', async () => ((await button(panel, 'Back to recordings').count()) === 1 ? true : null), { timeoutMs: 10_000 });
+    const playhead = panel.getByRole('slider', { name: exactly('Playhead') });
+    const value = await waitFor('the Playhead slider at the failure time', async () => {
+      if ((await playhead.count()) !== 1) return null;
+      const v = Number(await playhead.getAttribute('aria-valuenow'));
+      return Math.abs(v - at) <= 0.2 ? v : null;
+    }, { timeoutMs: 15_000 });
+    expect(value).toBeGreaterThan(0);
     await panel.close();
   });
 

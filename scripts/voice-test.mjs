@@ -161,6 +161,12 @@ try {
     if (line && line !== last) console.error(line);
     last = line;
   });
+  let estimated = false;
+  await page.exposeFunction('__voiceTestEstimate', (line) => {
+    // Printed once, before the first session connects.
+    if (!estimated) console.error(`  ${line.replace(/^Estimated cost/, 'estimated cost')}`);
+    estimated = true;
+  });
   console.error(`▶ running ${files.length} scenario file${files.length === 1 ? '' : 's'} in Chromium (extension ${id})`);
   const request = { files: files.map(({ name, text }) => ({ name, text })), assets, keys, judge: opts.judge, ...(opts.adapter ? { adapter: opts.adapter } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.repeat ? { repeat: opts.repeat } : {}), ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}) };
   const state = await page.evaluate(
@@ -187,6 +193,7 @@ try {
             if (m.type !== 'batch' || !sent) return;
             for (const u of m.updates) {
               if (u.kind !== 'voice-tests') continue;
+              if (u.run.estimate) void window.__voiceTestEstimate(u.run.estimate);
               void window.__voiceTestProgress(u.run.progress ?? null);
               if (u.run.status !== 'running') {
                 clearTimeout(timer);

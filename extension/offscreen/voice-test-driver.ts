@@ -1,5 +1,6 @@
 import type { LogEvent } from '../shared/log-event.ts';
 import type { ConnectCommand, HostStatus, PanelCommand } from '../shared/messages.ts';
+import type { JudgeVerdict } from '../voice-tests/expectations.ts';
 import type { SessionDriver, SpeechAudio } from '../voice-tests/scenario-runner.ts';
 import type { ScenarioTarget } from '../voice-tests/scenario-types.ts';
 
@@ -26,6 +27,8 @@ export class HostSessionDriver implements SessionDriver {
   private readonly listeners = new Set<(e: LogEvent) => void>();
   private session = -1;
   private recording: string | undefined;
+  private target: ScenarioTarget | undefined;
+  judge?: SessionDriver['judge'];
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -33,7 +36,15 @@ export class HostSessionDriver implements SessionDriver {
     /** The recording the running session is saved as (every test run is a recording). */
     private readonly activeRecordingId: (() => Promise<string | undefined>) | undefined,
     private readonly connectFor: (target: ScenarioTarget) => ConnectCommand,
+    /** Asks a judged assertion for the current target; given only when the run asked for judging. */
+    judgeFor?: (target: ScenarioTarget, question: string, reply: string, model?: string) => Promise<JudgeVerdict>,
   ) {
+    if (judgeFor) {
+      this.judge = (question, reply, model) => {
+        if (!this.target) return Promise.reject(new Error('no session is running'));
+        return judgeFor(this.target, question, reply, model);
+      };
+    }
     this.unsubscribe = host.onLog((e) => {
       if (e.session !== this.session) return;
       this.rows.push(e);
@@ -48,6 +59,7 @@ export class HostSessionDriver implements SessionDriver {
 
   async start(target: ScenarioTarget): Promise<void> {
     const command = this.connectFor(target);
+    this.target = target;
     this.rows = [];
     this.recording = undefined;
     const errorBefore = this.host.lastErrorMessage();

@@ -7,6 +7,10 @@ import { runScenario, TokenBudget, type AudioLoader, type SpeechAudio } from '..
 import type { Scenario } from '../voice-tests/scenario-types.ts';
 import { formatTable, summarise } from '../voice-tests/test-results.ts';
 import { junitXml } from '../voice-tests/junit-report.ts';
+import { askJudge, type FetchLike } from '../voice-tests/judge.ts';
+import { estimateScenarioCost, formatScenarioCost } from '../voice-tests/scenario-cost.ts';
+import { DEFAULT_PRICE_TABLE } from '../replay/price-table.ts';
+import { defaultSettings } from '../../src/adapters/settings-schema.ts';
 import { decodeWav } from '../voice-tests/wav-decoder.ts';
 import { recordingUserTurn } from '../voice-tests/recording-turn.ts';
 import type { Recording } from '../recordings/recording-format.ts';
@@ -26,6 +30,8 @@ export interface VoiceTestServiceDeps {
   decodeOpus?: OpusDecoder;
   /** The recording the running session is being saved as. */
   activeRecordingId?(): Promise<string | undefined>;
+  /** HTTP for judged assertions (default: the document's fetch). */
+  fetch?: FetchLike;
 }
 
 /**
@@ -108,8 +114,32 @@ export class VoiceTestService {
       const descriptor = this.deps.adapters.find((a) => a.id === target.adapter);
       if (!descriptor) throw new Error(`unknown adapter "${target.adapter}"`);
       return connectForTarget(target, { descriptor, ...(request.keys[descriptor.id] ? { apiKey: request.keys[descriptor.id] } : {}) });
-    });
+    }, request.judge === true ? async (target, question, reply, model) => {
+      const adapterId = target.adapter ?? '';
+      const fetchFn: FetchLike = this.deps.fetch ?? ((url, init) => fetch(url, init));
+      const key = request.keys[adapterId];
+      const out = await askJudge(fetchFn, { adapterId, ...(target.endpoint ? { endpoint: target.endpoint } : {}), ...(key ? { apiKey: key } : {}) }, question, reply, model);
+      return { ...out.verdict, model: out.model, tokens: out.tokens };
+    } : undefined);
     const only = request.only ? new Set(request.only) : null;
+    const planned = scenarios.map((sc) => ({ ...sc, targets: only ? sc.targets.filter((t) => only.has(`${sc.name}\u0000${t.label}`)) : sc.targets }));
+    // Before anything connects: what the run may bill (the command line prints it first).
+    state.estimate = formatScenarioCost(
+      estimateScenarioCost(planned, {
+        table: DEFAULT_PRICE_TABLE,
+        defaultModel: (id) => {
+          const d = this.deps.adapters.find((a) => a.id === id);
+          const m = d ? defaultSettings(d.settings).model : undefined;
+          return typeof m === 'string' && m ? m : undefined;
+        },
+        isFree: (id) => this.deps.adapters.find((a) => a.id === id)?.needsKey === false,
+        audioSeconds: (path) => {
+          const a = decoded.get(path);
+          return a ? a.pcm.length / a.sampleRate : undefined;
+        },
+      }),
+      'default price table',
+    );
     publish();
     try {
       for (const scenario of scenarios) {

@@ -10,7 +10,7 @@ import { ZERO_USAGE, addUsage, costOf, usageRecords, type UsageRecord } from './
  * - Gemini (https://ai.google.dev/gemini-api/docs/tokens): 32 tokens per second of audio; the Live
  *   API bills the session's context as input each turn too.
  */
-const AUDIO_TOKENS_PER_SECOND: Record<'openai' | 'gemini', { user: number; bot: number }> = {
+export const AUDIO_TOKENS_PER_SECOND: Record<'openai' | 'gemini', { user: number; bot: number }> = {
   openai: { user: 10, bot: 20 },
   gemini: { user: 32, bot: 32 },
 };

@@ -11,12 +11,18 @@ export interface AssertionResult {
   /** Where in the session the reply was (event seq and ms since connect), for the timeline link. */
   atSeq?: number;
   atT?: number;
+  /** A judged assertion's verdict as the judge gave it (answer, reasoning, model). */
+  judge?: JudgeVerdict;
 }
 
 /** The judge's verdict, for a `judge` expectation (asked by the runner; costs tokens). */
 export interface JudgeVerdict {
   answer: 'yes' | 'no' | 'unclear';
   reasoning: string;
+  /** The model that answered. */
+  model?: string;
+  /** Tokens the question cost (counted into the run's total). */
+  tokens?: number;
 }
 
 export interface ExpectationContext {
@@ -74,6 +80,7 @@ export function checkExpectations(expect: Expectations, obs: ReplyObservation, c
     const want = expect.judge.expect ?? 'yes';
     const v = ctx.judge;
     add(`judge: ${expect.judge.question} (${want})`, v?.answer === want, v ? `the judge answered ${v.answer}: ${v.reasoning}` : 'the judge was not asked (judged assertions are off unless asked for)');
+    if (v) out[out.length - 1]!.judge = v;
   }
   return out;
 }

@@ -37,6 +37,8 @@ export interface VoiceTestRunState {
   results: RunResult[];
   summaries: TargetSummary[];
   tokens: number;
+  /** The estimated cost, stated before the first session connects (default price table). */
+  estimate?: string;
   /** Why a run ended early (token cap, stopped). */
   stoppedReason?: string;
   startedAt: number;

@@ -21,6 +21,7 @@ class ScriptedSession implements SessionDriver {
   ready = false;
   started: ScenarioTarget[] = [];
   spoken: number[] = [];
+  judge?: SessionDriver['judge'];
   private seq = 0;
   private t0 = Date.now();
   constructor(private readonly reply: (text: string, session: ScriptedSession, run: number) => void, private readonly failConnect = false) {}
@@ -160,6 +161,28 @@ describe('runScenario', () => {
     const [row] = summarise(results, () => 1);
     expect(row!.passed).toBe(false);
     expect(formatTable([row!])).toContain('run 1: Connection failed: 401 Incorrect API key');
+  });
+
+  it('judged assertions are asked only when the run asks; the verdict is kept and its tokens count', async () => {
+    const s = scenario(`version: 1\nname: judged\ntarget: { adapter: openai-realtime }\nsteps:\n  - say: Hi\n    expect: { judge: { question: Is it polite?, expect: yes } }\n`);
+    const asked: string[] = [];
+    const make = () => {
+      const d = new ScriptedSession((_t, x) => x.answer('Hello, lovely to meet you.', 50));
+      d.judge = async (q, reply) => {
+        asked.push(`${q}|${reply}`);
+        return { answer: 'yes', reasoning: 'It greets warmly.', model: 'gpt-5.4-mini', tokens: 30 };
+      };
+      return d;
+    };
+    const off = await runScenario(s, make(), noAudio, new TokenBudget(undefined), { settleMs: 10 });
+    expect(asked).toEqual([]);
+    expect(off[0]!.assertions[0]).toMatchObject({ passed: false, message: expect.stringMatching(/not asked/) });
+    const budget = new TokenBudget(undefined);
+    const on = await runScenario(s, make(), noAudio, budget, { settleMs: 10, judge: true });
+    expect(asked).toEqual(['Is it polite?|Hello, lovely to meet you.']);
+    expect(on[0]!.assertions[0]).toMatchObject({ passed: true, judge: { answer: 'yes', reasoning: 'It greets warmly.', model: 'gpt-5.4-mini' } });
+    expect(on[0]!.tokens).toBe(80);
+    expect(budget.used).toBe(80);
   });
 
   it('silence and speech steps go through speak with their lengths', async () => {

@@ -153,7 +153,7 @@ async function runOnce(scenario: Scenario, target: ScenarioTarget, run: number, 
       const mark = driver.events().length;
       await perform(step, driver, audio, scenario.timeoutMs, stop.signal);
       if (!USER_TURN.has(step.action.kind)) {
-        if (step.expect) await check(step, i + 1, driver, mark, result, options);
+        if (step.expect) await check(step, i + 1, driver, mark, result, options, budget);
         continue;
       }
       if (next?.action.kind === 'barge_in') {
@@ -163,7 +163,7 @@ async function runOnce(scenario: Scenario, target: ScenarioTarget, run: number, 
       } else {
         await waitForReplyEnd(driver, mark, scenario.timeoutMs, options.settleMs ?? 1200, stop.signal);
       }
-      if (step.expect) await check(step, i + 1, driver, mark, result, options);
+      if (step.expect) await check(step, i + 1, driver, mark, result, options, budget);
     }
   } catch (e) {
     const reason = stop.signal.aborted ? stop.signal.reason : e;
@@ -183,7 +183,7 @@ async function runOnce(scenario: Scenario, target: ScenarioTarget, run: number, 
   return result;
 }
 
-async function check(step: ScenarioStep, n: number, driver: SessionDriver, mark: number, result: RunResult, options: RunOptions): Promise<void> {
+async function check(step: ScenarioStep, n: number, driver: SessionDriver, mark: number, result: RunResult, options: RunOptions, budget: TokenBudget): Promise<void> {
   const all = driver.events();
   const window = all.slice(mark);
   const obs: ReplyObservation = observeReply(window, all.slice(Math.max(0, mark - 200), mark));
@@ -193,6 +193,11 @@ async function check(step: ScenarioStep, n: number, driver: SessionDriver, mark:
   if (expect.judge && options.judge && driver.judge) {
     try {
       judge = await driver.judge(expect.judge.question, obs.transcript, expect.judge.model);
+      // The judge bills the same key: its tokens count toward the run's total and the cap.
+      if (judge.tokens) {
+        result.tokens += judge.tokens;
+        budget.add(judge.tokens);
+      }
     } catch (e) {
       judge = { answer: 'unclear', reasoning: `the judge could not be asked: ${(e as Error).message}` };
     }

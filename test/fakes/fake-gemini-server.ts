@@ -83,6 +83,11 @@ export const INPUT_TRANSCRIPT_PLACEMENTS: InputTranscriptPlacement[] = ['before'
 export interface FakeGeminiServerOptions {
   /** Long-lived keys the server accepts. */
   validKeys?: string[];
+  /**
+   * The judge's answer on `POST /v1beta/models/{model}:generateContent` to the user text it is
+   * given (default: yes). The fake does no language understanding: the test decides the verdict.
+   */
+  judgeAnswer?: (userText: string, model: string) => { answer: string; reasoning: string };
   /** Model ids (without `models/`) that exist. */
   models?: string[];
   /** Replies in order for each user turn; the last repeats. Or a function of the turn index. */
@@ -173,6 +178,8 @@ export interface FakeGeminiServer {
   /** Every URL asked for: HTTP requests and WebSocket upgrades. */
   urls: string[];
   httpRequests: HttpRequestRecord[];
+  /** `generateContent` requests (a voice test's judged assertion): model, user text, key header seen. */
+  generateRequests: Array<{ url: string; model: string; userText: string; hadKeyHeader: boolean; status: number }>;
   connections: FakeGeminiConnection[];
   tokensMinted: number;
   /** The newest connection. */
@@ -251,6 +258,7 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
   const received: ReceivedFrame[] = [];
   const urls: string[] = [];
   const httpRequests: HttpRequestRecord[] = [];
+  const generateRequests: FakeGeminiServer['generateRequests'] = [];
   const connections: FakeGeminiConnection[] = [];
   const sockets = new Set<WebSocket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -268,6 +276,46 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
   const http = createServer((req, res) => handleHttp(req, res));
   const wss = new WebSocketServer({ noServer: true });
 
+  /**
+   * `models.generateContent`, as voice tests' judge uses it (https://ai.google.dev/api/generate-content;
+   * @google/genai `GenerateContentResponse`: `candidates[].content.parts[].text`, `finishReason`,
+   * `usageMetadata` with `promptTokenCount`, `candidatesTokenCount`, `totalTokenCount`). Key
+   * checks and their errors as the auth-token route below. With `responseMimeType:
+   * application/json` the text is the JSON the schema describes.
+   */
+  function generateContent(req: IncomingMessage, url: string, model: string, record: (status: number, body: unknown) => void): void {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const key = req.headers['x-goog-api-key'];
+      const entry = { url, model, userText: '', hadKeyHeader: typeof key === 'string' && key !== '', status: 0 };
+      const answer = (status: number, b: unknown) => {
+        entry.status = status;
+        generateRequests.push(entry);
+        record(status, b);
+      };
+      if (typeof key !== 'string' || !key) return answer(403, { error: { code: 403, message: GEMINI_CLOSE_REASONS.noKey, status: 'PERMISSION_DENIED' } });
+      if (!validKeys.has(key)) return answer(400, { error: { code: 400, message: GEMINI_CLOSE_REASONS.badKey, status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } }] } });
+      let parsed: { contents?: Array<{ role?: string; parts?: Array<{ text?: unknown }> }> };
+      try {
+        parsed = JSON.parse(body) as typeof parsed;
+      } catch {
+        return answer(400, { error: { code: 400, message: 'Invalid JSON payload received.', status: 'INVALID_ARGUMENT' } });
+      }
+      const user = [...(parsed.contents ?? [])].reverse().find((c) => (c.role ?? 'user') === 'user');
+      entry.userText = (user?.parts ?? []).map((p) => (typeof p.text === 'string' ? p.text : '')).join('');
+      const verdict = options.judgeAnswer?.(entry.userText, model) ?? { answer: 'yes', reasoning: 'The fake judge answers yes unless told otherwise.' };
+      const text = JSON.stringify(verdict);
+      const promptTokenCount = Math.ceil(body.length / 4);
+      const candidatesTokenCount = Math.ceil(text.length / 4);
+      answer(200, {
+        candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
+        usageMetadata: { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount },
+        modelVersion: model,
+      });
+    });
+  }
+
   function handleHttp(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     urls.push(url);
@@ -283,6 +331,11 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
       return;
     }
     const path = normalisePath(url.split('?')[0]);
+    const generate = req.method === 'POST' ? /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(path) : null;
+    if (generate) {
+      generateContent(req, url, decodeURIComponent(generate[1]!), record);
+      return;
+    }
     if (req.method !== 'POST' || path !== '/v1alpha/auth_tokens') {
       record(404, { error: { code: 404, message: `Method not found.`, status: 'NOT_FOUND' } });
       return;
@@ -809,6 +862,7 @@ export async function startFakeGeminiServer(options: FakeGeminiServerOptions = {
     received,
     urls,
     httpRequests,
+    generateRequests,
     connections,
     get tokensMinted() {
       return tokensMinted;

@@ -203,6 +203,20 @@ export interface FakeOpenAIServerOptions {
   cancelLagMs?: number | (() => number);
   /** MCP servers' tools and the orderings drawn (fake-openai-mcp.ts). */
   mcp?: FakeMcpOptions;
+  /**
+   * The judge's answer on `POST /v1/chat/completions` to the user message it is given (default:
+   * yes). The fake does no language understanding: the test decides the verdict.
+   */
+  judgeAnswer?: (userMessage: string, model: string) => { answer: string; reasoning: string };
+}
+
+/** A `POST /v1/chat/completions` the fake received (a voice test's judged assertion). */
+export interface FakeChatRequest {
+  url: string;
+  authorized: boolean;
+  model: string | null;
+  userMessage: string;
+  status: number;
 }
 
 export interface FakeHandshake {
@@ -259,6 +273,7 @@ export interface FakeOpenAIServer {
   received: FakeReceivedFrame[];
   sent: FakeSentFrame[];
   secretRequests: FakeSecretRequest[];
+  chatRequests: FakeChatRequest[];
   /** Closes seen by the server: `{connection, code, reason, by}`. */
   closes: Array<{ connection: number; code: number; reason: string; by: 'server' | 'client' }>;
   /** The effective session of each connection (index = connection - 1). */
@@ -441,6 +456,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const received: FakeReceivedFrame[] = [];
   const sent: FakeSentFrame[] = [];
   const secretRequests: FakeSecretRequest[] = [];
+  const chatRequests: FakeChatRequest[] = [];
   const closes: FakeOpenAIServer['closes'] = [];
   const sessions: Array<Record<string, unknown>> = [];
   const queued: FakeResponsePlan[] = [];
@@ -469,6 +485,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       return;
     }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'POST' && path === '/v1/chat/completions') {
+      chatCompletion(req, res);
+      return;
+    }
     if (req.method !== 'POST' || path !== routes.secretPath) {
       res.writeHead(404, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify({ error: { message: `Invalid URL (${req.method} ${path})`, type: 'invalid_request_error', param: null, code: null } }));
       return;
@@ -522,6 +542,54 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       reply(200, { value, expires_at: expiresAt, session: { ...(session ?? { type: 'realtime' }), object: 'realtime.session', id: rid('sess_') } }, { authorized: true, body, status: 200, value });
     });
   });
+
+  /**
+   * Chat Completions, as voice tests' judge uses it (https://platform.openai.com/docs/api-reference/chat/create;
+   * node_modules/openai resources/chat/completions/completions.d.ts `ChatCompletion`,
+   * `ChatCompletionMessage` with `content` and `refusal`, `CompletionUsage`). Bearer auth and the
+   * 401 wording as the secret route above; with `response_format: json_schema` the content is the
+   * JSON text the schema describes.
+   */
+  function chatCompletion(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (raw += c));
+    req.on('end', () => {
+      const record: FakeChatRequest = { url: req.url ?? '', authorized: false, model: null, userMessage: '', status: 0 };
+      const reply = (status: number, body: unknown) => {
+        record.status = status;
+        chatRequests.push(record);
+        res.writeHead(status, { 'Content-Type': 'application/json', ...cors }).end(JSON.stringify(body));
+        notify();
+      };
+      const auth = bearer(req);
+      if (!auth) return reply(401, { error: { message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", type: 'invalid_request_error', param: null, code: null } });
+      if (auth !== apiKey) return reply(401, { error: { message: incorrectKeyMessage(auth), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      record.authorized = true;
+      let body: { model?: unknown; messages?: Array<{ role?: unknown; content?: unknown }> };
+      try {
+        body = JSON.parse(raw) as typeof body;
+      } catch {
+        return reply(400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } });
+      }
+      if (typeof body.model !== 'string') return reply(400, { error: { message: "you must provide a model parameter", type: 'invalid_request_error', param: null, code: null } });
+      record.model = body.model;
+      const user = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user');
+      record.userMessage = typeof user?.content === 'string' ? user.content : '';
+      const verdict = options.judgeAnswer?.(record.userMessage, body.model) ?? { answer: 'yes', reasoning: 'The fake judge answers yes unless told otherwise.' };
+      const content = JSON.stringify(verdict);
+      const prompt = Math.ceil(raw.length / 4);
+      const completion = Math.ceil(content.length / 4);
+      reply(200, {
+        id: rid('chatcmpl-'),
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+        usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      });
+    });
+  }
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -1079,6 +1147,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     received,
     sent,
     secretRequests,
+    chatRequests,
     closes,
     sessions,
     mcpApprovals,

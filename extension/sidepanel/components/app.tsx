@@ -72,6 +72,8 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
   const [eventJump, setEventJump] = useState<{ seq: number } | null>(null);
   const [view, setView] = useState<ViewName>('Conversation');
   const [recordingOpen, setRecordingOpen] = useState(false);
+  // A failed voice-test assertion's "Show failure" opens its run's recording at that moment.
+  const [recordingRequest, setRecordingRequest] = useState<{ id: string; t?: number; n: number } | null>(null);
   const [split, setSplit] = useState(0.5);
   const [focusEvents, setFocusEvents] = useState(0);
   const wide = useMediaQuery(TWO_PANES_QUERY);
@@ -515,7 +517,10 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
             />
           </div>
           <div {...panelProps('Tests')}>
-            <TestsView run={state.voiceTests} adapterId={adapterId} endpoint={settings?.endpoint ?? ''} keysFor={keysForTests} send={send} />
+            <TestsView run={state.voiceTests} adapterId={adapterId} endpoint={settings?.endpoint ?? ''} keysFor={keysForTests} send={send} onShowFailure={(id, t) => {
+              setRecordingRequest((r) => ({ id, ...(t !== undefined ? { t } : {}), n: (r?.n ?? 0) + 1 }));
+              setView('Recordings');
+            }} />
           </div>
           <div {...panelProps('Metrics')}>
             <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
@@ -671,7 +676,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               />
             )}
           </div>
-          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} renderTimeline={(rec) => <RecordingView recording={rec} heading={false} />} onOpenChange={setRecordingOpen} />}</div>
+          <div {...panelProps('Recordings')}>{recordings && shownView === 'Recordings' && <RecordingsView listing={state.recordings} notice={state.recordingsNotice} client={recordings} openRequest={recordingRequest} onOpenChange={setRecordingOpen} renderTimeline={(rec, atMs) => <RecordingView recording={rec} heading={false} {...(atMs !== undefined ? { initialMs: atMs } : {})} />} />}</div>
         </div>
         {wide && eventsShown && (
           <PaneSplitter

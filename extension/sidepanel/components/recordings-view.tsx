@@ -10,7 +10,9 @@ export interface RecordingsViewProps {
   notice: { notice: string; at: number } | undefined;
   client: RecordingsClient;
   /** Where the timeline of an opened recording is drawn (the timeline component mounts here). */
-  renderTimeline?: (recording: Recording) => ReactNode;
+  renderTimeline?: (recording: Recording, atMs?: number) => ReactNode;
+  /** Open this recording with the playhead at `t` (a failed voice-test assertion); `n` makes each request new. */
+  openRequest?: { id: string; t?: number; n: number } | null;
   /** Told when a recording is opened or closed (its own event log then replaces the live one). */
   onOpenChange?(open: boolean): void;
 }
@@ -22,8 +24,14 @@ const MB = 1024 * 1024;
  * settings (Record sessions, storage budget), import, delete all, and one recording's detail
  * (rename, Keep, export, delete, its turns and events, and the timeline's slot).
  */
-export function RecordingsView({ listing, notice, client, renderTimeline, onOpenChange }: RecordingsViewProps) {
-  const [openId, setOpenId] = useState<string | null>(null);
+export function RecordingsView({ listing, notice, client, renderTimeline, openRequest, onOpenChange }: RecordingsViewProps) {
+  const [openId, setOpenId] = useState<string | null>(openRequest?.id ?? null);
+  const [openAt, setOpenAt] = useState<number | undefined>(openRequest?.t);
+  useEffect(() => {
+    if (!openRequest) return;
+    setOpenId(openRequest.id);
+    setOpenAt(openRequest.t);
+  }, [openRequest]);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmAll, setConfirmAll] = useState(false);
@@ -73,8 +81,10 @@ export function RecordingsView({ listing, notice, client, renderTimeline, onOpen
           active={listing?.activeId === open.id}
           client={client}
           renderTimeline={renderTimeline}
+          {...(openAt !== undefined ? { atMs: openAt } : {})}
           onBack={() => {
             setOpenId(null);
+            setOpenAt(undefined);
             setError(null);
           }}
           run={run}
@@ -198,7 +208,10 @@ export function RecordingsView({ listing, notice, client, renderTimeline, onOpen
         <ul className="recordings-list" aria-label="Recordings list" ref={listRef}>
           {recordings.map((r) => (
             <li key={r.id} className="recording-row">
-              <button type="button" className="link-button" aria-label={`Open recording: ${r.name}`} onClick={() => setOpenId(r.id)}>
+              <button type="button" className="link-button" aria-label={`Open recording: ${r.name}`} onClick={() => {
+                setOpenId(r.id);
+                setOpenAt(undefined);
+              }}>
                 {r.name}
               </button>
               <span className="recording-facts muted">{facts(r, listing?.activeId === r.id)}</span>
@@ -231,7 +244,8 @@ function RecordingDetail(p: {
   meta: RecordingMeta;
   active: boolean;
   client: RecordingsClient;
-  renderTimeline?: (recording: Recording) => ReactNode;
+  renderTimeline?: (recording: Recording, atMs?: number) => ReactNode;
+  atMs?: number;
   onBack(): void;
   onDeleted(name: string): void;
   run(what: () => Promise<string | void>): Promise<void>;
@@ -380,7 +394,7 @@ function RecordingDetail(p: {
         )}
       </dl>
       <section className="recording-timeline-slot" aria-label="Recording timeline">
-        {recording && p.renderTimeline ? p.renderTimeline(recording) : <p className="muted">{loadError ?? (recording ? 'The timeline of this recording appears here.' : 'Loading the recording…')}</p>}
+        {recording && p.renderTimeline ? p.renderTimeline(recording, p.atMs) : <p className="muted">{loadError ?? (recording ? 'The timeline of this recording appears here.' : 'Loading the recording…')}</p>}
       </section>
       {summary && (
         <section aria-labelledby="recording-turns-heading">

@@ -1,7 +1,14 @@
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { PanelCommand } from '../../shared/messages.ts';
 import type { VoiceTestRunState } from '../../voice-tests/run-state.ts';
 import { downloadTextFile } from '../inspector/download-file.ts';
+import { adapters as allAdapters } from '../../../src/adapters/adapter-registry.ts';
+import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from '../../replay/price-table.ts';
+import { loadPriceTable } from '../price-table-storage.ts';
+import { parseScenario } from '../../voice-tests/scenario-file.ts';
+import { estimateScenarioCost, formatScenarioCost } from '../../voice-tests/scenario-cost.ts';
+import { decodeWav } from '../../voice-tests/wav-decoder.ts';
 
 const STARTER = `version: 1
 name: Remembers the user's name
@@ -24,6 +31,8 @@ export interface TestsViewProps {
   /** Keys the panel holds (the current one, and remembered ones), by adapter id. */
   keysFor(): Promise<Record<string, string>>;
   send(command: PanelCommand): void;
+  /** Opens a run's recording in the Recordings view with the playhead at `t` ms. */
+  onShowFailure?(recordingId: string, t: number | undefined): void;
 }
 
 /**
@@ -31,7 +40,7 @@ export interface TestsViewProps {
  * against the panel's own session host, with progress, a results table, re-run of the failed
  * rows, and the results exported as JSON or JUnit XML.
  */
-export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsViewProps) {
+export function TestsView({ run, adapterId, endpoint, keysFor, send, onShowFailure }: TestsViewProps) {
   const [text, setText] = useState(STARTER);
   const [fileName, setFileName] = useState('scenario.yaml');
   const [assets, setAssets] = useState<Record<string, string>>({});
@@ -40,6 +49,11 @@ export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsView
   const fileInput = useRef<HTMLInputElement>(null);
   const editorId = useId();
   const running = run?.status === 'running';
+  const [prices, setPrices] = useState<PriceTable>(DEFAULT_PRICE_TABLE);
+  useEffect(() => {
+    void loadPriceTable().then(setPrices, () => undefined);
+  }, []);
+  const estimate = useMemo(() => costLine(text, assets, adapterId, prices), [text, assets, adapterId, prices]);
 
   const start = async (only?: string[]) => {
     setNote(null);
@@ -88,6 +102,9 @@ export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsView
           <input type="checkbox" checked={judge} onChange={(e) => setJudge(e.target.checked)} /> Ask judged assertions (costs tokens)
         </label>
       </div>
+      <p role="status" aria-label="Estimated test cost" className="help">
+        {estimate}
+      </p>
       <div className="buttons">
         {running ? (
           <button type="button" onClick={() => send({ type: 'stop-voice-tests' })}>
@@ -131,7 +148,10 @@ export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsView
             </tr>
           </thead>
           <tbody>
-            {run.summaries.flatMap((s) => [
+            {(() => {
+              // Failures with a recording are numbered in table order: `Show failure 1`, `Show failure 2`, …
+              let failureNo = 0;
+              return run.summaries.flatMap((s) => [
               ...s.errors.map((e) => (
                 <tr key={`${s.scenario}|${s.target}|run${e.run}`} className="fail">
                   <td>error</td>
@@ -150,16 +170,61 @@ export function TestsView({ run, adapterId, endpoint, keysFor, send }: TestsView
                   <td>
                     {a.assertion}
                     {!a.passed && a.lastFailure && <div className="help">{a.lastFailure}</div>}
+                    {!a.passed && a.failedAt?.recordingId && onShowFailure && (() => {
+                      const n = ++failureNo;
+                      const at = a.failedAt;
+                      return (
+                        <button type="button" className="link-button" title={`Open run ${at.run}'s recording${at.t !== undefined ? ` at ${(at.t / 1000).toFixed(1)} s` : ''}`} onClick={() => onShowFailure(at.recordingId!, at.t)}>
+                          {`Show failure ${n}`}
+                        </button>
+                      );
+                    })()}
                   </td>
                   <td>{`${a.passes}/${a.runs} (needs ${Math.round(a.required * 100)}%)`}</td>
                   <td>{latency(s.latencyMedianMs)}</td>
                 </tr>
               )),
-            ])}
+              ]);
+            })()}
           </tbody>
         </table>
       )}
     </section>
+  );
+}
+
+/** The cost line shown before Run scenario: the stored (editable) price table, the opened WAVs' lengths. */
+function costLine(text: string, assets: Record<string, string>, adapterId: string, prices: PriceTable): string {
+  const parsed = parseScenario(text, { knownAdapters: allAdapters.map((a) => a.id), defaultAdapter: adapterId });
+  if (!parsed.ok) return 'Estimated cost: fix the scenario first (Run scenario lists its problems).';
+  const seconds = new Map<string, number | undefined>();
+  return formatScenarioCost(
+    estimateScenarioCost([parsed.scenario], {
+      table: prices,
+      defaultModel: (id) => {
+        const d = allAdapters.find((a) => a.id === id);
+        const m = d ? defaultSettings(d.settings).model : undefined;
+        return typeof m === 'string' && m ? m : undefined;
+      },
+      isFree: (id) => allAdapters.find((a) => a.id === id)?.needsKey === false,
+      audioSeconds: (path) => {
+        if (!seconds.has(path)) {
+          const b64 = assets[path];
+          let sec: number | undefined;
+          try {
+            if (b64 !== undefined) {
+              const a = decodeWav(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), path);
+              sec = a.pcm.length / a.sampleRate;
+            }
+          } catch {
+            sec = undefined;
+          }
+          seconds.set(path, sec);
+        }
+        return seconds.get(path);
+      },
+    }),
+    'price table',
   );
 }
 

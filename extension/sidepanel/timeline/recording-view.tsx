@@ -9,6 +9,7 @@
  * - `onExport?()` — `Export events` in the log; omitted: the recording's events are downloaded as
  *   the event log's JSONL (no key is in a recording; the export's redaction pass runs anyway).
  * - `heading?: boolean` — show the recording's name as a heading (default true).
+ * - `initialMs?: number` — where the playhead starts (a voice test's failure).
  */
 import { useCallback, useState } from 'react';
 import type { Recording } from '../../recordings/recording-format.ts';
@@ -23,9 +24,10 @@ export interface RecordingViewProps {
   recording: Recording;
   onExport?(): void;
   heading?: boolean;
+  initialMs?: number;
 }
 
-export function RecordingView({ recording, onExport, heading = true }: RecordingViewProps) {
+export function RecordingView({ recording, onExport, heading = true, initialMs }: RecordingViewProps) {
   const [jump, setJump] = useState<{ seq: number; focus: boolean } | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const onReveal = useCallback((seq: number) => setJump({ seq, focus: false }), []);
@@ -44,7 +46,7 @@ export function RecordingView({ recording, onExport, heading = true }: Recording
           </p>
         </header>
       )}
-      <Timeline recording={recording} selectedSeq={selected} onReveal={onReveal} />
+      <Timeline recording={recording} selectedSeq={selected} onReveal={onReveal} {...(initialMs !== undefined ? { initialMs } : {})} />
       <EventLog events={recording.events} readOnly onClear={noop} onExport={onExport ?? exportEvents} onImport={noop} jumpRequest={jump} onSelectedChange={setSelected} />
     </div>
   );

@@ -27,6 +27,8 @@ export interface TimelineProps {
   selectedSeq?: number | null;
   onReveal?(seq: number, t: number): void;
   label?: string;
+  /** Where the playhead starts (ms into the recording): a voice test's failure opens here. */
+  initialMs?: number;
 }
 
 const MODES: Array<[ListenMode, string]> = [
@@ -40,7 +42,7 @@ const READOUT_MS = 250;
 const LAYOUT = layoutFor(false);
 const PROGRESS_MS = 100;
 
-export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Timeline' }: TimelineProps) {
+export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Timeline', initialMs }: TimelineProps) {
   const uid = useId();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
@@ -71,8 +73,9 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
     readyMarked.current = false;
     exactMarked.current = false;
     setViewport(clampViewport({ startMs: 0, spanMs: Infinity }, recording.meta.durationMs));
-    setPlayhead(0);
-    playheadRef.current = 0;
+    const start = Math.max(0, Math.min(initialMs ?? 0, recording.meta.durationMs || Infinity));
+    setPlayhead(start);
+    playheadRef.current = start;
     // Progress redraws at most every PROGRESS_MS: each one is a render and a draw taken from the
     // build's own time. The overview and completion are shown at once.
     let lastShown = -Infinity;
@@ -90,6 +93,8 @@ export function Timeline({ recording, selectedSeq = null, onReveal, label = 'Tim
       if (p.complete) setComplete(true);
     });
     return () => h.cancel();
+    // initialMs is read when a recording is opened; it does not rebuild the model.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [recording]);
   useEffect(() => () => void player.close(), [player]);
   // The audio device is opened once the recording is drawn, in idle time, not on the first click.
