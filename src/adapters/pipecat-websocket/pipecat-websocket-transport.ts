@@ -43,6 +43,8 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   /** The bot's `llm-function-call-started` for a call the workbench answers, held until its in-progress names the call. */
   private heldStarted: number[] = [];
   private warnedRate = false;
+  /** Set when the socket closed during its handshake: the browser then reports only 1006. */
+  private neverOpenedUrl = '';
 
   constructor(options: LLMServiceOptions = {}, manager?: MediaManager) {
     super(options, manager);
@@ -127,8 +129,12 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
     }
     const socket = new ProviderSocket({
       onMessage: (m) => this.onSocketMessage(m.data, m.text, m.bytes),
-      onClose: (code, reason) => this.onSocketClose(code, reason),
+      onClose: (code, reason, wasOpen) => {
+        if (!wasOpen) this.neverOpenedUrl = this.scrubber.scrubText(stripQuery(wsUrl));
+        this.onSocketClose(code, reason);
+      },
     });
+    this.neverOpenedUrl = '';
     this.socket = socket;
     try {
       // No subprotocol: Pipecat's web client opens a plain WebSocket(wsUrl) (pipecat-server.md §1).
@@ -169,6 +175,12 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   sendMessage(message: RTVIMessage): void {
     if (this.routeCommonMessage(message)) return;
     this.sendRtvi(message.type, message.data, message.id);
+  }
+
+  /** A handshake the bot refused (wrong path, token check: HTTP 403) reaches the browser only as 1006. */
+  protected override unknownModelHint(code: number): string | null {
+    if (code !== 1006 || !this.neverOpenedUrl) return null;
+    return `Could not open the bot's WebSocket at ${this.neverOpenedUrl}: is the bot running there with Pipecat's WebSocket transport, and does it accept this path and token?`;
   }
 
   protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
