@@ -40,7 +40,7 @@ export async function startBot(req: StartRequest): Promise<BotSocketPlan & { sta
   } catch (e) {
     if (req.signal.aborted) throw e;
     // fetch's TypeError says nothing useful ("Failed to fetch"): name the likely causes.
-    throw new TransportStartError(`Could not reach the Pipecat bot's start endpoint ${originOf(req.startUrl)} (${e instanceof Error ? e.message : String(e)}). Is the bot running, and does it allow this extension (CORS or the host permission)?`);
+    throw new TransportStartError(`Could not reach the Pipecat bot's start endpoint ${originOf(req.startUrl)} (${e instanceof Error ? e.message : String(e)}). Is the bot running? If it sends no CORS headers, allow this extension to access the host when Chrome asks, then connect again.`);
   }
   const text = await res.text().catch(() => '');
   if (!res.ok) throw new BotStartError(res.status, res.statusText, text.slice(0, 500));

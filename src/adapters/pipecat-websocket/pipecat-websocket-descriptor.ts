@@ -46,6 +46,7 @@ const descriptor: AdapterDescriptor & { order: number } = {
     { key: 'output_sample_rate', label: 'Bot audio rate (Hz)', kind: 'number', default: PIPECAT_OUTPUT_RATE, min: 8000, max: 48_000, step: 1000, apply: RECONNECT, advanced: true, help: "The bot's audio_out_sample_rate (Pipecat's default 24000). Audio at another rate is resampled, with a warning." },
   ],
   tokenHostPermission: startHostPermission,
+  connectWhileAskingHost: true,
   create: (options, manager) => new PipecatWebsocketTransport(options, manager),
 };
 
