@@ -54,6 +54,10 @@ export interface FakePipecatBot {
   audioIn: Array<{ name: string; sampleRate: number; numChannels: number; bytes: number }>;
   startRequests: Array<{ body: unknown; authorization?: string }>;
   upgradeUrls: string[];
+  /** Sends one RTVI message as the bot's serializer would (exclude_none: no data key when undefined). */
+  sendRtvi(type: string, data?: unknown): void;
+  /** Sends `chunks` 40 ms OutputAudioRawFrames at once. */
+  sendAudio(chunks: number): void;
   /** Runs one bot turn now, as if the user's speech had ended (or send-text had arrived). */
   runTurn(): Promise<void>;
   close(): Promise<void>;
@@ -318,6 +322,18 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     audioIn,
     startRequests,
     upgradeUrls,
+    sendRtvi: (type, data) => {
+      if (current) rtvi(current, type, data);
+    },
+    sendAudio: (chunks) => {
+      if (!current) return;
+      const n = (outRate * SAMPLE_CHUNK_MS) / 1000;
+      for (let i = 0; i < chunks; i++) {
+        const pcm = new Int16Array(n).fill(4000);
+        ++objId;
+        send(current, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
+      }
+    },
     runTurn: () => (current ? startTurn(current, null) : Promise.reject(new Error('no client connected'))),
     close: async () => {
       for (const c of wss.clients) c.terminate();

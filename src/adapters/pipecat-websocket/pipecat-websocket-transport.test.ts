@@ -178,3 +178,44 @@ describe('Pipecat frames', () => {
     expect(descriptor.label).toBe('Pipecat bot (WebSocket)');
   });
 });
+
+describe('the bot\'s order is kept, whatever order it sends', () => {
+  // RTVI lets these interleave freely (pipecat-server.md §3: bot-tts-stopped comes during playback,
+  // bot-output/bot-tts-text in time with audio, metrics whenever a MetricsFrame passes the observer).
+  const MESSAGES: Array<{ type: string; data?: unknown }> = [
+    { type: 'bot-llm-started' },
+    { type: 'bot-llm-text', data: { text: ' Hi' } },
+    { type: 'bot-llm-stopped' },
+    { type: 'bot-tts-started' },
+    { type: 'bot-tts-text', data: { text: 'Hi' } },
+    { type: 'bot-tts-stopped' },
+    { type: 'bot-started-speaking' },
+    { type: 'bot-stopped-speaking' },
+    { type: 'bot-output', data: { text: 'Hi.', aggregated_by: 'sentence', spoken_status: 'completed' } },
+    { type: 'metrics', data: { ttfb: [{ processor: 'CartesiaTTSService#0', value: 0.2 }] } },
+    { type: 'user-transcription', data: { text: 'hello', user_id: '', timestamp: '2026-12-07T16:00:00+00:00', final: true } },
+    { type: 'server-message', data: { any: 'thing' } },
+    { type: 'error', data: { error: 'tts failed', fatal: false } },
+  ];
+
+  it('every RTVI message appears once, in the order sent, linked to the frame that carried it (audio frames interleaved)', async () => {
+    const fc = await import('fast-check');
+    const h = await harness();
+    await h.client.connect();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...MESSAGES), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 12 }), async (seq) => {
+        const before = h.rtvi.length;
+        for (const [m, audioChunks] of seq) {
+          h.bot.sendRtvi(m.type, m.data);
+          h.bot.sendAudio(audioChunks);
+        }
+        h.bot.sendRtvi('server-message', { end: before });
+        await waitUntil('the end marker', () => h.rtvi.slice(before).some((r) => r.type === 'server-message' && (r.data as { end?: number }).end === before), 3000);
+        const rows = h.rtvi.slice(before).filter((r) => !(r.type === 'server-message' && (r.data as { end?: number }).end === before));
+        expect(rows.map((r) => r.type)).toEqual(seq.map(([m]) => m.type));
+        for (const r of rows) expect(carried(h.frames, r.sourceFrameIds[0])?.type).toBe(r.type);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
