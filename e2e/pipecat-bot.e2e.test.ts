@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import { startFakePipecatBot, type FakePipecatBot } from '../test/fakes/fake-pipecat-ws-bot.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { alertTexts, button, connectionStatus, exactly, waitForConnectionState } from './harness/panel-page.ts';
+import { alertTexts, button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { openAdvancedSettings, selectAdapter, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
@@ -78,6 +78,15 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
     // Metrics per service as the bot sent them (STT, LLM, TTS processors).
     const processors = new Set(rtvi.filter((e) => e.type === 'metrics').flatMap((e) => Object.values(e.data as Record<string, Array<{ processor?: string }>>).flat().map((m) => m.processor)));
     expect([...processors]).toEqual(expect.arrayContaining(['DeepgramSTTService#0', 'OpenAILLMService#0', 'CartesiaTTSService#0']));
+
+    // The bot's LLM usage reaches the Metrics view (121 tokens per LLM turn in the fake).
+    await selectView(panel, 'Metrics');
+    const region = panel.getByRole('region', { name: exactly('Metrics') });
+    const total = await waitFor('the Metrics region to show a token total from the bot', async () => {
+      const m = /Tokens total\s*(\d+)/.exec((await region.textContent()) ?? '');
+      return m && Number(m[1]) > 0 ? Number(m[1]) : null;
+    }, { timeoutMs: 10_000 });
+    expect(total % 121).toBe(0);
 
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');

@@ -263,7 +263,8 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     if (typed === null) rtvi(ws, 'user-stopped-speaking');
     rtvi(ws, 'bot-llm-started');
     rtvi(ws, 'metrics', { ttfb: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.412 }] });
-    rtvi(ws, 'metrics', { tokens: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: { prompt_tokens: 112, completion_tokens: 9, total_tokens: 121 } }] });
+    // observer.py _handle_metrics: usage is `d.value.model_dump()`, so no processor or model (LLMTokenUsage fields).
+    rtvi(ws, 'metrics', { tokens: [{ prompt_tokens: 112, completion_tokens: 9, total_tokens: 121 }] });
     if (opts.clientFunction) {
       const callId = `call_${++objId}`;
       const { name, arguments: args } = opts.clientFunction;
