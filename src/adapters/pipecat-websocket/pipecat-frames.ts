@@ -9,9 +9,6 @@ import { FrameSchema, type Frame } from './gen/frames_pb.ts';
  */
 export type PipecatFrame = Frame;
 
-/** The RTVI envelope label (pipecat-server.md §3; client-js messages.ts). */
-export const RTVI_LABEL = 'rtvi-ai';
-
 export function decodeFrame(bytes: Uint8Array): Frame {
   return fromBinary(FrameSchema, bytes);
 }

@@ -3,7 +3,8 @@ import type { MediaFormat, MediaManager } from '../../audio/media-manager.ts';
 import { ProviderSocket, isLoopbackHost } from '../../transport/provider-socket.ts';
 import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { ProviderClosedError, errorMessage } from '../../transport/transport-errors.ts';
-import { RTVI_LABEL, decodeFrame, encodeAudioFrame, encodeMessageFrame, frameKind, readableFrame, type PipecatFrame } from './pipecat-frames.ts';
+import { PipecatRtviRouter, RTVI_LABEL, declaredToolNames } from '../pipecat-common/pipecat-rtvi-router.ts';
+import { decodeFrame, encodeAudioFrame, encodeMessageFrame, frameKind, readableFrame, type PipecatFrame } from './pipecat-frames.ts';
 import { startBot, withToken } from './pipecat-start.ts';
 
 /**
@@ -24,14 +25,12 @@ export const PIPECAT_DEFAULT_ENDPOINT = 'ws://localhost:8765';
 export const PIPECAT_INPUT_RATE = 16_000;
 export const PIPECAT_OUTPUT_RATE = 24_000;
 
-type RtviEnvelope = { label?: unknown; type?: unknown; id?: unknown; data?: unknown };
-
 /**
  * A user's own Pipecat bot over Pipecat's WebSocket transport with ProtobufFrameSerializer.
  * The bot speaks RTVI itself, so its messages are passed through as they are (one RTVI row per
  * MessageFrame); only audio, function calls the workbench answers, and readiness are handled here.
- * (The WebRTC transport is a separate adapter folder; it shares nothing with this socket code but
- * the RTVI pass-through, which can move to a shared module when it arrives.)
+ * The RTVI routing lives in ../pipecat-common/pipecat-rtvi-router.ts, for the SmallWebRTC adapter
+ * (a sibling folder, pipecat-webrtc/) to reuse with its data channel.
  */
 export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   protected readonly providerName: string = 'Pipecat bot';
@@ -40,8 +39,17 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   private clientReadyId = '';
   private audioItem = 0;
   private audioItemOpen = false;
-  /** The bot's `llm-function-call-started` for a call the workbench answers, held until its in-progress names the call. */
-  private heldStarted: number[] = [];
+  private readonly rtvi = new PipecatRtviRouter({
+    isSettingUp: () => this.isSettingUp,
+    markReady: (ids, data) => this.markReady(ids, data),
+    emit: (type, data, ids) => this.emitRtvi(type, data, { sourceFrameIds: ids }),
+    emitError: (message, ids) => this.emitError(message, false, ids),
+    beginFunctionCall: (call, ids) => this.beginFunctionCall(call, ids),
+    declaredTools: () => declaredToolNames(this.settings.tools),
+    onBotStartedSpeaking: () => {
+      this.audioItemOpen = false;
+    },
+  });
   private warnedRate = false;
   /** Set when the socket closed during its handshake: the browser then reports only 1006. */
   private neverOpenedUrl = '';
@@ -103,7 +111,7 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   async connectLLM(): Promise<void> {
     this.messageSeq = 0;
     this.audioItemOpen = false;
-    this.heldStarted = [];
+    this.rtvi.reset();
     this.warnedRate = false;
     const token = this.settings.token?.trim() ?? '';
     this.scrubber.add(token);
@@ -238,7 +246,7 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
         this.onBotAudio(f.value.audio, f.value.sampleRate, f.value.numChannels, id);
         return;
       case 'message':
-        this.onRtviText(f.value.data, id);
+        this.rtvi.route(f.value.data, id);
         return;
       case 'interruption':
         // The bot's InterruptionFrame (user turn start, send-text run_immediately): stop what is playing.
@@ -276,94 +284,11 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
     this.queueBotAudio(samples, `pipecat-bot-${this.audioItem}`);
   }
 
-  private onRtviText(text: string, id: number): void {
-    let msg: RtviEnvelope;
-    try {
-      msg = JSON.parse(text) as RtviEnvelope;
-    } catch {
-      this.emitError('The bot sent a MessageFrame whose data is not JSON; it was ignored.', false, [id]);
-      return;
-    }
-    if (!msg || typeof msg !== 'object' || msg.label !== RTVI_LABEL || typeof msg.type !== 'string') {
-      // Pipecat passes any transport message through; only RTVI is labelled rtvi-ai.
-      this.emitRtvi('server-message', { frame: 'MessageFrame', data: msg }, { sourceFrameIds: [id] });
-      return;
-    }
-    const type = msg.type;
-    const data = (msg.data ?? {}) as Record<string, unknown>;
-    switch (type) {
-      case 'bot-ready':
-        if (this.isSettingUp) {
-          this.markReady([id], msg.data ?? {});
-          return;
-        }
-        break;
-      case 'error-response':
-        // A refused client-ready (bad version): the bot still sends bot-ready after it, so this is shown, not fatal.
-        break;
-      case 'bot-started-speaking':
-        this.audioItemOpen = false;
-        break;
-      case 'llm-function-call-started':
-        if (this.answersFunction(data.function_name)) {
-          this.heldStarted.push(id);
-          return;
-        }
-        break;
-      case 'llm-function-call-in-progress':
-        if (this.answersFunction(data.function_name) && typeof data.tool_call_id === 'string') {
-          const held = this.heldStarted.splice(0);
-          this.beginFunctionCall({ toolCallId: data.tool_call_id, functionName: data.function_name as string, arguments: asArgs(data.arguments) }, [...held, id]);
-          return;
-        }
-        break;
-      case 'llm-function-call':
-        // Deprecated form, sent by RTVIProcessor.handle_function_call() (pipecat-server.md §3).
-        if (this.answersFunction(data.function_name) && typeof data.tool_call_id === 'string') {
-          this.beginFunctionCall({ toolCallId: data.tool_call_id, functionName: data.function_name as string, arguments: asArgs(data.args) }, [id]);
-          return;
-        }
-        break;
-      default:
-        break;
-    }
-    this.emitRtvi(type, msg.data ?? {}, { sourceFrameIds: [id] });
-  }
-
-  /** Functions the workbench answers: the names declared under Tools (JSON), whose mocks answer them. */
-  private answersFunction(name: unknown): boolean {
-    if (typeof name !== 'string' || !name) return false;
-    return declaredToolNames(this.settings.tools).includes(name);
-  }
 }
 
 function positiveRate(v: unknown, fallback: number): number {
   const n = typeof v === 'number' ? v : Number(v);
   return Number.isFinite(n) && n >= 8000 && n <= 96_000 ? Math.round(n) : fallback;
-}
-
-function asArgs(v: unknown): Record<string, unknown> {
-  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  if (typeof v === 'string') {
-    try {
-      const parsed = JSON.parse(v) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    } catch {
-      /* not JSON */
-    }
-  }
-  return {};
-}
-
-export function declaredToolNames(toolsJson: unknown): string[] {
-  if (typeof toolsJson !== 'string' || !toolsJson.trim()) return [];
-  try {
-    const v = JSON.parse(toolsJson) as unknown;
-    if (!Array.isArray(v)) return [];
-    return v.map((t) => (t && typeof t === 'object' ? (t as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string');
-  } catch {
-    return [];
-  }
 }
 
 function parseJsonObject(text: string | undefined, label: string): Record<string, unknown> | undefined {
