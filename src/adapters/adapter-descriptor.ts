@@ -23,6 +23,12 @@ export interface AdapterDescriptor {
    * endpoint, when the manifest lists it in `optional_host_permissions`; asked for at first use.
    */
   tokenHostPermission?(endpoint: string | undefined): string | null;
+  /**
+   * Connect at once instead of after the host-permission prompt is answered: the host may allow
+   * the request by CORS itself (Pipecat's runner does), so the prompt is only needed for hosts that
+   * do not; a refused request then says to allow the host and connect again.
+   */
+  connectWhileAskingHost?: boolean;
   create(options: LLMServiceOptions, manager?: MediaManager): RealTimeWebsocketTransport;
   /** What the adapter will change in the tool declarations before sending them (shown under Tools). */
   describeTools?(toolsJson: string, settings: Record<string, unknown>): string[];

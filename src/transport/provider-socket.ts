@@ -5,7 +5,7 @@
  */
 export interface ProviderSocketHandlers {
   /** Text frames arrive as strings; binary frames as their bytes plus a best-effort UTF-8 decoding. */
-  onMessage(message: { text: string; binary: boolean; bytes: number }): void;
+  onMessage(message: { text: string; binary: boolean; bytes: number; data?: Uint8Array }): void;
   /** The socket closed (any side). `wasOpen` tells whether the handshake had completed. */
   onClose(code: number, reason: string, wasOpen: boolean): void;
 }
@@ -62,10 +62,10 @@ export class ProviderSocket {
         if (typeof data === 'string') {
           this.handlers.onMessage({ text: data, binary: false, bytes: utf8Length(data) });
         } else if (data instanceof ArrayBuffer) {
-          this.handlers.onMessage({ text: decoder.decode(data), binary: true, bytes: data.byteLength });
+          this.handlers.onMessage({ text: decoder.decode(data), binary: true, bytes: data.byteLength, data: new Uint8Array(data) });
         } else if (ArrayBuffer.isView(data)) {
           const view = data as ArrayBufferView;
-          this.handlers.onMessage({ text: decoder.decode(view), binary: true, bytes: view.byteLength });
+          this.handlers.onMessage({ text: decoder.decode(view), binary: true, bytes: view.byteLength, data: new Uint8Array(view.buffer, view.byteOffset, view.byteLength) });
         } else {
           this.handlers.onMessage({ text: String(data), binary: true, bytes: 0 });
         }
@@ -96,6 +96,14 @@ export class ProviderSocket {
   send(text: string): boolean {
     if (!this.ws || this.ws.readyState !== 1) return false;
     this.ws.send(text);
+    return true;
+  }
+
+  /** Sends a binary frame (Pipecat's protobuf frames); returns false when the socket is not open. */
+  sendBytes(bytes: Uint8Array): boolean {
+    if (!this.ws || this.ws.readyState !== 1) return false;
+    // Encoders return views over plain ArrayBuffers; the DOM type only rules out SharedArrayBuffer.
+    this.ws.send(bytes as Uint8Array<ArrayBuffer>);
     return true;
   }
 

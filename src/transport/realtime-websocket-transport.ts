@@ -157,6 +157,14 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   /** Throw here (e.g. MissingKeyError) to refuse connecting before anything is opened. */
   protected validateBeforeConnect(): void {}
 
+  /**
+   * Whether playback start/stop is reported as bot-(started|stopped)-speaking. A bot that sends
+   * those messages itself over RTVI (Pipecat) turns this off, so each appears once.
+   */
+  protected reportsPlaybackAsSpeaking(): boolean {
+    return true;
+  }
+
   /** Whether the local voice-activity detector should emit user-(started|stopped)-speaking. */
   protected usesLocalVoiceActivity(): boolean {
     return true;
@@ -483,12 +491,13 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   }
 
   /** The provider confirmed the session: state `ready` and a bot-ready carrying RTVI_PROTOCOL_VERSION. */
-  protected markReady(sourceFrameIds: number[] = []): void {
+  protected markReady(sourceFrameIds: number[] = [], botReadyData?: unknown): void {
     if (!this._ready || this._ready.settled) return;
     clearTimeout(this._setupTimer);
     this._setupFailure?.resolve(undefined as never);
     this.state = 'ready';
-    this.emitRtvi('bot-ready', { version: RTVI_PROTOCOL_VERSION, about: { library: 'realtime-websocket-transport', provider: this.providerLabel } }, { sourceFrameIds });
+    // A bot that speaks RTVI itself (Pipecat) sends its own bot-ready: that one is shown, not ours.
+    this.emitRtvi('bot-ready', botReadyData ?? { version: RTVI_PROTOCOL_VERSION, about: { library: 'realtime-websocket-transport', provider: this.providerLabel } }, { sourceFrameIds });
     this._ready.resolve();
   }
 
@@ -685,6 +694,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
   private onPlaybackStarted(ev: PlaybackEvent): void {
     if (this._botSpeaking) return;
     this._botSpeaking = true;
+    if (!this.reportsPlaybackAsSpeaking()) return;
     this.emitRtvi('bot-started-speaking', { item_id: ev.itemId, ...audioClock(ev) }, { at: ev.at });
   }
 
@@ -707,6 +717,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._pacer.playbackStopped(ev.itemId, ev.playedSamples);
     if (!this._botSpeaking) return;
     this._botSpeaking = false;
+    if (!this.reportsPlaybackAsSpeaking()) return;
     this.emitRtvi('bot-stopped-speaking', { item_id: ev.itemId, played_samples: ev.playedSamples, ...audioClock(ev) }, { at: ev.at });
   }
 
@@ -760,7 +771,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._pacerTimer = undefined;
     // Text never heard because the session ended is reported as cut off, not as spoken.
     this._pacer.endAll();
-    if (wasSpeaking) this.emitRtvi('bot-stopped-speaking', { reason: 'disconnected' });
+    if (wasSpeaking && this.reportsPlaybackAsSpeaking()) this.emitRtvi('bot-stopped-speaking', { reason: 'disconnected' });
   }
 
   private toStartError(e: unknown): Error {

@@ -252,7 +252,9 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
     if (!command) return;
     // A vendor whose token request needs a host permission asks for it now, in the click's gesture;
     // the connect goes out either way (a refusal then shows as the token request's failure).
-    void requestTokenHost(adapter.tokenHostPermission?.(command.endpoint ?? '')).then(() => send(command));
+    const asking = requestTokenHost(adapter.tokenHostPermission?.(command.endpoint ?? ''));
+    if (adapter.connectWhileAskingHost) send(command);
+    else void asking.then(() => send(command));
   };
 
   const apply = () => {

@@ -1,0 +1,221 @@
+import { PipecatClient, type TransportState } from '@pipecat-ai/client-js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeMediaManager } from '../../../test/fakes/fake-media-manager.ts';
+import { waitUntil } from '../../../test/fakes/gemini-test-session.ts';
+import { installNodeBrowserGlobals } from '../../../test/fakes/node-browser-globals.ts';
+import { pyDumps, startFakePipecatBot, type FakePipecatBot, type FakePipecatBotOptions } from '../../../test/fakes/fake-pipecat-ws-bot.ts';
+import type { FrameRecord, RtviRecord } from '../../transport/frame-observer.ts';
+import { registerFunctionCallHandlerSafely } from '../../transport/function-call-handlers.ts';
+import { PipecatWebsocketTransport, resampleLinear } from './pipecat-websocket-transport.ts';
+import { decodeFrame, encodeMessageFrame, readableFrame } from './pipecat-frames.ts';
+import descriptor, { startHostPermission } from './pipecat-websocket-descriptor.ts';
+
+beforeAll(() => installNodeBrowserGlobals());
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+interface Harness {
+  bot: FakePipecatBot;
+  media: FakeMediaManager;
+  transport: PipecatWebsocketTransport;
+  client: PipecatClient;
+  frames: FrameRecord[];
+  rtvi: RtviRecord[];
+  states: TransportState[];
+  errors: Array<Record<string, unknown>>;
+}
+
+async function harness(botOptions: FakePipecatBotOptions = {}, settings: Record<string, unknown> = {}, useStart = false): Promise<Harness> {
+  const bot = await startFakePipecatBot(botOptions);
+  cleanups.push(() => bot.close());
+  const media = new FakeMediaManager({ playbackSpeed: 20 });
+  const transport = new PipecatWebsocketTransport({ endpoint: useStart ? bot.startUrl : bot.url, connect_timeout_ms: 4000, settings }, media);
+  const frames: FrameRecord[] = [];
+  const rtvi: RtviRecord[] = [];
+  const states: TransportState[] = [];
+  const errors: Array<Record<string, unknown>> = [];
+  transport.setObserver({ onFrame: (f) => frames.push(f), onRtvi: (r) => rtvi.push(r) });
+  const client = new PipecatClient({ transport, enableMic: true, callbacks: { onTransportStateChanged: (s) => states.push(s), onError: (m) => errors.push(m.data as Record<string, unknown>) } });
+  cleanups.push(() => client.disconnect());
+  return { bot, media, transport, client, frames, rtvi, states, errors };
+}
+
+/** The RTVI message a raw `message` frame carried, as the raw view shows it. */
+function carried(frames: FrameRecord[], id: number): { type?: string } | undefined {
+  const f = frames.find((x) => x.id === id);
+  return (f?.payload as { message?: { data?: { type?: string } } } | undefined)?.message?.data;
+}
+
+describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
+  it('handshakes client-ready → bot-ready (same id) and shows the bot\'s own bot-ready, linked to its frame', async () => {
+    const h = await harness();
+    const ready = (await h.client.connect()) as { version: string; about: { library: string } };
+    expect(h.transport.state).toBe('ready');
+    expect(ready.about.library).toBe('pipecat-ai');
+    const clientReady = h.bot.received.find((m) => m.type === 'client-ready')!;
+    expect((clientReady.data as { version: string }).version).toMatch(/^2\./);
+    const row = h.rtvi.find((r) => r.type === 'bot-ready')!;
+    expect(row.data).toEqual({ version: '2.1.0', about: { library: 'pipecat-ai', library_version: '1.7.0' } });
+    expect(carried(h.frames, row.sourceFrameIds[0])).toMatchObject({ type: 'bot-ready', id: clientReady.id });
+    // No plain-text WebSocket frames: the first outgoing frame is the protobuf message with client-ready.
+    expect(h.frames.find((f) => f.direction === 'out')!.type).toBe('message');
+  });
+
+  it('runs a spoken turn: audio frames out at 16 kHz, the bot\'s RTVI in its order, its audio played, a client function answered by the registered handler', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const calls: Array<Record<string, unknown>> = [];
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', (call) => {
+      calls.push(call.arguments);
+      return { temperature_c: 18 };
+    });
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the bot to stop speaking', () => h.rtvi.some((r) => r.type === 'bot-stopped-speaking'), 5000);
+
+    expect(h.bot.audioIn.length).toBeGreaterThan(10);
+    expect(h.bot.audioIn.every((a) => a.name === 'audio' && a.sampleRate === 16_000 && a.numChannels === 1)).toBe(true);
+    expect(calls).toEqual([{ city: 'Paris' }]);
+    const result = h.bot.received.find((m) => m.type === 'llm-function-call-result')!;
+    expect(result.data).toMatchObject({ function_name: 'get_weather', arguments: { city: 'Paris' }, result: { temperature_c: 18 } });
+
+    const types = h.rtvi.map((r) => r.type).filter((t) => t !== 'metrics');
+    const order = ['user-started-speaking', 'bot-interrupted', 'user-transcription', 'user-llm-text', 'user-stopped-speaking', 'bot-llm-started', 'llm-function-call-started', 'llm-function-call-in-progress', 'llm-function-call-stopped', 'bot-llm-text', 'bot-llm-stopped', 'bot-tts-started', 'bot-started-speaking', 'bot-tts-text', 'bot-tts-stopped', 'bot-stopped-speaking'];
+    let at = -1;
+    for (const t of order) {
+      const i = types.indexOf(t, at + 1);
+      expect(i, `${t} after index ${at} in ${types.join(',')}`).toBeGreaterThan(at);
+      at = i;
+    }
+    // Each bot-sent row points at the message frame that carried it.
+    for (const r of h.rtvi.filter((x) => ['user-transcription', 'bot-llm-text', 'metrics', 'bot-tts-text', 'bot-stopped-speaking'].includes(x.type))) {
+      expect(carried(h.frames, r.sourceFrameIds[0])?.type).toBe(r.type);
+    }
+    // The held started + the in-progress are the sources of the workbench's started row.
+    const started = h.rtvi.find((r) => r.type === 'llm-function-call-started')!;
+    expect(started.sourceFrameIds.map((id) => carried(h.frames, id)?.type)).toEqual(['llm-function-call-started', 'llm-function-call-in-progress']);
+    // Speaking rows appear once each (the bot's, not a local copy).
+    expect(h.rtvi.filter((r) => r.type === 'bot-started-speaking')).toHaveLength(1);
+    // Metrics per service, as the bot sent them.
+    const metrics = h.rtvi.filter((r) => r.type === 'metrics').map((r) => r.data as Record<string, Array<{ processor?: string }>>);
+    expect(metrics.some((m) => m.ttfb?.[0]?.processor === 'DeepgramSTTService#0')).toBe(true);
+    expect(metrics.some((m) => m.processing?.[0]?.processor === 'OpenAILLMService#0')).toBe(true);
+    expect(metrics.some((m) => Array.isArray(m.tokens))).toBe(true);
+    // Bot audio went to the player; the raw view summarises it.
+    expect(h.media.buffered.length).toBeGreaterThan(0);
+    const audioFrame = h.frames.find((f) => f.direction === 'in' && f.type === 'audio')!;
+    expect(audioFrame.audio).toEqual({ bytes: 1920, sampleRate: 24_000, durationMs: 40 });
+    expect(JSON.stringify(audioFrame.payload)).toContain('OutputAudioRawFrame#');
+  });
+
+  it('passes client messages through as RTVI: send-text runs a turn; append-to-context gets the bot\'s error-response', async () => {
+    const h = await harness();
+    await h.client.connect();
+    h.client.sendText('Hello there', { run_immediately: true });
+    await waitUntil('the bot to answer the typed text', () => h.rtvi.some((r) => r.type === 'user-llm-text' && (r.data as { text: string }).text === 'Hello there'));
+    expect(h.bot.received.find((m) => m.type === 'send-text')!.data).toMatchObject({ content: 'Hello there' });
+    h.transport.sendMessage(new (await import('@pipecat-ai/client-js')).RTVIMessage('append-to-context', { role: 'user', content: 'x' }));
+    await waitUntil('error-response', () => h.rtvi.find((r) => r.type === 'error-response'));
+    expect(h.rtvi.find((r) => r.type === 'error-response')!.data).toEqual({ error: 'Unsupported type append-to-context' });
+  });
+
+  it('starts the bot through a start URL: POSTs the JSON body, takes wsUrl and the token, never shows the token', async () => {
+    const token = 'tok-secret-5f3e1d2c';
+    const h = await harness({ requireToken: token }, { start_body: '{"transport": "websocket", "body": {"room": "a"}}' }, true);
+    await h.client.connect();
+    expect(h.bot.startRequests[0].body).toEqual({ transport: 'websocket', body: { room: 'a' } });
+    expect(h.bot.upgradeUrls[0]).toBe(`/ws-client?token=${token}`);
+    expect(JSON.stringify(h.frames)).not.toContain(token);
+    expect(JSON.stringify(h.frames)).toContain('[redacted]');
+  });
+
+  it('a refusing start endpoint: connect() rejects with the status and body, and the state is truthful', async () => {
+    const h = await harness({ startRefusal: { status: 503, body: '{"detail": "No bots available"}' } }, {}, true);
+    await expect(h.client.connect()).rejects.toThrow(/HTTP 503.*No bots available/);
+    expect(h.states).toContain('error');
+    expect(h.errors.some((e) => /HTTP 503/.test(String(e.message)))).toBe(true);
+  });
+
+  it('a bot that closes the socket before bot-ready: connect() rejects with the close code and reason', async () => {
+    const h = await harness({ closeOnOpen: { code: 4003, reason: 'Invalid token' } });
+    await expect(h.client.connect()).rejects.toThrow(/code 4003.*Invalid token/);
+  });
+
+  it('a refused handshake (the runner\'s token check): connect() settles with a message naming the URL', async () => {
+    const h = await harness({ requireToken: 'right' }, { token: 'wrong' });
+    await expect(h.client.connect()).rejects.toThrow(/Could not open the bot's WebSocket at ws:\/\/127\.0\.0\.1:\d+\/ws-client.*code 1006/);
+    expect(h.bot.upgradeUrls[0]).toBe('/ws-client?token=wrong');
+  });
+
+  it('refuses a bad start body before opening anything', async () => {
+    const h = await harness({}, { start_body: '{not json' }, true);
+    await expect(h.client.connect()).rejects.toThrow(/Start request body \(JSON\) is not valid JSON/);
+    expect(h.bot.startRequests).toHaveLength(0);
+  });
+});
+
+describe('Pipecat frames', () => {
+  it('round-trips a MessageFrame and summarises audio', () => {
+    const f = decodeFrame(encodeMessageFrame({ label: 'rtvi-ai', type: 'client-ready' }));
+    expect(readableFrame(f).payload).toEqual({ message: { data: { label: 'rtvi-ai', type: 'client-ready' } } });
+  });
+
+  it('pyDumps writes Python json.dumps text', () => {
+    expect(pyDumps({ a: 1, b: ['x', 'é'] })).toBe('{"a": 1, "b": ["x", "\\u00e9"]}');
+  });
+
+  it('resamples linearly to the asked length', () => {
+    expect(resampleLinear(new Int16Array([0, 100, 200, 300]), 16_000, 8000)).toEqual(new Int16Array([0, 200]));
+  });
+
+  it('asks a host permission only for an http(s) start URL', () => {
+    expect(startHostPermission('http://localhost:7860/start')).toBe('http://localhost/*');
+    expect(startHostPermission('https://bot.example.com/start')).toBe('https://bot.example.com/*');
+    expect(startHostPermission('ws://localhost:8765')).toBeNull();
+    expect(descriptor.label).toBe('Pipecat bot (WebSocket)');
+  });
+});
+
+describe('the bot\'s order is kept, whatever order it sends', () => {
+  // RTVI lets these interleave freely (pipecat-server.md §3: bot-tts-stopped comes during playback,
+  // bot-output/bot-tts-text in time with audio, metrics whenever a MetricsFrame passes the observer).
+  const MESSAGES: Array<{ type: string; data?: unknown }> = [
+    { type: 'bot-llm-started' },
+    { type: 'bot-llm-text', data: { text: ' Hi' } },
+    { type: 'bot-llm-stopped' },
+    { type: 'bot-tts-started' },
+    { type: 'bot-tts-text', data: { text: 'Hi' } },
+    { type: 'bot-tts-stopped' },
+    { type: 'bot-started-speaking' },
+    { type: 'bot-stopped-speaking' },
+    { type: 'bot-output', data: { text: 'Hi.', aggregated_by: 'sentence', spoken_status: 'completed' } },
+    { type: 'metrics', data: { ttfb: [{ processor: 'CartesiaTTSService#0', value: 0.2 }] } },
+    { type: 'user-transcription', data: { text: 'hello', user_id: '', timestamp: '2026-12-07T16:00:00+00:00', final: true } },
+    { type: 'server-message', data: { any: 'thing' } },
+    { type: 'error', data: { error: 'tts failed', fatal: false } },
+  ];
+
+  it('every RTVI message appears once, in the order sent, linked to the frame that carried it (audio frames interleaved)', async () => {
+    const fc = await import('fast-check');
+    const h = await harness();
+    await h.client.connect();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...MESSAGES), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 12 }), async (seq) => {
+        const before = h.rtvi.length;
+        for (const [m, audioChunks] of seq) {
+          h.bot.sendRtvi(m.type, m.data);
+          h.bot.sendAudio(audioChunks);
+        }
+        h.bot.sendRtvi('server-message', { end: before });
+        await waitUntil('the end marker', () => h.rtvi.slice(before).some((r) => r.type === 'server-message' && (r.data as { end?: number }).end === before), 3000);
+        const rows = h.rtvi.slice(before).filter((r) => !(r.type === 'server-message' && (r.data as { end?: number }).end === before));
+        expect(rows.map((r) => r.type)).toEqual(seq.map(([m]) => m.type));
+        for (const r of rows) expect(carried(h.frames, r.sourceFrameIds[0])?.type).toBe(r.type);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -1,0 +1,345 @@
+/**
+ * A fake Pipecat bot behind Pipecat's WebSocket transport with ProtobufFrameSerializer, for unit and
+ * e2e tests. It is a claim about the real server; the sources, all read from Pipecat's code
+ * (see /work/shared/reference/pipecat-server.md for commits):
+ * - wire: one binary `pipecat.Frame` per WebSocket message, schema src/pipecat/frames/frames.proto
+ *   (our generated copy: src/adapters/pipecat-websocket/gen/frames_pb.ts); RTVI as MessageFrame.data
+ *   written with Python's json.dumps (", " / ": " separators, \uXXXX for non-ASCII): serializer
+ *   src/pipecat/serializers/protobuf.py (pipecat-server.md §1 "Server serializer").
+ * - endpoints: the runner's `POST /start {transport: "websocket"}` → `{wsUrl, sessionId, token}` and
+ *   `/ws-client` (src/pipecat/runner/run.py; pipecat-server.md §2 "Via /start", §1 "Server endpoints");
+ *   token refusal closes before accept = HTTP 403 at the handshake.
+ * - RTVI 2.1.0 (src/pipecat/processors/frameworks/rtvi/{models,processor,observer}.py; RTVI docs
+ *   https://docs.pipecat.ai/client/rtvi-standard): client-ready → bot-ready with the same id;
+ *   envelopes dumped with exclude_none (no id/data when empty); the turn order of pipecat-server.md §3
+ *   "Order of one STT → LLM → TTS turn"; metrics shapes of src/pipecat/metrics/metrics.py;
+ *   function calls reported with function_call_report_level FULL, answered by llm-function-call-result.
+ * - audio out: OutputAudioRawFrame at 24 kHz mono, 40 ms chunks (audio_out_10ms_chunks = 4), the
+ *   last padded with silence, named `OutputAudioRawFrame#<n>` with an id (base_output.py).
+ * - an InterruptionFrame + bot-interrupted at every user turn start (enable_interruptions default).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { FrameSchema, type Frame } from '../../src/adapters/pipecat-websocket/gen/frames_pb.ts';
+
+export interface FakePipecatBotOptions {
+  /** Answer POST /start with this status and body instead of a session. */
+  startRefusal?: { status: number; body: string };
+  /** Refuse the WebSocket handshake with this HTTP status (the runner's token check). */
+  rejectUpgradeStatus?: number;
+  /** Require `?token=` to equal this (the runner's --ws-auth token mode). */
+  requireToken?: string;
+  /** Close the socket with this code/reason right after it opens (before bot-ready). */
+  closeOnOpen?: { code: number; reason: string };
+  /** A client function the bot's LLM calls in each turn (answered by llm-function-call-result). */
+  clientFunction?: { name: string; arguments: Record<string, unknown> };
+  /** What the bot says (one TTS sentence). */
+  reply?: string;
+  /** What the fake STT "hears". */
+  transcript?: string;
+  /** ms between 40 ms audio chunks; 0 writes them at once (Pipecat paces at about half real time). */
+  audioPaceMs?: number;
+  /** Audio rate the bot writes (audio_out_sample_rate). */
+  outputSampleRate?: number;
+}
+
+export interface FakePipecatBot {
+  url: string;
+  startUrl: string;
+  /** Every RTVI message the client sent, parsed. */
+  received: Array<{ type: string; id?: string; data?: unknown }>;
+  /** Audio frames the client sent. */
+  audioIn: Array<{ name: string; sampleRate: number; numChannels: number; bytes: number }>;
+  startRequests: Array<{ body: unknown; authorization?: string }>;
+  upgradeUrls: string[];
+  /** Sends one RTVI message as the bot's serializer would (exclude_none: no data key when undefined). */
+  sendRtvi(type: string, data?: unknown): void;
+  /** Sends `chunks` 40 ms OutputAudioRawFrames at once. */
+  sendAudio(chunks: number): void;
+  /** Runs one bot turn now, as if the user's speech had ended (or send-text had arrived). */
+  runTurn(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SAMPLE_CHUNK_MS = 40;
+
+/** Python's json.dumps defaults: ", " and ": " separators, non-ASCII escaped. */
+export function pyDumps(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(pyDumps).join(', ')}]`;
+  return `{${Object.entries(v as Record<string, unknown>)
+    .filter(([, x]) => x !== undefined)
+    .map(([k, x]) => `${pyDumps(k)}: ${pyDumps(x)}`)
+    .join(', ')}}`;
+}
+
+export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Promise<FakePipecatBot> {
+  const received: FakePipecatBot['received'] = [];
+  const audioIn: FakePipecatBot['audioIn'] = [];
+  const startRequests: FakePipecatBot['startRequests'] = [];
+  const upgradeUrls: string[] = [];
+  const outRate = opts.outputSampleRate ?? 24_000;
+  let objId = 100;
+  let current: WebSocket | null = null;
+  let turnRunning: Promise<void> | null = null;
+  let pendingResult: ((r: unknown) => void) | null = null;
+  // Speech detection on the client's audio: a stand-in for the bot's VAD + turn analyser.
+  let speechMs = 0;
+  let silenceMs = 0;
+  let inSpeech = false;
+
+  const http = createServer((req, res) => void handleHttp(req, res));
+  const wss = new WebSocketServer({ noServer: true });
+  let port = 0;
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The runner is a FastAPI app; with CORSMiddleware (as Pipecat's examples add) preflights pass.
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', '*');
+    res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.method === 'POST' && req.url?.startsWith('/start')) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      let body: unknown = null;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        body = null;
+      }
+      startRequests.push({ body, authorization: req.headers.authorization });
+      if (opts.startRefusal) {
+        res.writeHead(opts.startRefusal.status, { 'content-type': 'application/json' }).end(opts.startRefusal.body);
+        return;
+      }
+      // run.py: wsUrl for /ws-client, sessionId (uuid), token (null unless token auth).
+      res.writeHead(200, { 'content-type': 'application/json' }).end(pyDumps({ wsUrl: `ws://127.0.0.1:${port}/ws-client`, sessionId: 'c0ffee00-0000-4000-8000-000000000001', token: opts.requireToken ?? null }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail": "Not Found"}');
+  }
+
+  http.on('upgrade', (req, socket, head) => {
+    upgradeUrls.push(req.url ?? '/');
+    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+    if (opts.rejectUpgradeStatus || (opts.requireToken && token !== opts.requireToken)) {
+      const status = opts.rejectUpgradeStatus ?? 403;
+      socket.end(`HTTP/1.1 ${status} Forbidden\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function send(ws: WebSocket, frame: Frame): void {
+    if (ws.readyState === ws.OPEN) ws.send(toBinary(FrameSchema, frame));
+  }
+
+  /** exclude_none: an RTVI message without data carries no `data` key (models.py). */
+  function rtvi(ws: WebSocket, type: string, data?: unknown, id?: string): void {
+    const msg: Record<string, unknown> = { label: 'rtvi-ai', type };
+    if (id !== undefined) msg.id = id;
+    if (data !== undefined) msg.data = data;
+    send(ws, create(FrameSchema, { frame: { case: 'message', value: { data: pyDumps(msg) } } }));
+  }
+
+  function onConnection(ws: WebSocket): void {
+    // SingleClientWebsocketServerTransport: a second client is closed with 1013.
+    if (current && current.readyState === current.OPEN) {
+      ws.close(1013, 'Server already has a connected client');
+      return;
+    }
+    current = ws;
+    if (opts.closeOnOpen) {
+      ws.close(opts.closeOnOpen.code, opts.closeOnOpen.reason);
+      return;
+    }
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return; // the serializer only reads bytes
+      let frame: Frame;
+      try {
+        frame = fromBinary(FrameSchema, new Uint8Array(data as Buffer));
+      } catch {
+        return;
+      }
+      onFrame(ws, frame);
+    });
+    ws.on('close', () => {
+      if (current === ws) current = null;
+    });
+  }
+
+  function onFrame(ws: WebSocket, frame: Frame): void {
+    const f = frame.frame;
+    if (f.case === 'audio') {
+      audioIn.push({ name: f.value.name, sampleRate: f.value.sampleRate, numChannels: f.value.numChannels, bytes: f.value.audio.byteLength });
+      onAudio(ws, f.value.audio, f.value.sampleRate);
+      return;
+    }
+    if (f.case !== 'message') return;
+    let msg: { label?: string; type?: string; id?: string; data?: Record<string, unknown> };
+    try {
+      msg = JSON.parse(f.value.data);
+    } catch {
+      return;
+    }
+    if (msg.label !== 'rtvi-ai' || typeof msg.type !== 'string') return;
+    received.push({ type: msg.type, id: msg.id, data: msg.data });
+    switch (msg.type) {
+      case 'client-ready':
+        // PipelineWorker.on_client_ready → set_bot_ready(): the client-ready id, library pipecat-ai.
+        rtvi(ws, 'bot-ready', { version: '2.1.0', about: { library: 'pipecat-ai', library_version: '1.7.0' } }, msg.id);
+        return;
+      case 'llm-function-call-result':
+        pendingResult?.(msg.data);
+        return;
+      case 'send-text':
+        // send-text with run_immediately interrupts first (pipecat-server.md §1).
+        send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
+        rtvi(ws, 'bot-interrupted');
+        void startTurn(ws, String(msg.data?.content ?? ''));
+        return;
+      case 'client-message':
+        rtvi(ws, 'server-response', { t: msg.data?.t, d: { ok: true } }, msg.id);
+        return;
+      case 'disconnect-bot':
+        ws.close(1000, 'disconnect-bot');
+        return;
+      default:
+        // processor.py: anything else → error-response "Unsupported type <type>" (append-to-context included).
+        rtvi(ws, 'error-response', { error: `Unsupported type ${msg.type}` }, msg.id);
+    }
+  }
+
+  function onAudio(ws: WebSocket, pcm: Uint8Array, rate: number): void {
+    const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + (pcm.byteLength & ~1)));
+    let peak = 0;
+    for (const s of samples) peak = Math.max(peak, Math.abs(s));
+    const ms = (samples.length / (rate || 16_000)) * 1000;
+    if (peak > 1000) {
+      speechMs += ms;
+      silenceMs = 0;
+      if (!inSpeech && speechMs >= 60) {
+        inSpeech = true;
+        rtvi(ws, 'user-started-speaking');
+        send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
+        rtvi(ws, 'bot-interrupted');
+      }
+    } else if (inSpeech) {
+      silenceMs += ms;
+      if (silenceMs >= 200) {
+        inSpeech = false;
+        speechMs = 0;
+        void startTurn(ws, null);
+      }
+    } else {
+      speechMs = 0;
+    }
+  }
+
+  function startTurn(ws: WebSocket, typed: string | null): Promise<void> {
+    const run = (turnRunning ?? Promise.resolve()).then(() => turn(ws, typed));
+    turnRunning = run.finally(() => {
+      if (turnRunning === run) turnRunning = null;
+    });
+    return run;
+  }
+
+  async function turn(ws: WebSocket, typed: string | null): Promise<void> {
+    const heard = typed ?? opts.transcript ?? 'What is the weather in Paris?';
+    const ts = new Date().toISOString().replace('Z', '+00:00');
+    if (typed === null) {
+      rtvi(ws, 'user-transcription', { text: heard.split(' ').slice(0, 2).join(' '), user_id: '', timestamp: ts, final: false });
+      rtvi(ws, 'user-transcription', { text: heard, user_id: '', timestamp: ts, final: true });
+      rtvi(ws, 'metrics', { ttfb: [{ processor: 'DeepgramSTTService#0', model: 'nova-3-general', value: 0.187 }] });
+    }
+    rtvi(ws, 'user-llm-text', { text: heard });
+    if (typed === null) rtvi(ws, 'user-stopped-speaking');
+    rtvi(ws, 'bot-llm-started');
+    rtvi(ws, 'metrics', { ttfb: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.412 }] });
+    // observer.py _handle_metrics: usage is `d.value.model_dump()`, so no processor or model (LLMTokenUsage fields).
+    rtvi(ws, 'metrics', { tokens: [{ prompt_tokens: 112, completion_tokens: 9, total_tokens: 121 }] });
+    if (opts.clientFunction) {
+      const callId = `call_${++objId}`;
+      const { name, arguments: args } = opts.clientFunction;
+      // observer.py with function_call_report_level FULL for this function: name and arguments present.
+      rtvi(ws, 'llm-function-call-started', { function_name: name });
+      rtvi(ws, 'llm-function-call-in-progress', { tool_call_id: callId, function_name: name, arguments: args });
+      rtvi(ws, 'metrics', { processing: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.455 }] });
+      rtvi(ws, 'bot-llm-stopped');
+      const result = await new Promise<unknown>((resolve) => {
+        pendingResult = resolve;
+        setTimeout(() => resolve({ error: 'no result from client' }), 10_000);
+      });
+      pendingResult = null;
+      const r = (result ?? {}) as { result?: unknown };
+      rtvi(ws, 'llm-function-call-stopped', { tool_call_id: callId, cancelled: false, function_name: name, result: r.result ?? null });
+      rtvi(ws, 'bot-llm-started');
+      rtvi(ws, 'metrics', { ttfb: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.301 }] });
+    }
+    const reply = opts.reply ?? 'It is sunny in Paris today.';
+    const words = reply.split(' ');
+    for (const w of words) rtvi(ws, 'bot-llm-text', { text: ` ${w}` });
+    rtvi(ws, 'bot-transcription', { text: reply });
+    rtvi(ws, 'metrics', { processing: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.633 }] });
+    rtvi(ws, 'bot-llm-stopped');
+    rtvi(ws, 'bot-tts-started');
+    rtvi(ws, 'metrics', { characters: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: reply.length }] });
+    rtvi(ws, 'metrics', { ttfb: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: 0.238 }] });
+    await speakAudio(ws, words);
+  }
+
+  async function speakAudio(ws: WebSocket, words: string[]): Promise<void> {
+    const chunkSamples = (outRate * SAMPLE_CHUNK_MS) / 1000;
+    const totalChunks = Math.max(words.length * 3, 6);
+    const pace = opts.audioPaceMs ?? 0;
+    for (let i = 0; i < totalChunks; i++) {
+      const pcm = new Int16Array(chunkSamples);
+      // A 220 Hz tone; the last chunk is half audio, half the padding silence base_output.py adds.
+      const audible = i === totalChunks - 1 ? chunkSamples / 2 : chunkSamples;
+      for (let s = 0; s < audible; s++) pcm[s] = Math.round(Math.sin((2 * Math.PI * 220 * (i * chunkSamples + s)) / outRate) * 8000);
+      ++objId;
+      send(ws, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
+      if (i === 0) rtvi(ws, 'bot-started-speaking');
+      if (i % 3 === 0 && words[i / 3] !== undefined) rtvi(ws, 'bot-tts-text', { text: words[i / 3] });
+      if (i === totalChunks - 2) rtvi(ws, 'bot-tts-stopped');
+      if (pace > 0) await new Promise((r) => setTimeout(r, pace));
+    }
+    rtvi(ws, 'bot-stopped-speaking');
+  }
+
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = (http.address() as AddressInfo).port;
+  return {
+    url: `ws://127.0.0.1:${port}/ws-client`,
+    startUrl: `http://127.0.0.1:${port}/start`,
+    received,
+    audioIn,
+    startRequests,
+    upgradeUrls,
+    sendRtvi: (type, data) => {
+      if (current) rtvi(current, type, data);
+    },
+    sendAudio: (chunks) => {
+      if (!current) return;
+      const n = (outRate * SAMPLE_CHUNK_MS) / 1000;
+      for (let i = 0; i < chunks; i++) {
+        const pcm = new Int16Array(n).fill(4000);
+        ++objId;
+        send(current, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
+      }
+    },
+    runTurn: () => (current ? startTurn(current, null) : Promise.reject(new Error('no client connected'))),
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => http.close(() => r()));
+    },
+  };
+}
