@@ -153,6 +153,8 @@ describe('Replay: a recording made against Gemini, replayed against OpenAI, then
       const trace = sourceRec.events.filter((e) => e.source === 'rtvi' && /speaking|metrics/.test(e.type)).map((e) => `${e.type}@${Math.round(e.t)}${(e.data as { source?: string })?.source ? `(${(e.data as { source?: string }).source})` : ''}`);
       expect(latency.every((c) => /\d+ ms/.test(c)), `turn ${i + 1} latency cells: ${latency.join(' | ')}; source rows: ${trace.join(' ')}`).toBe(true);
       expect(tokens.every((c) => /\d+ in \/ \d+ out/.test(c)), `turn ${i + 1} token cells: ${tokens.join(' | ')}`).toBe(true);
+      // Usage was read, not defaulted: every side reports some tokens.
+      expect(tokens.every((c) => /([1-9]\d*) in/.test(c)), `turn ${i + 1}: tokens above zero (${tokens.join(' | ')})`).toBe(true);
     }
     // The comparison as a short Markdown report.
     const download = panel.waitForEvent('download', { timeout: 15_000 });

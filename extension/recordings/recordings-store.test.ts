@@ -120,12 +120,15 @@ describe('export and import', () => {
     expect(after.meta).toEqual(before.meta);
   });
 
-  it('importing a recording that is already here keeps both (a new id)', async () => {
+  it('importing a recording that is already here keeps both (a new id, and a name told apart)', async () => {
     const { store: s } = store();
     await record(s);
     const result = await s.import(await s.export('rec-1'));
     expect(result.ok && result.meta.id).toMatch(/^new-/);
-    expect(await s.list()).toHaveLength(2);
+    const names = (await s.list()).map((m) => m.name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    expect(result.ok && result.meta.name).toMatch(/ \(imported\)$/);
   });
 
   /** Rewrites one file inside an export. */

@@ -73,8 +73,9 @@ export class RecordingsStore {
     if (!decoded.ok) return decoded;
     const { recording } = decoded;
     const exists = await this.backend.getMeta(recording.meta.id);
-    // An imported recording is whole by definition: what the file holds is all there is.
-    const meta: RecordingMeta = { ...recording.meta, id: exists ? this.newId() : recording.meta.id, complete: true };
+    // An imported recording is whole by definition: what the file holds is all there is. A second
+    // copy is named apart, so the list never shows two identical `Open recording: <name>` buttons.
+    const meta: RecordingMeta = { ...recording.meta, id: exists ? this.newId() : recording.meta.id, ...(exists ? { name: `${recording.meta.name} (imported)` } : {}), complete: true };
     await this.backend.write({ meta, firstIndex: 0, events: recording.events, audio: recording.audio });
     return { ok: true, meta };
   }

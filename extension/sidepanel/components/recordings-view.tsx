@@ -201,7 +201,11 @@ export function RecordingsView({ listing, notice, client, renderTimeline, openRe
         </p>
       )}
       {message && <p className="recordings-message">{message}</p>}
-      {notice && <p className="recordings-notice">{notice.notice}</p>}
+      {notice && (
+        <p className="recordings-notice" role="status" aria-label="Recordings notice">
+          {notice.notice}
+        </p>
+      )}
       {recordings.length === 0 ? (
         <p className="muted">{listing ? 'No recordings yet. Connect to record a session, or import a recording.' : 'Loading recordings…'}</p>
       ) : (
