@@ -22,13 +22,18 @@ export function RecordingNotice({ recording, onTurnOff }: { recording: boolean; 
     let cancelled = false;
     void recordingNoticeShown().then((seen) => {
       if (seen || cancelled) return;
+      // Marked seen when dismissed, followed, or kept on screen until the session ended; not when
+      // drawn: a panel closed right away shows it again next time.
       setShown(true);
-      void markRecordingNoticeShown();
     });
     return () => {
       cancelled = true;
     };
   }, [recording]);
+  // Shown for a whole recorded session with the panel open: that counts as read too.
+  useEffect(() => {
+    if (shown && !recording) void markRecordingNoticeShown();
+  }, [shown, recording]);
   if (!shown) return null;
   return (
     <div className="bar-notices">
@@ -36,12 +41,26 @@ export function RecordingNotice({ recording, onTurnOff }: { recording: boolean; 
         <p>
           This session is recorded on this device: your voice as sent, the bot's voice as played, and every event (never your API key). Recordings stay in this browser until you delete them; turn recording off with{' '}
           <strong>Record sessions</strong> in the{' '}
-          <button type="button" className="link-button" onClick={onTurnOff}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              void markRecordingNoticeShown();
+              setShown(false);
+              onTurnOff();
+            }}
+          >
             Recordings view
           </button>
           .
         </p>
-        <button type="button" onClick={() => setShown(false)}>
+        <button
+          type="button"
+          onClick={() => {
+            void markRecordingNoticeShown();
+            setShown(false);
+          }}
+        >
           Dismiss recording notice
         </button>
       </div>
