@@ -40,7 +40,9 @@ describe('error alert through the panel (fake OpenAI server)', () => {
     await connectThroughPanel(panel, { adapter: 'OpenAI Realtime', apiKey: KEY, endpoint: silent.url });
     await waitFor('the silent fake to accept the WebSocket', () => silent.openConnections() > 0, { timeoutMs: 15_000 });
     silent.closeConnections(1008, 'Quota exceeded for this project.');
-    const text = await waitFor('an alert with code 1008 and its reason', async () => (await alertTexts(panel)).find((t) => /\b1008\b/.test(t) && t.includes('Quota exceeded for this project.')), { timeoutMs: 15_000 });
+    // The alert's title follows the session state as it settles (a moment after the close): wait
+    // for the failed session's alert, bounded, rather than reading the first render.
+    const text = await waitFor('an alert "Session N failed" with code 1008 and its reason', async () => (await alertTexts(panel)).find((t) => /\b1008\b/.test(t) && t.includes('Quota exceeded for this project.') && /Session \d+ failed/.test(t)), { timeoutMs: 15_000 });
     expect(text).toMatch(/Session \d+ failed/);
     expect(await alertTexts(panel)).toHaveLength(1);
     await waitForConnectionState(panel, 'error', 15_000);
