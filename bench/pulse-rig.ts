@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { speechLikeProbe } from '../extension/offscreen/echo-probe-signal.ts';
 
 export const RIG_RATE = 48000;
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -243,30 +244,9 @@ export function toneBurst(ms: number, amplitude = 0.4): Float32Array {
   return x;
 }
 
-/**
- * Speech-like sound: a voiced source (harmonics of a fundamental gliding 110–190 Hz, falling off
- * 6 dB/octave) under a 4 Hz syllable envelope with short noisy consonants, so an echo canceller
- * sees broadband, non-stationary input as it would from a voice and does not settle on one tone.
- */
+/** The echo check's speech-like probe (extension/offscreen/echo-probe-signal.ts) at the rig's rate. */
 export function speechLike(ms: number, amplitude = 0.3, seed = 12345): Float32Array {
-  const n = Math.round((ms / 1000) * RIG_RATE);
-  const x = new Float32Array(n);
-  let s = seed;
-  let phase = 0;
-  for (let i = 0; i < n; i++) {
-    const t = i / RIG_RATE;
-    const f0 = 150 + 40 * Math.sin(2 * Math.PI * 0.7 * t) + 15 * Math.sin(2 * Math.PI * 2.3 * t);
-    phase += (2 * Math.PI * f0) / RIG_RATE;
-    let v = 0;
-    for (let h = 1; h <= 12; h++) v += Math.sin(h * phase) / h;
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    const noise = s / 0x7fffffff - 0.5;
-    const syl = (t * 4) % 1;
-    const env = syl < 0.7 ? Math.sin((Math.PI * syl) / 0.7) : 0;
-    const consonant = syl >= 0.75 && syl < 0.85 ? 0.8 : 0;
-    x[i] = amplitude * (0.6 * env * v + consonant * noise);
-  }
-  return x;
+  return speechLikeProbe(RIG_RATE, ms, amplitude, seed);
 }
 
 /** RMS of `x[from, to)`; 0 when empty. */

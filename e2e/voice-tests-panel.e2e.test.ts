@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { writePcm16Wav } from '../bench/wav-file.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,22 +11,8 @@ const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
 
 /** A mono 16-bit WAV of digital silence: a fake microphone nobody speaks into. */
 function silenceWav(seconds: number, rate = 16000): string {
-  const n = seconds * rate;
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + n * 2, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(n * 2, 40);
   const file = join(mkdtempSync(join(tmpdir(), 'silence-')), 'silence.wav');
-  writeFileSync(file, buf);
+  writePcm16Wav(file, new Int16Array(seconds * rate), rate);
   return file;
 }
 

@@ -13,6 +13,7 @@ import { DEFAULT_PRICE_TABLE } from '../replay/price-table.ts';
 import { defaultSettings } from '../../src/adapters/settings-schema.ts';
 import { decodeWav } from '../voice-tests/wav-decoder.ts';
 import { recordingUserTurn } from '../voice-tests/recording-turn.ts';
+import { base64ToBytes } from '../recordings/wire.ts';
 import type { Recording } from '../recordings/recording-format.ts';
 import type { OpusDecoder } from '../replay/mic-track.ts';
 import { HostSessionDriver, type DrivableHost } from './voice-test-driver.ts';
@@ -82,7 +83,7 @@ export class VoiceTestService {
           continue;
         }
         try {
-          decoded.set(file, decodeWav(base64Bytes(b64), file));
+          decoded.set(file, decodeWav(base64ToBytes(b64), file));
         } catch (e) {
           problems.push(`${request.files[i]?.name ?? s.name}:${step.line}:1: ${(e as Error).message}`);
         }
@@ -105,7 +106,7 @@ export class VoiceTestService {
       recordingTurn: async (recording, turn) => {
         if (!this.deps.loadRecording) throw new Error('recordings are not available here');
         const b64 = request.assets[recording];
-        const rec = await this.deps.loadRecording(recording, b64 === undefined ? undefined : base64Bytes(b64));
+        const rec = await this.deps.loadRecording(recording, b64 === undefined ? undefined : base64ToBytes(b64));
         return recordingUserTurn(rec, turn, this.deps.decodeOpus);
       },
     };
@@ -184,11 +185,4 @@ function applyOverrides(s: Scenario, r: VoiceTestRunRequest): Scenario {
     // The endpoint given with an adapter belongs to that adapter's targets only (a matrix may mix providers).
     targets: s.targets.map((t) => ({ ...t, ...(r.endpoint && !t.endpoint && (!r.adapter || t.adapter === r.adapter) ? { endpoint: r.endpoint } : {}) })),
   };
-}
-
-function base64Bytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }

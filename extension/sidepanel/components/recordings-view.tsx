@@ -3,6 +3,7 @@ import type { RecordingsListing } from '../../shared/messages.ts';
 import type { Recording, RecordingMeta } from '../../recordings/recording-format.ts';
 import { formatBytes, formatDuration, summarizeRecording } from '../../recordings/recording-summary.ts';
 import { base64ToBytes, bytesToBase64, fromWire } from '../../recordings/wire.ts';
+import { downloadBlob } from '../inspector/download-file.ts';
 import type { RecordingsClient } from '../recordings-client.ts';
 
 export interface RecordingsViewProps {
@@ -322,7 +323,7 @@ function RecordingDetail(p: {
           onClick={() =>
             void p.run(async () => {
               const file = await client.request({ op: 'export', id: meta.id });
-              downloadBytes(file.fileName, base64ToBytes(file.fileBase64));
+              downloadBlob(file.fileName, new Blob([base64ToBytes(file.fileBase64) as BlobPart], { type: 'application/zip' }));
               return `Exported "${file.fileName}".`;
             })
           }
@@ -425,17 +426,5 @@ function RecordingDetail(p: {
   );
 }
 
-function downloadBytes(fileName: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  a.style.display = 'none';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 const text = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { PanelCommand } from '../../shared/messages.ts';
 import type { VoiceTestRunState } from '../../voice-tests/run-state.ts';
 import { downloadTextFile } from '../inspector/download-file.ts';
+import { bytesToBase64 } from '../../recordings/wire.ts';
 import { adapters as allAdapters } from '../../../src/adapters/adapter-registry.ts';
 import { defaultSettings } from '../../../src/adapters/settings-schema.ts';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from '../../replay/price-table.ts';
@@ -67,7 +68,7 @@ export function TestsView({ run, adapterId, endpoint, keysFor, send, onShowFailu
     const scenario = list.find((f) => /\.ya?ml$/i.test(f.name));
     const audio: Record<string, string> = {};
     for (const f of list.filter((x) => /\.wav$/i.test(x.name))) {
-      const b64 = await toBase64(f);
+      const b64 = bytesToBase64(new Uint8Array(await f.arrayBuffer()));
       // The scenario names audio by a path relative to itself; a chosen file has no folder, so
       // it answers to its name under any folder the scenario writes.
       audio[f.name] = b64;
@@ -248,11 +249,4 @@ function progressText(run: VoiceTestRunState | null | undefined): string {
       return `${run.status === 'passed' ? 'Passed' : 'Failed'}: ${passed} of ${run.summaries.length} scenario targets passed, ${run.results.length} runs, ${run.tokens} tokens${run.stoppedReason ? ` (${run.stoppedReason})` : ''}.`;
     }
   }
-}
-
-async function toBase64(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }

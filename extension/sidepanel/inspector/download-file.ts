@@ -3,7 +3,12 @@
  * side panel without the `downloads` permission; the URL is revoked after the click is handled.
  */
 export function downloadTextFile(fileName: string, text: string, mimeType = 'application/x-ndjson'): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+  downloadBlob(fileName, new Blob([text], { type: mimeType }));
+}
+
+/** Saves any blob as a file (a recording's zip, a text export). */
+export function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
