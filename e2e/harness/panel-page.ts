@@ -57,9 +57,14 @@ export async function eventCount(page: Page): Promise<number> {
 export async function listedEventTypes(page: Page, filter = ''): Promise<string[]> {
   await selectView(page, 'Events');
   const box = page.getByRole('searchbox', { name: exactly('Filter events') });
-  if ((await box.inputValue()) !== filter) await box.fill(filter);
-  const items = page.getByRole('log', { name: exactly('Event log') }).getByRole('listitem');
-  return items.allTextContents();
+  const log = page.getByRole('log', { name: exactly('Event log') });
+  if ((await box.inputValue()) !== filter) {
+    await box.fill(filter);
+    // The list renders a typed filter deferred (useDeferredValue) and is aria-busy until it does;
+    // read before that and the rows are still the previous query's.
+    await waitFor(`the Event log to apply the filter "${filter}" (aria-busy cleared)`, async () => (await log.getAttribute('aria-busy')) !== 'true', { timeoutMs: 10_000 });
+  }
+  return log.getByRole('listitem').allTextContents();
 }
 
 /**
