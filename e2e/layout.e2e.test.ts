@@ -205,6 +205,25 @@ describe('panel layout', () => {
     await panel.close();
   });
 
+  it('a row focused by keyboard keeps focus while new rows stream in (the log stops following)', async () => {
+    const panel = await h.openPanel();
+    await panel.setViewportSize({ width: 360, height: 640 });
+    await ensureReady(panel);
+    await selectView(panel, 'Events');
+    await panel.getByRole('searchbox', { name: exactly('Filter events') }).fill('');
+    const shown = async () => Number(/\d+/.exec((await panel.getByRole('status', { name: exactly('Shown events') }).textContent()) ?? '')?.[0] ?? NaN);
+    await log(panel).focus();
+    await panel.keyboard.press('End');
+    const focusedKey = () => panel.evaluate(() => document.activeElement?.closest('[role="log"] li')?.getAttribute('data-row-key') ?? null);
+    const key = await waitFor('the newest row to take focus after End', focusedKey, { timeoutMs: 5_000 });
+    const start = await shown();
+    // Far more new rows than the viewport and the virtualiser's overscan hold.
+    await waitFor(`40 more rows than the ${start} shown when the row took focus`, async () => (await shown()) >= start + 40, { timeoutMs: 60_000 });
+    expect(await focusedKey(), 'focus stayed on the row the keyboard chose').toBe(key);
+    await expect(button(panel, 'Jump to latest').isVisible()).resolves.toBe(true);
+    await panel.close();
+  });
+
   it('stays usable at 320 px: no view sticks out sideways, and the bar connects', async () => {
     const panel = await h.openPanel();
     await panel.setViewportSize({ width: 320, height: 640 });

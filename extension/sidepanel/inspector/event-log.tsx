@@ -27,8 +27,8 @@
  * opens a group or the selected row's detail, ← closes it, Enter shows the detail, `c` copies the
  * row as JSON, `p` pins it.
  */
-import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type FocusEvent, type KeyboardEvent } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { LogEvent } from '../../shared/log-event.ts';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { useHistoryOf, useHistoryRevision } from './use-history.ts';
@@ -184,7 +184,30 @@ export function EventLog(props: EventLogProps) {
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  // True while a row in the list has focus: the user is reading it, so the list stops following
+  // the tail (a screen reader's row must not run away under new events).
+  const rowFocused = useRef(false);
+  // The active row stays mounted even when scrolled out of view: unmounting the focused element
+  // would drop keyboard focus to the page.
+  const activeIndexHint = useRef(-1);
+  const activeItemIndex = (): number => {
+    if (activeKey === null) return -1;
+    const holds = (it: (typeof items)[number] | undefined) => !!it && (it.key === activeKey || (it.kind === 'group' && it.events.some((ev) => String(ev.seq) === activeKey)));
+    if (holds(items[activeIndexHint.current])) return activeIndexHint.current;
+    activeIndexHint.current = items.findIndex(holds);
+    return activeIndexHint.current;
+  };
+  const activeIndex = activeItemIndex();
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (activeIndex < 0 || activeIndex >= range.count || indexes.includes(activeIndex)) return indexes;
+      return [...indexes, activeIndex].sort((a, b) => a - b);
+    },
+    [activeIndex],
+  );
   const virtualizer = useVirtualizer<HTMLDivElement, HTMLLIElement>({
+    rangeExtractor,
     count: items.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_ROW_PX,
@@ -198,7 +221,7 @@ export function EventLog(props: EventLogProps) {
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
-    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    const bottom = !rowFocused.current && el.scrollHeight - el.scrollTop - el.clientHeight < 48;
     atBottom.current = bottom;
     setFollowing((f) => (f === bottom ? f : bottom));
   }, []);
@@ -218,6 +241,7 @@ export function EventLog(props: EventLogProps) {
   useEffect(() => () => cancelAnimationFrame(followFrame.current), []);
 
   const jumpToLatest = () => {
+    rowFocused.current = false;
     atBottom.current = true;
     setFollowing(true);
     const el = scrollRef.current;
@@ -413,6 +437,18 @@ export function EventLog(props: EventLogProps) {
     }
   };
 
+  const onListFocus = (e: FocusEvent<HTMLDivElement>) => {
+    if (e.target === e.currentTarget || !(e.target instanceof HTMLElement) || !e.target.closest('li[data-row-key]')) return;
+    rowFocused.current = true;
+    if (atBottom.current) {
+      atBottom.current = false;
+      setFollowing(false);
+    }
+  };
+  const onListBlur = (e: FocusEvent<HTMLDivElement>) => {
+    if (!(e.relatedTarget instanceof Node) || !e.currentTarget.contains(e.relatedTarget)) rowFocused.current = false;
+  };
+
   const togglePause = () => {
     const next = !paused;
     if (props.paused === undefined) setOwnPaused(next);
@@ -567,7 +603,7 @@ export function EventLog(props: EventLogProps) {
       )}
       {/* Busy while a typed filter waits for its deferred render: the list still shows the previous query. */}
       <div className="insp-scroll-wrap">
-        <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" aria-busy={text !== deferredText ? true : undefined} className="insp-scroll" tabIndex={activeRendered ? -1 : 0} onScroll={onScroll} onKeyDown={onListKey}>
+        <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" aria-busy={text !== deferredText ? true : undefined} className="insp-scroll" tabIndex={activeRendered ? -1 : 0} onScroll={onScroll} onKeyDown={onListKey} onFocus={onListFocus} onBlur={onListBlur}>
           <ul role="list" className="insp-list" style={{ height: virtualizer.getTotalSize() }}>
             {virtualItems.map((vi) => {
               const item = items[vi.index];
