@@ -55,6 +55,9 @@ it('renders a labelled region with the recording summarised and drawn at 320 px'
     return n / (d.length / 4);
   });
   expect(inked).toBeGreaterThan(0.2);
+  // A stored recording's log exports, but has nothing to clear and no import to take.
+  await expect(page.getByRole('button', { name: /^export events$/i }).count()).resolves.toBe(1);
+  await expect(page.getByRole('button', { name: /^(clear events|import events)$/i }).count()).resolves.toBe(0);
 });
 
 it('clicking a point plays from there and reveals the nearest event in the log', async () => {

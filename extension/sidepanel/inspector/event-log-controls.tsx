@@ -41,9 +41,11 @@ export const FilterControls = memo(function FilterControls(p: {
   readOnly: boolean;
   paused: boolean;
   onTogglePause(): void;
-  onClear(): void;
+  /** Absent: no `Clear events` (a stored recording's log has nothing to clear). */
+  onClear?: () => void;
   onExport(): void;
-  onFile(e: ChangeEvent<HTMLInputElement>): void;
+  /** Absent: no `Import events`. */
+  onFile?: (e: ChangeEvent<HTMLInputElement>) => void;
 }) {
   const fileInput = useRef<HTMLInputElement>(null);
   return (
@@ -101,16 +103,22 @@ export const FilterControls = memo(function FilterControls(p: {
             {p.paused ? 'Resume' : 'Pause'}
           </button>
         )}
-        <button type="button" onClick={p.onClear}>
-          Clear events
-        </button>
+        {p.onClear && (
+          <button type="button" onClick={p.onClear}>
+            Clear events
+          </button>
+        )}
         <button type="button" onClick={p.onExport}>
           Export events
         </button>
-        <button type="button" onClick={() => fileInput.current?.click()}>
-          Import events
-        </button>
-        <input ref={fileInput} type="file" accept=".jsonl,.ndjson,application/x-ndjson,application/jsonl,text/plain" hidden tabIndex={-1} onChange={p.onFile} />
+        {p.onFile && (
+          <>
+            <button type="button" onClick={() => fileInput.current?.click()}>
+              Import events
+            </button>
+            <input ref={fileInput} type="file" accept=".jsonl,.ndjson,application/x-ndjson,application/jsonl,text/plain" hidden tabIndex={-1} onChange={p.onFile} />
+          </>
+        )}
       </div>
     </>
   );

@@ -8,11 +8,11 @@
  * - `events: EventHistory | readonly LogEvent[]` — a live EventHistory (the log subscribes and
  *   re-renders at most once per animation frame, however fast rows arrive) or a fixed list (an
  *   imported session; wrapped in an unbounded history once per array identity).
- * - `onClear()` — `Clear events` was pressed. The log does not clear anything itself: the owner
+ * - `onClear?()` — `Clear events` was pressed (no button without it: a stored recording's log). The log does not clear anything itself: the owner
  *   clears its EventHistory (and tells the session host); the session keeps running.
  * - `onExport()` — `Export events` was pressed; the owner builds the file (exportJsonl) with the
  *   adapter, model, settings and key it knows, and downloads it (downloadTextFile).
- * - `onImport(file: File)` — a file was chosen after `Import events`; the owner parses it
+ * - `onImport?(file: File)` — a file was chosen after `Import events`; the owner parses it
  *   (parseJsonl) and mounts a read-only log for it, or shows the error via `notice`.
  * - `paused?: boolean`, `onPausedChange?(paused)` — optional control of `Pause`/`Resume`; when
  *   `paused` is omitted the log keeps its own pause state. While paused the list is frozen, rows
@@ -44,9 +44,9 @@ import './inspector.css';
 
 export interface EventLogProps {
   events: EventHistory | readonly LogEvent[];
-  onClear(): void;
+  onClear?(): void;
   onExport(): void;
-  onImport(file: File): void;
+  onImport?(file: File): void;
   paused?: boolean;
   onPausedChange?(paused: boolean): void;
   readOnly?: boolean;
@@ -458,7 +458,7 @@ export function EventLog(props: EventLogProps) {
   const onFile = (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
     e.target.value = '';
-    if (file) onImport(file);
+    if (file) onImport?.(file);
   };
 
   const typeCounts = useMemo(() => [...history.typeCounts()].sort((a, b) => a[0].localeCompare(b[0])), [history, revision]);
@@ -492,7 +492,7 @@ export function EventLog(props: EventLogProps) {
   const onToggleType = useStableCallback(toggleType);
   const onOnlyType = useStableCallback(onlyType);
   const onTogglePause = useStableCallback(togglePause);
-  const onClearStable = useStableCallback(onClear);
+  const onClearStable = useStableCallback(() => onClear?.());
   const onExportStable = useStableCallback(onExport);
   const onFileStable = useStableCallback(onFile);
 
@@ -530,9 +530,9 @@ export function EventLog(props: EventLogProps) {
         readOnly={readOnly}
         paused={paused}
         onTogglePause={onTogglePause}
-        onClear={onClearStable}
+        onClear={onClear ? onClearStable : undefined}
         onExport={onExportStable}
-        onFile={onFileStable}
+        onFile={onImport ? onFileStable : undefined}
       />
       <div className="insp-counts">
         <span role="status" aria-label="Event count" className="insp-count">

@@ -47,9 +47,8 @@ export function RecordingView({ recording, onExport, heading = true, initialMs }
         </header>
       )}
       <Timeline recording={recording} selectedSeq={selected} onReveal={onReveal} {...(initialMs !== undefined ? { initialMs } : {})} />
-      <EventLog events={recording.events} readOnly onClear={noop} onExport={onExport ?? exportEvents} onImport={noop} jumpRequest={jump} onSelectedChange={setSelected} />
+      <EventLog events={recording.events} readOnly onExport={onExport ?? exportEvents} jumpRequest={jump} onSelectedChange={setSelected} />
     </div>
   );
 }
 
-function noop(): void {}
