@@ -112,6 +112,30 @@ describe('computeSessionMetrics', () => {
     expect(m.turns[0].userStoppedAt).toBe(2000);
   });
 
+  it('a local VAD stop logged after the bot started (the capture thread lagged) still measures its turn', () => {
+    for (const keepRtviStop of [false, true]) {
+      const rows = script(baseTurns()).filter((e) => keepRtviStop || e.type !== 'user-stopped-speaking');
+      // Each turn's local-vad-stopped (stamped at its true time) arrives right after that turn's
+      // bot-started-speaking, as when the worklet's message waits behind a busy renderer.
+      const late: LogEvent[] = [];
+      for (const stop of rows.filter((e) => e.type === 'local-vad-stopped' && baseTurns().some((t) => t.stop === e.t))) {
+        rows.splice(rows.indexOf(stop), 1);
+        const started = rows.find((e) => e.type === 'bot-started-speaking' && e.t > stop.t)!;
+        rows.splice(rows.indexOf(started) + 1, 0, stop);
+        late.push(stop);
+      }
+      expect(late).toHaveLength(3);
+      const m = computeSessionMetrics(rows);
+      expect(m.turns, `with the RTVI stop ${keepRtviStop ? 'kept' : 'removed'}`).toHaveLength(3);
+      baseTurns().forEach((tr, i) => {
+        expect(m.turns[i].stopSource).toBe('local-vad');
+        expect(m.turns[i].userStoppedAt).toBe(tr.stop);
+        expect(m.turns[i].voiceToVoiceMs).toBe(tr.providerDelay + tr.playLead);
+        expect(m.turns[i].timeToFirstAudioMs).toBe(tr.providerDelay);
+      });
+    }
+  });
+
   it('a bot turn without user speech (greeting, text) has tokens but no voice-to-voice', () => {
     const rows: LogEvent[] = [
       { seq: 1, session: 1, t: 100, wall: 0, source: 'rtvi', direction: 'local', type: 'bot-ready', data: {} },

@@ -87,6 +87,8 @@ export class SessionMetricsAccumulator {
   private speaking: TurnMetrics | null = null;
   /** Last turn; metrics rows attach to it until a new turn begins. */
   private last: TurnMetrics | null = null;
+  /** First provider audio that arrived before any stop was known (the stop may be logged late). */
+  private unclaimedAudioAt: number | null = null;
 
   constructor(readonly session: number | null = null) {}
 
@@ -105,14 +107,14 @@ export class SessionMetricsAccumulator {
         this.bargeIn(ev.t);
         break;
       case 'local-vad-stopped':
-        this.localStop = ev.t;
+        if (!this.lateStop(ev.t, 'local-vad')) this.localStop = ev.t;
         break;
       case 'user-started-speaking':
         this.rtviStop = null;
         this.bargeIn(ev.t);
         break;
       case 'user-stopped-speaking':
-        this.rtviStop = ev.t;
+        if (!this.lateStop(ev.t, 'rtvi')) this.rtviStop = ev.t;
         break;
       case 'bot-started-speaking':
         this.onBotStarted(ev.t);
@@ -158,7 +160,10 @@ export class SessionMetricsAccumulator {
     }
     if (ev.direction !== 'in' || !ev.audio || this.pending || this.speaking) return;
     const stop = this.userStop();
-    if (!stop) return;
+    if (!stop) {
+      this.unclaimedAudioAt ??= ev.t;
+      return;
+    }
     const turn = this.newTurn(stop);
     turn.firstProviderAudioAt = ev.t;
     turn.timeToFirstAudioMs = ev.t - stop.at;
@@ -168,12 +173,32 @@ export class SessionMetricsAccumulator {
   private onBotStarted(t: number): void {
     if (this.speaking) return;
     const turn = this.pending ?? this.newTurn(this.userStop());
+    if (turn.firstProviderAudioAt === null && this.unclaimedAudioAt !== null) turn.firstProviderAudioAt = this.unclaimedAudioAt;
+    this.unclaimedAudioAt = null;
     this.pending = null;
     turn.botStartedAt = t;
     if (turn.userStoppedAt !== null) turn.voiceToVoiceMs = t - turn.userStoppedAt;
     this.localStop = null;
     this.rtviStop = null;
     this.speaking = turn;
+  }
+
+  /**
+   * A stop stamped before the last turn's bot-started-speaking but logged after it (rows arrive in
+   * logging order; the capture worklet's message can wait behind a busy renderer) belongs to that
+   * turn. Returns true when it was claimed, so it does not linger as the next turn's stop.
+   */
+  private lateStop(t: number, source: 'local-vad' | 'rtvi'): boolean {
+    const turn = this.last;
+    if (!turn || turn.botStartedAt === null || t > turn.botStartedAt) return false;
+    const previous = this.turns.length > 1 ? this.turns[this.turns.length - 2] : null;
+    if (previous?.botStartedAt != null && t <= previous.botStartedAt) return false;
+    if (turn.stopSource === 'local-vad' || (source === 'rtvi' && turn.stopSource !== null)) return false;
+    turn.userStoppedAt = t;
+    turn.stopSource = source;
+    turn.voiceToVoiceMs = turn.botStartedAt - t;
+    turn.timeToFirstAudioMs = turn.firstProviderAudioAt !== null ? turn.firstProviderAudioAt - t : null;
+    return true;
   }
 
   private bargeIn(t: number): void {
