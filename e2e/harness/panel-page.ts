@@ -53,18 +53,23 @@ export async function eventCount(page: Page): Promise<number> {
   return m ? Number(m[1]) : NaN;
 }
 
-/** Types of the events the log lists now (after `Filter events`, when given). */
-export async function listedEventTypes(page: Page, filter = ''): Promise<string[]> {
+/**
+ * Types `filter` into `Filter events` and waits until the log shows its result: the list renders a
+ * typed query in a deferred pass (useDeferredValue) and is `aria-busy` until then; read before that
+ * and the rows are still the previous query's.
+ */
+export async function applyFilter(page: Page, filter: string): Promise<void> {
   await selectView(page, 'Events');
   const box = page.getByRole('searchbox', { name: exactly('Filter events') });
+  if ((await box.inputValue()) !== filter) await box.fill(filter);
   const log = page.getByRole('log', { name: exactly('Event log') });
-  if ((await box.inputValue()) !== filter) {
-    await box.fill(filter);
-    // The list renders a typed filter deferred (useDeferredValue) and is aria-busy until it does;
-    // read before that and the rows are still the previous query's.
-    await waitFor(`the Event log to apply the filter "${filter}" (aria-busy cleared)`, async () => (await log.getAttribute('aria-busy')) !== 'true', { timeoutMs: 10_000 });
-  }
-  return log.getByRole('listitem').allTextContents();
+  await waitFor(`the Event log to apply the filter "${filter}"`, async () => (await box.inputValue()) === filter && (await log.getAttribute('aria-busy')) !== 'true', { timeoutMs: 10_000 });
+}
+
+/** Types of the events the log lists now (after `Filter events`, when given). */
+export async function listedEventTypes(page: Page, filter = ''): Promise<string[]> {
+  await applyFilter(page, filter);
+  return page.getByRole('log', { name: exactly('Event log') }).getByRole('listitem').allTextContents();
 }
 
 /**

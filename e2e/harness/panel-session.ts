@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page, Worker } from 'playwright-core';
 import { SESSION_PORT_NAME, type PanelCommand } from '../../extension/shared/messages.ts';
-import { button, exactly, listedEventTypes, selectView } from './panel-page.ts';
+import { applyFilter, button, exactly, listedEventTypes, selectView } from './panel-page.ts';
 import { waitFor } from './wait-for.ts';
 
 /**
@@ -59,17 +59,7 @@ export async function connectThroughPanel(page: Page, opts: PanelConnectOptions)
   await button(page, 'Connect').click();
 }
 
-/**
- * Types `filter` into `Filter events` and waits until the log shows its result: the list renders a
- * typed query in a deferred pass and is `aria-busy` until then.
- */
-export async function applyFilter(page: Page, filter: string): Promise<void> {
-  await selectView(page, 'Events');
-  const box = page.getByRole('searchbox', { name: exactly('Filter events') });
-  if ((await box.inputValue()) !== filter) await box.fill(filter);
-  const log = page.getByRole('log', { name: exactly('Event log') });
-  await waitFor(`the Event log to apply the filter "${filter}"`, async () => (await box.inputValue()) === filter && (await log.getAttribute('aria-busy')) !== 'true', { timeoutMs: 10_000 });
-}
+export { applyFilter };
 
 /** The rows the log lists after typing `filter` into `Filter events` (the list is virtualised). */
 export async function rowsMatching(page: Page, filter: string): Promise<string[]> {
