@@ -119,9 +119,10 @@ describe('item 10: one utterance, one user-transcription final; no phantom turns
           h.client.sendText('go');
           await waitUntil('turn end', () => h.of('metrics').length === 1);
           await waitUntil('the user final', () => h.of('user-transcription').some((r) => (r.data as { final: boolean }).final), 3000);
-          // A goAway now must resume at once: no phantom bot turn holds it back.
-          h.server.current!.goAway(5000);
-          await waitUntil('resumption right after the turn', () => h.transport.resumptions === 1, 1500);
+          // A goAway now must resume at once: no phantom bot turn holds it back. Held, it would
+          // resume only 2 s before the 20 s run out; the 5 s bound leaves room for a loaded machine.
+          h.server.current!.goAway(20_000);
+          await waitUntil('resumption right after the turn', () => h.transport.resumptions === 1, 5000);
           const finals = h.of('user-transcription').filter((r) => (r.data as { final: boolean }).final);
           expect(finals.map((r) => (r.data as { text: string }).text)).toEqual([words]);
           expect(h.of('bot-llm-started')).toHaveLength(1);
