@@ -49,7 +49,7 @@ export function openAISession(
   });
   // client-js logs every RTVI message at debug level; keep test output readable.
   client.setLogLevel(LogLevel.WARN);
-  const waitFor = async (what: string, cond: () => boolean, timeoutMs = 5000) => {
+  const waitFor = async (what: string, cond: () => boolean, timeoutMs = 10_000) => {
     const start = Date.now();
     while (!cond()) {
       if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -68,7 +68,7 @@ export function openAISession(
     disconnected: () => disconnects,
     ofType,
     waitFor,
-    async waitForRtvi(type, count = 1, timeoutMs = 5000) {
+    async waitForRtvi(type, count = 1, timeoutMs = 10_000) {
       await waitFor(`RTVI ${type} #${count}`, () => ofType(type).length >= count, timeoutMs);
       return ofType(type)[count - 1];
     },
