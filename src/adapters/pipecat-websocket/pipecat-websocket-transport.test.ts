@@ -111,6 +111,22 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect(JSON.stringify(audioFrame.payload)).toContain('OutputAudioRawFrame#');
   });
 
+  it('a call the workbench answers has one llm-function-call-stopped row: the bot\'s, linked to its frame and carrying the result', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
+    const appStopped: unknown[] = [];
+    h.client.on('llmFunctionCallStopped', (d) => appStopped.push(d));
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the bot to stop speaking', () => h.rtvi.some((r) => r.type === 'bot-stopped-speaking'), 5000);
+    const stopped = h.rtvi.filter((r) => r.type === 'llm-function-call-stopped');
+    expect(stopped.map((r) => r.data)).toEqual([{ tool_call_id: expect.stringMatching(/^call_/), cancelled: false, function_name: 'get_weather', result: { temperature_c: 18 } }]);
+    expect(carried(h.frames, stopped[0].sourceFrameIds[0])?.type).toBe('llm-function-call-stopped');
+    // An app using the transport hears of the call's end once, too.
+    expect(appStopped).toHaveLength(1);
+  });
+
   it('passes client messages through as RTVI: send-text runs a turn; append-to-context gets the bot\'s error-response', async () => {
     const h = await harness();
     await h.client.connect();
