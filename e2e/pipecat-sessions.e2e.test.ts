@@ -11,7 +11,7 @@ import type { VoiceTestRunState } from '../extension/voice-tests/run-state.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { startFakePipecatBot, type FakePipecatBot } from '../test/fakes/fake-pipecat-ws-bot.ts';
 import { DIST_DIR, FIXTURES_DIR, REPO_ROOT, launchExtension, type ExtensionHarness } from './harness/index.ts';
-import { button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
+import { alertTexts, button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { connectThroughPanel, openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
@@ -105,6 +105,30 @@ describe('Pipecat bot session: recorded, listed, replayed against OpenAI Realtim
     const replayRec = await waitFor('a complete replay recording linked to the bot session', async () => (await list()).recordings.find((r) => r.origin === 'replay' && r.sourceId === source.id && r.complete) ?? null, { timeoutMs: 15_000 });
     expect(replayRec.adapterId).toMatch(/openai/);
     expect(h.targets.dump()).not.toContain(OPENAI_KEY);
+    await panel.close();
+  });
+
+  it('a bot that closes the socket mid-session: the alert names the code and reason, the state is truthful, and the recording keeps every row up to the close', async () => {
+    const panel = await h.openPanel();
+    await connectThroughPanel(panel, { adapter: 'Pipecat bot', endpoint: bot.url });
+    await waitForConnectionState(panel, 'ready', 20_000);
+    const hostEvents = () => h.evaluateInOffscreen<LogEvent[]>('globalThis.__sessionHost.events()');
+    const session = Math.max(...(await hostEvents()).map((e) => e.session));
+    bot.sendRtvi('server-message', { before: 'close' });
+    await waitFor('the server-message row before the close', async () => ((await hostEvents()).some((e) => e.session === session && e.type === 'server-message') ? true : null), { timeoutMs: 10_000 });
+    bot.closeClient(1011, 'Pipeline error: TTS failed');
+    const alert = await waitFor('an alert naming code 1011 and the reason', async () => (await alertTexts(panel)).find((t) => /1011/.test(t) && t.includes('Pipeline error: TTS failed')) ?? null, { timeoutMs: 15_000 });
+    expect(alert).toBeTruthy();
+    await waitFor('Connection status to read error or disconnected', async () => (/\b(error|disconnected)\b/i.test((await connectionStatus(panel).textContent()) ?? '') ? true : null), { timeoutMs: 10_000 });
+    const list = () => h.evaluateInOffscreen<{ recordings: RecordingMeta[] }>('globalThis.__recordings.list()');
+    const rec = await waitFor('the closed session\'s recording to be complete', async () => {
+      const all = (await list()).recordings.filter((r) => r.adapterId === 'pipecat-websocket' && r.complete && r.origin === 'session');
+      return all.length >= 2 ? all.sort((a, b) => b.createdAt - a.createdAt)[0] : null;
+    }, { timeoutMs: 15_000 });
+    const stored = fromWire((await h.evaluateInOffscreen<WireRecording>(`globalThis.__recordings.get(${JSON.stringify(rec.id)})`))!);
+    const types = stored.events.filter((e) => e.source === 'rtvi').map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['bot-ready', 'server-message', 'error']));
+    expect(stored.events.find((e) => e.source === 'raw' && e.type === 'close')?.data).toEqual({ code: 1011, reason: 'Pipeline error: TTS failed' });
     await panel.close();
   });
 });

@@ -58,6 +58,11 @@ export interface FakePipecatBot {
   sendRtvi(type: string, data?: unknown): void;
   /** Sends `chunks` 40 ms OutputAudioRawFrames at once. */
   sendAudio(chunks: number): void;
+  /**
+   * Closes the client's socket now, mid-session, as the server transports do when the pipeline
+   * ends or fails (websockets/Starlette close with the given code and reason).
+   */
+  closeClient(code: number, reason: string): void;
   /** Runs one bot turn now, as if the user's speech had ended (or send-text had arrived). */
   runTurn(): Promise<void>;
   close(): Promise<void>;
@@ -334,6 +339,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
         ++objId;
         send(current, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
       }
+    },
+    closeClient: (code, reason) => {
+      current?.close(code, reason);
     },
     runTurn: () => (current ? startTurn(current, null) : Promise.reject(new Error('no client connected'))),
     close: async () => {
