@@ -262,6 +262,12 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     if (typed === null) {
       rtvi(ws, 'user-transcription', { text: heard.split(' ').slice(0, 2).join(' '), user_id: '', timestamp: ts, final: false });
       rtvi(ws, 'user-transcription', { text: heard, user_id: '', timestamp: ts, final: true });
+      // Metrics: each MetricsFrame (src/pipecat/frames/frames.py) becomes one RTVI `metrics` message
+      // (RTVIObserver._handle_metrics, observer.py; RTVI docs https://docs.pipecat.ai/client/rtvi-standard
+      // "metrics"), keyed by kind with the MetricsData models of src/pipecat/metrics/metrics.py:
+      // TTFBMetricsData / ProcessingMetricsData {processor: "<Class>#<n>", model?, value: seconds},
+      // TTSUsageMetricsData {processor, model?, value: characters}. Sent with enable_metrics /
+      // enable_usage_metrics in PipelineParams (https://docs.pipecat.ai/guides/fundamentals/metrics).
       rtvi(ws, 'metrics', { ttfb: [{ processor: 'DeepgramSTTService#0', model: 'nova-3-general', value: 0.187 }] });
     }
     rtvi(ws, 'user-llm-text', { text: heard });
