@@ -7,6 +7,7 @@ import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/
 import { alertTexts, button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { openAdvancedSettings, selectAdapter, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
+import { auditAccessibility } from './harness/axe-audit.ts';
 
 /**
  * The user's own Pipecat bot through the panel, against the fake bot speaking Pipecat's protobuf
@@ -96,6 +97,8 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
     expect(await rowText('DeepgramSTTService#0')).toMatch(/nova-3-general.*187 ms/);
     expect(await rowText('OpenAILLMService#0')).toMatch(/gpt-4\.1.*\d+ ms.*\b\d+ \/ \d+ \/ (121|242|363)\b/);
     expect(await rowText('CartesiaTTSService#0')).toMatch(/sonic-2.*238 ms.*\b\d+\b/);
+    const violations = await auditAccessibility(panel);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
 
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');
