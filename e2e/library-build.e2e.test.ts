@@ -23,6 +23,7 @@ import type * as LibraryModule from '../src/index.ts';
 import { FIXTURES_DIR, REPO_ROOT } from './harness/extension-harness.ts';
 import { launchUnpackedExtension, type UnpackedExtension } from './harness/unpacked-extension.ts';
 import { waitFor } from './harness/wait-for.ts';
+import { startFakePipecatBot } from '../test/fakes/fake-pipecat-ws-bot.ts';
 
 const DIST_LIB = join(REPO_ROOT, 'dist-lib');
 const CLIENT_JS_ENTRY = join(REPO_ROOT, 'node_modules', '@pipecat-ai', 'client-js', 'dist', 'index.module.js');
@@ -282,6 +283,27 @@ describe('the library build in an extension page', () => {
       expect(ext.errors).toEqual([]);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('the build holds the Pipecat bot transport (WebSocket) with no chrome.* use, and it reaches a Pipecat bot from the page', async () => {
+    const built = readFileSync(join(DIST_LIB, 'index.js'), 'utf8');
+    expect(built).toMatch(/\bPipecatWebsocketTransport\b/);
+    expect(built, 'no chrome.* extension API in the library build').not.toMatch(/\bchrome\s*\.\s*(runtime|storage|permissions|offscreen|tabs|sidePanel)\b/);
+    expect(readFileSync(join(DIST_LIB, 'types', 'index.d.ts'), 'utf8')).toMatch(/PipecatWebsocketTransport/);
+    const bot = await startFakePipecatBot();
+    try {
+      const ready = await page.evaluate(async (url) => {
+        const { lib, pipecat } = (window as Win).__libPage!;
+        const client = new pipecat.PipecatClient({ transport: new lib.PipecatWebsocketTransport({ endpoint: url }), enableMic: false, enableCam: false });
+        const answer = (await client.connect()) as { about?: { library?: string } };
+        await client.disconnect();
+        return answer?.about?.library ?? null;
+      }, bot.url);
+      expect(ready, "the bot's bot-ready, as connect() returns it").toBe('pipecat-ai');
+      expect(bot.received.map((m) => m.type)).toContain('client-ready');
+    } finally {
+      await bot.close();
     }
   });
 

@@ -7,6 +7,7 @@ import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/
 import { alertTexts, button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { openAdvancedSettings, selectAdapter, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
+import { auditAccessibility } from './harness/axe-audit.ts';
 
 /**
  * The user's own Pipecat bot through the panel, against the fake bot speaking Pipecat's protobuf
@@ -63,6 +64,8 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
       expect(i, `${t} after position ${at} in ${types.join(', ')}`).toBeGreaterThan(at);
       at = i;
     }
+    // One stopped row per call: the bot's (the workbench's answer is not a second row).
+    expect(rtvi.filter((e) => e.type === 'llm-function-call-stopped')).toHaveLength(rtvi.filter((e) => e.type === 'llm-function-call-in-progress').length);
     // Every row the bot sent links to the protobuf MessageFrame that carried it, decoded in the raw view.
     const fromBot = rtvi.filter((e) => ['bot-ready', 'user-transcription', 'bot-llm-text', 'bot-tts-text', 'metrics', 'bot-started-speaking', 'bot-stopped-speaking'].includes(e.type));
     expect(fromBot.length).toBeGreaterThan(10);
@@ -87,6 +90,15 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
       return m && Number(m[1]) > 0 ? Number(m[1]) : null;
     }, { timeoutMs: 10_000 });
     expect(total % 121).toBe(0);
+    // Metrics per service: one row per processor with its model, TTFB and usage; the bot's usage (no processor) is its LLM's.
+    const table = panel.getByRole('table', { name: exactly('Metrics per service') });
+    const rowText = async (name: string) => (await table.getByRole('row').filter({ has: panel.getByRole('rowheader', { name: exactly(name) }) }).textContent()) ?? '';
+    await waitFor('the Metrics per service table to list the STT, LLM and TTS processors', async () => ((await table.count()) > 0 && (await table.getByRole('rowheader').count()) >= 3 ? true : null), { timeoutMs: 10_000 });
+    expect(await rowText('DeepgramSTTService#0')).toMatch(/nova-3-general.*187 ms/);
+    expect(await rowText('OpenAILLMService#0')).toMatch(/gpt-4\.1.*\d+ ms.*\b\d+ \/ \d+ \/ (121|242|363)\b/);
+    expect(await rowText('CartesiaTTSService#0')).toMatch(/sonic-2.*238 ms.*\b\d+\b/);
+    const violations = await auditAccessibility(panel);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
 
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');

@@ -22,7 +22,8 @@ Options:
   --adapter ID             adapter for scenarios that name none (gemini-live, openai-realtime, loopback, …)
   --key-env NAME           environment variable holding the API key of --adapter
   --key-env ADAPTER=NAME   the same for one adapter of a matrix (repeatable)
-  --endpoint URL           WebSocket URL override (a test server) for targets that set none
+  --endpoint URL           endpoint override for targets that set none: a WebSocket URL (a test server,
+                           a Pipecat bot), or a Pipecat bot's http(s) start URL
   --repeat N               runs per target (overrides the files' repeat)
   --max-tokens N           stop the whole run when usage reaches N tokens
   --judge                  ask judged assertions (costs tokens on your key)

@@ -34,3 +34,10 @@ export type { GeminiLiveServiceOptions, GeminiLiveSettings } from './adapters/ge
 export { OpenAIRealtimeWebsocketTransport } from './adapters/openai-realtime/openai-realtime-transport.ts';
 export type { OpenAIRealtimeServiceOptions } from './adapters/openai-realtime/openai-realtime-transport.ts';
 export type { OpenAIRealtimeSettings } from './adapters/openai-realtime/openai-session-config.ts';
+
+// A user's own Pipecat bot (Pipecat's WebSocket transport with ProtobufFrameSerializer): usable in
+// any page, like the model adapters; its descriptor is also in `adapters` (id `pipecat-websocket`).
+export { PipecatWebsocketTransport, PIPECAT_DEFAULT_ENDPOINT, PIPECAT_INPUT_RATE, PIPECAT_OUTPUT_RATE } from './adapters/pipecat-websocket/pipecat-websocket-transport.ts';
+export type { PipecatWebsocketSettings } from './adapters/pipecat-websocket/pipecat-websocket-transport.ts';
+export { default as pipecatWebsocketDescriptor, startHostPermission as pipecatStartHostPermission } from './adapters/pipecat-websocket/pipecat-websocket-descriptor.ts';
+export { BotStartError } from './adapters/pipecat-websocket/pipecat-start.ts';

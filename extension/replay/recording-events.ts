@@ -84,6 +84,11 @@ export function typedMessages(rec: Recording): TypedMessage[] {
       // Gemini: realtimeInput.text (models that take text through the realtime channel).
       const ri = obj(d.realtimeInput);
       if (typeof ri?.text === 'string') text = ri.text;
+    } else if (e.type === 'message') {
+      // Pipecat bot: RTVI send-text carried in an outgoing protobuf MessageFrame (pipecat-server.md §3).
+      const env = obj(obj(d.message)?.data);
+      const content = obj(env?.data)?.content;
+      if (env?.label === 'rtvi-ai' && env.type === 'send-text' && typeof content === 'string') text = content;
     } else if (e.type === 'clientContent') {
       // Gemini: a completed user turn sent as client content.
       const cc = obj(d.clientContent);

@@ -23,6 +23,12 @@ export function connectForTarget(target: ScenarioTarget, ctx: TargetContext): Co
   if (descriptor.needsKey && !ctx.apiKey) throw new Error(`${descriptor.label} needs an API key: pass --key-env NAME (the variable holding it), or paste it in the panel`);
   const fields = new Set(descriptor.settings.map((f) => f.key));
   const settings: Record<string, unknown> = { ...defaultSettings(descriptor.settings), ...(ctx.preset ?? {}) };
+  for (const [key, value] of Object.entries(target.settings ?? {})) {
+    const field = descriptor.settings.find((f) => f.key === key);
+    if (!field) continue;
+    // A JSON field (a Pipecat bot's start_body) holds JSON text, as the Settings form does.
+    settings[key] = field.kind === 'json' && typeof value !== 'string' ? JSON.stringify(value) : value;
+  }
   if (target.instructions !== undefined && fields.has('instructions')) settings.instructions = target.instructions;
   if (target.voice !== undefined && fields.has('voice')) settings.voice = target.voice;
   if (target.model !== undefined && fields.has('model')) settings.model = target.model;

@@ -34,6 +34,8 @@ export interface ScenarioTarget {
   preset?: string;
   instructions?: string;
   endpoint?: string;
+  /** Other adapter settings by key (a Pipecat bot's start_body, sample rates); JSON-kind values may be objects. */
+  settings?: Record<string, unknown>;
   label?: string;
   tools?: ScenarioTool[];
 }

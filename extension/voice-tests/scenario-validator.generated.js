@@ -3,11 +3,11 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/realtime-voice-workbench/schemas/voice-test-scenario-1.json","title":"Voice test scenario (version 1)","description":"A scripted conversation with assertions, run by the workbench's Tests view or `voice-test` on the command line. Keys never belong in this file: they come from the environment or the panel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"const":1,"description":"Format version of this file."},"name":{"type":"string","minLength":1},"description":{"type":"string"},"target":{"$ref":"#/definitions/target"},"matrix":{"description":"Run the scenario once per entry; each entry overrides fields of `target`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/targetOverride"}},"repeat":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Runs per target: voice models are not deterministic."},"pass_rate":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":1,"description":"Fraction of runs each assertion must pass in for the scenario to pass."},"timeout_ms":{"type":"integer","minimum":1000,"maximum":3600000,"default":30000,"description":"Longest wait for one bot turn."},"max_tokens":{"type":"integer","minimum":1,"description":"Token cap for the whole run (all repeats and targets): the run stops when usage reaches it."},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/step"}}},"definitions":{"target":{"type":"object","additionalProperties":false,"properties":{"adapter":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"voice":{"type":"string","minLength":1},"preset":{"type":"string","minLength":1,"description":"A preset saved in the panel (Tests view only)."},"instructions":{"type":"string"},"endpoint":{"type":"string","pattern":"^wss?://","description":"WebSocket URL override (a test server)."},"label":{"type":"string","minLength":1,"description":"Name of this target in results."},"tools":{"type":"array","items":{"$ref":"#/definitions/tool"}}}},"targetOverride":{"$ref":"#/definitions/target"},"tool":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_\\-]{0,63}$"},"description":{"type":"string"},"parameters":{"type":"object","description":"JSON Schema of the arguments."},"mock":{"$ref":"#/definitions/mock"}}},"mock":{"type":"object","additionalProperties":false,"description":"How the workbench answers a call. Exactly one of result, error, empty, never_answers, or cases (with an optional default).","properties":{"result":{"description":"Fixed result (any JSON)."},"error":{"type":"string","minLength":1,"description":"The call fails with this message."},"empty":{"const":true,"description":"The call returns an empty result."},"never_answers":{"const":true,"description":"The call is never answered (tests timeouts)."},"cases":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["when"],"properties":{"when":{"type":"object","description":"Arguments subset that selects this case."},"result":{},"error":{"type":"string","minLength":1}}}},"default":{"description":"Result when no case matches (else the call fails with 'no mock matched')."},"delay_ms":{"type":"integer","minimum":0,"maximum":600000}}},"step":{"type":"object","additionalProperties":false,"description":"One step: exactly one of say, speak, from_recording, silence_ms, barge_in, wait_ms.","properties":{"say":{"type":"string","minLength":1,"description":"A typed user message."},"speak":{"type":"string","minLength":1,"description":"A WAV file (path relative to the scenario) spoken into the session's capture path."},"from_recording":{"type":"object","additionalProperties":false,"required":["recording","turn"],"properties":{"recording":{"type":"string","minLength":1,"description":"An exported recording (path relative to the scenario) or a recording id (Tests view)."},"turn":{"type":"integer","minimum":1,"description":"Which user turn of it (1-based)."}}},"silence_ms":{"type":"integer","minimum":1,"maximum":600000,"description":"Silence sent through the capture path."},"barge_in":{"type":"object","additionalProperties":false,"required":["after_ms"],"properties":{"after_ms":{"type":"integer","minimum":0,"description":"Start this long after the bot's reply is first heard."},"speak":{"type":"string","minLength":1},"say":{"type":"string","minLength":1}}},"wait_ms":{"type":"integer","minimum":1,"maximum":600000},"expect":{"$ref":"#/definitions/expect"}}},"textMatch":{"type":"object","additionalProperties":false,"properties":{"contains":{"$ref":"#/definitions/stringOrList"},"not_contains":{"$ref":"#/definitions/stringOrList"},"matches":{"type":"string","minLength":1,"description":"A regular expression (case-insensitive)."}}},"stringOrList":{"oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"bounds":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","minimum":0},"max":{"type":"number","minimum":0}}},"toolExpectation":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"args":{"type":"object","description":"A subset the call's arguments must contain."}}},"expect":{"type":"object","additionalProperties":false,"description":"Assertions on the bot's reply to this step.","properties":{"transcript":{"$ref":"#/definitions/textMatch"},"tool_called":{"oneOf":[{"$ref":"#/definitions/toolExpectation"},{"type":"array","minItems":1,"items":{"$ref":"#/definitions/toolExpectation"}}]},"tool_not_called":{"$ref":"#/definitions/stringOrList"},"tool_calls":{"oneOf":[{"type":"integer","minimum":0},{"$ref":"#/definitions/bounds"}]},"latency_ms":{"$ref":"#/definitions/bounds","description":"Voice-to-voice: user stopped → first bot audio played."},"audio_ms":{"$ref":"#/definitions/bounds","description":"Length of the reply's audio as played."},"no_error":{"type":"boolean"},"ready":{"type":"boolean","description":"The session is still ready after the reply."},"judge":{"type":"object","additionalProperties":false,"required":["question"],"description":"Asks a model (same provider, text API, your key: costs tokens) a yes/no question about the reply.","properties":{"question":{"type":"string","minLength":1},"expect":{"enum":["yes","no"],"default":"yes"},"model":{"type":"string","minLength":1}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/realtime-voice-workbench/schemas/voice-test-scenario-1.json","title":"Voice test scenario (version 1)","description":"A scripted conversation with assertions, run by the workbench's Tests view or `voice-test` on the command line. Keys never belong in this file: they come from the environment or the panel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"const":1,"description":"Format version of this file."},"name":{"type":"string","minLength":1},"description":{"type":"string"},"target":{"$ref":"#/definitions/target"},"matrix":{"description":"Run the scenario once per entry; each entry overrides fields of `target`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/targetOverride"}},"repeat":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Runs per target: voice models are not deterministic."},"pass_rate":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":1,"description":"Fraction of runs each assertion must pass in for the scenario to pass."},"timeout_ms":{"type":"integer","minimum":1000,"maximum":3600000,"default":30000,"description":"Longest wait for one bot turn."},"max_tokens":{"type":"integer","minimum":1,"description":"Token cap for the whole run (all repeats and targets): the run stops when usage reaches it."},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/step"}}},"definitions":{"target":{"type":"object","additionalProperties":false,"properties":{"adapter":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"voice":{"type":"string","minLength":1},"preset":{"type":"string","minLength":1,"description":"A preset saved in the panel (Tests view only)."},"instructions":{"type":"string"},"endpoint":{"type":"string","pattern":"^(wss?|https?)://","description":"Endpoint URL override: a WebSocket URL (a test server, a Pipecat bot's ws://), or a Pipecat bot's http(s) start URL."},"settings":{"type":"object","additionalProperties":{"type":["string","number","boolean","object","array"]},"description":"Other settings of the adapter by key, as in its Settings form (e.g. a Pipecat bot's start_body); keys the adapter does not have are ignored."},"label":{"type":"string","minLength":1,"description":"Name of this target in results."},"tools":{"type":"array","items":{"$ref":"#/definitions/tool"}}}},"targetOverride":{"$ref":"#/definitions/target"},"tool":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_\\-]{0,63}$"},"description":{"type":"string"},"parameters":{"type":"object","description":"JSON Schema of the arguments."},"mock":{"$ref":"#/definitions/mock"}}},"mock":{"type":"object","additionalProperties":false,"description":"How the workbench answers a call. Exactly one of result, error, empty, never_answers, or cases (with an optional default).","properties":{"result":{"description":"Fixed result (any JSON)."},"error":{"type":"string","minLength":1,"description":"The call fails with this message."},"empty":{"const":true,"description":"The call returns an empty result."},"never_answers":{"const":true,"description":"The call is never answered (tests timeouts)."},"cases":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["when"],"properties":{"when":{"type":"object","description":"Arguments subset that selects this case."},"result":{},"error":{"type":"string","minLength":1}}}},"default":{"description":"Result when no case matches (else the call fails with 'no mock matched')."},"delay_ms":{"type":"integer","minimum":0,"maximum":600000}}},"step":{"type":"object","additionalProperties":false,"description":"One step: exactly one of say, speak, from_recording, silence_ms, barge_in, wait_ms.","properties":{"say":{"type":"string","minLength":1,"description":"A typed user message."},"speak":{"type":"string","minLength":1,"description":"A WAV file (path relative to the scenario) spoken into the session's capture path."},"from_recording":{"type":"object","additionalProperties":false,"required":["recording","turn"],"properties":{"recording":{"type":"string","minLength":1,"description":"An exported recording (path relative to the scenario) or a recording id (Tests view)."},"turn":{"type":"integer","minimum":1,"description":"Which user turn of it (1-based)."}}},"silence_ms":{"type":"integer","minimum":1,"maximum":600000,"description":"Silence sent through the capture path."},"barge_in":{"type":"object","additionalProperties":false,"required":["after_ms"],"properties":{"after_ms":{"type":"integer","minimum":0,"description":"Start this long after the bot's reply is first heard."},"speak":{"type":"string","minLength":1},"say":{"type":"string","minLength":1}}},"wait_ms":{"type":"integer","minimum":1,"maximum":600000},"expect":{"$ref":"#/definitions/expect"}}},"textMatch":{"type":"object","additionalProperties":false,"properties":{"contains":{"$ref":"#/definitions/stringOrList"},"not_contains":{"$ref":"#/definitions/stringOrList"},"matches":{"type":"string","minLength":1,"description":"A regular expression (case-insensitive)."}}},"stringOrList":{"oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"bounds":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","minimum":0},"max":{"type":"number","minimum":0}}},"toolExpectation":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"args":{"type":"object","description":"A subset the call's arguments must contain."}}},"expect":{"type":"object","additionalProperties":false,"description":"Assertions on the bot's reply to this step.","properties":{"transcript":{"$ref":"#/definitions/textMatch"},"tool_called":{"oneOf":[{"$ref":"#/definitions/toolExpectation"},{"type":"array","minItems":1,"items":{"$ref":"#/definitions/toolExpectation"}}]},"tool_not_called":{"$ref":"#/definitions/stringOrList"},"tool_calls":{"oneOf":[{"type":"integer","minimum":0},{"$ref":"#/definitions/bounds"}]},"latency_ms":{"$ref":"#/definitions/bounds","description":"Voice-to-voice: user stopped → first bot audio played."},"audio_ms":{"$ref":"#/definitions/bounds","description":"Length of the reply's audio as played."},"no_error":{"type":"boolean"},"ready":{"type":"boolean","description":"The session is still ready after the reply."},"judge":{"type":"object","additionalProperties":false,"required":["question"],"description":"Asks a model (same provider, text API, your key: costs tokens) a yes/no question about the reply.","properties":{"question":{"type":"string","minLength":1},"expect":{"enum":["yes","no"],"default":"yes"},"model":{"type":"string","minLength":1}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = (s) => [...s].length;
-const schema12 = {"type":"object","additionalProperties":false,"properties":{"adapter":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"voice":{"type":"string","minLength":1},"preset":{"type":"string","minLength":1,"description":"A preset saved in the panel (Tests view only)."},"instructions":{"type":"string"},"endpoint":{"type":"string","pattern":"^wss?://","description":"WebSocket URL override (a test server)."},"label":{"type":"string","minLength":1,"description":"Name of this target in results."},"tools":{"type":"array","items":{"$ref":"#/definitions/tool"}}}};
-const pattern0 = new RegExp("^wss?://", "u");
+const schema12 = {"type":"object","additionalProperties":false,"properties":{"adapter":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"voice":{"type":"string","minLength":1},"preset":{"type":"string","minLength":1,"description":"A preset saved in the panel (Tests view only)."},"instructions":{"type":"string"},"endpoint":{"type":"string","pattern":"^(wss?|https?)://","description":"Endpoint URL override: a WebSocket URL (a test server, a Pipecat bot's ws://), or a Pipecat bot's http(s) start URL."},"settings":{"type":"object","additionalProperties":{"type":["string","number","boolean","object","array"]},"description":"Other settings of the adapter by key, as in its Settings form (e.g. a Pipecat bot's start_body); keys the adapter does not have are ignored."},"label":{"type":"string","minLength":1,"description":"Name of this target in results."},"tools":{"type":"array","items":{"$ref":"#/definitions/tool"}}}};
+const pattern0 = new RegExp("^(wss?|https?)://", "u");
 const schema13 = {"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_\\-]{0,63}$"},"description":{"type":"string"},"parameters":{"type":"object","description":"JSON Schema of the arguments."},"mock":{"$ref":"#/definitions/mock"}}};
 const schema14 = {"type":"object","additionalProperties":false,"description":"How the workbench answers a call. Exactly one of result, error, empty, never_answers, or cases (with an optional default).","properties":{"result":{"description":"Fixed result (any JSON)."},"error":{"type":"string","minLength":1,"description":"The call fails with this message."},"empty":{"const":true,"description":"The call returns an empty result."},"never_answers":{"const":true,"description":"The call is never answered (tests timeouts)."},"cases":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["when"],"properties":{"when":{"type":"object","description":"Arguments subset that selects this case."},"result":{},"error":{"type":"string","minLength":1}}}},"default":{"description":"Result when no case matches (else the call fails with 'no mock matched')."},"delay_ms":{"type":"integer","minimum":0,"maximum":600000}}};
 const pattern1 = new RegExp("^[A-Za-z_][A-Za-z0-9_\\-]{0,63}$", "u");
@@ -321,7 +321,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((((key0 === "adapter") || (key0 === "model")) || (key0 === "voice")) || (key0 === "preset")) || (key0 === "instructions")) || (key0 === "endpoint")) || (key0 === "label")) || (key0 === "tools"))){
+if(!(func2.call(schema12.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -448,7 +448,7 @@ if(data.endpoint !== undefined){
 let data5 = data.endpoint;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err10 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^wss?://"},message:"must match pattern \""+"^wss?://"+"\""};
+const err10 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^(wss?|https?)://"},message:"must match pattern \""+"^(wss?|https?)://"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -469,11 +469,13 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.label !== undefined){
-let data6 = data.label;
-if(typeof data6 === "string"){
-if(func3(data6) < 1){
-const err12 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.settings !== undefined){
+let data6 = data.settings;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key1 in data6){
+let data7 = data6[key1];
+if((((!data7 || typeof data7 != "object") && (typeof data7 !== "string")) && (!(typeof data7 == "number"))) && (typeof data7 !== "boolean")){
+const err12 = {instancePath:instancePath+"/settings/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/settings/additionalProperties/type",keyword:"type",params:{type: schema12.properties.settings.additionalProperties.type},message:"must be string,number,boolean,object,array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -483,8 +485,9 @@ vErrors.push(err12);
 errors++;
 }
 }
+}
 else {
-const err13 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -494,19 +497,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.tools !== undefined){
-let data7 = data.tools;
-if(Array.isArray(data7)){
-const len0 = data7.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate12(data7[i0], {instancePath:instancePath+"/tools/" + i0,parentData:data7,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.label !== undefined){
+let data8 = data.label;
+if(typeof data8 === "string"){
+if(func3(data8) < 1){
+const err14 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -516,14 +511,47 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err15 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.tools !== undefined){
+let data9 = data.tools;
+if(Array.isArray(data9)){
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate12(data9[i0], {instancePath:instancePath+"/tools/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -537,7 +565,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((((key0 === "adapter") || (key0 === "model")) || (key0 === "voice")) || (key0 === "preset")) || (key0 === "instructions")) || (key0 === "endpoint")) || (key0 === "label")) || (key0 === "tools"))){
+if(!(func2.call(schema12.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -664,7 +692,7 @@ if(data.endpoint !== undefined){
 let data5 = data.endpoint;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err10 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^wss?://"},message:"must match pattern \""+"^wss?://"+"\""};
+const err10 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^(wss?|https?)://"},message:"must match pattern \""+"^(wss?|https?)://"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -685,11 +713,13 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.label !== undefined){
-let data6 = data.label;
-if(typeof data6 === "string"){
-if(func3(data6) < 1){
-const err12 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.settings !== undefined){
+let data6 = data.settings;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key1 in data6){
+let data7 = data6[key1];
+if((((!data7 || typeof data7 != "object") && (typeof data7 !== "string")) && (!(typeof data7 == "number"))) && (typeof data7 !== "boolean")){
+const err12 = {instancePath:instancePath+"/settings/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/settings/additionalProperties/type",keyword:"type",params:{type: schema12.properties.settings.additionalProperties.type},message:"must be string,number,boolean,object,array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -699,8 +729,9 @@ vErrors.push(err12);
 errors++;
 }
 }
+}
 else {
-const err13 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -710,19 +741,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.tools !== undefined){
-let data7 = data.tools;
-if(Array.isArray(data7)){
-const len0 = data7.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate12(data7[i0], {instancePath:instancePath+"/tools/" + i0,parentData:data7,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.label !== undefined){
+let data8 = data.label;
+if(typeof data8 === "string"){
+if(func3(data8) < 1){
+const err14 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -732,14 +755,47 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err15 = {instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.tools !== undefined){
+let data9 = data.tools;
+if(Array.isArray(data9)){
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate12(data9[i0], {instancePath:instancePath+"/tools/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }

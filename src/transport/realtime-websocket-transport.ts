@@ -165,6 +165,15 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     return true;
   }
 
+  /**
+   * Whether answering a call emits llm-function-call-stopped here. A bot that reports the call's
+   * end itself over RTVI once it has the result (Pipecat's observer) turns this off, so the call
+   * has one stopped row: the bot's. Cancellations are still reported here.
+   */
+  protected reportsAnsweredCallStopped(): boolean {
+    return true;
+  }
+
   /** Whether the local voice-activity detector should emit user-(started|stopped)-speaking. */
   protected usesLocalVoiceActivity(): boolean {
     return true;
@@ -681,6 +690,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._pendingCalls.delete(toolCallId);
     this._finishedCalls.add(toolCallId);
     if (this.state === 'ready') this.deliverFunctionCallResult(pending, result);
+    if (this.state === 'ready' && !this.reportsAnsweredCallStopped()) return true;
     this.emitRtvi('llm-function-call-stopped', { function_name: pending.functionName, tool_call_id: toolCallId, cancelled: false, result, ...(why === 'timeout' ? { timed_out: true } : {}) });
     return true;
   }

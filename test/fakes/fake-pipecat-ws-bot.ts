@@ -58,6 +58,11 @@ export interface FakePipecatBot {
   sendRtvi(type: string, data?: unknown): void;
   /** Sends `chunks` 40 ms OutputAudioRawFrames at once. */
   sendAudio(chunks: number): void;
+  /**
+   * Closes the client's socket now, mid-session, as the server transports do when the pipeline
+   * ends or fails (websockets/Starlette close with the given code and reason).
+   */
+  closeClient(code: number, reason: string): void;
   /** Runs one bot turn now, as if the user's speech had ended (or send-text had arrived). */
   runTurn(): Promise<void>;
   close(): Promise<void>;
@@ -257,6 +262,12 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     if (typed === null) {
       rtvi(ws, 'user-transcription', { text: heard.split(' ').slice(0, 2).join(' '), user_id: '', timestamp: ts, final: false });
       rtvi(ws, 'user-transcription', { text: heard, user_id: '', timestamp: ts, final: true });
+      // Metrics: each MetricsFrame (src/pipecat/frames/frames.py) becomes one RTVI `metrics` message
+      // (RTVIObserver._handle_metrics, observer.py; RTVI docs https://docs.pipecat.ai/client/rtvi-standard
+      // "metrics"), keyed by kind with the MetricsData models of src/pipecat/metrics/metrics.py:
+      // TTFBMetricsData / ProcessingMetricsData {processor: "<Class>#<n>", model?, value: seconds},
+      // TTSUsageMetricsData {processor, model?, value: characters}. Sent with enable_metrics /
+      // enable_usage_metrics in PipelineParams (https://docs.pipecat.ai/guides/fundamentals/metrics).
       rtvi(ws, 'metrics', { ttfb: [{ processor: 'DeepgramSTTService#0', model: 'nova-3-general', value: 0.187 }] });
     }
     rtvi(ws, 'user-llm-text', { text: heard });
@@ -334,6 +345,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
         ++objId;
         send(current, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
       }
+    },
+    closeClient: (code, reason) => {
+      current?.close(code, reason);
     },
     runTurn: () => (current ? startTurn(current, null) : Promise.reject(new Error('no client connected'))),
     close: async () => {

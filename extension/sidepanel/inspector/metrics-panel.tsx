@@ -20,6 +20,7 @@ import { SessionMetricsAccumulator, median, type SessionMetrics, type TurnMetric
 import { formatMs } from '../../inspector-core/event-summary.ts';
 import { axisTicks, percentile, turnStages } from './latency-stats.ts';
 import { useHistoryOf } from './use-history.ts';
+import { ServiceMetricsTable } from './service-metrics-table.tsx';
 import './inspector.css';
 import './metrics.css';
 
@@ -162,6 +163,7 @@ export function MetricsPanel({ events, stats = null, session, refreshMs = 250 }:
           )}
         </table>
       </div>
+      <ServiceMetricsTable events={history} session={session ?? m.session ?? undefined} refreshMs={refreshMs} />
       <AudioDiagnostics stats={stats} />
     </section>
   );

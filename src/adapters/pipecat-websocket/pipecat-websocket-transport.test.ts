@@ -111,6 +111,22 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect(JSON.stringify(audioFrame.payload)).toContain('OutputAudioRawFrame#');
   });
 
+  it('a call the workbench answers has one llm-function-call-stopped row: the bot\'s, linked to its frame and carrying the result', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
+    const appStopped: unknown[] = [];
+    h.client.on('llmFunctionCallStopped', (d) => appStopped.push(d));
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the bot to stop speaking', () => h.rtvi.some((r) => r.type === 'bot-stopped-speaking'), 5000);
+    const stopped = h.rtvi.filter((r) => r.type === 'llm-function-call-stopped');
+    expect(stopped.map((r) => r.data)).toEqual([{ tool_call_id: expect.stringMatching(/^call_/), cancelled: false, function_name: 'get_weather', result: { temperature_c: 18 } }]);
+    expect(carried(h.frames, stopped[0].sourceFrameIds[0])?.type).toBe('llm-function-call-stopped');
+    // An app using the transport hears of the call's end once, too.
+    expect(appStopped).toHaveLength(1);
+  });
+
   it('passes client messages through as RTVI: send-text runs a turn; append-to-context gets the bot\'s error-response', async () => {
     const h = await harness();
     await h.client.connect();
@@ -149,6 +165,50 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     await expect(h.client.connect()).rejects.toThrow(/Could not open the bot's WebSocket at ws:\/\/127\.0\.0\.1:\d+\/ws-client.*code 1006/);
     expect(h.bot.upgradeUrls[0]).toBe('/ws-client?token=wrong');
   });
+
+  it('a bot that closes the socket mid-session: a fatal error row with the code and reason, the state ends truthful, earlier rows kept', async () => {
+    const h = await harness();
+    await h.client.connect();
+    h.bot.sendRtvi('bot-llm-text', { text: ' before the close' });
+    await waitUntil('the row before the close', () => h.rtvi.some((r) => r.type === 'bot-llm-text'));
+    h.bot.closeClient(1011, 'Pipeline error: TTS failed');
+    await waitUntil('the transport to end the session', () => h.states.at(-1) === 'disconnected', 3000);
+    expect(h.states).toContain('error');
+    const fatal = h.rtvi.find((r) => r.type === 'error')!.data as { fatal: boolean; code: number; reason: string; message: string };
+    expect(fatal).toMatchObject({ fatal: true, code: 1011, reason: 'Pipeline error: TTS failed' });
+    expect(fatal.message).toMatch(/1011.*Pipeline error: TTS failed/);
+    // The close frame is in the raw view and the error row links to it; nothing before it was dropped.
+    const close = h.frames.find((f) => f.type === 'close')!;
+    expect(close.payload).toEqual({ code: 1011, reason: 'Pipeline error: TTS failed' });
+    expect(h.rtvi.find((r) => r.type === 'error')!.sourceFrameIds).toEqual([close.id]);
+    expect(h.rtvi.some((r) => r.type === 'bot-llm-text' && (r.data as { text: string }).text === ' before the close')).toBe(true);
+    expect(h.errors.some((e) => /1011/.test(String(e.message)))).toBe(true);
+  });
+
+  it('a bot that closes mid-session while a client function call is pending: the session ends with the close code, no stopped row is invented', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the call to be pending', () => h.rtvi.some((r) => r.type === 'llm-function-call-in-progress'), 5000);
+    h.bot.closeClient(1001, 'Bot is shutting down');
+    await waitUntil('the transport to end the session', () => h.states.at(-1) === 'disconnected', 3000);
+    // The bot never reported the call's end and no answer went out: no stopped row is invented.
+    expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped')).toEqual([]);
+    expect(h.bot.received.some((m) => m.type === 'llm-function-call-result')).toBe(false);
+    expect((h.rtvi.find((r) => r.type === 'error')!.data as { code: number }).code).toBe(1001);
+  });
+
+  for (const [status, body] of [[401, '{"detail": "Not authenticated"}'], [404, '{"detail": "Not Found"}'], [422, '{"detail": [{"loc": ["body"], "msg": "Field required", "type": "missing"}]}'], [500, 'Internal Server Error']] as const) {
+    it(`a start endpoint answering HTTP ${status}: connect() rejects with the status and the body, nothing is opened`, async () => {
+      const h = await harness({ startRefusal: { status, body } }, {}, true);
+      await expect(h.client.connect()).rejects.toThrow(new RegExp(`HTTP ${status}.*${body.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(h.bot.upgradeUrls).toEqual([]);
+      expect(h.states.at(-1)).toMatch(/^(error|disconnected)$/);
+      // The refused start request is in the raw view with its status.
+      expect(h.frames.find((f) => f.type === 'http.start' && f.direction === 'in')?.payload).toMatchObject({ status });
+    });
+  }
 
   it('refuses a bad start body before opening anything', async () => {
     const h = await harness({}, { start_body: '{not json' }, true);

@@ -91,6 +91,11 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
     return false;
   }
 
+  /** Pipecat's RTVIObserver sends llm-function-call-stopped once the bot has our result (pipecat-server.md §3). */
+  protected override reportsAnsweredCallStopped(): boolean {
+    return false;
+  }
+
   protected override validateBeforeConnect(): void {
     const url = this.endpointUrl;
     let u: URL;
