@@ -27,13 +27,14 @@
  * native or WASM). So the bot's reply audio is the user's last utterance played back: the Opus
  * payloads it received from the browser, re-sent on its own track with its own sequence numbers
  * and timestamps. Idle audio is the 3-byte Opus silence frame (TOC 0xF8: CELT fullband 20 ms;
- * RFC 6716 §3.1). Its "VAD" reads Opus packet sizes: silence encodes to a few bytes, speech to tens.
+ * RFC 6716 §3.1). Its "VAD" (a stand-in for the bot's Silero VAD + turn analyser) reads the RFC 6464
+ * audio level Chrome puts in each audio packet's header extension, or else the Opus packet size.
  * The RTVI it speaks is test/fakes/pipecat-bot-script.ts, shared with the WebSocket fake.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, type RTCDataChannel, type RTCRtpTransceiver } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpHeaderExtensionParameters, RTP_EXTENSION_URI, RtpHeader, RtpPacket, type RTCDataChannel, type RTCRtpTransceiver } from 'werift';
 import { PipecatBotScript, pyDumps, rtviText, type BotScriptOptions } from './pipecat-bot-script.ts';
 
 export interface FakePipecatWebrtcBotOptions extends BotScriptOptions {
@@ -72,6 +73,8 @@ const PACKET_TICKS = 960;
 const PACKET_MS = 20;
 /** Above this, a Chrome Opus packet carries sound rather than (near-)digital silence. */
 const SPEECH_BYTES = 24;
+/** RFC 6464 level (-dBov) under which a packet is speech: -50 dBov. */
+const SPEECH_DBOV = 50;
 
 interface Peer {
   pcId: string;
@@ -152,7 +155,12 @@ export async function startFakePipecatWebrtcBot(opts: FakePipecatWebrtcBotOption
   async function answerOffer(sdp: string): Promise<{ sdp: string; pcId: string }> {
     const pcId = `SmallWebRTCConnection#${peerSeq++}-${randomUUID().replace(/-/g, '')}`;
     // Localhost only: the browser and the fake share this machine, and no STUN/TURN is reachable.
-    const pc = new RTCPeerConnection({ iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+    // The audio level header extension (RFC 6464), which Chrome offers on audio, is this fake's VAD input.
+    const pc = new RTCPeerConnection({
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceUseIpv6: false,
+      headerExtensions: { audio: [new RTCRtpHeaderExtensionParameters({ id: 1, uri: RTP_EXTENSION_URI.audioLevelIndication })] },
+    });
     const peer: Peer = {
       pcId,
       pc,
@@ -219,6 +227,33 @@ export async function startFakePipecatWebrtcBot(opts: FakePipecatWebrtcBotOption
       });
     });
 
+    // Subscribed before the offer is applied: werift raises onTrack while applying it.
+    pc.onTrack.subscribe((track) => {
+      if (track.kind !== 'audio') return;
+      track.onReceiveRtp.subscribe((rtp, extensions) => {
+        packetsIn++;
+        const payload = Buffer.from(rtp.payload);
+        // RFC 6464: level in -dBov (0 loudest, 127 silence); without it, the Opus packet size.
+        const level = (extensions as Record<string, { level?: number } | undefined> | undefined)?.[RTP_EXTENSION_URI.audioLevelIndication]?.level;
+        if (level !== undefined ? level < SPEECH_DBOV : payload.length > SPEECH_BYTES) {
+          loud++;
+          quiet = 0;
+          if (inSpeech) utterance.push(payload);
+          if (!inSpeech && loud >= 3) {
+            inSpeech = true;
+            utterance = [];
+            peer.script.userStarted();
+          }
+        } else {
+          loud = 0;
+          if (inSpeech && ++quiet >= 10) {
+            inSpeech = false;
+            lastUtterance = utterance;
+            void peer.script.startTurn(null);
+          }
+        }
+      });
+    });
     await pc.setRemoteDescription({ type: 'offer', sdp });
     const transceivers = pc.getTransceivers();
     transceivers.forEach((t: RTCRtpTransceiver, i: number) => {
@@ -229,29 +264,6 @@ export async function startFakePipecatWebrtcBot(opts: FakePipecatWebrtcBotOption
     const out = new MediaStreamTrack({ kind: 'audio' });
     if (audio) {
       await audio.sender.replaceTrack(out);
-      audio.onTrack.subscribe((track) => {
-        track.onReceiveRtp.subscribe((rtp) => {
-          packetsIn++;
-          const payload = Buffer.from(rtp.payload);
-          if (payload.length > SPEECH_BYTES) {
-            loud++;
-            quiet = 0;
-            if (inSpeech) utterance.push(payload);
-            if (!inSpeech && loud >= 3) {
-              inSpeech = true;
-              utterance = [];
-              peer.script.userStarted();
-            }
-          } else {
-            loud = 0;
-            if (inSpeech && ++quiet >= 10) {
-              inSpeech = false;
-              lastUtterance = utterance;
-              void peer.script.startTurn(null);
-            }
-          }
-        });
-      });
     }
     let seq = Math.floor(Math.random() * 0xffff);
     let ts = Math.floor(Math.random() * 0xffffffff);
