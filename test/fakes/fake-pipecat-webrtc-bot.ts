@@ -42,6 +42,8 @@ export interface FakePipecatWebrtcBotOptions extends BotScriptOptions {
   startRefusal?: { status: number; body: string };
   /** Answer the offer with this status and body. */
   offerRefusal?: { status: number; body: string };
+  /** Close the data channel instead of answering client-ready (a bot whose pipeline died at start). */
+  closeChannelInsteadOfReady?: boolean;
   /** Close the data channel this many ms after bot-ready. */
   closeChannelAfterReadyMs?: number;
 }
@@ -217,7 +219,8 @@ export async function startFakePipecatWebrtcBot(opts: FakePipecatWebrtcBotOption
         try {
           const msg = JSON.parse(text) as { type?: string; label?: string };
           if (msg.type === 'signalling') return void channelText.push(text);
-          if (msg.label === 'rtvi-ai' && (msg as { type?: string }).type === 'client-ready' && opts.closeChannelAfterReadyMs !== undefined) {
+          if (msg.label === 'rtvi-ai' && msg.type === 'client-ready' && opts.closeChannelInsteadOfReady) return void channel.close();
+          if (msg.label === 'rtvi-ai' && msg.type === 'client-ready' && opts.closeChannelAfterReadyMs !== undefined) {
             setTimeout(() => channel.close(), opts.closeChannelAfterReadyMs);
           }
         } catch {

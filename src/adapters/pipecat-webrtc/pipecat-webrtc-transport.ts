@@ -21,6 +21,21 @@ export interface PipecatWebrtcSettings {
   tools?: string;
 }
 
+/** What the transport needs from the platform; a page gets the browser's, tests pass a Node WebRTC peer. */
+export interface PipecatWebrtcDeps {
+  createPeerConnection(config: RTCConfiguration): RTCPeerConnection;
+  /** The track our captured PCM plays into. */
+  createTrackSource(sampleRate: number): Pick<PcmTrackSource, 'track' | 'push' | 'resume' | 'close'>;
+  /** Cuts the bot's track into PCM16 chunks. */
+  createTap(onChunk: (pcm: Int16Array) => void, sampleRate: number): Pick<RemoteAudioTap, 'start' | 'stop'>;
+}
+
+const browserDeps: PipecatWebrtcDeps = {
+  createPeerConnection: (config) => new RTCPeerConnection(config),
+  createTrackSource: (rate) => new PcmTrackSource(rate),
+  createTap: (onChunk, rate) => new RemoteAudioTap(onChunk, rate),
+};
+
 export const PIPECAT_WEBRTC_DEFAULT_ENDPOINT = 'http://localhost:7860/api/offer';
 /** The rate of our PCM on both sides of the peer connection (Opus itself runs at 48 kHz on the wire). */
 export const PIPECAT_WEBRTC_RATE = 24_000;
@@ -46,8 +61,8 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
   protected readonly providerName: string = 'Pipecat bot';
   private pc: RTCPeerConnection | null = null;
   private channel: RTCDataChannel | null = null;
-  private source: PcmTrackSource | null = null;
-  private tap: RemoteAudioTap | null = null;
+  private source: ReturnType<PipecatWebrtcDeps['createTrackSource']> | null = null;
+  private tap: ReturnType<PipecatWebrtcDeps['createTap']> | null = null;
   private pcId: string | null = null;
   private offerUrl = '';
   private headers: Record<string, string> = {};
@@ -74,7 +89,11 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
     onBotStartedSpeaking: () => undefined,
   });
 
-  constructor(options: LLMServiceOptions = {}, manager?: MediaManager) {
+  constructor(
+    options: LLMServiceOptions = {},
+    manager?: MediaManager,
+    private readonly deps: PipecatWebrtcDeps = browserDeps,
+  ) {
     super(options, manager);
   }
 
@@ -117,7 +136,7 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
       throw new TransportStartError(`The Pipecat bot URL "${url}" is not a valid URL. Use http(s)://host:port/api/offer for the bot's offer endpoint, or http(s)://host:port/start for a start endpoint.`);
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TransportStartError(`The Pipecat bot URL for WebRTC must start with http:// or https:// (the offer or start endpoint; got ${u.protocol}).`);
-    if (typeof RTCPeerConnection === 'undefined') throw new TransportStartError('WebRTC (RTCPeerConnection) is not available here.');
+    if (this.deps === browserDeps && typeof RTCPeerConnection === 'undefined') throw new TransportStartError('WebRTC (RTCPeerConnection) is not available here.');
     const token = this.settings.token?.trim();
     if (token && u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
       throw new TransportStartError(`Refusing to send the bot token over unencrypted http:// to ${u.hostname}; use https://, or a local bot.`);
@@ -151,14 +170,14 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
     }
     this.offerUrl = offerUrl;
 
-    const pc = new RTCPeerConnection({ iceServers });
+    const pc = this.deps.createPeerConnection({ iceServers });
     this.pc = pc;
-    const source = new PcmTrackSource(PIPECAT_WEBRTC_RATE);
+    const source = this.deps.createTrackSource(PIPECAT_WEBRTC_RATE);
     this.source = source;
     void source.resume();
     // Pipecat's client order (pipecat-server.md §2 "Media"): audio sendrecv (mid 0), video sendrecv
     // (mid 1; nothing sent on it here), then the "chat" data channel, ordered.
-    pc.addTransceiver(source.track, { direction: 'sendrecv', streams: [new MediaStream([source.track])] });
+    pc.addTransceiver(source.track, { direction: 'sendrecv' });
     pc.addTransceiver('video', { direction: 'sendrecv' });
     const channel = pc.createDataChannel('chat', { ordered: true });
     this.channel = channel;
@@ -348,7 +367,7 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
   }
 
   private async startTap(track: MediaStreamTrack): Promise<void> {
-    const tap = new RemoteAudioTap((pcm) => this.onBotAudio(pcm), PIPECAT_WEBRTC_RATE);
+    const tap = this.deps.createTap((pcm) => this.onBotAudio(pcm), PIPECAT_WEBRTC_RATE);
     this.tap = tap;
     try {
       await tap.start(track);
