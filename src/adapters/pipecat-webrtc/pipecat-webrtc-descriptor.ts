@@ -29,7 +29,8 @@ const descriptor: AdapterDescriptor & { order: number } = {
     { key: 'start_headers', label: 'Start request headers (JSON)', kind: 'json', default: '{}', apply: RECONNECT, advanced: true, help: 'Extra headers for the start, offer and ICE requests, as a JSON object of strings. Values are redacted from the inspector, but the field is kept with the settings (presets, recordings) like any other: put a secret in Bot token instead.' },
   ],
   // Every WebRTC connect starts with an HTTP request to the bot (offer or start): the same optional host permission.
-  tokenHostPermission: startHostPermission,
+  // An empty Endpoint URL means the default offer URL: its host is asked for too.
+  tokenHostPermission: (endpoint) => startHostPermission(endpoint?.trim() || PIPECAT_WEBRTC_DEFAULT_ENDPOINT),
   connectWhileAskingHost: true,
   create: (options, manager) => new PipecatWebrtcTransport(options, manager),
 };

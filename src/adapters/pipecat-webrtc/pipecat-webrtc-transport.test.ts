@@ -237,7 +237,10 @@ describe('SmallWebRTC signalling helpers', () => {
   });
 
   it('the descriptor asks for the endpoint host at first use and comes after the WebSocket entry', () => {
-    expect(descriptor.tokenHostPermission?.('http://localhost:7860/api/offer')).toBe('http://localhost/*');
+    expect(descriptor.tokenHostPermission?.('https://bot.example:8443/start')).toBe('https://bot.example/*');
+    // The default offer URL (empty Endpoint URL) is a request to localhost as well.
+    expect(descriptor.tokenHostPermission?.('')).toBe('http://localhost/*');
+    expect(descriptor.tokenHostPermission?.(undefined)).toBe('http://localhost/*');
     expect(descriptor.connectWhileAskingHost).toBe(true);
     expect(descriptor.order).toBeGreaterThan(40);
   });
