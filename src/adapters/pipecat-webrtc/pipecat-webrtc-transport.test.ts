@@ -169,6 +169,13 @@ describe('PipecatWebrtcTransport against the fake SmallWebRTC bot', () => {
     expect(h.deps.pushed).toBeGreaterThan(0);
   });
 
+  it('muting the microphone tells the bot (trackStatus for receiver 0, enabled false)', async () => {
+    const h = await harness();
+    await h.client.connect();
+    h.client.enableMic(false);
+    await waitUntil('trackStatus enabled:false at the bot', () => h.bot.channelText.some((t) => /"receiver_index":0,"enabled":false/.test(t)), 3000);
+  });
+
   it('getStats() adds the WebRTC audio stats once polled', async () => {
     const h = await harness();
     await h.client.connect();

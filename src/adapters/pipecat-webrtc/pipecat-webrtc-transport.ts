@@ -267,6 +267,11 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
     this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result });
   }
 
+  /** Pipecat's client tells the bot when its microphone is muted: trackStatus for receiver 0 (pipecat-server.md §2). */
+  protected override onMicEnabledChanged(enabled: boolean): void {
+    this.sendSignalling({ type: 'trackStatus', receiver_index: 0, enabled });
+  }
+
   protected override onInterruptStarted(): void {
     this.audioItemOpen = false;
   }
