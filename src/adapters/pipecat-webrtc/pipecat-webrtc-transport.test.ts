@@ -24,15 +24,19 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-function nodeDeps(): PipecatWebrtcDeps & { pushed: number } {
+function nodeDeps(): PipecatWebrtcDeps & { pushed: number; tapChunk: ((pcm: Int16Array) => void) | null } {
   const deps = {
     pushed: 0,
+    tapChunk: null as ((pcm: Int16Array) => void) | null,
     createPeerConnection: (config: RTCConfiguration) => new NodePeerConnection({ iceServers: (config.iceServers ?? []) as never, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false }) as unknown as RTCPeerConnection,
     createTrackSource: () => {
       const track = new NodeTrack({ kind: 'audio' }) as unknown as MediaStreamTrack;
       return { track, push: () => void deps.pushed++, resume: async () => undefined, close: async () => undefined };
     },
-    createTap: () => ({ start: async () => undefined, stop: async () => undefined }),
+    createTap: (onChunk: (pcm: Int16Array) => void) => {
+      deps.tapChunk = onChunk;
+      return { start: async () => undefined, stop: async () => undefined };
+    },
   };
   return deps;
 }
@@ -167,6 +171,38 @@ describe('PipecatWebrtcTransport against the fake SmallWebRTC bot', () => {
     await h.client.connect();
     h.media.speak(100);
     expect(h.deps.pushed).toBeGreaterThan(0);
+  });
+
+  it("the bot's track: idle silence is not played, sound opens a playback item that ends after 400 ms of silence", async () => {
+    const h = await harness();
+    await h.client.connect();
+    await waitUntil("the bot's audio track (ontrack → tap)", () => h.deps.tapChunk !== null, 3000);
+    const chunk = (amp: number) => new Int16Array(480).fill(amp); // 20 ms at 24 kHz
+    const items = () => [...new Set(h.media.buffered.map((b) => b.itemId))];
+    for (let i = 0; i < 20; i++) h.deps.tapChunk!(chunk(10));
+    expect(h.media.buffered).toHaveLength(0);
+    for (let i = 0; i < 5; i++) h.deps.tapChunk!(chunk(4000));
+    for (let i = 0; i < 10; i++) h.deps.tapChunk!(chunk(0)); // 200 ms: still the same reply
+    for (let i = 0; i < 5; i++) h.deps.tapChunk!(chunk(4000));
+    expect(items()).toHaveLength(1);
+    for (let i = 0; i < 25; i++) h.deps.tapChunk!(chunk(0)); // 500 ms: the reply ended
+    for (let i = 0; i < 5; i++) h.deps.tapChunk!(chunk(4000));
+    expect(items()).toHaveLength(2);
+    // 5 + 10 + 5 chunks in the first item, then up to the 400 ms hangover (20 chunks) of silence.
+    expect(h.media.buffered.filter((b) => b.itemId === items()[0]).length).toBe(5 + 10 + 5 + 19);
+  });
+
+  it("the bot's bot-interrupted flushes our playback (SmallWebRTC carries no InterruptionFrame)", async () => {
+    const h = await harness();
+    await h.client.connect();
+    await waitUntil("the bot's audio track (ontrack → tap)", () => h.deps.tapChunk !== null, 3000);
+    for (let i = 0; i < 5; i++) h.deps.tapChunk!(new Int16Array(480).fill(4000));
+    h.bot.sendRtvi('bot-interrupted');
+    await waitUntil('the player flushed', () => h.media.interrupts.length > 0, 3000);
+    expect(h.rtvi.some((r) => r.type === 'bot-interrupted')).toBe(true);
+    // Audio after the interruption is a new playback item.
+    for (let i = 0; i < 5; i++) h.deps.tapChunk!(new Int16Array(480).fill(4000));
+    expect(new Set(h.media.buffered.map((b) => b.itemId)).size).toBe(2);
   });
 
   it('muting the microphone tells the bot (trackStatus for receiver 0, enabled false)', async () => {
