@@ -42,6 +42,8 @@ export interface FakePipecatWebrtcBotOptions extends BotScriptOptions {
   startRefusal?: { status: number; body: string };
   /** Answer the offer with this status and body. */
   offerRefusal?: { status: number; body: string };
+  /** Answer the offer, then close the peer at once: ICE never completes (an unreachable bot). */
+  closePeerAfterAnswer?: boolean;
   /** Close the data channel instead of answering client-ready (a bot whose pipeline died at start). */
   closeChannelInsteadOfReady?: boolean;
   /** Close the data channel this many ms after bot-ready. */
@@ -299,7 +301,12 @@ export async function startFakePipecatWebrtcBot(opts: FakePipecatWebrtcBotOption
     });
     peers.set(pcId, peer);
     current = peer;
-    return { sdp: pc.localDescription!.sdp, pcId };
+    const answerSdp = pc.localDescription!.sdp;
+    if (opts.closePeerAfterAnswer) {
+      if (peer.timer) clearInterval(peer.timer);
+      await pc.close();
+    }
+    return { sdp: answerSdp, pcId };
   }
 
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

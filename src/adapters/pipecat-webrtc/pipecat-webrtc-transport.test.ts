@@ -166,6 +166,16 @@ describe('PipecatWebrtcTransport against the fake SmallWebRTC bot', () => {
     expect(['error', 'disconnected']).toContain(h.transport.state);
   });
 
+  it('a bot whose answer leads nowhere (ICE never connects): connect() fails before the setup timeout, naming ICE and not the bot\'s answer', async () => {
+    const bot = await startFakePipecatWebrtcBot({ closePeerAfterAnswer: true });
+    cleanups.push(() => bot.close());
+    const transport = new PipecatWebrtcTransport({ endpoint: bot.offerUrl, connect_timeout_ms: 2500 }, new FakeMediaManager(), nodeDeps());
+    const client = new PipecatClient({ transport, enableMic: true });
+    cleanups.push(() => client.disconnect());
+    await expect(client.connect()).rejects.toThrow(/answered the offer, but no WebRTC connection to it opened \(ICE \w+/);
+    expect(['error', 'disconnected']).toContain(transport.state);
+  });
+
   it('microphone audio goes to the sent track only once ready', async () => {
     const h = await harness();
     await h.client.connect();

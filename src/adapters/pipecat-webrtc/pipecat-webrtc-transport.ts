@@ -70,6 +70,7 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
   private trickleTimer: ReturnType<typeof setInterval> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private iceWatchdog: ReturnType<typeof setTimeout> | undefined;
   private rtcStats: RtcAudioStats | null = null;
   private messageSeq = 0;
   private audioItem = 0;
@@ -216,6 +217,13 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
     this.trickleTimer = setInterval(() => void this.flushCandidates(), TRICKLE_MS);
     void this.flushCandidates();
     this.statsTimer = setInterval(() => void this.pollStats(), STATS_MS);
+    // Chromium takes about 30 s to declare ICE failed, longer than the setup timeout: say what is
+    // missing (a network path, not the bot's answer) just before the generic timeout would.
+    const budget = (this._service_options.connect_timeout_ms ?? 10_000) - this.sinceConnect() - 250;
+    this.iceWatchdog = setTimeout(() => {
+      if (this.pc !== pc || !this.isSettingUp || channel.readyState === 'open') return;
+      this.failSetup(new TransportStartError(`The Pipecat bot answered the offer, but no WebRTC connection to it opened (ICE ${pc.iceConnectionState}, connection ${pc.connectionState}). No network path between this browser and the bot worked: is the bot's host reachable from here, or does it need ICE servers (STUN/TURN) in its start answer?`));
+    }, Math.max(500, budget));
   }
 
   async sendReadyMessage(): Promise<void> {
@@ -226,6 +234,7 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
     clearInterval(this.trickleTimer);
     clearInterval(this.pingTimer);
     clearInterval(this.statsTimer);
+    clearTimeout(this.iceWatchdog);
     const { pc, channel, tap, source } = this;
     this.pc = null;
     this.channel = null;
