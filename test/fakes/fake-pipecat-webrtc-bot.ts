@@ -66,6 +66,8 @@ export interface FakePipecatWebrtcBot {
   speechPacketsOut(): number;
   /** Sends one RTVI message on the data channel. */
   sendRtvi(type: string, data?: unknown): void;
+  /** Sends raw text on the data channel (not RTVI). */
+  sendText(text: string): void;
   runTurn(): Promise<void>;
   close(): Promise<void>;
 }
@@ -323,6 +325,9 @@ export async function startFakePipecatWebrtcBot(opts: FakePipecatWebrtcBotOption
     speechPacketsOut: () => speechOut,
     sendRtvi: (type, data) => {
       if (current?.channel?.readyState === 'open') current.channel.send(rtviText(type, data));
+    },
+    sendText: (text) => {
+      if (current?.channel?.readyState === 'open') current.channel.send(text);
     },
     runTurn: () => (current ? current.script.startTurn(null) : Promise.reject(new Error('no client connected'))),
     close: async () => {

@@ -215,6 +215,18 @@ describe('PipecatWebrtcTransport against the fake SmallWebRTC bot', () => {
     expect(new Set(h.media.buffered.map((b) => b.itemId)).size).toBe(2);
   });
 
+  it('data-channel text that is not JSON: a keep-alive is shown quietly, anything else is a non-fatal error linked to it', async () => {
+    const h = await harness();
+    await h.client.connect();
+    h.bot.sendText('pong: 1700000000000');
+    h.bot.sendText('hello there');
+    await waitUntil('the error about non-JSON text', () => h.errors.some((e) => /not JSON/.test(String(e.error))), 3000);
+    expect(h.errors.filter((e) => /not JSON/.test(String(e.error)))).toHaveLength(1);
+    expect(h.errors.every((e) => e.fatal !== true)).toBe(true);
+    expect(h.frames.some((f) => f.type === 'ping' && f.direction === 'in')).toBe(true);
+    expect(h.transport.state).toBe('ready');
+  });
+
   it('muting the microphone tells the bot (trackStatus for receiver 0, enabled false)', async () => {
     const h = await harness();
     await h.client.connect();

@@ -350,6 +350,11 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
       else if (kind === 'renegotiate') this.emitError('The bot asked to renegotiate the WebRTC session; this client does not renegotiate (only video changes need it), so the session goes on as it is.', false, [id]);
       return;
     }
+    if (typeof parsed === 'string' && /^p[io]ng\b/.test(text)) {
+      // Keep-alive text (the client's is "ping: <ms>"); shown, never an error.
+      this.reportFrame('in', 'ping', bytes, { channel: 'chat', text });
+      return;
+    }
     const id = this.reportFrame('in', 'message', bytes, { channel: 'chat', data: parsed });
     if (typeof parsed === 'string') {
       this.emitError('The bot sent data-channel text that is not JSON; it was ignored.', false, [id]);
