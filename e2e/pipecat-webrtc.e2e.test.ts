@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import { startFakePipecatWebrtcBot, type FakePipecatWebrtcBot } from '../test/fakes/fake-pipecat-webrtc-bot.ts';
+import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import { alertTexts, button, connectionStatus, exactly, meterValue, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { openAdvancedSettings, selectAdapter, waitForRow } from './harness/panel-session.ts';
@@ -109,6 +110,7 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
       return received && Number(received[1]) > 0 && /Round trip[\d.]+ ms/.test(t) && /Jitter \(bot audio\)[\d.]+ ms/.test(t) ? t : null;
     }, { timeoutMs: 15_000 });
     expect(statsText).toMatch(/opus/i);
+    expect(await auditAccessibility(panel)).toEqual([]);
 
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');

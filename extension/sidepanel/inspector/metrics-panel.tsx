@@ -243,9 +243,9 @@ const orDash = (v: number | null | undefined, unit = ''): string => (v === null 
 /** The browser's own WebRTC statistics, for an adapter whose audio travels on a peer connection (Pipecat SmallWebRTC). */
 function WebRtcDiagnostics({ stats }: { stats: MediaStats }) {
   return (
-    <>
+    <div role="group" aria-label="WebRTC audio statistics">
       <h3 className="insp-h">WebRTC</h3>
-      <dl className="insp-kv" aria-label="WebRTC audio statistics">
+      <dl className="insp-kv">
         <dt>Codec</dt>
         <dd>{stats.rtcCodec ?? '—'}</dd>
         <dt>Jitter (bot audio)</dt>
@@ -270,7 +270,7 @@ function WebRtcDiagnostics({ stats }: { stats: MediaStats }) {
         <dt>Microphone level (sent)</dt>
         <dd>{orDash(stats.rtcMicAudioLevel === null || stats.rtcMicAudioLevel === undefined ? null : Math.round(stats.rtcMicAudioLevel * 1000) / 1000)}</dd>
       </dl>
-    </>
+    </div>
   );
 }
 
