@@ -1,5 +1,6 @@
 import type { PipecatClientOptions, RTVIEventCallbacks, Tracks } from '@pipecat-ai/client-js';
 import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
+import type { RtcAudioStats } from '../transport/rtc-audio-stats.ts';
 
 export type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
 import type { InputStreamHandle, InputStreamOptions } from './input-stream-mixer.ts';
@@ -39,7 +40,8 @@ export interface SpeechEvent {
 /** Samples actually played per playback item when an interruption flushed the player. */
 export type PlayedSamples = Record<string, number>;
 
-export interface MediaStats {
+/** `rtc*`: the transport's own WebRTC audio path, when it has one (see rtc-audio-stats.ts). */
+export interface MediaStats extends Partial<RtcAudioStats> {
   captureRate: number | null;
   inputRate: number | null;
   outputRate: number | null;

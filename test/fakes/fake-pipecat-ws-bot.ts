@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FrameSchema, type Frame } from '../../src/adapters/pipecat-websocket/gen/frames_pb.ts';
+import { PipecatBotScript, pyDumps, rtviText } from './pipecat-bot-script.ts';
 
 export interface FakePipecatBotOptions {
   /** Answer POST /start with this status and body instead of a session. */
@@ -70,17 +71,7 @@ export interface FakePipecatBot {
 
 const SAMPLE_CHUNK_MS = 40;
 
-/** Python's json.dumps defaults: ", " and ": " separators, non-ASCII escaped. */
-export function pyDumps(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(pyDumps).join(', ')}]`;
-  return `{${Object.entries(v as Record<string, unknown>)
-    .filter(([, x]) => x !== undefined)
-    .map(([k, x]) => `${pyDumps(k)}: ${pyDumps(x)}`)
-    .join(', ')}}`;
-}
+export { pyDumps };
 
 export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Promise<FakePipecatBot> {
   const received: FakePipecatBot['received'] = [];
@@ -90,8 +81,6 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
   const outRate = opts.outputSampleRate ?? 24_000;
   let objId = 100;
   let current: WebSocket | null = null;
-  let turnRunning: Promise<void> | null = null;
-  let pendingResult: ((r: unknown) => void) | null = null;
   // Speech detection on the client's audio: a stand-in for the bot's VAD + turn analyser.
   let speechMs = 0;
   let silenceMs = 0;
@@ -148,10 +137,35 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
 
   /** exclude_none: an RTVI message without data carries no `data` key (models.py). */
   function rtvi(ws: WebSocket, type: string, data?: unknown, id?: string): void {
-    const msg: Record<string, unknown> = { label: 'rtvi-ai', type };
-    if (id !== undefined) msg.id = id;
-    if (data !== undefined) msg.data = data;
-    send(ws, create(FrameSchema, { frame: { case: 'message', value: { data: pyDumps(msg) } } }));
+    send(ws, create(FrameSchema, { frame: { case: 'message', value: { data: rtviText(type, data, id) } } }));
+  }
+
+  function interruption(ws: WebSocket): void {
+    send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
+  }
+
+  /** One 40 ms OutputAudioRawFrame of a 220 Hz tone; the last chunk half audio, half the padding silence base_output.py adds. */
+  function audioChunk(ws: WebSocket, i: number, total: number): void {
+    const chunkSamples = (outRate * SAMPLE_CHUNK_MS) / 1000;
+    const pcm = new Int16Array(chunkSamples);
+    const audible = i === total - 1 ? chunkSamples / 2 : chunkSamples;
+    for (let s = 0; s < audible; s++) pcm[s] = Math.round(Math.sin((2 * Math.PI * 220 * (i * chunkSamples + s)) / outRate) * 8000);
+    ++objId;
+    send(ws, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
+  }
+
+  const scripts = new WeakMap<WebSocket, PipecatBotScript>();
+  function scriptFor(ws: WebSocket): PipecatBotScript {
+    let s = scripts.get(ws);
+    if (!s) {
+      s = new PipecatBotScript(
+        { rtvi: (type, data, id) => rtvi(ws, type, data, id), interrupt: () => interruption(ws), sendAudioChunk: (i, total) => audioChunk(ws, i, total), leave: () => ws.close(1000, 'disconnect-bot') },
+        { clientFunction: opts.clientFunction, reply: opts.reply, transcript: opts.transcript, audioPaceMs: opts.audioPaceMs },
+        received,
+      );
+      scripts.set(ws, s);
+    }
+    return s;
   }
 
   function onConnection(ws: WebSocket): void {
@@ -188,38 +202,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       return;
     }
     if (f.case !== 'message') return;
-    let msg: { label?: string; type?: string; id?: string; data?: Record<string, unknown> };
-    try {
-      msg = JSON.parse(f.value.data);
-    } catch {
-      return;
-    }
-    if (msg.label !== 'rtvi-ai' || typeof msg.type !== 'string') return;
-    received.push({ type: msg.type, id: msg.id, data: msg.data });
-    switch (msg.type) {
-      case 'client-ready':
-        // PipelineWorker.on_client_ready → set_bot_ready(): the client-ready id, library pipecat-ai.
-        rtvi(ws, 'bot-ready', { version: '2.1.0', about: { library: 'pipecat-ai', library_version: '1.7.0' } }, msg.id);
-        return;
-      case 'llm-function-call-result':
-        pendingResult?.(msg.data);
-        return;
-      case 'send-text':
-        // send-text with run_immediately interrupts first (pipecat-server.md §1).
-        send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
-        rtvi(ws, 'bot-interrupted');
-        void startTurn(ws, String(msg.data?.content ?? ''));
-        return;
-      case 'client-message':
-        rtvi(ws, 'server-response', { t: msg.data?.t, d: { ok: true } }, msg.id);
-        return;
-      case 'disconnect-bot':
-        ws.close(1000, 'disconnect-bot');
-        return;
-      default:
-        // processor.py: anything else → error-response "Unsupported type <type>" (append-to-context included).
-        rtvi(ws, 'error-response', { error: `Unsupported type ${msg.type}` }, msg.id);
-    }
+    scriptFor(ws).onClientText(f.value.data);
   }
 
   function onAudio(ws: WebSocket, pcm: Uint8Array, rate: number): void {
@@ -232,97 +215,18 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       silenceMs = 0;
       if (!inSpeech && speechMs >= 60) {
         inSpeech = true;
-        rtvi(ws, 'user-started-speaking');
-        send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
-        rtvi(ws, 'bot-interrupted');
+        scriptFor(ws).userStarted();
       }
     } else if (inSpeech) {
       silenceMs += ms;
       if (silenceMs >= 200) {
         inSpeech = false;
         speechMs = 0;
-        void startTurn(ws, null);
+        void scriptFor(ws).startTurn(null);
       }
     } else {
       speechMs = 0;
     }
-  }
-
-  function startTurn(ws: WebSocket, typed: string | null): Promise<void> {
-    const run = (turnRunning ?? Promise.resolve()).then(() => turn(ws, typed));
-    turnRunning = run.finally(() => {
-      if (turnRunning === run) turnRunning = null;
-    });
-    return run;
-  }
-
-  async function turn(ws: WebSocket, typed: string | null): Promise<void> {
-    const heard = typed ?? opts.transcript ?? 'What is the weather in Paris?';
-    const ts = new Date().toISOString().replace('Z', '+00:00');
-    if (typed === null) {
-      rtvi(ws, 'user-transcription', { text: heard.split(' ').slice(0, 2).join(' '), user_id: '', timestamp: ts, final: false });
-      rtvi(ws, 'user-transcription', { text: heard, user_id: '', timestamp: ts, final: true });
-      // Metrics: each MetricsFrame (src/pipecat/frames/frames.py) becomes one RTVI `metrics` message
-      // (RTVIObserver._handle_metrics, observer.py; RTVI docs https://docs.pipecat.ai/client/rtvi-standard
-      // "metrics"), keyed by kind with the MetricsData models of src/pipecat/metrics/metrics.py:
-      // TTFBMetricsData / ProcessingMetricsData {processor: "<Class>#<n>", model?, value: seconds},
-      // TTSUsageMetricsData {processor, model?, value: characters}. Sent with enable_metrics /
-      // enable_usage_metrics in PipelineParams (https://docs.pipecat.ai/guides/fundamentals/metrics).
-      rtvi(ws, 'metrics', { ttfb: [{ processor: 'DeepgramSTTService#0', model: 'nova-3-general', value: 0.187 }] });
-    }
-    rtvi(ws, 'user-llm-text', { text: heard });
-    if (typed === null) rtvi(ws, 'user-stopped-speaking');
-    rtvi(ws, 'bot-llm-started');
-    rtvi(ws, 'metrics', { ttfb: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.412 }] });
-    // observer.py _handle_metrics: usage is `d.value.model_dump()`, so no processor or model (LLMTokenUsage fields).
-    rtvi(ws, 'metrics', { tokens: [{ prompt_tokens: 112, completion_tokens: 9, total_tokens: 121 }] });
-    if (opts.clientFunction) {
-      const callId = `call_${++objId}`;
-      const { name, arguments: args } = opts.clientFunction;
-      // observer.py with function_call_report_level FULL for this function: name and arguments present.
-      rtvi(ws, 'llm-function-call-started', { function_name: name });
-      rtvi(ws, 'llm-function-call-in-progress', { tool_call_id: callId, function_name: name, arguments: args });
-      rtvi(ws, 'metrics', { processing: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.455 }] });
-      rtvi(ws, 'bot-llm-stopped');
-      const result = await new Promise<unknown>((resolve) => {
-        pendingResult = resolve;
-        setTimeout(() => resolve({ error: 'no result from client' }), 10_000);
-      });
-      pendingResult = null;
-      const r = (result ?? {}) as { result?: unknown };
-      rtvi(ws, 'llm-function-call-stopped', { tool_call_id: callId, cancelled: false, function_name: name, result: r.result ?? null });
-      rtvi(ws, 'bot-llm-started');
-      rtvi(ws, 'metrics', { ttfb: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.301 }] });
-    }
-    const reply = opts.reply ?? 'It is sunny in Paris today.';
-    const words = reply.split(' ');
-    for (const w of words) rtvi(ws, 'bot-llm-text', { text: ` ${w}` });
-    rtvi(ws, 'bot-transcription', { text: reply });
-    rtvi(ws, 'metrics', { processing: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.633 }] });
-    rtvi(ws, 'bot-llm-stopped');
-    rtvi(ws, 'bot-tts-started');
-    rtvi(ws, 'metrics', { characters: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: reply.length }] });
-    rtvi(ws, 'metrics', { ttfb: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: 0.238 }] });
-    await speakAudio(ws, words);
-  }
-
-  async function speakAudio(ws: WebSocket, words: string[]): Promise<void> {
-    const chunkSamples = (outRate * SAMPLE_CHUNK_MS) / 1000;
-    const totalChunks = Math.max(words.length * 3, 6);
-    const pace = opts.audioPaceMs ?? 0;
-    for (let i = 0; i < totalChunks; i++) {
-      const pcm = new Int16Array(chunkSamples);
-      // A 220 Hz tone; the last chunk is half audio, half the padding silence base_output.py adds.
-      const audible = i === totalChunks - 1 ? chunkSamples / 2 : chunkSamples;
-      for (let s = 0; s < audible; s++) pcm[s] = Math.round(Math.sin((2 * Math.PI * 220 * (i * chunkSamples + s)) / outRate) * 8000);
-      ++objId;
-      send(ws, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
-      if (i === 0) rtvi(ws, 'bot-started-speaking');
-      if (i % 3 === 0 && words[i / 3] !== undefined) rtvi(ws, 'bot-tts-text', { text: words[i / 3] });
-      if (i === totalChunks - 2) rtvi(ws, 'bot-tts-stopped');
-      if (pace > 0) await new Promise((r) => setTimeout(r, pace));
-    }
-    rtvi(ws, 'bot-stopped-speaking');
   }
 
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -349,7 +253,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     closeClient: (code, reason) => {
       current?.close(code, reason);
     },
-    runTurn: () => (current ? startTurn(current, null) : Promise.reject(new Error('no client connected'))),
+    runTurn: () => (current ? scriptFor(current).startTurn(null) : Promise.reject(new Error('no client connected'))),
     close: async () => {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

@@ -240,6 +240,42 @@ function onOff(v: boolean | null): string {
   return v === null ? 'unknown' : v ? 'on' : 'off';
 }
 
+const orDash = (v: number | null | undefined, unit = ''): string => (v === null || v === undefined ? '—' : `${v}${unit}`);
+
+/** The browser's own WebRTC statistics, for an adapter whose audio travels on a peer connection (Pipecat SmallWebRTC). */
+function WebRtcDiagnostics({ stats }: { stats: MediaStats }) {
+  return (
+    <div role="group" aria-label="WebRTC audio statistics">
+      <h3 className="insp-h">WebRTC</h3>
+      <dl className="insp-kv">
+        <dt>Codec</dt>
+        <dd>{stats.rtcCodec ?? '—'}</dd>
+        <dt>Jitter (bot audio)</dt>
+        <dd>{orDash(stats.rtcJitterMs, ' ms')}</dd>
+        <dt>Jitter buffer</dt>
+        <dd>{orDash(stats.rtcJitterBufferMs, ' ms')}</dd>
+        <dt>Packets received</dt>
+        <dd>{orDash(stats.rtcPacketsReceived)}</dd>
+        <dt>Packet loss (bot audio)</dt>
+        <dd>
+          {orDash(stats.rtcPacketsLost)}
+          {stats.rtcLossPercent !== null && stats.rtcLossPercent !== undefined ? ` (${stats.rtcLossPercent} %)` : ''}
+        </dd>
+        <dt>Packets sent</dt>
+        <dd>{orDash(stats.rtcPacketsSent)}</dd>
+        <dt>Loss reported by the bot</dt>
+        <dd>{orDash(stats.rtcRemotePacketsLost)}</dd>
+        <dt>Round trip</dt>
+        <dd>{orDash(stats.rtcRoundTripMs, ' ms')}</dd>
+        <dt>Bot audio level</dt>
+        <dd>{orDash(stats.rtcBotAudioLevel === null || stats.rtcBotAudioLevel === undefined ? null : Math.round(stats.rtcBotAudioLevel * 1000) / 1000)}</dd>
+        <dt>Microphone level (sent)</dt>
+        <dd>{orDash(stats.rtcMicAudioLevel === null || stats.rtcMicAudioLevel === undefined ? null : Math.round(stats.rtcMicAudioLevel * 1000) / 1000)}</dd>
+      </dl>
+    </div>
+  );
+}
+
 function AudioDiagnostics({ stats }: { stats: MediaStats | null }) {
   if (!stats) return <p className="insp-muted">No audio statistics yet.</p>;
   const echoRisk = echoUncancelled(stats);
@@ -284,6 +320,7 @@ function AudioDiagnostics({ stats }: { stats: MediaStats | null }) {
         <dt>Playback path</dt>
         <dd>{stats.playbackPath ?? '—'}</dd>
       </dl>
+      {stats.rtcAudio && <WebRtcDiagnostics stats={stats} />}
       {echoRisk && <p className="insp-warn">The bot may hear itself: echo cancellation does not cover this playback path. Use headphones.</p>}
     </>
   );

@@ -296,7 +296,7 @@ function positiveRate(v: unknown, fallback: number): number {
   return Number.isFinite(n) && n >= 8000 && n <= 96_000 ? Math.round(n) : fallback;
 }
 
-function parseJsonObject(text: string | undefined, label: string): Record<string, unknown> | undefined {
+export function parseJsonObject(text: string | undefined, label: string): Record<string, unknown> | undefined {
   if (!text || !text.trim()) return undefined;
   let v: unknown;
   try {
@@ -308,7 +308,7 @@ function parseJsonObject(text: string | undefined, label: string): Record<string
   return v as Record<string, unknown>;
 }
 
-function parseHeaders(text: string | undefined): Record<string, string> {
+export function parseHeaders(text: string | undefined): Record<string, string> {
   const obj = parseJsonObject(text, 'Start request headers (JSON)') ?? {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
