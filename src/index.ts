@@ -41,3 +41,9 @@ export { PipecatWebsocketTransport, PIPECAT_DEFAULT_ENDPOINT, PIPECAT_INPUT_RATE
 export type { PipecatWebsocketSettings } from './adapters/pipecat-websocket/pipecat-websocket-transport.ts';
 export { default as pipecatWebsocketDescriptor, startHostPermission as pipecatStartHostPermission } from './adapters/pipecat-websocket/pipecat-websocket-descriptor.ts';
 export { BotStartError } from './adapters/pipecat-websocket/pipecat-start.ts';
+// The same bot over Pipecat's SmallWebRTC transport: offer/answer over HTTP, RTVI on the data
+// channel, audio on the peer connection (descriptor id `pipecat-webrtc`).
+export { PipecatWebrtcTransport, PIPECAT_WEBRTC_DEFAULT_ENDPOINT, PIPECAT_WEBRTC_RATE } from './adapters/pipecat-webrtc/pipecat-webrtc-transport.ts';
+export type { PipecatWebrtcSettings } from './adapters/pipecat-webrtc/pipecat-webrtc-transport.ts';
+export { default as pipecatWebrtcDescriptor } from './adapters/pipecat-webrtc/pipecat-webrtc-descriptor.ts';
+export { BotHttpError } from './adapters/pipecat-webrtc/pipecat-webrtc-signalling.ts';

@@ -21,6 +21,15 @@ describe('the library public surface', () => {
     expect(lib.PIPECAT_DEFAULT_ENDPOINT).toBe('ws://localhost:8765');
   });
 
+  it('exports the Pipecat bot transport (WebRTC) and its descriptor, as registered', () => {
+    expect(typeof lib.PipecatWebrtcTransport).toBe('function');
+    expect(new lib.PipecatWebrtcTransport({})).toBeInstanceOf(lib.RealTimeWebsocketTransport);
+    expect(lib.pipecatWebrtcDescriptor.id).toBe('pipecat-webrtc');
+    expect(lib.findAdapter('pipecat-webrtc')).toBe(lib.pipecatWebrtcDescriptor);
+    expect(lib.PIPECAT_WEBRTC_DEFAULT_ENDPOINT).toBe('http://localhost:7860/api/offer');
+    expect(new lib.BotHttpError('offer', 422, 'Unprocessable Entity', 'bad sdp').message).toBe("The Pipecat bot's offer endpoint refused: HTTP 422 Unprocessable Entity: bad sdp");
+  });
+
   it('no library module touches the chrome.* extension APIs (the library runs in any page)', () => {
     const offenders = libraryFiles(import.meta.dirname).filter((f) => /\bchrome\s*\.\s*[a-z]+\s*\.|\bbrowser\.runtime\b|webextension-polyfill/.test(stripComments(readFileSync(f, 'utf8'))));
     expect(offenders).toEqual([]);

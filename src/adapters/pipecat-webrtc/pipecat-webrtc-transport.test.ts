@@ -111,6 +111,10 @@ describe('PipecatWebrtcTransport against the fake SmallWebRTC bot', () => {
     for (const r of h.rtvi.filter((x) => ['metrics', 'bot-tts-text', 'user-transcription'].includes(x.type))) {
       expect(carried(h.frames, r.sourceFrameIds[0])?.type, r.type).toBe(r.type);
     }
+    // One llm-function-call-stopped row: the bot's own, linked to its message (not a second local one).
+    const stopped = h.rtvi.filter((r) => r.type === 'llm-function-call-stopped');
+    expect(stopped.map((r) => r.data)).toEqual([expect.objectContaining({ cancelled: false, function_name: 'get_weather', result: { temperature_c: 18 } })]);
+    expect(carried(h.frames, stopped[0].sourceFrameIds[0])?.type).toBe('llm-function-call-stopped');
   });
 
   it('HTTP 500 at the offer endpoint: connect() rejects with the status and body, and the state is not left connecting', async () => {

@@ -271,6 +271,11 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
     this.sendRtvi(message.type, message.data, message.id);
   }
 
+  /** The bot sends its own llm-function-call-stopped for an answered call (as over WebSocket): one row, not two. */
+  protected override reportsAnsweredCallStopped(): boolean {
+    return false;
+  }
+
   protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
     // client-js's shape for the answer (pipecat-server.md §3: llm-function-call-result → FunctionCallResultFrame).
     this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result });
