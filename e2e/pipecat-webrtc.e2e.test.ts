@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LogEvent } from '../extension/shared/log-event.ts';
+import type { RecordingMeta } from '../extension/recordings/recording-format.ts';
+import { fromWire, type WireRecording } from '../extension/recordings/wire.ts';
+import { planReplay } from '../extension/replay/replay-plan.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { startFakePipecatWebrtcBot, type FakePipecatWebrtcBot } from '../test/fakes/fake-pipecat-webrtc-bot.ts';
 import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
@@ -19,6 +23,7 @@ import { waitFor } from './harness/wait-for.ts';
  * flags: with microphone permission granted, Chromium gathers plain host candidates (no mDNS), and
  * the fake adds 127.0.0.1 and the machine's address to its own.
  */
+const OPENAI_KEY = 'sk-fake-pipecat-webrtc-replay-0123456789';
 const textbox = (page: Page, name: string) => page.getByRole('textbox', { name: exactly(name) });
 
 describe('Pipecat bot (WebRTC) end to end through the panel', () => {
@@ -26,10 +31,12 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
   let panel: Page;
   let bot: FakePipecatWebrtcBot;
   let refusing: FakePipecatWebrtcBot;
+  let openai: FakeOpenAIServer;
 
   beforeAll(async () => {
     bot = await startFakePipecatWebrtcBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } });
     refusing = await startFakePipecatWebrtcBot({ offerRefusal: { status: 500, body: '{"detail": "Pipeline failed to start"}' } });
+    openai = await startFakeOpenAIServer({ apiKey: OPENAI_KEY, userTranscripts: ['What is the weather in Paris'], replyText: 'Cloudy in Paris.' });
     h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
     panel = await h.openPanel();
   });
@@ -37,6 +44,7 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
     await h?.close();
     await bot?.close();
     await refusing?.close();
+    await openai?.close();
   });
 
   it("connects over WebRTC, the bot hears the fake microphone, its RTVI rows come in order with their data-channel messages linked, the mock answers its function call, its audio plays, metrics and WebRTC stats show", async () => {
@@ -102,6 +110,10 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
       return m && Number(m[1]) > 0 ? Number(m[1]) : null;
     }, { timeoutMs: 10_000 });
     expect(total % 121).toBe(0);
+    // Metrics per service: one row per processor, as over WebSocket.
+    const table = panel.getByRole('table', { name: exactly('Metrics per service') });
+    await waitFor('the Metrics per service table to list the STT, LLM and TTS processors', async () => ((await table.count()) > 0 && (await table.getByRole('rowheader').count()) >= 3 ? true : null), { timeoutMs: 10_000 });
+    expect(await table.getByRole('rowheader').allTextContents()).toEqual(expect.arrayContaining(['DeepgramSTTService#0', 'OpenAILLMService#0', 'CartesiaTTSService#0']));
     // The browser's WebRTC stats in the audio diagnostics.
     const stats = panel.getByLabel('WebRTC audio statistics');
     const statsText = await waitFor('WebRTC stats with packets received and a round trip', async () => {
@@ -114,6 +126,42 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
 
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');
+  });
+
+  it('the WebRTC session was recorded with both voices, and replays against the OpenAI fake as a linked recording', async () => {
+    const list = () => h.evaluateInOffscreen<{ recordings: RecordingMeta[] }>('globalThis.__recordings.list()');
+    const source = await waitFor('the Pipecat bot (WebRTC) recording to be complete', async () => (await list()).recordings.find((r) => r.adapterId === 'pipecat-webrtc' && r.complete) ?? null, { timeoutMs: 15_000 });
+    type Track = { sampleRate: number; t0: number; pcm: string } | null;
+    const mic = await h.evaluateInOffscreen<Track>(`globalThis.__recordings.assembledTrack(${JSON.stringify(source.id)}, 'mic')`);
+    const botTrack = await h.evaluateInOffscreen<Track>(`globalThis.__recordings.assembledTrack(${JSON.stringify(source.id)}, 'bot')`);
+    const seconds = (t: NonNullable<Track>) => Buffer.from(t.pcm, 'base64').byteLength / 2 / t.sampleRate;
+    expect(mic, 'a mic track').not.toBeNull();
+    expect(botTrack, "a bot track (the bot's WebRTC audio as played)").not.toBeNull();
+    expect(seconds(mic!)).toBeGreaterThan(1);
+    expect(seconds(botTrack!)).toBeGreaterThan(0.2);
+    const rec = fromWire((await h.evaluateInOffscreen<WireRecording>(`globalThis.__recordings.get(${JSON.stringify(source.id)})`))!);
+    const botStarted = rec.events.find((e) => e.source === 'rtvi' && e.type === 'bot-started-speaking')!;
+    expect(Math.abs(botTrack!.t0 - botStarted.t), `bot track t0 ${botTrack!.t0} vs bot-started-speaking ${botStarted.t} (one clock)`).toBeLessThan(1000);
+    expect(planReplay(rec).steps.some((st) => st.kind === 'audio'), 'a user turn to replay').toBe(true);
+
+    await selectAdapter(panel, 'OpenAI Realtime');
+    await selectView(panel, 'Settings');
+    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
+    await openAdvancedSettings(panel);
+    await textbox(panel, 'Endpoint URL').fill(openai.url);
+    await selectView(panel, 'Replay');
+    await panel.getByRole('combobox', { name: exactly('Source recording') }).selectOption(source.id);
+    await button(panel, 'Start replay').click();
+    const replayStatus = panel.getByRole('status', { name: exactly('Replay status') });
+    await waitFor('the replay of the WebRTC bot session to finish', async () => {
+      const t = (await replayStatus.textContent()) ?? '';
+      if (/failed|stopped/i.test(t)) throw new Error(`replay ended badly: ${t}`);
+      return /Replay finished/.test(t) ? t : null;
+    }, { timeoutMs: 90_000 });
+    expect(openai.receivedOfType('input_audio_buffer.append').length, "the bot session's user audio reached the OpenAI fake").toBeGreaterThan(10);
+    const replayRec = await waitFor('a complete replay recording linked to the WebRTC session', async () => (await list()).recordings.find((r) => r.origin === 'replay' && r.sourceId === source.id && r.complete) ?? null, { timeoutMs: 15_000 });
+    expect(replayRec.adapterId).toMatch(/openai/);
+    expect(h.targets.dump()).not.toContain(OPENAI_KEY);
   });
 
   it('a session offer endpoint that refuses (after /start): the panel shows the HTTP status and the body, and the session is not left connecting', async () => {
