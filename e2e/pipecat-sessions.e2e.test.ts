@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import type { RecordingMeta } from '../extension/recordings/recording-format.ts';
 import { fromWire, type WireRecording } from '../extension/recordings/wire.ts';
 import { planReplay } from '../extension/replay/replay-plan.ts';
-import type { VoiceTestRunState } from '../extension/voice-tests/run-state.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { startFakePipecatBot, type FakePipecatBot } from '../test/fakes/fake-pipecat-ws-bot.ts';
-import { DIST_DIR, FIXTURES_DIR, REPO_ROOT, launchExtension, type ExtensionHarness } from './harness/index.ts';
+import { FIXTURES_DIR, REPO_ROOT, launchExtension, type ExtensionHarness } from './harness/index.ts';
+import { runVoiceTestCli } from './harness/voice-test-cli.ts';
 import { alertTexts, button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { connectThroughPanel, openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
@@ -133,34 +130,6 @@ describe('Pipecat bot session: recorded, listed, replayed against OpenAI Realtim
   });
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: VoiceTestRunState | null;
-}
-
-/** `voice-test` as a CI would run it: a child process with its own Chromium and the built extension. */
-function voiceTest(args: string[], timeoutMs = 180_000): Promise<CliRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'voice-test-pipecat-'));
-  const json = join(dir, 'out.json');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'voice-test.mjs'), 'test', ...args, '--extension', DIST_DIR, '--json', json], { cwd: REPO_ROOT, env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`voice-test did not exit within ${timeoutMs} ms (waiting for: ${args.join(' ')})\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, json: existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as VoiceTestRunState) : null });
-    });
-  });
-}
-
 describe('Voice test against a Pipecat bot (CLI)', () => {
   let bot: FakePipecatBot;
   beforeAll(async () => {
@@ -171,7 +140,7 @@ describe('Voice test against a Pipecat bot (CLI)', () => {
   });
 
   it('examples/voice-tests/pipecat-bot.yaml passes against the fake bot: spoken and typed turns, the client function answered by the scenario mock', async () => {
-    const r = await voiceTest([join(REPO_ROOT, 'examples', 'voice-tests', 'pipecat-bot.yaml'), '--endpoint', bot.url]);
+    const r = await runVoiceTestCli([join(REPO_ROOT, 'examples', 'voice-tests', 'pipecat-bot.yaml'), '--endpoint', bot.url], { timeoutMs: 180_000 });
     const why = `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
     expect(r.code, why).toBe(0);
     expect(r.json!.status).toBe('passed');

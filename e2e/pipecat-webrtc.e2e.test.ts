@@ -8,7 +8,8 @@ import { planReplay } from '../extension/replay/replay-plan.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { startFakePipecatWebrtcBot, type FakePipecatWebrtcBot } from '../test/fakes/fake-pipecat-webrtc-bot.ts';
 import { auditAccessibility } from './harness/axe-audit.ts';
-import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
+import { FIXTURES_DIR, REPO_ROOT, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
+import { runVoiceTestCli } from './harness/voice-test-cli.ts';
 import { alertTexts, button, connectionStatus, exactly, meterValue, selectView, waitForConnectionState } from './harness/panel-page.ts';
 import { openAdvancedSettings, selectAdapter, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
@@ -179,5 +180,26 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
     expect(refusing.startRequests[0].body).toEqual({ transport: 'webrtc' });
     expect(refusing.offers[0].path).toMatch(/^\/sessions\/[0-9a-f-]{36}\/api\/offer$/);
     await waitFor('Connection status to read error or disconnected', async () => /\b(error|disconnected)\b/i.test((await connectionStatus(panel).textContent()) ?? ''), { timeoutMs: 10_000 });
+  });
+});
+
+describe('Voice test against a Pipecat bot over WebRTC (CLI)', () => {
+  let bot: FakePipecatWebrtcBot;
+  beforeAll(async () => {
+    bot = await startFakePipecatWebrtcBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } });
+  });
+  afterAll(async () => {
+    await bot?.close();
+  });
+
+  it('examples/voice-tests/pipecat-bot-webrtc.yaml passes against the werift fake: spoken and typed turns, the client function answered by the scenario mock', async () => {
+    const r = await runVoiceTestCli([join(REPO_ROOT, 'examples', 'voice-tests', 'pipecat-bot-webrtc.yaml'), '--endpoint', bot.offerUrl], { timeoutMs: 180_000 });
+    const why = `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+    expect(r.code, why).toBe(0);
+    expect(r.json!.status).toBe('passed');
+    expect(r.json!.summaries.every((x) => x.assertions.length > 0 && x.assertions.every((a) => a.passed)), why).toBe(true);
+    expect(bot.audioPacketsIn(), 'the spoken step reached the bot as Opus packets').toBeGreaterThan(50);
+    expect(bot.received.find((m) => m.type === 'send-text')?.data).toMatchObject({ content: 'Thanks. And tomorrow?' });
+    expect(bot.received.find((m) => m.type === 'llm-function-call-result')?.data).toMatchObject({ function_name: 'get_weather', result: { temperature_c: 21, sky: 'clear' } });
   });
 });

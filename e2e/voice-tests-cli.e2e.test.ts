@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST_DIR, REPO_ROOT } from './harness/index.ts';
+import { runVoiceTestCli, type VoiceTestCliRun } from './harness/voice-test-cli.ts';
 import { FAKE_GEMINI_KEY, startFakeGeminiServer, type FakeGeminiServer } from '../test/fakes/fake-gemini-server.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer, type FakeResponseContext, type FakeResponsePlan } from '../test/fakes/fake-openai-server.ts';
 import type { VoiceTestRunState } from '../extension/voice-tests/run-state.ts';
@@ -13,34 +14,11 @@ const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
 const EXAMPLES = join(REPO_ROOT, 'examples', 'voice-tests');
 const XSD = join(REPO_ROOT, 'test', 'fixtures', 'junit-10.xsd');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: VoiceTestRunState | null;
-  junit: string | null;
-}
+type CliRun = VoiceTestCliRun;
 
 /** Runs `voice-test` as a user's CI would: a child process, keys in the environment only. */
 function voiceTest(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'voice-test-e2e-'));
-  const json = join(dir, 'out.json');
-  const junit = join(dir, 'out.xml');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'voice-test.mjs'), 'test', ...args, '--extension', DIST_DIR, '--json', json, '--junit', junit], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`voice-test did not exit within ${timeoutMs} ms (waiting for: ${args.join(' ')})\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, json: existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as VoiceTestRunState) : null, junit: existsSync(junit) ? readFileSync(junit, 'utf8') : null });
-    });
-  });
+  return runVoiceTestCli(args, { env, timeoutMs });
 }
 
 function validJunit(xml: string): void {

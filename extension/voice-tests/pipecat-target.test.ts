@@ -47,10 +47,16 @@ steps:
     expect(ftp.ok).toBe(false);
   });
 
-  it('the example scenario for a Pipecat bot parses', () => {
-    const text = readFileSync(join(import.meta.dirname, '../../examples/voice-tests/pipecat-bot.yaml'), 'utf8');
+  it.each([
+    ['pipecat-bot.yaml', 'pipecat-websocket', 'websocket'],
+    ['pipecat-bot-webrtc.yaml', 'pipecat-webrtc', 'webrtc'],
+  ])('the example scenario %s parses, targeting %s with its start body', (file, adapter, transport) => {
+    const text = readFileSync(join(import.meta.dirname, '../../examples/voice-tests', file), 'utf8');
     const r = parse(text);
     expect(r.ok, JSON.stringify(!r.ok && r.problems)).toBe(true);
-    if (r.ok) expect(r.scenario.targets[0]!.adapter).toBe('pipecat-websocket');
+    if (r.ok) {
+      expect(r.scenario.targets[0]!.adapter).toBe(adapter);
+      expect(JSON.stringify(r.scenario.targets[0])).toContain(`"transport":"${transport}"`);
+    }
   });
 });
