@@ -104,7 +104,43 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
     await waitForConnectionState(panel, 'disconnected');
   });
 
+  it('Send RTVI message: a client-message typed in the Conversation view reaches the bot as RTVI; bad JSON is refused in words and nothing is sent', async () => {
+    await selectAdapter(panel, 'Pipecat bot');
+    await openAdvancedSettings(panel);
+    await textbox(panel, 'Endpoint URL').fill(bot.url);
+    await button(panel, 'Connect').click();
+    await waitForConnectionState(panel, 'ready', 20_000);
+    await selectView(panel, 'Conversation');
+    await panel.getByText('Custom RTVI message', { exact: true }).click();
+    // An input with suggestions (a datalist) is a combobox.
+    await panel.getByRole('combobox', { name: exactly('RTVI message type') }).fill('client-message');
+    const data = textbox(panel, 'RTVI message data (JSON)');
+    await data.fill('{"t": "set-language", "d": {"language": "fr"}}');
+    await button(panel, 'Send RTVI message').click();
+    const got = await waitFor('the bot to receive the client-message', () => bot.received.find((m) => m.type === 'client-message'), { timeoutMs: 10_000 });
+    expect(got.data).toEqual({ t: 'set-language', d: { language: 'fr' } });
+    // The outgoing frame is in the raw view, linked like any other.
+    const events = await h.evaluateInOffscreen<LogEvent[]>('globalThis.__sessionHost.events()');
+    expect(events.some((e) => e.source === 'raw' && e.direction === 'out' && JSON.stringify(e.data).includes('set-language'))).toBe(true);
+
+    const before = bot.received.length;
+    await data.fill('{"t": "oops",');
+    await button(panel, 'Send RTVI message').click();
+    const problem = await waitFor('the form to say the data is not JSON', async () => (await alertTexts(panel)).find((t) => t.startsWith('The message data is not valid JSON')), { timeoutMs: 5_000 });
+    expect(problem).toBeTruthy();
+    expect(await data.getAttribute('aria-invalid')).toBe('true');
+    expect(bot.received.length, 'nothing sent for a refused draft').toBe(before);
+    expect(await auditAccessibility(panel)).toEqual([]);
+    await button(panel, 'Disconnect').click();
+    await waitForConnectionState(panel, 'disconnected');
+  });
+
   it('a start endpoint that refuses: the panel shows the HTTP status and the body, and the session is not left connecting', async () => {
+    // Independent of the earlier tests' outcome: end a session still up.
+    if (await button(panel, 'Disconnect').isVisible()) {
+      await button(panel, 'Disconnect').click();
+      await waitForConnectionState(panel, 'disconnected');
+    }
     await selectAdapter(panel, 'Pipecat bot');
     await openAdvancedSettings(panel);
     await textbox(panel, 'Endpoint URL').fill(refusing.startUrl);

@@ -310,6 +310,10 @@ export class SessionHost {
           if (!this.transport) return this.reportError('The session ended before the message could be sent.', false);
           this.transport.sendMessage(new RTVIMessage('client-message', { t: command.t, d: command.data }));
           return;
+        case 'rtvi-message':
+          if (!this.transport || this.status.transportState !== 'ready') return this.reportError(`No session is ready: the RTVI message "${command.messageType}" was not sent.`, false);
+          this.transport.sendMessage(new RTVIMessage(command.messageType, command.data as Record<string, unknown>));
+          return;
         case 'push-to-talk':
           if (!this.transport) return;
           if (command.phase === 'start') this.transport.startUserTurn();

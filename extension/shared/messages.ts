@@ -81,6 +81,8 @@ export type PanelCommand =
   | { type: 'tool-result'; toolCallId: string; result: unknown }
   /** An RTVI client-message to the transport (e.g. `mcp-approval-response`). */
   | { type: 'client-message'; t: string; data: unknown }
+  /** Any RTVI message as typed in `Send RTVI message` (a Pipecat bot routes what it knows, and answers the rest with an error-response). */
+  | { type: 'rtvi-message'; messageType: string; data: unknown }
   | { type: 'push-to-talk'; phase: 'start' | 'end' }
   | { type: 'mic-test'; action: 'start' | 'stop' }
   | { type: 'echo-check' }
@@ -133,6 +135,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'update-tool-mocks',
   'tool-result',
   'client-message',
+  'rtvi-message',
   'push-to-talk',
   'mic-test',
   'echo-check',

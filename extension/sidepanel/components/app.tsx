@@ -23,6 +23,7 @@ import { SessionLimitStatus } from './session-limit-status.tsx';
 import { ErrorAlert } from './error-alert.tsx';
 import { attemptAlert, localAlert } from '../error-attempt.ts';
 import { ConversationView } from './conversation-view.tsx';
+import { RtviMessageForm } from '../rtvi/rtvi-message-form.tsx';
 import { TabInputSection } from './tab-input-section.tsx';
 import { DevicesSection } from './devices-section.tsx';
 import { PaneSplitter } from './pane-splitter.tsx';
@@ -509,6 +510,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               live={transportState === 'ready' || transportState === 'connected'}
               levels={store.levels}
             />
+            {adapter.id.startsWith('pipecat-') && <RtviMessageForm ready={transportState === 'ready'} onSend={(messageType, data) => send({ type: 'rtvi-message', messageType, data })} />}
             <TabInputSection
               ready={transportState === 'ready'}
               acceptsVideo={adapter.acceptsVideo === true}
