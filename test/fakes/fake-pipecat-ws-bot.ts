@@ -39,8 +39,20 @@ export interface FakePipecatBotOptions {
   reply?: string;
   /** What the fake STT "hears". */
   transcript?: string;
-  /** ms between 40 ms audio chunks; 0 writes them at once (Pipecat paces at about half real time). */
+  /**
+   * ms between 40 ms audio chunks. Default 40: real time, as Pipecat's output transport sends one
+   * chunk per chunk duration (base_output.py:129-136; websocket transports' send interval,
+   * fastapi.py:456). 0 writes the whole reply at once (no interruption can land mid-reply).
+   */
   audioPaceMs?: number;
+  /**
+   * How the bot's TTS reports text (observer.py:631-760 with a 2.x client). 'word' (default, a
+   * word-timestamp TTS such as Cartesia): per sentence a bot-output "new" once the bot speaks, then
+   * per word a bare-word bot-tts-text and a bot-output "in-progress"/"completed" with cumulative
+   * spoken_progress. 'sentence' (a TTS without word timing): one bot-output "completed" and the
+   * sentence as bot-tts-text.
+   */
+  ttsTextMode?: 'word' | 'sentence';
   /** Audio rate the bot writes (audio_out_sample_rate). */
   outputSampleRate?: number;
 }
@@ -96,6 +108,8 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
   let speechMs = 0;
   let silenceMs = 0;
   let inSpeech = false;
+  /** Bumped by every interruption: the reply being spoken stops (base_output.py drops queued audio). */
+  let speechGen = 0;
 
   const http = createServer((req, res) => void handleHttp(req, res));
   const wss = new WebSocketServer({ noServer: true });
@@ -206,6 +220,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
         return;
       case 'send-text':
         // send-text with run_immediately interrupts first (pipecat-server.md §1).
+        speechGen++;
         send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
         rtvi(ws, 'bot-interrupted');
         void startTurn(ws, String(msg.data?.content ?? ''));
@@ -232,6 +247,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       silenceMs = 0;
       if (!inSpeech && speechMs >= 60) {
         inSpeech = true;
+        speechGen++;
         rtvi(ws, 'user-started-speaking');
         send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
         rtvi(ws, 'bot-interrupted');
@@ -303,25 +319,58 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     rtvi(ws, 'bot-tts-started');
     rtvi(ws, 'metrics', { characters: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: reply.length }] });
     rtvi(ws, 'metrics', { ttfb: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: 0.238 }] });
-    await speakAudio(ws, words);
+    await speakAudio(ws, reply);
   }
 
-  async function speakAudio(ws: WebSocket, words: string[]): Promise<void> {
+  async function speakAudio(ws: WebSocket, reply: string): Promise<void> {
+    const gen = speechGen;
     const chunkSamples = (outRate * SAMPLE_CHUNK_MS) / 1000;
-    const totalChunks = Math.max(words.length * 3, 6);
-    const pace = opts.audioPaceMs ?? 0;
+    const sentences = (reply.match(/[^.!?]+[.!?]*/g) ?? [reply]).map((x) => x.trim()).filter(Boolean);
+    const segments = sentences.map((text) => ({ id: ++objId, text }));
+    // One step per word: which sentence, the bare word, and the sentence's spoken/unspoken split
+    // (word_completion_tracker.py:297-314: accumulated + remaining reproduce the text exactly).
+    const steps = segments.flatMap((seg) => {
+      let at = 0;
+      return seg.text.split(' ').map((word, i, all) => {
+        at = seg.text.indexOf(word, at) + word.length;
+        return { seg, word, first: i === 0, accumulated: seg.text.slice(0, at), remaining: seg.text.slice(at) };
+      });
+    });
+    const totalChunks = Math.max(steps.length * 3, 6);
+    const pace = opts.audioPaceMs ?? SAMPLE_CHUNK_MS;
+    const mode = opts.ttsTextMode ?? 'word';
+    const output = (seg: { id: number; text: string }, status: string, accumulated: string, remaining: string, spoken?: boolean) =>
+      rtvi(ws, 'bot-output', { text: seg.text, spoken, will_be_spoken: true, aggregated_by: 'sentence', segment_id: seg.id, spoken_status: status, spoken_progress: { accumulated_text: accumulated, remaining_text: remaining } });
     for (let i = 0; i < totalChunks; i++) {
+      if (gen !== speechGen) break;
       const pcm = new Int16Array(chunkSamples);
       // A 220 Hz tone; the last chunk is half audio, half the padding silence base_output.py adds.
       const audible = i === totalChunks - 1 ? chunkSamples / 2 : chunkSamples;
       for (let s = 0; s < audible; s++) pcm[s] = Math.round(Math.sin((2 * Math.PI * 220 * (i * chunkSamples + s)) / outRate) * 8000);
       ++objId;
       send(ws, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
-      if (i === 0) rtvi(ws, 'bot-started-speaking');
-      if (i % 3 === 0 && words[i / 3] !== undefined) rtvi(ws, 'bot-tts-text', { text: words[i / 3] });
+      if (i === 0) {
+        rtvi(ws, 'bot-started-speaking');
+        // Aggregated sentences are queued until the bot speaks, then flushed (observer.py:631-648):
+        // word-timestamp path, "new" with nothing spoken (observer.py:746-748), `spoken: false`.
+        if (mode === 'word') for (const seg of segments) output(seg, 'new', '', seg.text, false);
+      }
+      const step = i % 3 === 0 ? steps[i / 3] : undefined;
+      if (step && mode === 'word') {
+        // The TTSTextFrame (bare word, stripped: word_completion_tracker.py:271) comes before its
+        // progress frame (aggregated_frame_sequencer.py:536-550); progress is cumulative.
+        rtvi(ws, 'bot-tts-text', { text: step.word });
+        output(step.seg, step.remaining === '' ? 'completed' : 'in-progress', step.accumulated, step.remaining);
+      } else if (step?.first) {
+        // push_text_frames path: "completed" with the whole sentence, then bot-tts-text (observer.py:740-767).
+        output(step.seg, 'completed', step.seg.text, '', true);
+        rtvi(ws, 'bot-tts-text', { text: step.seg.text });
+      }
       if (i === totalChunks - 2) rtvi(ws, 'bot-tts-stopped');
       if (pace > 0) await new Promise((r) => setTimeout(r, pace));
     }
+    // After an interruption the output transport still reports BotStoppedSpeakingFrame; nothing
+    // more about the cut sentence is sent (the sequencer is cleared).
     rtvi(ws, 'bot-stopped-speaking');
   }
 
