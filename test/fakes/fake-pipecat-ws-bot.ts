@@ -53,6 +53,11 @@ export interface FakePipecatBotOptions {
    * sentence as bot-tts-text.
    */
   ttsTextMode?: 'word' | 'sentence';
+  /**
+   * The bot's app raises while handling a valid llm-function-call-result: RTVIProcessor answers
+   * error-response "Exception processing message: <this>" (processor.py:379-381).
+   */
+  functionResultException?: string;
   /** Audio rate the bot writes (audio_out_sample_rate). */
   outputSampleRate?: number;
 }
@@ -92,6 +97,32 @@ export function pyDumps(v: unknown): string {
     .filter(([, x]) => x !== undefined)
     .map(([k, x]) => `${pyDumps(k)}: ${pyDumps(x)}`)
     .join(', ')}}`;
+}
+
+/**
+ * pydantic's complaint about an llm-function-call-result's data, or null when it validates
+ * (models.py:278-287). The text follows pydantic v2's layout ("N validation errors for <Model>",
+ * one `loc` + message per failure; a `dict | str` union reports both members); approximated.
+ */
+export function functionResultValidation(data: unknown): string | null {
+  const d = (data && typeof data === 'object' && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
+  const pyType = (v: unknown) => (v === null || v === undefined ? 'NoneType' : Array.isArray(v) ? 'list' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float') : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'str' : 'dict');
+  const isDict = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+  const errors: string[] = [];
+  const err = (loc: string, msg: string, type: string, v: unknown) => errors.push(`${loc}\n  ${msg} [type=${type}, input_value=${pyDumps(v)}, input_type=${pyType(v)}]`);
+  for (const k of ['function_name', 'tool_call_id'] as const) {
+    if (!(k in d)) err(k, 'Field required', 'missing', d);
+    else if (typeof d[k] !== 'string') err(k, 'Input should be a valid string', 'string_type', d[k]);
+  }
+  if (!('arguments' in d)) err('arguments', 'Field required', 'missing', d);
+  else if (!isDict(d.arguments)) err('arguments', 'Input should be a valid dictionary', 'dict_type', d.arguments);
+  if (!('result' in d)) err('result', 'Field required', 'missing', d);
+  else if (!isDict(d.result) && typeof d.result !== 'string') {
+    err('result.dict[any,any]', 'Input should be a valid dictionary', 'dict_type', d.result);
+    err('result.str', 'Input should be a valid string', 'string_type', d.result);
+  }
+  if (!errors.length) return null;
+  return `${errors.length} validation error${errors.length > 1 ? 's' : ''} for LLMFunctionCallResultData\n${errors.join('\n')}`;
 }
 
 export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Promise<FakePipecatBot> {
@@ -215,9 +246,23 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
         // PipelineWorker.on_client_ready → set_bot_ready(): the client-ready id, library pipecat-ai.
         rtvi(ws, 'bot-ready', { version: '2.1.0', about: { library: 'pipecat-ai', library_version: '1.7.0' } }, msg.id);
         return;
-      case 'llm-function-call-result':
+      case 'llm-function-call-result': {
+        // processor.py:361-362 validates LLMFunctionCallResultData (models.py:278-287: function_name
+        // str, tool_call_id str, arguments dict, result dict | str); a ValidationError answers
+        // error-response "Invalid message: <pydantic text>" (processor.py:376-378) and the call
+        // never reaches the LLM.
+        const invalid = functionResultValidation(msg.data);
+        if (invalid) {
+          rtvi(ws, 'error-response', { error: `Invalid message: ${invalid}` }, msg.id);
+          return;
+        }
+        if (opts.functionResultException) {
+          rtvi(ws, 'error-response', { error: `Exception processing message: ${opts.functionResultException}` }, msg.id);
+          return;
+        }
         pendingResult?.(msg.data);
         return;
+      }
       case 'send-text':
         // send-text with run_immediately interrupts first (pipecat-server.md §1).
         speechGen++;

@@ -28,11 +28,20 @@ export interface PipecatRtviHost {
 export class PipecatRtviRouter {
   /** The bot's `llm-function-call-started` for a call the workbench answers, held until its in-progress names the call. */
   private heldStarted: number[] = [];
+  /** Our llm-function-call-result messages by id: an error-response with that id is the bot refusing it. */
+  private sentResults = new Map<string, FunctionCallContext>();
 
   constructor(private readonly host: PipecatRtviHost) {}
 
   reset(): void {
     this.heldStarted = [];
+    this.sentResults.clear();
+  }
+
+  /** The workbench answered `call` with the message `messageId`. */
+  resultSent(messageId: string, call: FunctionCallContext): void {
+    this.sentResults.set(messageId, call);
+    if (this.sentResults.size > 100) this.sentResults.delete(this.sentResults.keys().next().value as string);
   }
 
   /** One RTVI message as JSON text (MessageFrame.data, or a data-channel message). */
@@ -51,7 +60,20 @@ export class PipecatRtviRouter {
     }
     const type = msg.type;
     const data = (msg.data ?? {}) as Record<string, unknown>;
+    const msgId = (msg as { id?: unknown }).id;
     switch (type) {
+      case 'error-response': {
+        // RTVIProcessor answers a result it cannot take with an error-response carrying our message
+        // id (processor.py:376-381); the call never reaches the bot's LLM, so it is not answered.
+        const call = typeof msgId === 'string' ? this.sentResults.get(msgId) : undefined;
+        if (call) {
+          this.sentResults.delete(msgId as string);
+          this.host.emit(type, msg.data ?? {}, [frameId]);
+          this.host.emitError(`The bot refused the result of ${call.functionName} (call ${call.toolCallId}): ${String(data.error ?? 'no reason given')}. The call is still waiting in the bot.`, [frameId]);
+          return;
+        }
+        break;
+      }
       case 'bot-ready':
         if (this.host.isSettingUp()) {
           this.host.markReady([frameId], msg.data ?? {});

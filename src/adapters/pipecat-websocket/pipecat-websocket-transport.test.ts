@@ -127,6 +127,42 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect(appStopped).toHaveLength(1);
   });
 
+  // (null from a client-js handler is "no result" there: client-js skips `result == undefined`.)
+  it.each([[[1, 2], '[1,2]'], [42, '42'], [true, 'true']] as const)('a mock result %j (not an object or string: Pipecat rejects it) is sent as its JSON text, with a note naming the rule', async (value, sent) => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => value as never);
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the bot to stop speaking', () => h.rtvi.some((r) => r.type === 'bot-stopped-speaking'), 8000);
+    expect(h.bot.received.find((m) => m.type === 'llm-function-call-result')!.data).toMatchObject({ result: sent });
+    expect(h.rtvi.filter((r) => r.type === 'error-response')).toEqual([]);
+    expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped').map((r) => (r.data as { result: unknown }).result)).toEqual([sent]);
+    const note = h.rtvi.find((r) => r.type === 'error' && /object or a string/.test((r.data as { message: string }).message));
+    expect(note?.data).toMatchObject({ fatal: false });
+  });
+
+  it('a result the bot refuses (error-response to it) is an error naming the call, and the call is not reported answered', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionResultException: 'boom' }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the refusal', () => h.rtvi.some((r) => r.type === 'error' && /refused the result/.test((r.data as { message: string }).message)), 8000);
+    const err = h.rtvi.find((r) => r.type === 'error' && /refused the result/.test((r.data as { message: string }).message))!;
+    expect((err.data as { message: string }).message).toContain('get_weather');
+    expect((err.data as { message: string }).message).toContain('Exception processing message: boom');
+    expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped')).toEqual([]);
+  });
+
+  it('the fake validates a result like Pipecat\'s pydantic model (result: dict | str)', async () => {
+    const { functionResultValidation } = await import('../../../test/fakes/fake-pipecat-ws-bot.ts');
+    const base = { function_name: 'f', tool_call_id: 'c', arguments: {} };
+    expect(functionResultValidation({ ...base, result: { a: 1 } })).toBeNull();
+    expect(functionResultValidation({ ...base, result: 'ok' })).toBeNull();
+    for (const bad of [[1], 42, true, null]) expect(functionResultValidation({ ...base, result: bad })).toMatch(/^2 validation errors for LLMFunctionCallResultData\nresult\.dict/);
+  });
+
   it('passes client messages through as RTVI: send-text runs a turn; append-to-context gets the bot\'s error-response', async () => {
     const h = await harness();
     await h.client.connect();

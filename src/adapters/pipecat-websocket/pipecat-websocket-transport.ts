@@ -3,6 +3,7 @@ import type { MediaFormat, MediaManager } from '../../audio/media-manager.ts';
 import { ProviderSocket, isLoopbackHost } from '../../transport/provider-socket.ts';
 import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { ProviderClosedError, errorMessage } from '../../transport/transport-errors.ts';
+import { toPipecatResult } from '../pipecat-common/pipecat-function-result.ts';
 import { PipecatRtviRouter, RTVI_LABEL, declaredToolNames } from '../pipecat-common/pipecat-rtvi-router.ts';
 import { decodeFrame, encodeAudioFrame, encodeMessageFrame, frameKind, readableFrame, type PipecatFrame } from './pipecat-frames.ts';
 import { startBot, withToken } from './pipecat-start.ts';
@@ -198,7 +199,10 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
 
   protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
     // client-js's shape for the answer (pipecat-server.md §3: llm-function-call-result → FunctionCallResultFrame).
-    this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result });
+    const sent = toPipecatResult(call.functionName, result);
+    if (sent.note) this.emitError(sent.note, false);
+    const id = this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result: sent.result });
+    this.rtvi.resultSent(id, call);
   }
 
   /** The bot's InterruptionFrame flushes our playback already; nothing to tell the bot when the user interrupts locally. */
