@@ -25,7 +25,7 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
   let refusing: FakePipecatBot;
 
   beforeAll(async () => {
-    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, audioPaceMs: 20 });
+    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 20 });
     refusing = await startFakePipecatBot({ startRefusal: { status: 500, body: '{"detail": "Bot process failed to start"}' } });
     h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
     panel = await h.openPanel();

@@ -28,7 +28,7 @@ describe('Pipecat bot session: recorded, listed, replayed against OpenAI Realtim
   let openai: FakeOpenAIServer;
 
   beforeAll(async () => {
-    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, audioPaceMs: 20 });
+    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 20 });
     openai = await startFakeOpenAIServer({ apiKey: OPENAI_KEY, userTranscripts: ['What is the weather in Paris'], replyText: 'Cloudy in Paris.' });
     h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
   });
@@ -164,7 +164,7 @@ function voiceTest(args: string[], timeoutMs = 180_000): Promise<CliRun> {
 describe('Voice test against a Pipecat bot (CLI)', () => {
   let bot: FakePipecatBot;
   beforeAll(async () => {
-    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, audioPaceMs: 20 });
+    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 20 });
   });
   afterAll(async () => {
     await bot?.close();

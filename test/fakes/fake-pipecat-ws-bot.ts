@@ -13,7 +13,8 @@
  *   https://docs.pipecat.ai/client/rtvi-standard): client-ready → bot-ready with the same id;
  *   envelopes dumped with exclude_none (no id/data when empty); the turn order of pipecat-server.md §3
  *   "Order of one STT → LLM → TTS turn"; metrics shapes of src/pipecat/metrics/metrics.py;
- *   function calls reported with function_call_report_level FULL, answered by llm-function-call-result.
+ *   function calls reported at function_call_report_level NONE (Pipecat's default, observer.py:192-193)
+ *   unless `functionCallReportLevel` says otherwise, answered by llm-function-call-result.
  * - audio out: OutputAudioRawFrame at 24 kHz mono, 40 ms chunks (audio_out_10ms_chunks = 4), the
  *   last padded with silence, named `OutputAudioRawFrame#<n>` with an id (base_output.py).
  * - an InterruptionFrame + bot-interrupted at every user turn start (enable_interruptions default).
@@ -35,6 +36,13 @@ export interface FakePipecatBotOptions {
   closeOnOpen?: { code: number; reason: string };
   /** A client function the bot's LLM calls in each turn (answered by llm-function-call-result). */
   clientFunction?: { name: string; arguments: Record<string, unknown> };
+  /**
+   * RTVIObserverParams.function_call_report_level for the call. Default 'NONE', Pipecat's default
+   * ({"*": NONE}, observer.py:192-193): started {}, in-progress {tool_call_id}, stopped
+   * {tool_call_id, cancelled}; NAME adds function_name; FULL adds arguments and result
+   * (observer.py:497-553). A client can answer only a call it can name: tests of mocks use 'FULL'.
+   */
+  functionCallReportLevel?: 'NONE' | 'NAME' | 'FULL';
   /** What the bot says (one TTS sentence). */
   reply?: string;
   /** What the fake STT "hears". */
@@ -340,9 +348,11 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     if (opts.clientFunction) {
       const callId = `call_${++objId}`;
       const { name, arguments: args } = opts.clientFunction;
-      // observer.py with function_call_report_level FULL for this function: name and arguments present.
-      rtvi(ws, 'llm-function-call-started', { function_name: name });
-      rtvi(ws, 'llm-function-call-in-progress', { tool_call_id: callId, function_name: name, arguments: args });
+      const level = opts.functionCallReportLevel ?? 'NONE';
+      const named = level !== 'NONE' ? { function_name: name } : {};
+      // observer.py:497-525: fields by report level (exclude_none drops the unset ones).
+      rtvi(ws, 'llm-function-call-started', { ...named });
+      rtvi(ws, 'llm-function-call-in-progress', { tool_call_id: callId, ...named, ...(level === 'FULL' ? { arguments: args } : {}) });
       rtvi(ws, 'metrics', { processing: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.455 }] });
       rtvi(ws, 'bot-llm-stopped');
       const result = await new Promise<unknown>((resolve) => {
@@ -351,7 +361,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       });
       pendingResult = null;
       const r = (result ?? {}) as { result?: unknown };
-      rtvi(ws, 'llm-function-call-stopped', { tool_call_id: callId, cancelled: false, function_name: name, result: r.result ?? null });
+      rtvi(ws, 'llm-function-call-stopped', { tool_call_id: callId, cancelled: false, ...named, ...(level === 'FULL' ? { result: r.result ?? null } : {}) });
       rtvi(ws, 'bot-llm-started');
       rtvi(ws, 'metrics', { ttfb: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.301 }] });
     }

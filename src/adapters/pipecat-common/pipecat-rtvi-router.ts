@@ -30,12 +30,15 @@ export class PipecatRtviRouter {
   private heldStarted: number[] = [];
   /** Our llm-function-call-result messages by id: an error-response with that id is the bot refusing it. */
   private sentResults = new Map<string, FunctionCallContext>();
+  /** The nameless-call hint was given this session. */
+  private hintedReportLevel = false;
 
   constructor(private readonly host: PipecatRtviHost) {}
 
   reset(): void {
     this.heldStarted = [];
     this.sentResults.clear();
+    this.hintedReportLevel = false;
   }
 
   /** The workbench answered `call` with the message `messageId`. */
@@ -90,6 +93,17 @@ export class PipecatRtviRouter {
         }
         break;
       case 'llm-function-call-in-progress':
+        if (typeof data.function_name !== 'string' && !this.hintedReportLevel && this.host.declaredTools().length > 0) {
+          // Pipecat's default function_call_report_level is {"*": NONE} (rtvi/observer.py:192-193):
+          // calls arrive as {tool_call_id} only, so no mock can know which function was called.
+          this.hintedReportLevel = true;
+          this.host.emit(type, msg.data ?? {}, [frameId]);
+          this.host.emitError(
+            `The bot reported a function call without its name (tool_call_id ${String(data.tool_call_id ?? '?')}), so the workbench's mocks (${this.host.declaredTools().join(', ')}) cannot answer it and the bot may wait. Pipecat reports calls at function_call_report_level NONE by default; in the bot, pass rtvi_observer_params=RTVIObserverParams(function_call_report_level={"*": RTVIFunctionCallReportLevel.FULL}) (or NAME, or list only the functions the workbench answers) to the pipeline worker/task.`,
+            [frameId],
+          );
+          return;
+        }
         if (this.answers(data.function_name) && typeof data.tool_call_id === 'string') {
           const held = this.heldStarted.splice(0);
           this.host.beginFunctionCall({ toolCallId: data.tool_call_id, functionName: data.function_name as string, arguments: asArgs(data.arguments) }, [...held, frameId]);

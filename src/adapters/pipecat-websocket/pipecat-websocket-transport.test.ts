@@ -65,7 +65,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
   });
 
   it('runs a spoken turn: audio frames out at 16 kHz, the bot\'s RTVI in its order, its audio played, a client function answered by the registered handler', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
     const calls: Array<Record<string, unknown>> = [];
     registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', (call) => {
       calls.push(call.arguments);
@@ -112,7 +112,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
   });
 
   it('a call the workbench answers has one llm-function-call-stopped row: the bot\'s, linked to its frame and carrying the result', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
     registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
     const appStopped: unknown[] = [];
     h.client.on('llmFunctionCallStopped', (d) => appStopped.push(d));
@@ -129,7 +129,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
 
   // (null from a client-js handler is "no result" there: client-js skips `result == undefined`.)
   it.each([[[1, 2], '[1,2]'], [42, '42'], [true, 'true']] as const)('a mock result %j (not an object or string: Pipecat rejects it) is sent as its JSON text, with a note naming the rule', async (value, sent) => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
     registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => value as never);
     await h.client.connect();
     h.media.speak(300);
@@ -143,7 +143,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
   });
 
   it('a result the bot refuses (error-response to it) is an error naming the call, and the call is not reported answered', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionResultException: 'boom' }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', functionResultException: 'boom' }, { tools: '[{"name": "get_weather"}]' });
     registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
     await h.client.connect();
     h.media.speak(300);
@@ -153,6 +153,22 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect((err.data as { message: string }).message).toContain('get_weather');
     expect((err.data as { message: string }).message).toContain('Exception processing message: boom');
     expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped')).toEqual([]);
+  });
+
+  it('a stock bot (report level NONE: calls without a name) while mocks are declared gets one hint saying how to set function_call_report_level', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the nameless call', () => h.rtvi.some((r) => r.type === 'llm-function-call-in-progress'), 8000);
+    // A second nameless call: still one hint.
+    h.bot.sendRtvi('llm-function-call-in-progress', { tool_call_id: 'call_again' });
+    await waitUntil('the second nameless call', () => h.rtvi.some((r) => r.type === 'llm-function-call-in-progress' && (r.data as { tool_call_id?: string }).tool_call_id === 'call_again'), 8000);
+    const hints = h.rtvi.filter((r) => r.type === 'error' && /function_call_report_level/.test((r.data as { message: string }).message));
+    expect(hints).toHaveLength(1);
+    expect((hints[0]!.data as { message: string; fatal: boolean }).message).toMatch(/RTVIFunctionCallReportLevel\.(NAME|FULL)/);
+    expect((hints[0]!.data as { fatal: boolean }).fatal).toBe(false);
+    expect(h.bot.received.some((m) => m.type === 'llm-function-call-result')).toBe(false);
   });
 
   it('the fake validates a result like Pipecat\'s pydantic model (result: dict | str)', async () => {
@@ -222,7 +238,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
   });
 
   it('a bot that closes mid-session while a client function call is pending: the session ends with the close code, no stopped row is invented', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
     await h.client.connect();
     h.media.speak(300);
     h.media.silence(400);
