@@ -32,6 +32,19 @@ export interface FakePipecatBotOptions {
   rejectUpgradeStatus?: number;
   /** Require `?token=` to equal this (the runner's --ws-auth token mode). */
   requireToken?: string;
+  /**
+   * The runner's --host, used only in /start's wsUrl: run.py:864-870 answers
+   * `${args.host != "localhost" ? "wss" : "ws"}://${args.host}:${args.port}/ws-client` while serving
+   * plain HTTP. Default '127.0.0.1' (so the answer is wss://127.0.0.1:<port>/ws-client, as the real
+   * runner's would be); the fake itself always listens on 127.0.0.1.
+   */
+  runnerHost?: string;
+  /**
+   * The runner's --allowed-origins / PIPECAT_ALLOWED_ORIGINS: a WebSocket whose Origin is not listed
+   * (or absent) is closed 4003 before accept (run.py:580-584, allowed_origins.py:22-34), which the
+   * client sees as an HTTP 403 handshake refusal. Empty or unset: every origin allowed.
+   */
+  allowedOrigins?: string[];
   /** Close the socket with this code/reason right after it opens (before bot-ready). */
   closeOnOpen?: { code: number; reason: string };
   /** A client function the bot's LLM calls in each turn (answered by llm-function-call-result). */
@@ -177,8 +190,10 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
         res.writeHead(opts.startRefusal.status, { 'content-type': 'application/json' }).end(opts.startRefusal.body);
         return;
       }
-      // run.py: wsUrl for /ws-client, sessionId (uuid), token (null unless token auth).
-      res.writeHead(200, { 'content-type': 'application/json' }).end(pyDumps({ wsUrl: `ws://127.0.0.1:${port}/ws-client`, sessionId: 'c0ffee00-0000-4000-8000-000000000001', token: opts.requireToken ?? null }));
+      // run.py:864-870: wsUrl for /ws-client (scheme by the --host rule), sessionId (uuid), token (null unless token auth).
+      const host = opts.runnerHost ?? '127.0.0.1';
+      const scheme = host !== 'localhost' ? 'wss' : 'ws';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(pyDumps({ wsUrl: `${scheme}://${host}:${port}/ws-client`, sessionId: 'c0ffee00-0000-4000-8000-000000000001', token: opts.requireToken ?? null }));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail": "Not Found"}');
@@ -187,7 +202,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
   http.on('upgrade', (req, socket, head) => {
     upgradeUrls.push(req.url ?? '/');
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-    if (opts.rejectUpgradeStatus || (opts.requireToken && token !== opts.requireToken)) {
+    const origin = String(req.headers.origin ?? '').toLowerCase();
+    const originRefused = !!opts.allowedOrigins?.length && !opts.allowedOrigins.some((o) => o.toLowerCase() === origin);
+    if (opts.rejectUpgradeStatus || (opts.requireToken && token !== opts.requireToken) || originRefused) {
       const status = opts.rejectUpgradeStatus ?? 403;
       socket.end(`HTTP/1.1 ${status} Forbidden\r\nContent-Length: 0\r\n\r\n`);
       return;

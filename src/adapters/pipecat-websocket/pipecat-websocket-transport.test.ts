@@ -200,6 +200,20 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect(JSON.stringify(h.frames)).toContain('[redacted]');
   });
 
+  it('a runner that answers wss:// for its plain-HTTP host (any --host but localhost) is reached over ws:// at the start URL\'s host, and the raw view says why', async () => {
+    const h = await harness({}, {}, true);
+    await h.client.connect();
+    expect(h.transport.state).toBe('ready');
+    expect(h.bot.upgradeUrls).toEqual(['/ws-client']);
+    const start = h.frames.find((f) => f.direction === 'in' && f.type === 'http.start')!;
+    expect(JSON.stringify(start.payload)).toMatch(/wss:\/\/127\.0\.0\.1:\d+\/ws-client.*ws:\/\/127\.0\.0\.1:\d+\/ws-client/);
+  });
+
+  it('a runner restricting origins (--allowed-origins) refuses the handshake: the message says the extension\'s origin must be allowed', async () => {
+    const h = await harness({ allowedOrigins: ['https://my-app.example'] });
+    await expect(h.client.connect()).rejects.toThrow(/--allowed-origins.*origin/);
+  });
+
   it('a refusing start endpoint: connect() rejects with the status and body, and the state is truthful', async () => {
     const h = await harness({ startRefusal: { status: 503, body: '{"detail": "No bots available"}' } }, {}, true);
     await expect(h.client.connect()).rejects.toThrow(/HTTP 503.*No bots available/);
