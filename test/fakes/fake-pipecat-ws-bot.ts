@@ -355,6 +355,8 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       // TTSUsageMetricsData {processor, model?, value: characters}. Sent with enable_metrics /
       // enable_usage_metrics in PipelineParams (https://docs.pipecat.ai/guides/fundamentals/metrics).
       rtvi(ws, 'metrics', { ttfb: [{ processor: 'DeepgramSTTService#0', model: 'nova-3-general', value: 0.187 }] });
+      // STTUsageMetricsData {processor, model?, value: STTUsage{audio_seconds}} (metrics.py:165-180).
+      rtvi(ws, 'metrics', { stt_usage: [{ processor: 'DeepgramSTTService#0', model: 'nova-3-general', value: { audio_seconds: 1.6 } }] });
     }
     rtvi(ws, 'user-llm-text', { text: heard });
     if (typed === null) rtvi(ws, 'user-stopped-speaking');
@@ -391,6 +393,8 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     rtvi(ws, 'bot-tts-started');
     rtvi(ws, 'metrics', { characters: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: reply.length }] });
     rtvi(ws, 'metrics', { ttfb: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: 0.238 }] });
+    // TTFAMetricsData {ttfa, ttfb, leading_silence}: no flat value (metrics.py:41-64).
+    rtvi(ws, 'metrics', { ttfa: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', ttfa: 0.301, ttfb: 0.238, leading_silence: 0.063 }] });
     await speakAudio(ws, reply);
   }
 
