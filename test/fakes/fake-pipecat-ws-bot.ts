@@ -79,6 +79,14 @@ export interface FakePipecatBotOptions {
    * error-response "Exception processing message: <this>" (processor.py:379-381).
    */
   functionResultException?: string;
+  /**
+   * The pipeline's audio_in_sample_rate (default 16000, PipelineParams; worker.py:186). Pipecat does
+   * not resample input: base_input.py:202-209 queues InputAudioRawFrames as received and the STT /
+   * VAD read them at this rate (stt_service.py:357), whatever the frame says. The fake does the same:
+   * it times speech at this rate, and audio labelled with another rate — which a real STT hears at
+   * the wrong speed — yields a transcript "[garbled: …]" (a stand-in for an STT's nonsense).
+   */
+  inputSampleRate?: number;
   /** Audio rate the bot writes (audio_out_sample_rate). */
   outputSampleRate?: number;
 }
@@ -152,6 +160,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
   const startRequests: FakePipecatBot['startRequests'] = [];
   const upgradeUrls: string[] = [];
   const outRate = opts.outputSampleRate ?? 24_000;
+  const inRate = opts.inputSampleRate ?? 16_000;
+  /** The last client audio rate that was not the pipeline's: this turn's speech is garbled. */
+  let mismatchedRate: number | null = null;
   let objId = 100;
   let current: WebSocket | null = null;
   let turnRunning: Promise<void> | null = null;
@@ -311,7 +322,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + (pcm.byteLength & ~1)));
     let peak = 0;
     for (const s of samples) peak = Math.max(peak, Math.abs(s));
-    const ms = (samples.length / (rate || 16_000)) * 1000;
+    // Timed at the pipeline's rate, not the frame's label (no resampling in Pipecat's input).
+    const ms = (samples.length / inRate) * 1000;
+    if (rate !== inRate) mismatchedRate = rate;
     if (peak > 1000) {
       speechMs += ms;
       silenceMs = 0;
@@ -343,7 +356,8 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
   }
 
   async function turn(ws: WebSocket, typed: string | null): Promise<void> {
-    const heard = typed ?? opts.transcript ?? 'What is the weather in Paris?';
+    const spoken = opts.transcript ?? 'What is the weather in Paris?';
+    const heard = typed ?? (mismatchedRate !== null ? `[garbled: ${mismatchedRate} Hz audio read as ${inRate} Hz]` : spoken);
     const ts = new Date().toISOString().replace('Z', '+00:00');
     if (typed === null) {
       rtvi(ws, 'user-transcription', { text: heard.split(' ').slice(0, 2).join(' '), user_id: '', timestamp: ts, final: false });

@@ -171,6 +171,22 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect(h.bot.received.some((m) => m.type === 'llm-function-call-result')).toBe(false);
   });
 
+  it('the microphone rate must equal the bot\'s pipeline input rate: Pipecat reads frames at its own rate, so another rate is garbled', async () => {
+    // base_input.py:202-209 queues InputAudioRawFrames as they come; STT and VAD use the pipeline's
+    // audio_in_sample_rate (stt_service.py:357; default 16000), not the frame's label.
+    const help = descriptor.settings.find((s) => s.key === 'input_sample_rate')!;
+    expect(help.default).toBe(16_000);
+    expect(help.help).toMatch(/must equal the bot's pipeline input rate/);
+    const h = await harness({ transcript: 'What is the weather in Paris?' }, { input_sample_rate: 48_000 });
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(1200);
+    await waitUntil('a final transcription', () => h.rtvi.find((r) => r.type === 'user-transcription' && (r.data as { final: boolean }).final), 8000);
+    const final = h.rtvi.find((r) => r.type === 'user-transcription' && (r.data as { final: boolean }).final)!;
+    expect((final.data as { text: string }).text).not.toBe('What is the weather in Paris?');
+    expect((final.data as { text: string }).text).toMatch(/garbled/);
+  });
+
   it('the fake validates a result like Pipecat\'s pydantic model (result: dict | str)', async () => {
     const { functionResultValidation } = await import('../../../test/fakes/fake-pipecat-ws-bot.ts');
     const base = { function_name: 'f', tool_call_id: 'c', arguments: {} };
