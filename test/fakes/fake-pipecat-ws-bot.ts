@@ -87,6 +87,13 @@ export interface FakePipecatBotOptions {
    * the wrong speed — yields a transcript "[garbled: …]" (a stand-in for an STT's nonsense).
    */
   inputSampleRate?: number;
+  /**
+   * What the bot's app answers to a client-message, by its `t`: RTVIProcessor only pushes an
+   * RTVIClientMessageFrame and calls on_client_message (processor.py:496-509); a server-response
+   * {t, d} with the message's id goes out only if the app calls send_server_response
+   * (observer.py _send_server_response). Unlisted types get no answer. Default: none answered.
+   */
+  serverResponses?: Record<string, unknown>;
   /** Audio rate the bot writes (audio_out_sample_rate). */
   outputSampleRate?: number;
 }
@@ -100,6 +107,8 @@ export interface FakePipecatBot {
   audioIn: Array<{ name: string; sampleRate: number; numChannels: number; bytes: number }>;
   startRequests: Array<{ body: unknown; authorization?: string }>;
   upgradeUrls: string[];
+  /** Texts of send-text with run_immediately false (appended to the bot's context, no turn). */
+  contextAppends: string[];
   /** Sends one RTVI message as the bot's serializer would (exclude_none: no data key when undefined). */
   sendRtvi(type: string, data?: unknown): void;
   /** Sends `chunks` 40 ms OutputAudioRawFrames at once. */
@@ -163,6 +172,13 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
   const inRate = opts.inputSampleRate ?? 16_000;
   /** The last client audio rate that was not the pipeline's: this turn's speech is garbled. */
   let mismatchedRate: number | null = null;
+  /** send-text with run_immediately false: appended to the context, no turn run. */
+  const contextAppends: string[] = [];
+  /**
+   * Not-spoken bot-output (audio_response false) waits in the observer until the bot next starts
+   * speaking (observer.py:631-655 queues AggregatedTextFrames while the bot is silent).
+   */
+  const queuedOutputs: Array<Record<string, unknown>> = [];
   let objId = 100;
   let current: WebSocket | null = null;
   let turnRunning: Promise<void> | null = null;
@@ -299,16 +315,27 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
         pendingResult?.(msg.data);
         return;
       }
-      case 'send-text':
-        // send-text with run_immediately interrupts first (pipecat-server.md §1).
+      case 'send-text': {
+        // processor.py:468-494 with SendTextOptions (models.py:224-231, both default true):
+        // run_immediately interrupts, then runs the LLM; false only appends to the context (no
+        // turn). audio_response false sets skip_tts for this message: text, no TTS or audio.
+        const o = (msg.data?.options ?? {}) as { run_immediately?: unknown; audio_response?: unknown };
+        const content = String(msg.data?.content ?? '');
+        if (o.run_immediately === false) {
+          contextAppends.push(content);
+          return;
+        }
         speechGen++;
         send(ws, create(FrameSchema, { frame: { case: 'interruption', value: { id: BigInt(++objId), name: `InterruptionFrame#${objId}` } } }));
         rtvi(ws, 'bot-interrupted');
-        void startTurn(ws, String(msg.data?.content ?? ''));
+        void startTurn(ws, content, o.audio_response !== false);
         return;
-      case 'client-message':
-        rtvi(ws, 'server-response', { t: msg.data?.t, d: { ok: true } }, msg.id);
+      }
+      case 'client-message': {
+        const t = String(msg.data?.t ?? '');
+        if (opts.serverResponses && t in opts.serverResponses) rtvi(ws, 'server-response', { t, d: opts.serverResponses[t] }, msg.id);
         return;
+      }
       case 'disconnect-bot':
         ws.close(1000, 'disconnect-bot');
         return;
@@ -347,15 +374,15 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     }
   }
 
-  function startTurn(ws: WebSocket, typed: string | null): Promise<void> {
-    const run = (turnRunning ?? Promise.resolve()).then(() => turn(ws, typed));
+  function startTurn(ws: WebSocket, typed: string | null, audioResponse = true): Promise<void> {
+    const run = (turnRunning ?? Promise.resolve()).then(() => turn(ws, typed, audioResponse));
     turnRunning = run.finally(() => {
       if (turnRunning === run) turnRunning = null;
     });
     return run;
   }
 
-  async function turn(ws: WebSocket, typed: string | null): Promise<void> {
+  async function turn(ws: WebSocket, typed: string | null, audioResponse = true): Promise<void> {
     const spoken = opts.transcript ?? 'What is the weather in Paris?';
     const heard = typed ?? (mismatchedRate !== null ? `[garbled: ${mismatchedRate} Hz audio read as ${inRate} Hz]` : spoken);
     const ts = new Date().toISOString().replace('Z', '+00:00');
@@ -404,6 +431,13 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     rtvi(ws, 'bot-transcription', { text: reply });
     rtvi(ws, 'metrics', { processing: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.633 }] });
     rtvi(ws, 'bot-llm-stopped');
+    if (!audioResponse) {
+      // skip_tts: the sentences are not spoken (observer.py:736-760: will_be_spoken false, no status).
+      for (const text of (reply.match(/[^.!?]+[.!?]*/g) ?? [reply]).map((x) => x.trim()).filter(Boolean)) {
+        queuedOutputs.push({ text, spoken: false, will_be_spoken: false, aggregated_by: 'sentence', segment_id: ++objId });
+      }
+      return;
+    }
     rtvi(ws, 'bot-tts-started');
     rtvi(ws, 'metrics', { characters: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: reply.length }] });
     rtvi(ws, 'metrics', { ttfb: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', value: 0.238 }] });
@@ -441,6 +475,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       send(ws, create(FrameSchema, { frame: { case: 'audio', value: { id: BigInt(objId), name: `OutputAudioRawFrame#${objId}`, audio: new Uint8Array(pcm.buffer), sampleRate: outRate, numChannels: 1 } } }));
       if (i === 0) {
         rtvi(ws, 'bot-started-speaking');
+        for (const q of queuedOutputs.splice(0)) rtvi(ws, 'bot-output', q);
         // Aggregated sentences are queued until the bot speaks, then flushed (observer.py:631-648):
         // word-timestamp path, "new" with nothing spoken (observer.py:746-748), `spoken: false`.
         if (mode === 'word') for (const seg of segments) output(seg, 'new', '', seg.text, false);
@@ -473,6 +508,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     audioIn,
     startRequests,
     upgradeUrls,
+    contextAppends,
     sendRtvi: (type, data) => {
       if (current) rtvi(current, type, data);
     },

@@ -11,7 +11,8 @@ export const RTVI_LABEL = 'rtvi-ai';
 export interface PipecatRtviHost {
   isSettingUp(): boolean;
   markReady(sourceFrameIds: number[], botReadyData: unknown): void;
-  emit(type: string, data: unknown, sourceFrameIds: number[]): void;
+  /** `messageId`: the bot's id for the message (its server-response / error-response answers our request by it). */
+  emit(type: string, data: unknown, sourceFrameIds: number[], messageId?: string): void;
   emitError(message: string, sourceFrameIds: number[]): void;
   beginFunctionCall(call: FunctionCallContext, sourceFrameIds: number[]): void;
   /** Names of the functions the workbench answers (Tools (JSON)). */
@@ -120,7 +121,7 @@ export class PipecatRtviRouter {
       default:
         break;
     }
-    this.host.emit(type, msg.data ?? {}, [frameId]);
+    this.host.emit(type, msg.data ?? {}, [frameId], typeof msgId === 'string' && msgId ? msgId : undefined);
   }
 
   private answers(name: unknown): boolean {

@@ -187,6 +187,33 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect((final.data as { text: string }).text).toMatch(/garbled/);
   });
 
+  it('send-text honours its options like Pipecat: audio_response false is text only; run_immediately false runs no turn', async () => {
+    const h = await harness({ serverResponses: { ping: { pong: 1 } } });
+    await h.client.connect();
+    h.client.sendText('Just text please', { audio_response: false });
+    await waitUntil('the text-only reply to end', () => h.rtvi.some((r) => r.type === 'bot-llm-stopped'), 8000);
+    await h.client.sendClientRequest('ping', {});
+    const types = h.rtvi.map((r) => r.type);
+    expect(types).toContain('bot-llm-text');
+    for (const t of ['bot-tts-started', 'bot-started-speaking', 'bot-tts-text']) expect(types).not.toContain(t);
+    expect(h.frames.some((f) => f.direction === 'in' && f.type === 'audio')).toBe(false);
+    const llmStarted = types.filter((t) => t === 'bot-llm-started').length;
+    h.client.sendText('Remember this', { run_immediately: false });
+    await h.client.sendClientRequest('ping', {});
+    expect(h.bot.contextAppends).toEqual(['Remember this']);
+    expect(h.rtvi.filter((r) => r.type === 'bot-llm-started')).toHaveLength(llmStarted);
+  });
+
+  it('a client-message is answered (server-response with its id) only when the bot\'s app answers that type', async () => {
+    const h = await harness({ serverResponses: { ping: { pong: 1 } } });
+    await h.client.connect();
+    h.client.sendClientMessage('unscripted', { a: 1 });
+    const answer = await h.client.sendClientRequest('ping', { b: 2 });
+    expect(answer).toEqual({ pong: 1 });
+    const responses = h.rtvi.filter((r) => r.type === 'server-response').map((r) => (r.data as { t: string }).t);
+    expect(responses).toEqual(['ping']);
+  });
+
   it('the fake validates a result like Pipecat\'s pydantic model (result: dict | str)', async () => {
     const { functionResultValidation } = await import('../../../test/fakes/fake-pipecat-ws-bot.ts');
     const base = { function_name: 'f', tool_call_id: 'c', arguments: {} };

@@ -43,7 +43,7 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   private readonly rtvi = new PipecatRtviRouter({
     isSettingUp: () => this.isSettingUp,
     markReady: (ids, data) => this.markReady(ids, data),
-    emit: (type, data, ids) => this.emitRtvi(type, data, { sourceFrameIds: ids }),
+    emit: (type, data, ids, messageId) => this.emitRtvi(type, data, { sourceFrameIds: ids, ...(messageId ? { messageId } : {}) }),
     emitError: (message, ids) => this.emitError(message, false, ids),
     beginFunctionCall: (call, ids) => this.beginFunctionCall(call, ids),
     declaredTools: () => declaredToolNames(this.settings.tools),
