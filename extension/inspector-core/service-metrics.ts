@@ -111,12 +111,6 @@ export class ServiceMetricsAccumulator {
       s.other[kind] = { last: Math.round(((prev?.last ?? 0) + value) * 1000) / 1000, count: (prev?.count ?? 0) + 1 };
       return;
     }
-    const part = BREAKDOWN[kind];
-    const partValue = part ? num(e[part]) : null;
-    if (part && partValue !== null) {
-      const prev = s.other[part];
-      s.other[part] = { last: partValue * 1000, count: (prev?.count ?? 0) + 1 };
-    }
     if (kind === 'ttfb' || kind === 'processing') {
       const ms = value * 1000;
       const stat = (s[kind] ??= { last: ms, values: [] });
@@ -127,6 +121,13 @@ export class ServiceMetricsAccumulator {
     } else {
       const prev = s.other[kind];
       s.other[kind] = { last: SECONDS_KINDS.has(kind) ? value * 1000 : value, count: (prev?.count ?? 0) + 1 };
+    }
+    // After its measure, so the table reads "ttfa …, leading_silence …".
+    const part = BREAKDOWN[kind];
+    const partValue = part ? num(e[part]) : null;
+    if (part && partValue !== null) {
+      const prev = s.other[part];
+      s.other[part] = { last: partValue * 1000, count: (prev?.count ?? 0) + 1 };
     }
   }
 
