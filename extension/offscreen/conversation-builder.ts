@@ -147,7 +147,10 @@ export class ConversationBuilder {
         // Pipecat sends this at every InterruptionFrame (observer.py:460-463), also when the bot is
         // silent; only a reply still being spoken was cut off (its unheard part may be unknown).
         const turn = this.openBot ?? this.interruptedBot;
-        if (this.botSpeaking && turn && !turn.cut) {
+        // With word timing, a reply whose every sentence was reported spoken ("completed") is whole:
+        // only its audio's tail was left when the user spoke.
+        const allSpoken = this.wordProgress && this.segments.length > 0 && this.segments.every((x) => x.status === 'completed');
+        if (this.botSpeaking && turn && !turn.cut && !allSpoken) {
           turn.cut = true;
           this.emit(turn);
         }

@@ -78,6 +78,13 @@ describe('ConversationBuilder with real Pipecat bot-output progress', () => {
     expect(bots(b)).toMatchObject([{ text: 'It is sunny.', cut: true, final: true }]);
   });
 
+  it('a word-timed reply whose last word was reported spoken is whole, even if the user speaks while its audio tails off', () => {
+    const { b, play } = build();
+    const s1 = wordTimed('Hello there friend.', 7);
+    play([['bot-started-speaking', {}], s1.announce, ...s1.words.flat(), ['user-started-speaking', {}], ['bot-interrupted', {}], ['bot-stopped-speaking', {}]]);
+    expect(bots(b)).toEqual([{ text: 'Hello there friend.', cut: false, unspoken: undefined, final: true }]);
+  });
+
   it('bot-interrupted while the bot is silent (every user turn sends one) cuts nothing', () => {
     const { b, play } = build();
     const s1 = wordTimed('Hi.', 1);
