@@ -25,7 +25,7 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
   let refusing: FakePipecatBot;
 
   beforeAll(async () => {
-    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, audioPaceMs: 20 });
+    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 20 });
     refusing = await startFakePipecatBot({ startRefusal: { status: 500, body: '{"detail": "Bot process failed to start"}' } });
     h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
     panel = await h.openPanel();
@@ -82,6 +82,20 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
     const processors = new Set(rtvi.filter((e) => e.type === 'metrics').flatMap((e) => Object.values(e.data as Record<string, Array<{ processor?: string }>>).flat().map((m) => m.processor)));
     expect([...processors]).toEqual(expect.arrayContaining(['DeepgramSTTService#0', 'OpenAILLMService#0', 'CartesiaTTSService#0']));
 
+    // The reply, sent as real Pipecat does (bot-output per sentence with cumulative word progress),
+    // reads once and is not marked cut off.
+    await selectView(panel, 'Conversation');
+    const conversation = panel.getByRole('region', { name: exactly('Conversation') });
+    const replies = await waitFor('the bot\'s reply in the conversation', async () => {
+      const items = await conversation.getByRole('listitem').allTextContents();
+      const bots = items.filter((t) => t.includes('It is sunny'));
+      return bots.length ? bots : null;
+    }, { timeoutMs: 10_000 });
+    for (const r of replies) {
+      expect(r.match(/It is sunny in Paris today\./g), r).toHaveLength(1);
+      expect(r).not.toContain('cut off');
+    }
+
     // The bot's LLM usage reaches the Metrics view (121 tokens per LLM turn in the fake).
     await selectView(panel, 'Metrics');
     const region = panel.getByRole('region', { name: exactly('Metrics') });
@@ -97,6 +111,10 @@ describe('Pipecat bot (WebSocket) end to end through the panel', () => {
     expect(await rowText('DeepgramSTTService#0')).toMatch(/nova-3-general.*187 ms/);
     expect(await rowText('OpenAILLMService#0')).toMatch(/gpt-4\.1.*\d+ ms.*\b\d+ \/ \d+ \/ (121|242|363)\b/);
     expect(await rowText('CartesiaTTSService#0')).toMatch(/sonic-2.*238 ms.*\b\d+\b/);
+    // Pipecat's ttfa {ttfa, ttfb, leading_silence} and stt_usage {value: {audio_seconds}} shapes.
+    const tts = await rowText('CartesiaTTSService#0');
+    expect(tts, tts).toMatch(/ttfa 301 ms.*leading_silence 63 ms/);
+    expect(await rowText('DeepgramSTTService#0')).toMatch(/STT audio \d+(\.\d+)? s/);
     const violations = await auditAccessibility(panel);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
 

@@ -25,7 +25,7 @@ describe('Pipecat bot session: recorded, listed, replayed against OpenAI Realtim
   let openai: FakeOpenAIServer;
 
   beforeAll(async () => {
-    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, audioPaceMs: 20 });
+    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 20 });
     openai = await startFakeOpenAIServer({ apiKey: OPENAI_KEY, userTranscripts: ['What is the weather in Paris'], replyText: 'Cloudy in Paris.' });
     h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
   });
@@ -133,7 +133,7 @@ describe('Pipecat bot session: recorded, listed, replayed against OpenAI Realtim
 describe('Voice test against a Pipecat bot (CLI)', () => {
   let bot: FakePipecatBot;
   beforeAll(async () => {
-    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, audioPaceMs: 20 });
+    bot = await startFakePipecatBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 20 });
   });
   afterAll(async () => {
     await bot?.close();

@@ -35,7 +35,7 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
   let openai: FakeOpenAIServer;
 
   beforeAll(async () => {
-    bot = await startFakePipecatWebrtcBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } });
+    bot = await startFakePipecatWebrtcBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' });
     refusing = await startFakePipecatWebrtcBot({ offerRefusal: { status: 500, body: '{"detail": "Pipeline failed to start"}' } });
     openai = await startFakeOpenAIServer({ apiKey: OPENAI_KEY, userTranscripts: ['What is the weather in Paris'], replyText: 'Cloudy in Paris.' });
     h = await launchExtension({ fakeMicWav: join(FIXTURES_DIR, 'weather-paris-16k-pause.wav') });
@@ -186,7 +186,7 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
 describe('Voice test against a Pipecat bot over WebRTC (CLI)', () => {
   let bot: FakePipecatWebrtcBot;
   beforeAll(async () => {
-    bot = await startFakePipecatWebrtcBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } });
+    bot = await startFakePipecatWebrtcBot({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' });
   });
   afterAll(async () => {
     await bot?.close();

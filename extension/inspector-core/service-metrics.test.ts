@@ -60,16 +60,31 @@ describe('metrics per service', () => {
     expect(rows[0]).toMatchObject({ processor: 'openai-realtime', model: 'gpt-realtime', tokens: { prompt: 11, completion: 5, total: 16 } });
   });
 
+  it('reads Pipecat\'s real ttfa, ttfat and stt_usage shapes (metrics.py:41-97, 173-180; observer.py _handle_metrics)', () => {
+    const rows = serviceMetrics([
+      metrics({ ttfa: [{ processor: 'CartesiaTTSService#0', model: 'sonic-2', ttfa: 0.31, ttfb: 0.25, leading_silence: 0.06 }] }),
+      metrics({ ttfat: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', ttfat: 0.9, ttfb: 0.4, thinking_time: 0.5 }] }),
+      metrics({ stt_usage: [{ processor: 'DeepgramSTTService#0', model: 'nova-3', value: { audio_seconds: 2.5 } }] }),
+      metrics({ stt_usage: [{ processor: 'DeepgramSTTService#0', model: 'nova-3', value: { audio_seconds: 1.5 } }] }),
+    ]);
+    const by = Object.fromEntries(rows.map((r) => [r.processor, r]));
+    expect(by['CartesiaTTSService#0']!.other).toEqual({ ttfa: { last: 310, count: 1 }, leading_silence: { last: 60, count: 1 } });
+    expect(by['OpenAILLMService#0']!.other).toEqual({ ttfat: { last: 900, count: 1 }, thinking_time: { last: 500, count: 1 } });
+    // stt_usage reports the audio since the last report: summed.
+    expect(by['DeepgramSTTService#0']!.other).toEqual({ stt_usage: { last: 4, count: 2 } });
+    expect(by['DeepgramSTTService#0']!.model).toBe('nova-3');
+  });
+
   it('keeps other kinds (ttfa, stt_usage) and ignores malformed entries, other sessions and other rows', () => {
     const acc = new ServiceMetricsAccumulator(2);
-    acc.add(metrics({ ttfa: [{ processor: 'X#0', value: 0.5 }], stt_usage: [{ processor: 'X#0', value: 3 }] }, 2));
+    acc.add(metrics({ ttfa: [{ processor: 'X#0', ttfa: 0.5, ttfb: 0.5, leading_silence: 0 }], stt_usage: [{ processor: 'X#0', value: { audio_seconds: 3 } }] }, 2));
     acc.add(metrics({ ttfb: [{ processor: 'Y#0', value: 0.5 }] }, 1));
     acc.add(metrics({ ttfb: [{ value: 0.5 }, { processor: 'Z#0', value: 'fast' }, null], processing: 'nope' }, 2));
     acc.add(metrics(null, 2));
     acc.add({ ...metrics({ ttfb: [{ processor: 'W#0', value: 1 }] }, 2), source: 'raw' });
     const rows = acc.snapshot();
     expect(rows.map((r) => r.processor)).toEqual(['X#0']);
-    expect(rows[0].other).toEqual({ ttfa: { last: 500, count: 1 }, stt_usage: { last: 3, count: 1 } });
+    expect(rows[0].other).toEqual({ ttfa: { last: 500, count: 1 }, leading_silence: { last: 0, count: 1 }, stt_usage: { last: 3, count: 1 } });
   });
 
   it('a snapshot is a copy: later rows do not change it', () => {

@@ -3,9 +3,13 @@ import type { LogEvent } from '../shared/log-event.ts';
 /**
  * Metrics per service, from RTVI `metrics` rows. A Pipecat bot sends one `metrics` message per
  * MetricsFrame (pipecat-server.md §3; RTVIObserver in src/pipecat/processors/frameworks/rtvi/observer.py):
- * `{ttfb|processing|ttfa|ttfat|characters|stt_usage: [{processor: "<Class>#<n>", model?, value}]}`,
- * where ttfb/processing are seconds (TTFBMetricsData / ProcessingMetricsData, src/pipecat/metrics/metrics.py)
- * and characters an int (TTSUsageMetricsData). LLM usage comes as `{tokens: [{prompt_tokens,
+ * `{ttfb|processing|characters: [{processor: "<Class>#<n>", model?, value}]}`, where ttfb/processing
+ * are seconds (TTFBMetricsData / ProcessingMetricsData, src/pipecat/metrics/metrics.py) and characters
+ * an int (TTSUsageMetricsData). The others carry no flat `value` (metrics.py:41-97, 173-180):
+ * `ttfa: [{processor, model?, ttfa, ttfb, leading_silence}]`, `ttfat: [{…, ttfat, ttfb, thinking_time}]`
+ * (seconds; their ttfb mirrors the ttfb entry sent before, so it is not counted again) and
+ * `stt_usage: [{processor, model?, value: {audio_seconds}}]` (audio since the last report, summed).
+ * LLM usage comes as `{tokens: [{prompt_tokens,
  * completion_tokens, total_tokens, ...}]}`: the observer dumps only the LLMTokenUsage value, so it
  * names no processor. Our own adapters send `tokens` entries with `processor` and `model` set.
  */
@@ -32,7 +36,10 @@ export interface ServiceMetrics {
   /** TTS characters, summed. */
   characters: number | null;
   tokens: ServiceTokens | null;
-  /** Other kinds (ttfa, ttfat, stt_usage, …): last numeric value and how many were seen. */
+  /**
+   * Other kinds: ttfa / ttfat and their leading_silence / thinking_time (last, ms), stt_usage (audio
+   * seconds, summed), anything else with a numeric `value` (last); and how many were seen.
+   */
   other: Record<string, { last: number; count: number }>;
   /** When the service first reported (row order), to keep a stable order. */
   firstSeq: number;
@@ -41,7 +48,9 @@ export interface ServiceMetrics {
 /** Stand-in processor for LLM usage that names none and cannot be matched to one LLM service. */
 export const UNNAMED_LLM = 'LLM (usage without a processor)';
 
-const SECONDS_KINDS = new Set(['ttfb', 'processing', 'ttfa', 'ttfat']);
+const SECONDS_KINDS = new Set(['ttfb', 'processing', 'ttfa', 'ttfat', 'leading_silence', 'thinking_time']);
+/** ttfa/ttfat entries: the measure and its breakdown part (metrics.py TTFAMetricsData / TTFATMetricsData). */
+const BREAKDOWN: Record<string, string> = { ttfa: 'leading_silence', ttfat: 'thinking_time' };
 
 export class ServiceMetricsAccumulator {
   private readonly services = new Map<string, ServiceMetrics>();
@@ -93,9 +102,15 @@ export class ServiceMetricsAccumulator {
 
   private addValue(kind: string, e: Record<string, unknown>, seq: number): void {
     const processor = typeof e.processor === 'string' && e.processor ? e.processor : null;
-    const value = num(e.value);
+    const nested = e.value && typeof e.value === 'object' && !Array.isArray(e.value) ? (e.value as Record<string, unknown>) : null;
+    const value = kind in BREAKDOWN ? (num(e[kind]) ?? num(e.value)) : kind === 'stt_usage' && nested ? num(nested.audio_seconds) : num(e.value);
     if (!processor || value === null) return;
     const s = this.service(processor, typeof e.model === 'string' && e.model ? e.model : null, seq);
+    if (kind === 'stt_usage') {
+      const prev = s.other[kind];
+      s.other[kind] = { last: Math.round(((prev?.last ?? 0) + value) * 1000) / 1000, count: (prev?.count ?? 0) + 1 };
+      return;
+    }
     if (kind === 'ttfb' || kind === 'processing') {
       const ms = value * 1000;
       const stat = (s[kind] ??= { last: ms, values: [] });
@@ -106,6 +121,13 @@ export class ServiceMetricsAccumulator {
     } else {
       const prev = s.other[kind];
       s.other[kind] = { last: SECONDS_KINDS.has(kind) ? value * 1000 : value, count: (prev?.count ?? 0) + 1 };
+    }
+    // After its measure, so the table reads "ttfa …, leading_silence …".
+    const part = BREAKDOWN[kind];
+    const partValue = part ? num(e[part]) : null;
+    if (part && partValue !== null) {
+      const prev = s.other[part];
+      s.other[part] = { last: partValue * 1000, count: (prev?.count ?? 0) + 1 };
     }
   }
 

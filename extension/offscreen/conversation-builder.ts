@@ -47,6 +47,15 @@ export class ConversationBuilder {
   private botStreamed = '';
   /** The last `spoken_status` seen in this reply: a reply left `in-progress` was cut off. */
   private lastBotStatus: unknown = undefined;
+  /**
+   * Sentences of this reply reported with `spoken_progress`, by segment: real Pipecat repeats each
+   * sentence with cumulative spoken-so-far text ("new" → "in-progress"… → "completed",
+   * rtvi/observer.py:686-760), our adapters send one "in-progress" report when a reply is cut off.
+   * A reply that ends with one of them not "completed" was cut off there.
+   */
+  private segments: Array<{ key: string; text: string; heard: string; remaining: string; status: unknown }> = [];
+  /** This reply's words come as Pipecat word-timestamp progress: its bare-word `bot-tts-text` is not display text. */
+  private wordProgress = false;
   /** The open bot turn is a typed reply (text only): it ends with the LLM, not with audio. */
   private botTextOnly = false;
   /** The last finished bot turn, while nothing else has been said since. */
@@ -134,6 +143,19 @@ export class ConversationBuilder {
         this.botSpeaking = true;
         this.interruptedBot = null;
         break;
+      case 'bot-interrupted': {
+        // Pipecat sends this at every InterruptionFrame (observer.py:460-463), also when the bot is
+        // silent; only a reply still being spoken was cut off (its unheard part may be unknown).
+        const turn = this.openBot ?? this.interruptedBot;
+        // With word timing, a reply whose every sentence was reported spoken ("completed") is whole:
+        // only its audio's tail was left when the user spoke.
+        const allSpoken = this.wordProgress && this.segments.length > 0 && this.segments.every((x) => x.status === 'completed');
+        if (this.botSpeaking && turn && !turn.cut && !allSpoken) {
+          turn.cut = true;
+          this.emit(turn);
+        }
+        break;
+      }
       case 'user-transcription': {
         const text = typeof d.text === 'string' ? d.text : '';
         const final = d.final === true;
@@ -164,7 +186,7 @@ export class ConversationBuilder {
         const text = typeof d.text === 'string' ? d.text.trim() : '';
         const progress = d.spoken_progress as { accumulated_text?: unknown; remaining_text?: unknown } | undefined;
         if (progress && typeof progress === 'object') {
-          this.onCutOff(meta?.seq, typeof progress.accumulated_text === 'string' ? progress.accumulated_text.trim() : '', typeof progress.remaining_text === 'string' ? progress.remaining_text.trim() : text);
+          this.onProgress(meta?.seq, d, text, typeof progress.accumulated_text === 'string' ? progress.accumulated_text : '', typeof progress.remaining_text === 'string' ? progress.remaining_text : text);
           break;
         }
         if (!text) break;
@@ -183,6 +205,9 @@ export class ConversationBuilder {
       case 'bot-tts-text': {
         const delta = typeof d.text === 'string' ? d.text : '';
         if (!delta) break;
+        // Word-timestamp TTS: bare words without spaces (word_completion_tracker.py:271); the
+        // progress reports carry the same words, spaced.
+        if (this.wordProgress && this.openBot) break;
         this.startBotText();
         this.botStreamed += delta;
         this.showBot();
@@ -310,7 +335,17 @@ export class ConversationBuilder {
   private closeBot(): void {
     if (!this.openBot) return;
     this.openBot.final = true;
-    if (this.botSentences && !this.openBot.cut) this.openBot.text = this.botSentences;
+    const cutAt = this.segments.findIndex((s) => s.status !== 'completed');
+    if (cutAt >= 0) {
+      const heard = this.heardText();
+      const streamed = this.botStreamed.trim();
+      this.openBot.text = !this.wordProgress && streamed.length > heard.length ? streamed : heard;
+      const unheard = joinText([this.segments[cutAt]!.remaining.trim(), ...this.segments.slice(cutAt + 1).map((s) => s.text)]);
+      if (unheard) this.openBot.unspoken = unheard;
+      else delete this.openBot.unspoken;
+      this.openBot.cut = true;
+    } else if (this.segments.length) this.openBot.text = this.fullText();
+    else if (this.botSentences && !this.openBot.cut) this.openBot.text = this.botSentences;
     // A sentence left in progress (never completed) when the reply ended was cut off.
     if (this.lastBotStatus === 'in-progress') this.openBot.cut = true;
     this.emit(this.openBot);
@@ -340,32 +375,55 @@ export class ConversationBuilder {
     this.botStreamed = '';
     this.lastBotStatus = undefined;
     this.botTextOnly = false;
+    this.segments = [];
+    this.wordProgress = false;
   }
 
-  private onCutOff(seq: number | undefined, heard: string, unheard: string): void {
+  /** A `bot-output` with `spoken_progress`: live word progress (Pipecat) or a cut-off report (ours). */
+  private onProgress(seq: number | undefined, d: Record<string, unknown>, text: string, heard: string, unheard: string): void {
     if (!this.openBot && this.interruptedBot) {
       // The report of a reply the user spoke over: it rejoins that reply, wherever it now sits.
       this.openBot = this.interruptedBot;
       if (seq !== undefined && this.pendingFirstSeq === seq) this.pendingFirstSeq = undefined;
     }
     this.startBotText();
-    if (heard) this.botSentences = this.botSentences ? `${this.botSentences} ${heard}` : heard;
-    const streamed = this.botStreamed.trim();
-    const text = streamed.length > this.botSentences.length ? streamed : this.botSentences;
-    const turn = this.openBot ?? this.newBotTurn(text);
-    turn.text = text;
-    turn.cut = true;
-    if (unheard) turn.unspoken = unheard;
-    turn.final = !this.botSpeaking;
-    this.emit(turn);
-    if (turn.final) {
-      this.lastBot = turn;
-      this.openBot = null;
-    } else this.openBot = turn;
+    const key = typeof d.segment_id === 'number' || typeof d.segment_id === 'string' ? `#${d.segment_id}` : `t:${text}`;
+    let seg = this.segments.find((s) => s.key === key);
+    if (!seg) {
+      seg = { key, text, heard: '', remaining: text, status: undefined };
+      this.segments.push(seg);
+    }
+    seg.heard = heard;
+    seg.remaining = unheard;
+    seg.status = d.spoken_status;
+    if (d.spoken_status === 'new') this.wordProgress = true;
+    if (!this.openBot) this.openBot = this.newBotTurn(this.fullText());
+    // Text for a reply the bot has stopped speaking (a late cut-off report) settles it at once.
+    if (!this.botSpeaking) this.closeBot();
+    else this.showBot();
+  }
+
+  /** Everything this reply says: plain sentences, then the sentences reported with progress. */
+  private fullText(): string {
+    return joinText([this.botSentences, ...this.segments.map((s) => s.text)]);
+  }
+
+  /** What was heard: every sentence up to the first one not completed, and that one's spoken part. */
+  private heardText(): string {
+    const parts = [this.botSentences];
+    for (const s of this.segments) {
+      if (s.status === 'completed') parts.push(s.text);
+      else {
+        parts.push(s.heard.trim());
+        break;
+      }
+    }
+    return joinText(parts);
   }
 
   private showBot(): void {
-    const text = this.botStreamed.trim().length > this.botSentences.length ? this.botStreamed.trim() : this.botSentences;
+    const sentences = this.fullText();
+    const text = !this.wordProgress && this.botStreamed.trim().length > sentences.length ? this.botStreamed.trim() : sentences;
     if (!text) return;
     if (!this.openBot) this.openBot = this.newBotTurn(text);
     else this.openBot.text = text;
@@ -422,6 +480,10 @@ export class ConversationBuilder {
 
 function turnNumber(t: ConversationTurn): number {
   return Number(t.id.slice('turn-'.length));
+}
+
+function joinText(parts: string[]): string {
+  return parts.filter((p) => p).join(' ');
 }
 
 function truncate(s: string, n: number): string {

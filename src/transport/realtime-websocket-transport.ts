@@ -65,6 +65,8 @@ type Observed = {
    * emitted at once, as a seed-style adapter's would be.
    */
   spokenItemId?: string;
+  /** The id the peer gave the message (RTVI server-response / error-response answer a request by it). */
+  messageId?: string;
 };
 
 /** One connect() call, from its start until the session it opened is torn down. */
@@ -614,7 +616,7 @@ export abstract class RealTimeWebsocketTransport extends Transport {
     this._observer?.onRtvi?.({ t: at - this._connectStartedAt, wall: Date.now() - (nowMs() - at), type, data: clean, sourceFrameIds: opts.sourceFrameIds ?? [] });
     this._emittingOwn = true;
     try {
-      this._onMessage(new RTVIMessage(type, opts.unscrubbedForApp ? appCopy(data, clean) : clean));
+      this._onMessage(new RTVIMessage(type, opts.unscrubbedForApp ? appCopy(data, clean) : clean, opts.messageId));
     } catch (e) {
       // A throwing app callback must not break the transport's own bookkeeping.
       console.warn('[RealTimeWebsocketTransport] message handler threw', errorMessage(e));

@@ -201,12 +201,14 @@ export async function startFakePipecatWebrtcBot(opts: FakePipecatWebrtcBotOption
             outbox.push(p);
           }
         },
+        // Two 20 ms packets per chunk, sent by the 20 ms outbox timer: real time.
+        chunkMs: 2 * PACKET_MS,
         leave: () => {
           sendText(pyDumps({ type: 'signalling', message: { type: 'peerLeft' } }));
           setTimeout(() => void pc.close(), 50);
         },
       },
-      { clientFunction: opts.clientFunction, reply: opts.reply, transcript: opts.transcript, audioPaceMs: opts.audioPaceMs ?? 40 },
+      opts,
       received,
     );
 

@@ -13,7 +13,8 @@
  *   https://docs.pipecat.ai/client/rtvi-standard): client-ready → bot-ready with the same id;
  *   envelopes dumped with exclude_none (no id/data when empty); the turn order of pipecat-server.md §3
  *   "Order of one STT → LLM → TTS turn"; metrics shapes of src/pipecat/metrics/metrics.py;
- *   function calls reported with function_call_report_level FULL, answered by llm-function-call-result.
+ *   function calls reported at function_call_report_level NONE (Pipecat's default, observer.py:192-193)
+ *   unless `functionCallReportLevel` says otherwise, answered by llm-function-call-result.
  * - audio out: OutputAudioRawFrame at 24 kHz mono, 40 ms chunks (audio_out_10ms_chunks = 4), the
  *   last padded with silence, named `OutputAudioRawFrame#<n>` with an id (base_output.py).
  * - an InterruptionFrame + bot-interrupted at every user turn start (enable_interruptions default).
@@ -23,7 +24,9 @@ import type { AddressInfo } from 'node:net';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FrameSchema, type Frame } from '../../src/adapters/pipecat-websocket/gen/frames_pb.ts';
-import { PipecatBotScript, pyDumps, rtviText } from './pipecat-bot-script.ts';
+import { PipecatBotScript, pyDumps, rtviText, type BotScriptOptions } from './pipecat-bot-script.ts';
+
+export { functionResultValidation, pyDumps } from './pipecat-bot-script.ts';
 
 export interface FakePipecatBotOptions {
   /** Answer POST /start with this status and body instead of a session. */
@@ -32,16 +35,68 @@ export interface FakePipecatBotOptions {
   rejectUpgradeStatus?: number;
   /** Require `?token=` to equal this (the runner's --ws-auth token mode). */
   requireToken?: string;
+  /**
+   * The runner's --host, used only in /start's wsUrl: run.py:864-870 answers
+   * `${args.host != "localhost" ? "wss" : "ws"}://${args.host}:${args.port}/ws-client` while serving
+   * plain HTTP. Default '127.0.0.1' (so the answer is wss://127.0.0.1:<port>/ws-client, as the real
+   * runner's would be); the fake itself always listens on 127.0.0.1.
+   */
+  runnerHost?: string;
+  /**
+   * The runner's --allowed-origins / PIPECAT_ALLOWED_ORIGINS: a WebSocket whose Origin is not listed
+   * (or absent) is closed 4003 before accept (run.py:580-584, allowed_origins.py:22-34), which the
+   * client sees as an HTTP 403 handshake refusal. Empty or unset: every origin allowed.
+   */
+  allowedOrigins?: string[];
   /** Close the socket with this code/reason right after it opens (before bot-ready). */
   closeOnOpen?: { code: number; reason: string };
   /** A client function the bot's LLM calls in each turn (answered by llm-function-call-result). */
   clientFunction?: { name: string; arguments: Record<string, unknown> };
+  /**
+   * RTVIObserverParams.function_call_report_level for the call. Default 'NONE', Pipecat's default
+   * ({"*": NONE}, observer.py:192-193): started {}, in-progress {tool_call_id}, stopped
+   * {tool_call_id, cancelled}; NAME adds function_name; FULL adds arguments and result
+   * (observer.py:497-553). A client can answer only a call it can name: tests of mocks use 'FULL'.
+   */
+  functionCallReportLevel?: 'NONE' | 'NAME' | 'FULL';
   /** What the bot says (one TTS sentence). */
   reply?: string;
   /** What the fake STT "hears". */
   transcript?: string;
-  /** ms between 40 ms audio chunks; 0 writes them at once (Pipecat paces at about half real time). */
+  /**
+   * ms between 40 ms audio chunks. Default 40: real time, as Pipecat's output transport sends one
+   * chunk per chunk duration (base_output.py:129-136; websocket transports' send interval,
+   * fastapi.py:456). 0 writes the whole reply at once (no interruption can land mid-reply).
+   */
   audioPaceMs?: number;
+  /**
+   * How the bot's TTS reports text (observer.py:631-760 with a 2.x client). 'word' (default, a
+   * word-timestamp TTS such as Cartesia): per sentence a bot-output "new" once the bot speaks, then
+   * per word a bare-word bot-tts-text and a bot-output "in-progress"/"completed" with cumulative
+   * spoken_progress. 'sentence' (a TTS without word timing): one bot-output "completed" and the
+   * sentence as bot-tts-text.
+   */
+  ttsTextMode?: 'word' | 'sentence';
+  /**
+   * The bot's app raises while handling a valid llm-function-call-result: RTVIProcessor answers
+   * error-response "Exception processing message: <this>" (processor.py:379-381).
+   */
+  functionResultException?: string;
+  /**
+   * The pipeline's audio_in_sample_rate (default 16000, PipelineParams; worker.py:186). Pipecat does
+   * not resample input: base_input.py:202-209 queues InputAudioRawFrames as received and the STT /
+   * VAD read them at this rate (stt_service.py:357), whatever the frame says. The fake does the same:
+   * it times speech at this rate, and audio labelled with another rate — which a real STT hears at
+   * the wrong speed — yields a transcript "[garbled: …]" (a stand-in for an STT's nonsense).
+   */
+  inputSampleRate?: number;
+  /**
+   * What the bot's app answers to a client-message, by its `t`: RTVIProcessor only pushes an
+   * RTVIClientMessageFrame and calls on_client_message (processor.py:496-509); a server-response
+   * {t, d} with the message's id goes out only if the app calls send_server_response
+   * (observer.py _send_server_response). Unlisted types get no answer. Default: none answered.
+   */
+  serverResponses?: Record<string, unknown>;
   /** Audio rate the bot writes (audio_out_sample_rate). */
   outputSampleRate?: number;
 }
@@ -55,6 +110,8 @@ export interface FakePipecatBot {
   audioIn: Array<{ name: string; sampleRate: number; numChannels: number; bytes: number }>;
   startRequests: Array<{ body: unknown; authorization?: string }>;
   upgradeUrls: string[];
+  /** Texts of send-text with run_immediately false (appended to the bot's context, no turn). */
+  contextAppends: string[];
   /** Sends one RTVI message as the bot's serializer would (exclude_none: no data key when undefined). */
   sendRtvi(type: string, data?: unknown): void;
   /** Sends `chunks` 40 ms OutputAudioRawFrames at once. */
@@ -71,14 +128,15 @@ export interface FakePipecatBot {
 
 const SAMPLE_CHUNK_MS = 40;
 
-export { pyDumps };
-
 export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Promise<FakePipecatBot> {
   const received: FakePipecatBot['received'] = [];
   const audioIn: FakePipecatBot['audioIn'] = [];
   const startRequests: FakePipecatBot['startRequests'] = [];
   const upgradeUrls: string[] = [];
   const outRate = opts.outputSampleRate ?? 24_000;
+  const inRate = opts.inputSampleRate ?? 16_000;
+  /** send-text with run_immediately false: appended to the context, no turn run. */
+  const contextAppends: string[] = [];
   let objId = 100;
   let current: WebSocket | null = null;
   // Speech detection on the client's audio: a stand-in for the bot's VAD + turn analyser.
@@ -113,8 +171,10 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
         res.writeHead(opts.startRefusal.status, { 'content-type': 'application/json' }).end(opts.startRefusal.body);
         return;
       }
-      // run.py: wsUrl for /ws-client, sessionId (uuid), token (null unless token auth).
-      res.writeHead(200, { 'content-type': 'application/json' }).end(pyDumps({ wsUrl: `ws://127.0.0.1:${port}/ws-client`, sessionId: 'c0ffee00-0000-4000-8000-000000000001', token: opts.requireToken ?? null }));
+      // run.py:864-870: wsUrl for /ws-client (scheme by the --host rule), sessionId (uuid), token (null unless token auth).
+      const host = opts.runnerHost ?? '127.0.0.1';
+      const scheme = host !== 'localhost' ? 'wss' : 'ws';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(pyDumps({ wsUrl: `${scheme}://${host}:${port}/ws-client`, sessionId: 'c0ffee00-0000-4000-8000-000000000001', token: opts.requireToken ?? null }));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail": "Not Found"}');
@@ -123,7 +183,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
   http.on('upgrade', (req, socket, head) => {
     upgradeUrls.push(req.url ?? '/');
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-    if (opts.rejectUpgradeStatus || (opts.requireToken && token !== opts.requireToken)) {
+    const origin = String(req.headers.origin ?? '').toLowerCase();
+    const originRefused = !!opts.allowedOrigins?.length && !opts.allowedOrigins.some((o) => o.toLowerCase() === origin);
+    if (opts.rejectUpgradeStatus || (opts.requireToken && token !== opts.requireToken) || originRefused) {
       const status = opts.rejectUpgradeStatus ?? 403;
       socket.end(`HTTP/1.1 ${status} Forbidden\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -159,9 +221,10 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     let s = scripts.get(ws);
     if (!s) {
       s = new PipecatBotScript(
-        { rtvi: (type, data, id) => rtvi(ws, type, data, id), interrupt: () => interruption(ws), sendAudioChunk: (i, total) => audioChunk(ws, i, total), leave: () => ws.close(1000, 'disconnect-bot') },
-        { clientFunction: opts.clientFunction, reply: opts.reply, transcript: opts.transcript, audioPaceMs: opts.audioPaceMs },
+        { rtvi: (type, data, id) => rtvi(ws, type, data, id), interrupt: () => interruption(ws), sendAudioChunk: (i, total) => audioChunk(ws, i, total), chunkMs: SAMPLE_CHUNK_MS, leave: () => ws.close(1000, 'disconnect-bot') },
+        scriptOptions(opts),
         received,
+        contextAppends,
       );
       scripts.set(ws, s);
     }
@@ -209,7 +272,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + (pcm.byteLength & ~1)));
     let peak = 0;
     for (const s of samples) peak = Math.max(peak, Math.abs(s));
-    const ms = (samples.length / (rate || 16_000)) * 1000;
+    // Timed at the pipeline's rate, not the frame's label (no resampling in Pipecat's input).
+    const ms = (samples.length / inRate) * 1000;
+    if (rate !== inRate) scriptFor(ws).garbledHearing = `[garbled: ${rate} Hz audio read as ${inRate} Hz]`;
     if (peak > 1000) {
       speechMs += ms;
       silenceMs = 0;
@@ -238,6 +303,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     audioIn,
     startRequests,
     upgradeUrls,
+    contextAppends,
     sendRtvi: (type, data) => {
       if (current) rtvi(current, type, data);
     },
@@ -260,4 +326,9 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
+}
+
+/** The options the RTVI script takes, picked from the fake's. */
+function scriptOptions(o: FakePipecatBotOptions): BotScriptOptions {
+  return { clientFunction: o.clientFunction, functionCallReportLevel: o.functionCallReportLevel, reply: o.reply, transcript: o.transcript, audioPaceMs: o.audioPaceMs, ttsTextMode: o.ttsTextMode, functionResultException: o.functionResultException, serverResponses: o.serverResponses };
 }

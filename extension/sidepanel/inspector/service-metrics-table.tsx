@@ -65,7 +65,8 @@ function timing(stat: TimingStat | null): string {
 }
 
 function otherText(other: ServiceMetrics['other']): string {
-  const parts = Object.entries(other).map(([k, v]) => `${k} ${k === 'ttfa' || k === 'ttfat' ? formatMs(v.last) : v.last}${v.count > 1 ? ` (${v.count})` : ''}`);
+  const ms = new Set(['ttfa', 'ttfat', 'leading_silence', 'thinking_time']);
+  const parts = Object.entries(other).map(([k, v]) => (k === 'stt_usage' ? `STT audio ${v.last} s` : `${k} ${ms.has(k) ? formatMs(v.last) : v.last}`) + (v.count > 1 ? ` (${v.count})` : ''));
   return parts.length ? parts.join(', ') : '—';
 }
 

@@ -11,7 +11,8 @@ export const RTVI_LABEL = 'rtvi-ai';
 export interface PipecatRtviHost {
   isSettingUp(): boolean;
   markReady(sourceFrameIds: number[], botReadyData: unknown): void;
-  emit(type: string, data: unknown, sourceFrameIds: number[]): void;
+  /** `messageId`: the bot's id for the message (its server-response / error-response answers our request by it). */
+  emit(type: string, data: unknown, sourceFrameIds: number[], messageId?: string): void;
   emitError(message: string, sourceFrameIds: number[]): void;
   beginFunctionCall(call: FunctionCallContext, sourceFrameIds: number[]): void;
   /** Names of the functions the workbench answers (Tools (JSON)). */
@@ -28,11 +29,23 @@ export interface PipecatRtviHost {
 export class PipecatRtviRouter {
   /** The bot's `llm-function-call-started` for a call the workbench answers, held until its in-progress names the call. */
   private heldStarted: number[] = [];
+  /** Our llm-function-call-result messages by id: an error-response with that id is the bot refusing it. */
+  private sentResults = new Map<string, FunctionCallContext>();
+  /** The nameless-call hint was given this session. */
+  private hintedReportLevel = false;
 
   constructor(private readonly host: PipecatRtviHost) {}
 
   reset(): void {
     this.heldStarted = [];
+    this.sentResults.clear();
+    this.hintedReportLevel = false;
+  }
+
+  /** The workbench answered `call` with the message `messageId`. */
+  resultSent(messageId: string, call: FunctionCallContext): void {
+    this.sentResults.set(messageId, call);
+    if (this.sentResults.size > 100) this.sentResults.delete(this.sentResults.keys().next().value as string);
   }
 
   /** One RTVI message as JSON text (MessageFrame.data, or a data-channel message). */
@@ -51,7 +64,20 @@ export class PipecatRtviRouter {
     }
     const type = msg.type;
     const data = (msg.data ?? {}) as Record<string, unknown>;
+    const msgId = (msg as { id?: unknown }).id;
     switch (type) {
+      case 'error-response': {
+        // RTVIProcessor answers a result it cannot take with an error-response carrying our message
+        // id (processor.py:376-381); the call never reaches the bot's LLM, so it is not answered.
+        const call = typeof msgId === 'string' ? this.sentResults.get(msgId) : undefined;
+        if (call) {
+          this.sentResults.delete(msgId as string);
+          this.host.emit(type, msg.data ?? {}, [frameId]);
+          this.host.emitError(`The bot refused the result of ${call.functionName} (call ${call.toolCallId}): ${String(data.error ?? 'no reason given')}. The call is still waiting in the bot.`, [frameId]);
+          return;
+        }
+        break;
+      }
       case 'bot-ready':
         if (this.host.isSettingUp()) {
           this.host.markReady([frameId], msg.data ?? {});
@@ -68,6 +94,17 @@ export class PipecatRtviRouter {
         }
         break;
       case 'llm-function-call-in-progress':
+        if (typeof data.function_name !== 'string' && !this.hintedReportLevel && this.host.declaredTools().length > 0) {
+          // Pipecat's default function_call_report_level is {"*": NONE} (rtvi/observer.py:192-193):
+          // calls arrive as {tool_call_id} only, so no mock can know which function was called.
+          this.hintedReportLevel = true;
+          this.host.emit(type, msg.data ?? {}, [frameId]);
+          this.host.emitError(
+            `The bot reported a function call without its name (tool_call_id ${String(data.tool_call_id ?? '?')}), so the workbench's mocks (${this.host.declaredTools().join(', ')}) cannot answer it and the bot may wait. Pipecat reports calls at function_call_report_level NONE by default; in the bot, pass rtvi_observer_params=RTVIObserverParams(function_call_report_level={"*": RTVIFunctionCallReportLevel.FULL}) (or NAME, or list only the functions the workbench answers) to the pipeline worker/task.`,
+            [frameId],
+          );
+          return;
+        }
         if (this.answers(data.function_name) && typeof data.tool_call_id === 'string') {
           const held = this.heldStarted.splice(0);
           this.host.beginFunctionCall({ toolCallId: data.tool_call_id, functionName: data.function_name as string, arguments: asArgs(data.arguments) }, [...held, frameId]);
@@ -84,7 +121,7 @@ export class PipecatRtviRouter {
       default:
         break;
     }
-    this.host.emit(type, msg.data ?? {}, [frameId]);
+    this.host.emit(type, msg.data ?? {}, [frameId], typeof msgId === 'string' && msgId ? msgId : undefined);
   }
 
   private answers(name: unknown): boolean {

@@ -98,7 +98,7 @@ describe('PipecatWebrtcTransport against the fake SmallWebRTC bot', () => {
   });
 
   it('a turn run by the bot: its RTVI rows in order, each linked to its data-channel message; the client function answered', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, audioPaceMs: 1 }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 1 }, { tools: '[{"name": "get_weather"}]' });
     registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
     await h.client.connect();
     await h.bot.runTurn();

@@ -6,6 +6,7 @@ import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOp
 import { summarizeRtcAudioStats, type RtcAudioStats } from '../../transport/rtc-audio-stats.ts';
 import { errorMessage } from '../../transport/transport-errors.ts';
 import { PipecatRtviRouter, RTVI_LABEL, declaredToolNames } from '../pipecat-common/pipecat-rtvi-router.ts';
+import { toPipecatResult } from '../pipecat-common/pipecat-function-result.ts';
 import { parseHeaders, parseJsonObject } from '../pipecat-websocket/pipecat-websocket-transport.ts';
 import { PcmTrackSource } from './pcm-track-source.ts';
 import { callBot, candidateForServer, iceServersFrom, isStartUrl, offerUrlForSession, redactSdp } from './pipecat-webrtc-signalling.ts';
@@ -79,10 +80,10 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
   private readonly rtvi = new PipecatRtviRouter({
     isSettingUp: () => this.isSettingUp,
     markReady: (ids, data) => this.markReady(ids, data),
-    emit: (type, data, ids) => {
+    emit: (type, data, ids, messageId) => {
       // SmallWebRTC has no InterruptionFrame on the wire: bot-interrupted is the bot's word that it stopped.
       if (type === 'bot-interrupted') this.flushBotAudio();
-      this.emitRtvi(type, data, { sourceFrameIds: ids });
+      this.emitRtvi(type, data, { sourceFrameIds: ids, ...(messageId ? { messageId } : {}) });
     },
     emitError: (message, ids) => this.emitError(message, false, ids),
     beginFunctionCall: (call, ids) => this.beginFunctionCall(call, ids),
@@ -277,8 +278,12 @@ export class PipecatWebrtcTransport extends RealTimeWebsocketTransport {
   }
 
   protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
-    // client-js's shape for the answer (pipecat-server.md §3: llm-function-call-result → FunctionCallResultFrame).
-    this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result });
+    // client-js's shape for the answer (pipecat-server.md §3: llm-function-call-result → FunctionCallResultFrame);
+    // Pipecat takes only an object or a string as the result (models.py:278-287).
+    const sent = toPipecatResult(call.functionName, result);
+    if (sent.note) this.emitError(sent.note, false);
+    const id = this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result: sent.result });
+    this.rtvi.resultSent(id, call);
   }
 
   /** Pipecat's client tells the bot when its microphone is muted: trackStatus for receiver 0 (pipecat-server.md §2). */

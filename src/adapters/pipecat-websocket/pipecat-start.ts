@@ -69,6 +69,39 @@ export function withToken(wsUrl: string, token: string): string {
   return u.toString();
 }
 
+/**
+ * Pipecat's runner answers `wss://<--host>:<port>/ws-client` for any --host other than "localhost"
+ * (run.py:864-870) while it serves plain HTTP, so with --host 0.0.0.0 or 127.0.0.1 its own answer
+ * cannot be opened. When the start URL is http:// and the answer is wss:// on the same port and on
+ * the start URL's host or a wildcard address, the socket that works is ws:// at the start URL's
+ * host. Anything else is used as answered. `note` says what was changed and why.
+ */
+export function reachableSocketUrl(startUrl: string, wsUrl: string): { url: string; note?: string } {
+  let start: URL;
+  let ws: URL;
+  try {
+    start = new URL(startUrl);
+    ws = new URL(wsUrl);
+  } catch {
+    return { url: wsUrl };
+  }
+  const wildcard = ['0.0.0.0', '[::]', '::'].includes(ws.hostname);
+  const port = (u: URL, dflt: string) => u.port || dflt;
+  if (start.protocol !== 'http:' || ws.protocol !== 'wss:') return { url: wsUrl };
+  if (!(wildcard || ws.hostname === start.hostname) || port(ws, '443') !== port(start, '80')) return { url: wsUrl };
+  const fixed = new URL(wsUrl);
+  fixed.protocol = 'ws:';
+  fixed.host = start.host;
+  return {
+    url: fixed.toString(),
+    note: `The start endpoint answered ${stripSearch(ws)} although it is served over plain http:// (Pipecat's runner answers wss:// for any --host other than "localhost"); connecting to ${stripSearch(fixed)} instead.`,
+  };
+}
+
+function stripSearch(u: URL): string {
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
 function originOf(url: string): string {
   try {
     return new URL(url).origin;

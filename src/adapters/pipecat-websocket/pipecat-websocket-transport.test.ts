@@ -65,7 +65,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
   });
 
   it('runs a spoken turn: audio frames out at 16 kHz, the bot\'s RTVI in its order, its audio played, a client function answered by the registered handler', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
     const calls: Array<Record<string, unknown>> = [];
     registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', (call) => {
       calls.push(call.arguments);
@@ -112,7 +112,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
   });
 
   it('a call the workbench answers has one llm-function-call-stopped row: the bot\'s, linked to its frame and carrying the result', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
     registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
     const appStopped: unknown[] = [];
     h.client.on('llmFunctionCallStopped', (d) => appStopped.push(d));
@@ -125,6 +125,101 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect(carried(h.frames, stopped[0].sourceFrameIds[0])?.type).toBe('llm-function-call-stopped');
     // An app using the transport hears of the call's end once, too.
     expect(appStopped).toHaveLength(1);
+  });
+
+  // (null from a client-js handler is "no result" there: client-js skips `result == undefined`.)
+  it.each([[[1, 2], '[1,2]'], [42, '42'], [true, 'true']] as const)('a mock result %j (not an object or string: Pipecat rejects it) is sent as its JSON text, with a note naming the rule', async (value, sent) => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => value as never);
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the bot to stop speaking', () => h.rtvi.some((r) => r.type === 'bot-stopped-speaking'), 8000);
+    expect(h.bot.received.find((m) => m.type === 'llm-function-call-result')!.data).toMatchObject({ result: sent });
+    expect(h.rtvi.filter((r) => r.type === 'error-response')).toEqual([]);
+    expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped').map((r) => (r.data as { result: unknown }).result)).toEqual([sent]);
+    const note = h.rtvi.find((r) => r.type === 'error' && /object or a string/.test((r.data as { message: string }).message));
+    expect(note?.data).toMatchObject({ fatal: false });
+  });
+
+  it('a result the bot refuses (error-response to it) is an error naming the call, and the call is not reported answered', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', functionResultException: 'boom' }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the refusal', () => h.rtvi.some((r) => r.type === 'error' && /refused the result/.test((r.data as { message: string }).message)), 8000);
+    const err = h.rtvi.find((r) => r.type === 'error' && /refused the result/.test((r.data as { message: string }).message))!;
+    expect((err.data as { message: string }).message).toContain('get_weather');
+    expect((err.data as { message: string }).message).toContain('Exception processing message: boom');
+    expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped')).toEqual([]);
+  });
+
+  it('a stock bot (report level NONE: calls without a name) while mocks are declared gets one hint saying how to set function_call_report_level', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(400);
+    await waitUntil('the nameless call', () => h.rtvi.some((r) => r.type === 'llm-function-call-in-progress'), 8000);
+    // A second nameless call: still one hint.
+    h.bot.sendRtvi('llm-function-call-in-progress', { tool_call_id: 'call_again' });
+    await waitUntil('the second nameless call', () => h.rtvi.some((r) => r.type === 'llm-function-call-in-progress' && (r.data as { tool_call_id?: string }).tool_call_id === 'call_again'), 8000);
+    const hints = h.rtvi.filter((r) => r.type === 'error' && /function_call_report_level/.test((r.data as { message: string }).message));
+    expect(hints).toHaveLength(1);
+    expect((hints[0]!.data as { message: string; fatal: boolean }).message).toMatch(/RTVIFunctionCallReportLevel\.(NAME|FULL)/);
+    expect((hints[0]!.data as { fatal: boolean }).fatal).toBe(false);
+    expect(h.bot.received.some((m) => m.type === 'llm-function-call-result')).toBe(false);
+  });
+
+  it('the microphone rate must equal the bot\'s pipeline input rate: Pipecat reads frames at its own rate, so another rate is garbled', async () => {
+    // base_input.py:202-209 queues InputAudioRawFrames as they come; STT and VAD use the pipeline's
+    // audio_in_sample_rate (stt_service.py:357; default 16000), not the frame's label.
+    const help = descriptor.settings.find((s) => s.key === 'input_sample_rate')!;
+    expect(help.default).toBe(16_000);
+    expect(help.help).toMatch(/must equal the bot's pipeline input rate/);
+    const h = await harness({ transcript: 'What is the weather in Paris?' }, { input_sample_rate: 48_000 });
+    await h.client.connect();
+    h.media.speak(300);
+    h.media.silence(1200);
+    await waitUntil('a final transcription', () => h.rtvi.find((r) => r.type === 'user-transcription' && (r.data as { final: boolean }).final), 8000);
+    const final = h.rtvi.find((r) => r.type === 'user-transcription' && (r.data as { final: boolean }).final)!;
+    expect((final.data as { text: string }).text).not.toBe('What is the weather in Paris?');
+    expect((final.data as { text: string }).text).toMatch(/garbled/);
+  });
+
+  it('send-text honours its options like Pipecat: audio_response false is text only; run_immediately false runs no turn', async () => {
+    const h = await harness({ serverResponses: { ping: { pong: 1 } } });
+    await h.client.connect();
+    h.client.sendText('Just text please', { audio_response: false });
+    await waitUntil('the text-only reply to end', () => h.rtvi.some((r) => r.type === 'bot-llm-stopped'), 8000);
+    await h.client.sendClientRequest('ping', {});
+    const types = h.rtvi.map((r) => r.type);
+    expect(types).toContain('bot-llm-text');
+    for (const t of ['bot-tts-started', 'bot-started-speaking', 'bot-tts-text']) expect(types).not.toContain(t);
+    expect(h.frames.some((f) => f.direction === 'in' && f.type === 'audio')).toBe(false);
+    const llmStarted = types.filter((t) => t === 'bot-llm-started').length;
+    h.client.sendText('Remember this', { run_immediately: false });
+    await h.client.sendClientRequest('ping', {});
+    expect(h.bot.contextAppends).toEqual(['Remember this']);
+    expect(h.rtvi.filter((r) => r.type === 'bot-llm-started')).toHaveLength(llmStarted);
+  });
+
+  it('a client-message is answered (server-response with its id) only when the bot\'s app answers that type', async () => {
+    const h = await harness({ serverResponses: { ping: { pong: 1 } } });
+    await h.client.connect();
+    h.client.sendClientMessage('unscripted', { a: 1 });
+    const answer = await h.client.sendClientRequest('ping', { b: 2 });
+    expect(answer).toEqual({ pong: 1 });
+    const responses = h.rtvi.filter((r) => r.type === 'server-response').map((r) => (r.data as { t: string }).t);
+    expect(responses).toEqual(['ping']);
+  });
+
+  it('the fake validates a result like Pipecat\'s pydantic model (result: dict | str)', async () => {
+    const { functionResultValidation } = await import('../../../test/fakes/fake-pipecat-ws-bot.ts');
+    const base = { function_name: 'f', tool_call_id: 'c', arguments: {} };
+    expect(functionResultValidation({ ...base, result: { a: 1 } })).toBeNull();
+    expect(functionResultValidation({ ...base, result: 'ok' })).toBeNull();
+    for (const bad of [[1], 42, true, null]) expect(functionResultValidation({ ...base, result: bad })).toMatch(/^2 validation errors for LLMFunctionCallResultData\nresult\.dict/);
   });
 
   it('passes client messages through as RTVI: send-text runs a turn; append-to-context gets the bot\'s error-response', async () => {
@@ -146,6 +241,20 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
     expect(h.bot.upgradeUrls[0]).toBe(`/ws-client?token=${token}`);
     expect(JSON.stringify(h.frames)).not.toContain(token);
     expect(JSON.stringify(h.frames)).toContain('[redacted]');
+  });
+
+  it('a runner that answers wss:// for its plain-HTTP host (any --host but localhost) is reached over ws:// at the start URL\'s host, and the raw view says why', async () => {
+    const h = await harness({}, {}, true);
+    await h.client.connect();
+    expect(h.transport.state).toBe('ready');
+    expect(h.bot.upgradeUrls).toEqual(['/ws-client']);
+    const start = h.frames.find((f) => f.direction === 'in' && f.type === 'http.start')!;
+    expect(JSON.stringify(start.payload)).toMatch(/wss:\/\/127\.0\.0\.1:\d+\/ws-client.*ws:\/\/127\.0\.0\.1:\d+\/ws-client/);
+  });
+
+  it('a runner restricting origins (--allowed-origins) refuses the handshake: the message says the extension\'s origin must be allowed', async () => {
+    const h = await harness({ allowedOrigins: ['https://my-app.example'] });
+    await expect(h.client.connect()).rejects.toThrow(/--allowed-origins.*origin/);
   });
 
   it('a refusing start endpoint: connect() rejects with the status and body, and the state is truthful', async () => {
@@ -186,7 +295,7 @@ describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
   });
 
   it('a bot that closes mid-session while a client function call is pending: the session ends with the close code, no stopped row is invented', async () => {
-    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } } }, { tools: '[{"name": "get_weather"}]' });
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL' }, { tools: '[{"name": "get_weather"}]' });
     await h.client.connect();
     h.media.speak(300);
     h.media.silence(400);

@@ -3,9 +3,10 @@ import type { MediaFormat, MediaManager } from '../../audio/media-manager.ts';
 import { ProviderSocket, isLoopbackHost } from '../../transport/provider-socket.ts';
 import { RealTimeWebsocketTransport, type FunctionCallContext, type LLMServiceOptions } from '../../transport/realtime-websocket-transport.ts';
 import { ProviderClosedError, errorMessage } from '../../transport/transport-errors.ts';
+import { toPipecatResult } from '../pipecat-common/pipecat-function-result.ts';
 import { PipecatRtviRouter, RTVI_LABEL, declaredToolNames } from '../pipecat-common/pipecat-rtvi-router.ts';
 import { decodeFrame, encodeAudioFrame, encodeMessageFrame, frameKind, readableFrame, type PipecatFrame } from './pipecat-frames.ts';
-import { startBot, withToken } from './pipecat-start.ts';
+import { reachableSocketUrl, startBot, withToken } from './pipecat-start.ts';
 
 /**
  * Settings (descriptor `pipecat-websocket`). `endpoint` is the bot's WebSocket URL
@@ -42,7 +43,7 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   private readonly rtvi = new PipecatRtviRouter({
     isSettingUp: () => this.isSettingUp,
     markReady: (ids, data) => this.markReady(ids, data),
-    emit: (type, data, ids) => this.emitRtvi(type, data, { sourceFrameIds: ids }),
+    emit: (type, data, ids, messageId) => this.emitRtvi(type, data, { sourceFrameIds: ids, ...(messageId ? { messageId } : {}) }),
     emitError: (message, ids) => this.emitError(message, false, ids),
     beginFunctionCall: (call, ids) => this.beginFunctionCall(call, ids),
     declaredTools: () => declaredToolNames(this.settings.tools),
@@ -51,6 +52,8 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
     },
   });
   private warnedRate = false;
+  /** The start URL this session's socket came from, when its answer was used as given. */
+  private startedFrom = '';
   /** Set when the socket closed during its handshake: the browser then reports only 1006. */
   private neverOpenedUrl = '';
 
@@ -123,6 +126,7 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
     const headers = parseHeaders(this.settings.start_headers);
     for (const v of Object.values(headers)) this.scrubber.add(v);
     let wsUrl = this.endpointUrl;
+    this.startedFrom = '';
     if (/^https?:/i.test(wsUrl)) {
       const body = parseJsonObject(this.settings.start_body, 'Start request body (JSON)') ?? { transport: 'websocket' };
       const withAuth = token && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization') ? { ...headers, Authorization: `Bearer ${token}` } : headers;
@@ -130,8 +134,10 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
       try {
         const plan = await startBot({ startUrl: wsUrl, body, headers: withAuth, signal: this.connectSignal });
         for (const s of plan.secrets) this.scrubber.add(s);
-        this.reportFrame('in', 'http.start', 0, { status: 'ok', answer: plan.startAnswer });
-        wsUrl = plan.wsUrl;
+        const reachable = reachableSocketUrl(wsUrl, plan.wsUrl);
+        this.reportFrame('in', 'http.start', 0, { status: 'ok', answer: plan.startAnswer, ...(reachable.note ? { note: reachable.note } : {}) });
+        this.startedFrom = reachable.note ? '' : wsUrl;
+        wsUrl = reachable.url;
       } catch (e) {
         const status = (e as { status?: unknown }).status;
         this.reportFrame('in', 'http.start', 0, { error: this.scrubber.scrubText(errorMessage(e)), ...(typeof status === 'number' ? { status } : {}) });
@@ -193,12 +199,18 @@ export class PipecatWebsocketTransport extends RealTimeWebsocketTransport {
   /** A handshake the bot refused (wrong path, token check: HTTP 403) reaches the browser only as 1006. */
   protected override unknownModelHint(code: number): string | null {
     if (code !== 1006 || !this.neverOpenedUrl) return null;
-    return `Could not open the bot's WebSocket at ${this.neverOpenedUrl}: is the bot running there with Pipecat's WebSocket transport, and does it accept this path and token?`;
+    const origin = typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.origin : "this extension's origin";
+    // A start URL that answered wss:// for a plain-HTTP runner (run.py:864-870) that we did not rewrite.
+    const wss = this.startedFrom.startsWith('http:') && this.neverOpenedUrl.startsWith('wss:') ? ` The start endpoint answered wss:// while it is served over http://: Pipecat's runner does that for any --host other than "localhost"; start it with --host localhost, or serve it over TLS.` : '';
+    return `Could not open the bot's WebSocket at ${this.neverOpenedUrl}: is the bot running there with Pipecat's WebSocket transport, and does it accept this path and token? If the runner was started with --allowed-origins (or PIPECAT_ALLOWED_ORIGINS), that list must include ${origin}, or it refuses the socket (close 4003 before accept, which the browser reports only as 1006).${wss}`;
   }
 
   protected override deliverFunctionCallResult(call: FunctionCallContext, result: unknown): void {
     // client-js's shape for the answer (pipecat-server.md §3: llm-function-call-result → FunctionCallResultFrame).
-    this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result });
+    const sent = toPipecatResult(call.functionName, result);
+    if (sent.note) this.emitError(sent.note, false);
+    const id = this.sendRtvi('llm-function-call-result', { function_name: call.functionName, tool_call_id: call.toolCallId, arguments: call.arguments, result: sent.result });
+    this.rtvi.resultSent(id, call);
   }
 
   /** The bot's InterruptionFrame flushes our playback already; nothing to tell the bot when the user interrupts locally. */
