@@ -117,6 +117,29 @@ describe('PipecatWebrtcTransport against the fake SmallWebRTC bot', () => {
     expect(carried(h.frames, stopped[0].sourceFrameIds[0])?.type).toBe('llm-function-call-stopped');
   });
 
+  it('a mock result that is not an object or string (Pipecat rejects it) goes over the data channel as its JSON text, with a note; the bot answers the call', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', audioPaceMs: 1 }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => [1, 2] as never);
+    await h.client.connect();
+    await h.bot.runTurn();
+    await waitUntil('bot-stopped-speaking', () => h.rtvi.some((r) => r.type === 'bot-stopped-speaking'), 5000);
+    expect(h.bot.received.find((m) => m.type === 'llm-function-call-result')!.data).toMatchObject({ result: '[1,2]' });
+    expect(h.rtvi.filter((r) => r.type === 'error-response')).toEqual([]);
+    expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped').map((r) => (r.data as { result: unknown }).result)).toEqual(['[1,2]']);
+    expect(h.rtvi.some((r) => r.type === 'error' && /object or a string/.test((r.data as { message: string }).message))).toBe(true);
+  });
+
+  it('a result the bot refuses (error-response) is an error naming the call, not reported answered', async () => {
+    const h = await harness({ clientFunction: { name: 'get_weather', arguments: { city: 'Paris' } }, functionCallReportLevel: 'FULL', functionResultException: 'boom', audioPaceMs: 1 }, { tools: '[{"name": "get_weather"}]' });
+    registerFunctionCallHandlerSafely(h.client, h.transport, 'get_weather', () => ({ temperature_c: 18 }));
+    await h.client.connect();
+    void h.bot.runTurn();
+    await waitUntil('the refusal', () => h.rtvi.some((r) => r.type === 'error' && /refused the result/.test((r.data as { message: string }).message)), 8000);
+    const err = h.rtvi.find((r) => r.type === 'error' && /refused the result/.test((r.data as { message: string }).message))!;
+    expect((err.data as { message: string }).message).toContain('Exception processing message: boom');
+    expect(h.rtvi.filter((r) => r.type === 'llm-function-call-stopped')).toEqual([]);
+  });
+
   it('HTTP 500 at the offer endpoint: connect() rejects with the status and body, and the state is not left connecting', async () => {
     const h = await harness({ offerRefusal: { status: 500, body: '{"detail": "Pipeline failed"}' } });
     await expect(h.client.connect()).rejects.toThrow(/offer endpoint refused: HTTP 500.*Pipeline failed/);
