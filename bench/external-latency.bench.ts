@@ -210,15 +210,15 @@ interface Variant {
  */
 const VARIANTS: Array<Variant & { connections: number }> = [
   { id: 'auto', label: "default (echoPath 'auto', 20 ms chunks, player at the device's rate)", overrides: { echoPath: 'auto' }, connections: 10 },
-  { id: 'chunk-10', label: 'default with 10 ms capture chunks', overrides: { echoPath: 'auto', chunkMs: 10 }, connections: 5 },
-  { id: 'player-24k', label: "default with the player at 24 kHz (before this round)", overrides: { echoPath: 'auto', playerRate: 'source' }, connections: 3 },
-  { id: 'rtc-loopback', label: "echoPath 'rtc-loopback'", overrides: { echoPath: 'rtc-loopback' }, connections: 2 },
+  { id: 'chunk-10', label: 'default with 10 ms capture chunks', overrides: { echoPath: 'auto', chunkMs: 10 }, connections: 4 },
+  { id: 'player-24k', label: "default with the player at 24 kHz (before this round)", overrides: { echoPath: 'auto', playerRate: 'source' }, connections: 2 },
+  { id: 'rtc-loopback', label: "echoPath 'rtc-loopback'", overrides: { echoPath: 'rtc-loopback' }, connections: 1 },
 ];
 /** Turns per connection in the dry-rig conversations; BENCH_LATENCY_SCALE scales the connections (quick trial runs). */
 const CYCLES = 10;
 const LATENCY_SCALE = Math.max(0.05, Number(process.env.BENCH_LATENCY_SCALE ?? 1));
 /** Floor turns per output route (each turn alternates the two routes). */
-const FLOOR_TURNS = Math.max(2, Math.round(25 * LATENCY_SCALE));
+const FLOOR_TURNS = Math.max(2, Math.round(15 * LATENCY_SCALE));
 type VariantId = string;
 
 /** Path × echo-cancellation mode on the acoustic rig (the echo table). */
@@ -427,6 +427,7 @@ async function measureConversations(rig: PulseRig, variants: Array<Variant & { c
 const ACOUSTIC = { delayMs: 40, gainDb: -6 };
 /** The fake's server-VAD threshold (RMS of a 20 ms chunk; test/fakes/fake-openai-server.ts). */
 const VAD_RMS = 0.02;
+const VAD_DB = 20 * Math.log10(VAD_RMS);
 
 interface EchoPhase {
   acoustic: AcousticValidation[];
@@ -592,17 +593,21 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
   const v = echo.acoustic;
   md.push(`A second rig in the same run, with an acoustic path: the microphone's feeder records the speaker's monitor and mixes the speaker's signal of ${ACOUSTIC.delayMs} ms before, at ${ACOUSTIC.gainDb} dB, into every microphone sample (bench/pulse-rig.ts). **Validated** by playing 1.5 s of speech-like sound on the speaker with \`pacat\` (no browser) and cross-correlating what the microphone source carried with the speaker's monitor: ${v.length ? v.map((x) => `${x.delayMs.toFixed(1)} ms, ${x.gainDb.toFixed(2)} dB (correlation ${Math.min(1, x.correlation).toFixed(2)})`).join('; ') : 'not validated (see errors)'}. Load average ${echo.loadBefore.toFixed(1)} → ${echo.loadAfter.toFixed(1)} on ${cpus().length} cores in this part of the run.`);
   md.push('');
-  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (24 kHz player context; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it.`);
+  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (player context at the device's rate, as the product's player now runs; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it.`);
   md.push('');
   const trials = echo.trials;
   const reduction = (path: EchoPathId, mode: EchoModeId) => {
     const off = trials.filter((t) => t.path === path && t.mode === false && t.accepted);
     const on = trials.filter((t) => t.path === path && t.mode === mode && t.accepted);
-    if (!on.length) return { text: trials.some((t) => t.path === path && t.mode === mode && !t.accepted) ? `refused (${trials.find((t) => t.path === path && t.mode === mode)!.refusal})` : 'n/a', voiced: '—', settings: '—' };
+    if (!on.length) return { text: trials.some((t) => t.path === path && t.mode === mode && !t.accepted) ? `refused (${trials.find((t) => t.path === path && t.mode === mode)!.refusal})` : 'n/a', voiced: '—', settings: '—', margins: '—' };
     const offRms = rmsOf(off.flatMap((t) => chunksDuringBot(t, ACOUSTIC.delayMs)));
     const dbs = on.map((t) => dB(rmsOf(chunksDuringBot(t, ACOUSTIC.delayMs)) / offRms));
     const voiced = on.map((t) => { const c = chunksDuringBot(t, ACOUSTIC.delayMs); return `${c.filter((x) => x > VAD_RMS).length}/${c.length}`; });
-    return { text: mode === false ? `0 (reference: ${dB(offRms).toFixed(1)} dBFS)` : dbs.map((x) => `${(-x).toFixed(1)}`).join(', '), voiced: voiced.join(', '), settings: String(on[0].settingsEchoCancellation) };
+    // The loudest 20 ms chunk is what a VAD would trip on: its margin under the threshold, over the
+    // whole reply and over its settled part (from 1 s on), per trial.
+    const loudest = (t: EchoTrial, fromMs: number) => Math.max(...t.chunks.filter(([at]) => at >= t.botStart + ACOUSTIC.delayMs + 20 + fromMs && at <= t.botStart + t.botMs + ACOUSTIC.delayMs + 20).map(([, r]) => dB(r)));
+    const margins = on.map((t) => `${(VAD_DB - loudest(t, 0)).toFixed(1)} / ${(VAD_DB - loudest(t, 1000)).toFixed(1)}`);
+    return { text: mode === false ? `0 (reference: ${dB(offRms).toFixed(1)} dBFS)` : dbs.map((x) => `${(-x).toFixed(1)}`).join(', '), voiced: voiced.join(', '), settings: String(on[0].settingsEchoCancellation), margins: margins.join(', ') };
   };
   const extFor = (path: EchoPathId, mode: EchoModeId) => {
     const id = ECHO_VARIANTS.find((x) => (x.overrides.echoPath === path || (x.overrides.echoPath === 'auto' && path === 'destination')) && x.overrides.echoCancellation === mode)?.id;
@@ -614,10 +619,10 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
     const r = reduction(path, mode);
     const f = extFor(path, mode);
     const label = f && ECHO_VARIANTS.find((x) => echo.ext?.[x.id] === f)?.overrides.echoPath === 'auto' ? `${path} ('auto', the default)` : path;
-    rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
+ rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, r.margins, f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
   }
-  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
-  md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
+  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
+  md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'margin of the loudest chunk under the VAD threshold, dB per trial (whole reply / from 1 s)', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
   md.push('');
   if (echo.ext) {
     md.push(`Live path and getStats() [echoCancellationMode, echoCancellationConfirmed] per variant: ${ECHO_VARIANTS.map((x) => `${x.label}: ${[...new Set(echo.ext![x.id].playbackPaths)].join(', ')} ${[...new Set(echo.ext![x.id].echoStats)].join(' ')}`).join('; ')}.`);
