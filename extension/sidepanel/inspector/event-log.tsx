@@ -184,12 +184,16 @@ export function EventLog(props: EventLogProps) {
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  // A stable key function: the virtualizer recomputes every item's position whenever it changes
+  // identity, a pass over the whole list; a new closure per render made each keystroke pay that pass
+  // twice (the urgent render with the old list, then the filtered one).
+  const getItemKey = useCallback((i: number) => items[i]?.key ?? i, [items, itemsRevision]);
   const virtualizer = useVirtualizer<HTMLDivElement, HTMLLIElement>({
     count: items.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_ROW_PX,
     overscan: 8,
-    getItemKey: (i) => items[i]?.key ?? i,
+    getItemKey,
     // The panel shares its renderer's main thread with the offscreen session host: no synchronous
     // re-render on every scroll event while events stream in.
     useFlushSync: false,
