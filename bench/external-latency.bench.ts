@@ -213,6 +213,8 @@ const VARIANTS: Array<Variant & { connections: number }> = [
   { id: 'chunk-10', label: 'default with 10 ms capture chunks', overrides: { echoPath: 'auto', chunkMs: 10 }, connections: 4 },
   { id: 'player-24k', label: "default with the player at 24 kHz (before this round)", overrides: { echoPath: 'auto', playerRate: 'source' }, connections: 2 },
   { id: 'rtc-loopback', label: "echoPath 'rtc-loopback'", overrides: { echoPath: 'rtc-loopback' }, connections: 1 },
+  // The canceller's cost to a barge-in: the same conversation with echo cancellation off (dry rig, nothing to cancel).
+  { id: 'ec-off', label: 'default with echoCancellation false', overrides: { echoPath: 'auto', echoCancellation: false }, connections: 2 },
 ];
 /** Turns per connection in the dry-rig conversations; BENCH_LATENCY_SCALE scales the connections (quick trial runs). */
 const CYCLES = 10;
@@ -232,6 +234,9 @@ const ECHO_VARIANTS: Variant[] = [
 ];
 
 interface ExtensionFigures extends DirectionFigures {
+  /** Conversations: capture-to-wire of a connection's first burst (the bot silent) and of the bursts over the bot. */
+  captureQuiet: number[];
+  captureOverBot: number[];
   gapsPerReply: number[];
   streams: string;
   playbackPaths: string[];
@@ -246,7 +251,7 @@ interface ExtensionFigures extends DirectionFigures {
 async function measureExtension(rig: PulseRig, variants: Variant[], probes: Array<{ echoCancellation: boolean; verdicts: string[] }> = []): Promise<Record<VariantId, ExtensionFigures>> {
   const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
     const id = new URL(sw.url()).host;
@@ -368,7 +373,7 @@ function connectionOrder(variants: Array<Variant & { connections: number }>, sca
 async function measureConversations(rig: PulseRig, variants: Array<Variant & { connections: number }>): Promise<Record<VariantId, ExtensionFigures>> {
   const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const { page, targets } = await openPanel(b, oai);
     for (const v of connectionOrder(variants, LATENCY_SCALE)) {
@@ -388,6 +393,7 @@ async function measureConversations(rig: PulseRig, variants: Array<Variant & { c
           const heard = await oai.waitFor(() => oai.sentOfType('input_audio_buffer.speech_started')[started], 'speech_started for the burst', 10_000);
           started++;
           figs.captureToWire.push(heard.at - onset);
+          (cycle === 0 ? figs.captureQuiet : figs.captureOverBot).push(heard.at - onset);
           if (cycle > 0) {
             // This burst interrupted the previous reply: how long the speaker kept playing.
             const end = await waitFor('silence after the barge-in', () => {
@@ -505,7 +511,8 @@ it('external latency bench', async () => {
     await rig.close();
   }
   const loadAfter = loadavg()[0];
-  const echo = await measureEcho(attempt);
+  // BENCH_SKIP_ECHO=1: the dry rig only (quick trial runs; the full bench always measures echo).
+  const echo = process.env.BENCH_SKIP_ECHO === '1' ? { acoustic: [], trials: [], ext: null, probes: [], loadBefore: NaN, loadAfter: NaN } : await measureEcho(attempt);
   const error = errors.join('; ');
   const FIGURES = [
     { key: 'captureToWire', label: 'capture-to-wire', what: 'burst onset on the microphone → first chunk with it at the server' },
@@ -572,6 +579,10 @@ it('external latency bench', async () => {
     const lower = c10.median < c20.median;
     md.push('');
     md.push(`**Capture chunk, 10 ms against 20 ms (measured at the fake, same run):** capture-to-wire median ${c10.median.toFixed(1)} ms with 10 ms chunks (n = ${c10.n}) against ${c20.median.toFixed(1)} ms with 20 ms (n = ${c20.n}): ${lower ? `10 ms is ${(c20.median - c10.median).toFixed(1)} ms lower` : `10 ms is not lower (${(c10.median - c20.median).toFixed(1)} ms higher)`}. ${lower ? 'The default stays 20 ms all the same: ' : 'The default stays 20 ms: '}the providers document their input cadence as "every 20–100 ms" (OpenAI, \`input_audio_buffer.append\`) and "e.g. every 100 ms" (Gemini \`realtimeInput\`), shared/reference/provider-protocols.md A.10 and C; 10 ms (100 messages a second) is below what either documents, so it stays an option (\`chunkMs: 10\`) for the user who wants it.`);
+  }
+  if (ext) {
+    md.push('');
+    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page's bursts all come while it plays nothing, so they compare with the first column.`);
   }
   const e24 = variantS['player-24k']?.receiveToEar;
   const eDev = variantS['auto']?.receiveToEar;
