@@ -125,10 +125,10 @@ interface DirectionFigures {
 
 const FLOOR_ROUTES = ['24k', 'device'] as const;
 type FloorRoute = (typeof FLOOR_ROUTES)[number];
-type FloorFigures = Record<FloorRoute, DirectionFigures> & { info: unknown };
+type FloorFigures = Record<FloorRoute, DirectionFigures> & { info: unknown; overPlayback: Record<FloorRoute, number[]>; overPlaybackMissed: Record<FloorRoute, number> };
 
 async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
-  const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null };
+  const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null, overPlayback: { '24k': [], device: [] }, overPlaybackMissed: { '24k': 0, device: 0 } };
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(FLOOR_PAGE);
@@ -175,7 +175,16 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
         return i >= 0 ? i : null;
       }, { timeoutMs: 5000 });
       f.receiveToEar.push(rig.recording.timeOf(ear) - sentAt);
-      await sleep(Math.max(0, rig.recording.timeOf(ear) + 1000 - Date.now()));
+      await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
+      // A burst over the page's own playback, as a barge-in is said over the bot: its capture-to-wire.
+      voicedAt = null;
+      armedAt = epochNow();
+      const overOnset = await rig.play(toneBurst(300));
+      // Over its own playback the page's capture may never carry the burst (the canceller's double-talk
+      // suppression): counted as missed, not as a failure of the floor.
+      const overHeard = await waitFor('the floor page to send the burst over its playback', () => voicedAt, { timeoutMs: 2000 }).catch(() => null);
+      if (overHeard === null) figs.overPlaybackMissed[route]++;
+      else figs.overPlayback[route].push(overHeard - overOnset);
       const stopAt = epochNow();
       client!.send('stop');
       const end = await waitFor('silence after the floor stop', () => {
@@ -582,7 +591,7 @@ it('external latency bench', async () => {
   }
   if (ext) {
     md.push('');
-    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page's bursts all come while it plays nothing, so they compare with the first column.`);
+    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page, same run: its quiet bursts are the floor's capture-to-wire above; a burst said over its own playback (the reply it is playing; the page stops at the server's word after that): ${FLOOR_ROUTES.map((r) => { const o = floor?.overPlayback?.[r] ?? []; return `${r === '24k' ? '24 kHz context' : 'device-rate context'} ${o.length ? `${fmt(summarize(o), 1)} ms (n = ${o.length})` : 'none heard'}, missed (not above the threshold within 2 s) in ${floor?.overPlaybackMissed?.[r] ?? 0} of ${FLOOR_TURNS} turns`; }).join('; ')}.`);
   }
   const e24 = variantS['player-24k']?.receiveToEar;
   const eDev = variantS['auto']?.receiveToEar;
