@@ -65,7 +65,8 @@ window.echoTrial = async ({ path, mode, bot, botRate, settleMs }) => {
   const chunks = [];
   meter.port.onmessage = (e) => chunks.push([epoch(), e.data]);
   cap.createMediaStreamSource(stream).connect(meter);
-  const out = new AudioContext({ sampleRate: botRate, latencyHint: 'interactive' });
+  // The device's rate, as our player runs now (the 24 kHz bot buffer is resampled by Web Audio).
+  const out = new AudioContext({ latencyHint: 'interactive' });
   const gain = out.createGain();
   let el = null, lb = null;
   if (path === 'destination') gain.connect(out.destination);

@@ -24,7 +24,7 @@ import { button, connectionStatus, selectView, waitForConnectionState } from '..
 import { waitFor } from '../e2e/harness/wait-for.ts';
 import { startFakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.ts';
-import { fmt, summarize, type Summary } from './bench-stats.ts';
+import { fmt, fmtPercentile, MIN_PERCENTILE_SAMPLES, summarize, type Summary } from './bench-stats.ts';
 import { dB, firstLoud, gapsBetween, rigAvailable, silenceAfter, speechLike, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
 import { launchOnRig, serveLoopbackPage } from './rig-browser.ts';
 import { chunksDuringBot, ECHO_MODES, ECHO_PATHS, serveEchoPage, validateAcousticPath, type AcousticValidation, type EchoModeId, type EchoPathId, type EchoTrial } from './echo-matrix.ts';
@@ -125,10 +125,10 @@ interface DirectionFigures {
 
 const FLOOR_ROUTES = ['24k', 'device'] as const;
 type FloorRoute = (typeof FLOOR_ROUTES)[number];
-type FloorFigures = Record<FloorRoute, DirectionFigures> & { info: unknown };
+type FloorFigures = Record<FloorRoute, DirectionFigures> & { info: unknown; overPlayback: Record<FloorRoute, number[]>; overPlaybackMissed: Record<FloorRoute, number> };
 
 async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
-  const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null };
+  const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null, overPlayback: { '24k': [], device: [] }, overPlaybackMissed: { '24k': 0, device: 0 } };
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(FLOOR_PAGE);
@@ -159,7 +159,7 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
     figs.info = await page.evaluate((u) => (window as unknown as { startFloor(u: string): Promise<unknown> }).startFloor(u), `ws://127.0.0.1:${port}/`);
     await waitFor('the floor page to connect its WebSocket', () => client);
     await sleep(500); // streams settle, as for the extension
-    for (let k = 0; k < REPEATS; k++) for (const route of FLOOR_ROUTES) {
+    for (let k = 0; k < FLOOR_TURNS; k++) for (const route of FLOOR_ROUTES) {
       const f = figs[route];
       client!.send(`route:${route}`);
       voicedAt = null;
@@ -175,7 +175,16 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
         return i >= 0 ? i : null;
       }, { timeoutMs: 5000 });
       f.receiveToEar.push(rig.recording.timeOf(ear) - sentAt);
-      await sleep(Math.max(0, rig.recording.timeOf(ear) + 1000 - Date.now()));
+      await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
+      // A burst over the page's own playback, as a barge-in is said over the bot: its capture-to-wire.
+      voicedAt = null;
+      armedAt = epochNow();
+      const overOnset = await rig.play(toneBurst(300));
+      // Over its own playback the page's capture may never carry the burst (the canceller's double-talk
+      // suppression): counted as missed, not as a failure of the floor.
+      const overHeard = await waitFor('the floor page to send the burst over its playback', () => voicedAt, { timeoutMs: 2000 }).catch(() => null);
+      if (overHeard === null) figs.overPlaybackMissed[route]++;
+      else figs.overPlayback[route].push(overHeard - overOnset);
       const stopAt = epochNow();
       client!.send('stop');
       const end = await waitFor('silence after the floor stop', () => {
@@ -201,11 +210,26 @@ interface Variant {
   overrides: Record<string, unknown>;
 }
 
-/** The variants compared on the dry rig, in one browser, connections interleaved. */
-const VARIANTS: Variant[] = [
-  { id: 'auto', label: "echoPath 'auto' (default)", overrides: { echoPath: 'auto' } },
-  { id: 'rtc-loopback', label: "echoPath 'rtc-loopback'", overrides: { echoPath: 'rtc-loopback' } },
+/**
+ * The variants compared on the dry rig, in one browser, connections interleaved. Each connection
+ * holds a conversation of CYCLES turns (burst → reply → barge-in burst → the reply to it → …), so one
+ * connection gives CYCLES + 1 capture-to-wire and receive-to-ear samples and CYCLES barge-ins.
+ * The default path gets ≥ 100 of each (issue 14: percentiles over at least 100 samples); the
+ * comparison variants fewer, flagged in the table.
+ */
+const VARIANTS: Array<Variant & { connections: number }> = [
+  { id: 'auto', label: "default (echoPath 'auto', 20 ms chunks, player at the device's rate)", overrides: { echoPath: 'auto' }, connections: 10 },
+  { id: 'chunk-10', label: 'default with 10 ms capture chunks', overrides: { echoPath: 'auto', chunkMs: 10 }, connections: 4 },
+  { id: 'player-24k', label: "default with the player at 24 kHz (before this round)", overrides: { echoPath: 'auto', playerRate: 'source' }, connections: 2 },
+  { id: 'rtc-loopback', label: "echoPath 'rtc-loopback'", overrides: { echoPath: 'rtc-loopback' }, connections: 1 },
+  // The canceller's cost to a barge-in: the same conversation with echo cancellation off (dry rig, nothing to cancel).
+  { id: 'ec-off', label: 'default with echoCancellation false', overrides: { echoPath: 'auto', echoCancellation: false }, connections: 2 },
 ];
+/** Turns per connection in the dry-rig conversations; BENCH_LATENCY_SCALE scales the connections (quick trial runs). */
+const CYCLES = 10;
+const LATENCY_SCALE = Math.max(0.05, Number(process.env.BENCH_LATENCY_SCALE ?? 1));
+/** Floor turns per output route (each turn alternates the two routes). */
+const FLOOR_TURNS = Math.max(2, Math.round(15 * LATENCY_SCALE));
 type VariantId = string;
 
 /** Path × echo-cancellation mode on the acoustic rig (the echo table). */
@@ -219,6 +243,9 @@ const ECHO_VARIANTS: Variant[] = [
 ];
 
 interface ExtensionFigures extends DirectionFigures {
+  /** Conversations: capture-to-wire of a connection's first burst (the bot silent) and of the bursts over the bot. */
+  captureQuiet: number[];
+  captureOverBot: number[];
   gapsPerReply: number[];
   streams: string;
   playbackPaths: string[];
@@ -230,10 +257,10 @@ interface ExtensionFigures extends DirectionFigures {
   failures: string[];
 }
 
-async function measureExtension(rig: PulseRig, variants: Variant[] = VARIANTS, probes: Array<{ echoCancellation: boolean; verdicts: string[] }> = []): Promise<Record<VariantId, ExtensionFigures>> {
+async function measureExtension(rig: PulseRig, variants: Variant[], probes: Array<{ echoCancellation: boolean; verdicts: string[] }> = []): Promise<Record<VariantId, ExtensionFigures>> {
   const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
     const id = new URL(sw.url()).host;
@@ -318,10 +345,104 @@ async function measureExtension(rig: PulseRig, variants: Variant[] = VARIANTS, p
   return out;
 }
 
+/** Opens the panel as a tab, with the OpenAI fake's key and endpoint filled in. */
+async function openPanel(b: Awaited<ReturnType<typeof launchOnRig>>, oai: Awaited<ReturnType<typeof startFakeOpenAIServer>>) {
+  const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const id = new URL(sw.url()).host;
+  const targets = await ExtensionTargets.start(await b.context.browser()!.newBrowserCDPSession(), id);
+  const manifest = (await import(join(DIST_DIR, 'manifest.json'), { with: { type: 'json' } })) as { default: { side_panel: { default_path: string } } };
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${id}/${manifest.default.side_panel.default_path}?adapter=openai-realtime`);
+  await waitFor('the panel to link to the host', async () => !((await connectionStatus(page).textContent()) ?? 'reaching').includes('reaching'));
+  await selectView(page, 'Settings');
+  await page.getByLabel(/^api key$/i).fill(oai.apiKey);
+  const ep = page.getByRole('textbox', { name: /^endpoint url$/i });
+  if (!(await ep.isVisible())) await page.getByText(/^advanced settings$/i).click();
+  await ep.fill(oai.url);
+  await waitFor('the offscreen document to be attached', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
+  return { page, targets };
+}
+
+/** Connections in an interleaved order: each variant's connections spread evenly over the run. */
+function connectionOrder(variants: Array<Variant & { connections: number }>, scale: number): Variant[] {
+  const slots: Array<[number, Variant]> = [];
+  for (const v of variants) {
+    const n = Math.max(1, Math.round(v.connections * scale));
+    for (let i = 0; i < n; i++) slots.push([(i + 0.5) / n, v]);
+  }
+  return slots.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+}
+
+/**
+ * Conversations on the dry rig: per connection, a burst (the user speaks) → the reply → after ~0.8 s
+ * of it, another burst over it (a barge-in, which the fake answers in turn) → …, CYCLES times.
+ * Every burst gives a capture-to-wire sample (onset → the fake's speech_started on its first voiced
+ * chunk), every reply a receive-to-ear sample, every barge-in a barge-in-to-silence sample.
+ */
+async function measureConversations(rig: PulseRig, variants: Array<Variant & { connections: number }>): Promise<Record<VariantId, ExtensionFigures>> {
+  const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
+  const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  try {
+    const { page, targets } = await openPanel(b, oai);
+    for (const v of connectionOrder(variants, LATENCY_SCALE)) {
+      const figs = out[v.id];
+      await waitFor('an evaluation in the offscreen document', async () => ({ v: await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `globalThis.${AUDIO_OVERRIDES_GLOBAL} = ${JSON.stringify(v.overrides)}; true`) }), { timeoutMs: 10_000 });
+      await button(page, 'Connect').click();
+      await waitForConnectionState(page, 'ready', 20_000);
+      try {
+        await sleep(500); // capture and playback streams settle
+        figs.playbackPaths.push(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'globalThis.__sessionHost.stats?.playbackPath ?? null')));
+        figs.echoStats.push(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'JSON.stringify([globalThis.__sessionHost.stats?.chunkMs, globalThis.__sessionHost.stats?.echoCancellationMode, globalThis.__sessionHost.stats?.echoCancellationConfirmed])')));
+        figs.streams = `sink inputs: ${rig.pactl('list', 'short', 'sink-inputs').trim().split('\n').length}, source outputs: ${rig.pactl('list', 'short', 'source-outputs').trim().split('\n').length}`;
+        let started = oai.sentOfType('input_audio_buffer.speech_started').length;
+        let onset = await rig.play(toneBurst(400));
+        for (let cycle = 0; cycle <= CYCLES; cycle++) {
+          figs.turns++;
+          const heard = await oai.waitFor(() => oai.sentOfType('input_audio_buffer.speech_started')[started], 'speech_started for the burst', 10_000);
+          started++;
+          figs.captureToWire.push(heard.at - onset);
+          (cycle === 0 ? figs.captureQuiet : figs.captureOverBot).push(heard.at - onset);
+          if (cycle > 0) {
+            // This burst interrupted the previous reply: how long the speaker kept playing.
+            const end = await waitFor('silence after the barge-in', () => {
+              const j = silenceAfter(rig.recording.samples(), rig.recording.indexAt(heard.at - 50));
+              return j >= 0 ? j : null;
+            }, { timeoutMs: 5000 });
+            figs.bargeIn.push(rig.recording.timeOf(end) - heard.at);
+          }
+          if (cycle === CYCLES) break;
+          // The fake answers the burst once its VAD hears the silence after it.
+          const firstDelta = await oai.waitFor(() => oai.sentOfType('response.output_audio.delta').find((f) => f.seq > heard.seq), "the reply's first audio delta", 10_000);
+          const earIndex = await waitFor('the reply on the speaker', () => {
+            const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(firstDelta.at - 5));
+            return i >= 0 ? i : null;
+          }, { timeoutMs: 5000 });
+          figs.receiveToEar.push(rig.recording.timeOf(earIndex) - firstDelta.at);
+          await sleep(Math.max(0, rig.recording.timeOf(earIndex) + 800 - Date.now()));
+          if (oai.sentOfType('input_audio_buffer.speech_started').length > started) throw new Error('speech_started during the reply before the user spoke over it');
+          onset = await rig.play(toneBurst(300));
+          figs.gapsPerReply.push(gapsBetween(rig.recording.samples(), earIndex, rig.recording.indexAt(onset)).length);
+        }
+      } catch (e) {
+        figs.failures.push((e as Error).message.split('\n')[0]);
+      }
+      await sleep(1200); // the last turn ends (fake VAD silence) before the next connection
+      await button(page, 'Disconnect').click();
+      await waitForConnectionState(page, 'disconnected', 10_000);
+    }
+  } finally {
+    await b.close();
+    await oai.close();
+  }
+  return out;
+}
+
 /** The acoustic path of the echo table (pulse-rig.ts): a laptop's speaker heard by its own microphone. */
 const ACOUSTIC = { delayMs: 40, gainDb: -6 };
 /** The fake's server-VAD threshold (RMS of a 20 ms chunk; test/fakes/fake-openai-server.ts). */
 const VAD_RMS = 0.02;
+const VAD_DB = 20 * Math.log10(VAD_RMS);
 
 interface EchoPhase {
   acoustic: AcousticValidation[];
@@ -394,12 +515,13 @@ it('external latency bench', async () => {
   try {
     validation = await attempt('rig validation', () => validateRig(rig));
     floor = await attempt('rig floor', () => measureFloor(rig));
-    ext = await attempt('extension', () => measureExtension(rig));
+    ext = await attempt('extension', () => measureConversations(rig, VARIANTS));
   } finally {
     await rig.close();
   }
   const loadAfter = loadavg()[0];
-  const echo = await measureEcho(attempt);
+  // BENCH_SKIP_ECHO=1: the dry rig only (quick trial runs; the full bench always measures echo).
+  const echo = process.env.BENCH_SKIP_ECHO === '1' ? { acoustic: [], trials: [], ext: null, probes: [], loadBefore: NaN, loadAfter: NaN } : await measureEcho(attempt);
   const error = errors.join('; ');
   const FIGURES = [
     { key: 'captureToWire', label: 'capture-to-wire', what: 'burst onset on the microphone → first chunk with it at the server' },
@@ -436,21 +558,21 @@ it('external latency bench', async () => {
   const md: string[] = [];
   md.push('## Latency at the microphone and speaker (PulseAudio rig, outside the browser)');
   md.push('');
-  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). ${REPEATS} turns per variant, median (min–max): too few samples for tail percentiles, so none are given; the variants' connections alternate in one browser (one turn per connection) so load drift and per-stream capture steps hit each alike. Machine and load in this section's run (dry rig): load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
+  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). Each connection holds a conversation of ${CYCLES} turns (burst → reply → a burst over the reply after 0.8 s, which interrupts it and is answered in turn → …); the variants' connections are interleaved in one browser so load drift and per-stream capture steps hit each alike. Figures: median (min–max) and p95 by nearest rank with the sample count; a cell with fewer than ${MIN_PERCENTILE_SAMPLES} samples is flagged. Machine and load in this section's run (dry rig): load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
   md.push('');
   if (validation) {
     md.push(table(['rig validation (plain loopback page)', 'mic → speaker', 'added'], [['no added delay', `${fmt(validation.plain, 1)} ms`, '—'], ['DelayNode 100 ms (same streams, alternating)', `${fmt(validation.delayed, 1)} ms`, `+${(validation.delayed.median - validation.plain.median).toFixed(1)} ms (reference: +98.8 to +104.7 ms)`]]));
     md.push('');
   }
-  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 128-frame render quantum over a WebSocket as soon as its worklet hands it over (voiced = the fake's RMS threshold 0.02 on that quantum), plays what it receives at once with an AudioBufferSourceNode, and stops on a "stop" message. Two plain output routes alternate turn by turn in the same page: an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
+  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 128-frame render quantum over a WebSocket as soon as its worklet hands it over (voiced = the fake's RMS threshold 0.02 on that quantum), plays what it receives at once with an AudioBufferSourceNode, and stops on a "stop" message. Two plain output routes alternate turn by turn in the same page (${FLOOR_TURNS} turns each, one connection: fewer samples than the default path's, flagged): an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
   md.push('');
-  md.push(table(['floor route', ...FIGURES.map((f) => f.label)], FLOOR_ROUTES.map((r) => [r === '24k' ? '24 kHz context' : "device-rate context", ...FIGURES.map((f) => (routeS[r][f.key] ? `${fmt(routeS[r][f.key]!, 1)} ms${floorRoute[f.key] === r ? ' (floor)' : ''}` : 'n/a'))])));
+  md.push(table(['floor route', ...FIGURES.map((f) => f.label)], FLOOR_ROUTES.map((r) => [r === '24k' ? '24 kHz context' : "device-rate context", ...FIGURES.map((f) => (routeS[r][f.key] ? `${fmt(routeS[r][f.key]!, 1)} ms; ${fmtPercentile(routeS[r][f.key]!, 95)}${floorRoute[f.key] === r ? ' (floor)' : ''}` : 'n/a'))])));
   md.push('');
   const header = ['figure', 'rig floor', ...VARIANTS.flatMap((v) => [`ours, ${v.label}`, 'ours − floor']), 'bar ≤ 60 ms median (default path)'];
   const rows = FIGURES.map((f) => [
     `${f.label} (${f.what})`,
-    floorS[f.key] ? `${fmt(floorS[f.key]!, 1)} ms` : 'n/a',
-    ...VARIANTS.flatMap((v) => [variantS[v.id][f.key] ? `${fmt(variantS[v.id][f.key]!, 1)} ms` : 'n/a', signed(added(variantS[v.id][f.key], floorS[f.key]))]),
+    floorS[f.key] ? `${fmt(floorS[f.key]!, 1)} ms (n = ${floorS[f.key]!.n})` : 'n/a',
+    ...VARIANTS.flatMap((v) => [variantS[v.id][f.key] ? `${fmt(variantS[v.id][f.key]!, 1)} ms; ${fmtPercentile(variantS[v.id][f.key]!, 95)}` : 'n/a', signed(added(variantS[v.id][f.key], floorS[f.key]))]),
     yesNo(d[f.key] ? ok(d[f.key]) : null),
   ]);
   if (ext) rows.push(['playback gaps > 2 ms inside a reply (before the barge-in)', '—', ...VARIANTS.flatMap((v) => [ext![v.id].gapsPerReply.length ? fmt(summarize(ext![v.id].gapsPerReply), 0) : 'n/a', '—']), '—']);
@@ -460,6 +582,23 @@ it('external latency bench', async () => {
   if (ext) md.push(`Playback path reported by the session while connected: ${VARIANTS.map((v) => `${v.label}: ${[...new Set(ext![v.id].playbackPaths)].join(', ')}`).join('; ')}. Pulse streams while connected: ${ext[DEFAULT].streams}.`);
   md.push('');
   md.push(`The floor is measured in its own browser before the extension's; on a loaded machine each new capture stream can land on a slower step (40–100 ms, latency-method.md), so an "ours − floor" below zero on capture-to-wire says the floor's stream drew a slow step, not that our code is faster than Chromium. Render-side differences are steadier. The peer figures (${PEER.captureToWire}, ${PEER.receiveToEar}, ${PEER.bargeIn} ms) were measured with this method on 2026-11-23 and are quoted, not re-run: that extension is not available offline.`);
+  const c20 = variantS['auto']?.captureToWire;
+  const c10 = variantS['chunk-10']?.captureToWire;
+  if (c20 && c10) {
+    const lower = c10.median < c20.median;
+    md.push('');
+    md.push(`**Capture chunk, 10 ms against 20 ms (measured at the fake, same run):** capture-to-wire median ${c10.median.toFixed(1)} ms with 10 ms chunks (n = ${c10.n}) against ${c20.median.toFixed(1)} ms with 20 ms (n = ${c20.n}): ${lower ? `10 ms is ${(c20.median - c10.median).toFixed(1)} ms lower` : `10 ms is not lower (${(c10.median - c20.median).toFixed(1)} ms higher)`}. ${lower ? 'The default stays 20 ms all the same: ' : 'The default stays 20 ms: '}the providers document their input cadence as "every 20–100 ms" (OpenAI, \`input_audio_buffer.append\`) and "e.g. every 100 ms" (Gemini \`realtimeInput\`), shared/reference/provider-protocols.md A.10 and C; 10 ms (100 messages a second) is below what either documents, so it stays an option (\`chunkMs: 10\`) for the user who wants it.`);
+  }
+  if (ext) {
+    md.push('');
+    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page, same run: its quiet bursts are the floor's capture-to-wire above; a burst said over its own playback (the reply it is playing; the page stops at the server's word after that): ${FLOOR_ROUTES.map((r) => { const o = floor?.overPlayback?.[r] ?? []; return `${r === '24k' ? '24 kHz context' : 'device-rate context'} ${o.length ? `${fmt(summarize(o), 1)} ms (n = ${o.length})` : 'none heard'}, missed (not above the threshold within 2 s) in ${floor?.overPlaybackMissed?.[r] ?? 0} of ${FLOOR_TURNS} turns`; }).join('; ')}.`);
+  }
+  const e24 = variantS['player-24k']?.receiveToEar;
+  const eDev = variantS['auto']?.receiveToEar;
+  if (e24 && eDev) {
+    md.push('');
+    md.push(`**Player at the device's rate (this round) against a 24 kHz player context (before):** receive-to-ear median ${eDev.median.toFixed(1)} ms (n = ${eDev.n}) against ${e24.median.toFixed(1)} ms (n = ${e24.n}), ${signed(eDev.median - e24.median)}; barge-in-to-silence ${variantS['auto'].bargeIn ? variantS['auto'].bargeIn!.median.toFixed(1) : 'n/a'} against ${variantS['player-24k'].bargeIn ? variantS['player-24k'].bargeIn!.median.toFixed(1) : 'n/a'} ms. The player worklet resamples the provider's 24 kHz with the windowed-sinc filter (group delay about 1.6 ms at 24→48 kHz), played counts stay in the provider's samples.`);
+  }
   if (error) md.push(`\nIncomplete run: ${error}`);
   md.push('');
   md.push(echoMarkdown(echo, floorS));
@@ -474,17 +613,21 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
   const v = echo.acoustic;
   md.push(`A second rig in the same run, with an acoustic path: the microphone's feeder records the speaker's monitor and mixes the speaker's signal of ${ACOUSTIC.delayMs} ms before, at ${ACOUSTIC.gainDb} dB, into every microphone sample (bench/pulse-rig.ts). **Validated** by playing 1.5 s of speech-like sound on the speaker with \`pacat\` (no browser) and cross-correlating what the microphone source carried with the speaker's monitor: ${v.length ? v.map((x) => `${x.delayMs.toFixed(1)} ms, ${x.gainDb.toFixed(2)} dB (correlation ${Math.min(1, x.correlation).toFixed(2)})`).join('; ') : 'not validated (see errors)'}. Load average ${echo.loadBefore.toFixed(1)} → ${echo.loadAfter.toFixed(1)} on ${cpus().length} cores in this part of the run.`);
   md.push('');
-  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (24 kHz player context; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it.`);
+  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (player context at the device's rate, as the product's player now runs; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it.`);
   md.push('');
   const trials = echo.trials;
   const reduction = (path: EchoPathId, mode: EchoModeId) => {
     const off = trials.filter((t) => t.path === path && t.mode === false && t.accepted);
     const on = trials.filter((t) => t.path === path && t.mode === mode && t.accepted);
-    if (!on.length) return { text: trials.some((t) => t.path === path && t.mode === mode && !t.accepted) ? `refused (${trials.find((t) => t.path === path && t.mode === mode)!.refusal})` : 'n/a', voiced: '—', settings: '—' };
+    if (!on.length) return { text: trials.some((t) => t.path === path && t.mode === mode && !t.accepted) ? `refused (${trials.find((t) => t.path === path && t.mode === mode)!.refusal})` : 'n/a', voiced: '—', settings: '—', margins: '—' };
     const offRms = rmsOf(off.flatMap((t) => chunksDuringBot(t, ACOUSTIC.delayMs)));
     const dbs = on.map((t) => dB(rmsOf(chunksDuringBot(t, ACOUSTIC.delayMs)) / offRms));
     const voiced = on.map((t) => { const c = chunksDuringBot(t, ACOUSTIC.delayMs); return `${c.filter((x) => x > VAD_RMS).length}/${c.length}`; });
-    return { text: mode === false ? `0 (reference: ${dB(offRms).toFixed(1)} dBFS)` : dbs.map((x) => `${(-x).toFixed(1)}`).join(', '), voiced: voiced.join(', '), settings: String(on[0].settingsEchoCancellation) };
+    // The loudest 20 ms chunk is what a VAD would trip on: its margin under the threshold, over the
+    // whole reply and over its settled part (from 1 s on), per trial.
+    const loudest = (t: EchoTrial, fromMs: number) => Math.max(...t.chunks.filter(([at]) => at >= t.botStart + ACOUSTIC.delayMs + 20 + fromMs && at <= t.botStart + t.botMs + ACOUSTIC.delayMs + 20).map(([, r]) => dB(r)));
+    const margins = on.map((t) => `${(VAD_DB - loudest(t, 0)).toFixed(1)} / ${(VAD_DB - loudest(t, 1000)).toFixed(1)}`);
+    return { text: mode === false ? `0 (reference: ${dB(offRms).toFixed(1)} dBFS)` : dbs.map((x) => `${(-x).toFixed(1)}`).join(', '), voiced: voiced.join(', '), settings: String(on[0].settingsEchoCancellation), margins: margins.join(', ') };
   };
   const extFor = (path: EchoPathId, mode: EchoModeId) => {
     const id = ECHO_VARIANTS.find((x) => (x.overrides.echoPath === path || (x.overrides.echoPath === 'auto' && path === 'destination')) && x.overrides.echoCancellation === mode)?.id;
@@ -496,10 +639,10 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
     const r = reduction(path, mode);
     const f = extFor(path, mode);
     const label = f && ECHO_VARIANTS.find((x) => echo.ext?.[x.id] === f)?.overrides.echoPath === 'auto' ? `${path} ('auto', the default)` : path;
-    rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
+ rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, r.margins, f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
   }
-  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
-  md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
+  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
+  md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'margin of the loudest chunk under the VAD threshold, dB per trial (whole reply / from 1 s)', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
   md.push('');
   if (echo.ext) {
     md.push(`Live path and getStats() [echoCancellationMode, echoCancellationConfirmed] per variant: ${ECHO_VARIANTS.map((x) => `${x.label}: ${[...new Set(echo.ext![x.id].playbackPaths)].join(', ')} ${[...new Set(echo.ext![x.id].echoStats)].join(' ')}`).join('; ')}.`);

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
 import type { LogEvent } from '../shared/log-event.ts';
 import { EventHistory } from './event-history.ts';
-import { DEFAULT_CRITERIA, IncrementalFilter, filterEvents, measureFilterLatency, parseTextQuery } from './event-filter.ts';
+import { DEFAULT_CRITERIA, IncrementalFilter, filterEvents, measureFilterLatency, narrows, parseTextQuery, type FilterCriteria } from './event-filter.ts';
 import { makeSyntheticEvents } from './synthetic-events.ts';
 
 const ev = (seq: number, over: Partial<LogEvent>): LogEvent => ({ seq, session: 1, t: seq, wall: seq, source: 'rtvi', direction: 'local', type: 'x', data: {}, ...over });
@@ -95,6 +96,67 @@ describe('100,000 rows', () => {
     const times = measureFilterLatency(rows, ['u', 'um', 'umb']);
     expect(times).toHaveLength(3);
     for (const t of times) expect(t).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('IncrementalFilter seeded with the previous query', () => {
+  const rows = makeSyntheticEvents(3000);
+  const history = () => {
+    const h = new EventHistory();
+    h.appendMany(rows.slice(0, 2000));
+    return h;
+  };
+
+  it('a longer plain text searches only the previous matches, then scans new rows; same rows as a fresh filter', () => {
+    const h = history();
+    const a = new IncrementalFilter(h);
+    a.run({ ...DEFAULT_CRITERIA, text: 'par' });
+    h.appendMany(rows.slice(2000));
+    const spy = vi.spyOn(h, 'atAbsolute');
+    const b = new IncrementalFilter(h);
+    const criteria = { ...DEFAULT_CRITERIA, text: 'Paris' };
+    const r = b.run(criteria, undefined, a);
+    // Only the 1,000 rows the seed had not seen were read from the history.
+    expect(spy).toHaveBeenCalledTimes(1000);
+    expect(r.reset).toBe(true);
+    expect(r.rows).toEqual(filterEvents(rows, criteria).rows);
+  });
+
+  it('does not narrow from a query it does not refine: shorter text, regex, tokens, other criteria', () => {
+    const base = { ...DEFAULT_CRITERIA, text: 'par' };
+    expect(narrows(base, { ...base, text: 'pari' })).toBe(true);
+    expect(narrows(base, { ...base, text: 'pa' })).toBe(false);
+    expect(narrows(base, { ...base, text: '/pari/' })).toBe(false);
+    expect(narrows({ ...base, text: '/par/' }, { ...base, text: '/pari/' })).toBe(false);
+    expect(narrows(base, { ...base, text: 'par type:x' })).toBe(false);
+    expect(narrows(base, { ...base, text: 'pari', view: 'raw' })).toBe(false);
+    expect(narrows(base, { ...base, text: 'pari', excludedTypes: new Set(['x']) })).toBe(false);
+    // A query that is exactly a known type is an exact type match, not a substring.
+    expect(narrows({ ...base, text: 'session' }, { ...base, text: 'session.update', knownTypes: new Set(['session.update']) })).toBe(false);
+    const h = history();
+    const a = new IncrementalFilter(h);
+    a.run(base);
+    const spy = vi.spyOn(h, 'atAbsolute');
+    new IncrementalFilter(h).run({ ...base, text: 'pa' }, undefined, a);
+    expect(spy).toHaveBeenCalledTimes(2000);
+  });
+
+  it('property: seeded or not, the rows are those of a full filter', () => {
+    const words = ['p', 'pa', 'par', 'paris', 'a', 'an', 'bot', 'bot-', 'audio', 'delta', '/^bot/', 'type:x', 'e', 'um', 'weather'];
+    fc.assert(
+      fc.property(fc.constantFrom(...words), fc.constantFrom(...words), fc.integer({ min: 0, max: 3000 }), fc.boolean(), (t1, t2, extra, hide) => {
+        const h = new EventHistory();
+        h.appendMany(rows.slice(0, 1500));
+        const c1: FilterCriteria = { ...DEFAULT_CRITERIA, text: t1, hideAudio: hide };
+        const c2: FilterCriteria = { ...DEFAULT_CRITERIA, text: t2, hideAudio: hide };
+        const a = new IncrementalFilter(h);
+        a.run(c1);
+        h.appendMany(rows.slice(1500, 1500 + Math.min(extra, 1500)));
+        const got = new IncrementalFilter(h).run(c2, undefined, a).rows;
+        expect(got).toEqual(filterEvents(rows.slice(0, 1500 + Math.min(extra, 1500)), c2).rows);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

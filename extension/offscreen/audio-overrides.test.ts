@@ -11,4 +11,9 @@ describe('readAudioOverrides (bench hook)', () => {
     expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { echoPath: 'nowhere', startThresholdMs: -5, captureLatencyHint: 'fastest' } })).toEqual({});
     expect(readAudioOverrides({})).toEqual({});
   });
+
+  it('takes a 10 or 20 ms capture chunk and the player rate, nothing else', () => {
+    expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { chunkMs: 10, playerRate: 'source' } })).toEqual({ chunkMs: 10, playerRate: 'source' });
+    expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { chunkMs: 5, playerRate: 96000 } })).toEqual({});
+  });
 });

@@ -7,7 +7,7 @@ import type { AudioWorkletMediaManagerOptions } from '../../src/audio/audio-work
  * builds each session's media manager. Only these keys are read; anything else is ignored.
  */
 export const AUDIO_OVERRIDES_GLOBAL = '__realtimeAudioOverrides';
-export type AudioOverrides = Pick<AudioWorkletMediaManagerOptions, 'echoPath' | 'echoCancellation' | 'startThresholdMs' | 'captureLatencyHint'>;
+export type AudioOverrides = Pick<AudioWorkletMediaManagerOptions, 'echoPath' | 'echoCancellation' | 'startThresholdMs' | 'captureLatencyHint' | 'chunkMs' | 'playerRate'>;
 
 export function readAudioOverrides(scope: object = globalThis): AudioOverrides {
   const raw = (scope as Record<string, unknown>)[AUDIO_OVERRIDES_GLOBAL];
@@ -19,5 +19,7 @@ export function readAudioOverrides(scope: object = globalThis): AudioOverrides {
   if (typeof o.startThresholdMs === 'number' && Number.isFinite(o.startThresholdMs) && o.startThresholdMs >= 0) out.startThresholdMs = o.startThresholdMs;
   if (o.captureLatencyHint === 'interactive' || o.captureLatencyHint === 'balanced' || o.captureLatencyHint === 'playback') out.captureLatencyHint = o.captureLatencyHint;
   else if (typeof o.captureLatencyHint === 'number' && o.captureLatencyHint >= 0) out.captureLatencyHint = o.captureLatencyHint;
+  if (o.chunkMs === 10 || o.chunkMs === 20) out.chunkMs = o.chunkMs;
+  if (o.playerRate === 'device' || o.playerRate === 'source') out.playerRate = o.playerRate;
   return out;
 }

@@ -35,7 +35,8 @@ export async function runEchoCheck(opts: { micId?: string; speakerId?: string; e
   const canceller = readEchoCanceller(stream.getAudioTracks()[0]);
   const path = cancelsLocalOutput(canceller) ? 'destination' : 'rtc-loopback';
   const capture = new AudioContext({ latencyHint: 'interactive' });
-  const player = new AudioContext({ sampleRate: PROBE_RATE, latencyHint: 'interactive' });
+  // At the device's rate, like a session's player (the probe buffer is resampled by Web Audio).
+  const player = new AudioContext({ latencyHint: 'interactive' });
   const routed: Partial<AudioSession> = {};
   try {
     await capture.audioWorklet.addModule(micLevelWorkletUrl);

@@ -250,7 +250,7 @@ describe('AudioWorkletMediaManager with fake Web Audio', () => {
     await m.dispose();
   });
 
-  it('opens capture at the device rate with our resampler and the player at the output rate', async () => {
+  it('opens capture at the device rate with our resampler, and the player at the device rate resampling the output rate', async () => {
     const env = installDom({ deviceRate: 48000 });
     const onTrackStarted = vi.fn();
     const m = makeManager({ onTrackStarted });
@@ -261,11 +261,38 @@ describe('AudioWorkletMediaManager with fake Web Audio', () => {
     const capture = captureNode();
     expect(capture.context.sampleRate).toBe(48000);
     expect(capture.options.processorOptions).toMatchObject({ targetRate: 16000, chunkMs: 20, resample: true });
-    expect(playerNode().context.sampleRate).toBe(24000);
+    expect(playerNode().context.sampleRate).toBe(48000);
+    expect(playerNode().options.processorOptions).toMatchObject({ sourceRate: 24000 });
     expect(onTrackStarted).toHaveBeenCalledWith(env.track, { id: 'local', name: '', local: true });
     const stats = m.getStats();
     expect(stats).toMatchObject({ captureRate: 48000, inputRate: 16000, outputRate: 24000, resampler: 'windowed-sinc', playbackPath: 'destination', echoCancellation: true, autoGainControl: false });
     await m.disconnect();
+  });
+
+  it("opens the player at the adapter's rate when asked (playerRate 'source')", async () => {
+    installDom({ deviceRate: 48000 });
+    const m = new AudioWorkletMediaManager({ echoPath: 'destination', playerRate: 'source', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    await m.connect();
+    expect(playerNode().context.sampleRate).toBe(24000);
+    expect(m.getStats().outputRate).toBe(24000);
+    await m.disconnect();
+  });
+
+  it("an explicit chunkMs wins over the adapter's; unset, the adapter's is used", async () => {
+    installDom({ deviceRate: 48000 });
+    const m = new AudioWorkletMediaManager({ echoPath: 'destination', chunkMs: 10, captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000, chunkMs: 20 });
+    await m.connect();
+    expect(captureNode().options.processorOptions).toMatchObject({ chunkMs: 10 });
+    expect(m.getStats().chunkMs).toBe(10);
+    await m.disconnect();
+    const n = new AudioWorkletMediaManager({ echoPath: 'destination', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    n.configure({ inputSampleRate: 16000, outputSampleRate: 24000, chunkMs: 40 });
+    await n.connect();
+    const lastCapture = FakeWorkletNode.created.filter((x) => x.name === 'pcm-capture-processor').at(-1)!;
+    expect(lastCapture.options.processorOptions).toMatchObject({ chunkMs: 40 });
+    await n.disconnect();
   });
 
   it("uses Chrome's resampling when asked: the capture context runs at the adapter rate", async () => {

@@ -22,8 +22,18 @@ export { withShortOpusPackets } from './echo-route.ts';
 export interface AudioWorkletMediaManagerOptions {
   captureWorkletUrl?: string;
   playerWorkletUrl?: string;
-  /** Capture chunk duration (default 20 ms); MediaFormat.chunkMs overrides it. */
+  /**
+   * Capture chunk duration. Unset: the adapter's MediaFormat.chunkMs, else 20 ms. Set: it wins over
+   * the adapter's (the adapters' 20 ms is a default, not a protocol limit; 10 ms is the smallest the
+   * providers' documented cadences allow, see README "Latency").
+   */
   chunkMs?: number;
+  /**
+   * Rate of the player's AudioContext. 'device' (default): the output device's own rate, the player
+   * worklet resamples the adapter's audio (Chrome adds no resampling stage of its own after the
+   * graph). 'source': the adapter's output rate, as before; Chrome resamples to the device.
+   */
+  playerRate?: 'device' | 'source';
   /** Audio queued before playback starts (default 30 ms). */
   startThresholdMs?: number;
   /** Silence after which a playing item counts as stopped (default 40 ms). */
@@ -62,6 +72,7 @@ export interface AudioWorkletMediaManagerOptions {
  */
 export class AudioWorkletMediaManager extends MediaManager {
   private readonly opts: Required<Omit<AudioWorkletMediaManagerOptions, 'vad'>> & { vad?: VoiceActivityOptions };
+  private readonly chunkMsGiven: boolean;
   private format: MediaFormat = { inputSampleRate: 16000, outputSampleRate: 24000 };
   private session: AudioSession | null = null;
   private connecting: Promise<void> | null = null;
@@ -86,6 +97,7 @@ export class AudioWorkletMediaManager extends MediaManager {
       captureWorkletUrl: options.captureWorkletUrl ?? defaultCaptureWorkletUrl,
       playerWorkletUrl: options.playerWorkletUrl ?? defaultPlayerWorkletUrl,
       chunkMs: options.chunkMs ?? 20,
+      playerRate: options.playerRate ?? 'device',
       startThresholdMs: options.startThresholdMs ?? 30,
       stopHoldMs: options.stopHoldMs ?? 40,
       echoPath: options.echoPath ?? 'auto',
@@ -96,6 +108,7 @@ export class AudioWorkletMediaManager extends MediaManager {
       interruptTimeoutMs: options.interruptTimeoutMs ?? 200,
       captureLatencyHint: options.captureLatencyHint ?? 'interactive',
     };
+    this.chunkMsGiven = options.chunkMs !== undefined;
     const self = this;
     this.host = {
       get callbacks() {
@@ -120,7 +133,7 @@ export class AudioWorkletMediaManager extends MediaManager {
 
   // ------------------------------------------------------------------ setup
   configure(format: MediaFormat): void {
-    this.format = { ...format };
+    this.format = { ...format, ...(this.chunkMsGiven ? { chunkMs: this.opts.chunkMs } : {}) };
   }
 
   async initialize(): Promise<void> {
@@ -308,7 +321,7 @@ export class AudioWorkletMediaManager extends MediaManager {
   // ------------------------------------------------------------------ stats
   getStats(): MediaStats {
     const s = this.session;
-    const outRate = s ? s.playerContext.sampleRate : null;
+    const outRate = s ? this.format.outputSampleRate : null;
     const settings = this.capture.trackSettings;
     return {
       captureRate: s?.captureContext ? this.capture.captureRate : null,
@@ -317,7 +330,8 @@ export class AudioWorkletMediaManager extends MediaManager {
       resampler: s?.captureContext ? this.capture.resamplerUsed : null,
       chunkMs: this.format.chunkMs ?? this.opts.chunkMs,
       chunksSent: this.capture.chunksSent,
-      bufferedMs: outRate ? (this.playback.bufferedSamples / outRate) * 1000 : 0,
+      // The player counts in the adapter's samples whatever its context's rate.
+      bufferedMs: outRate ? (this.playback.bufferedSamples / this.format.outputSampleRate) * 1000 : 0,
       underruns: this.playback.underruns,
       clippedSamples: this.capture.clippedSamples,
       echoCancellation: s?.micStream ? boolSetting(settings?.echoCancellation) : null,

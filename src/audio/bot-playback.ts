@@ -9,6 +9,8 @@ export interface BotPlaybackOptions {
   startThresholdMs: number;
   stopHoldMs: number;
   interruptTimeoutMs: number;
+  /** 'device': the context runs at the output device's rate and the worklet resamples; 'source': at the adapter's rate. */
+  playerRate?: 'device' | 'source';
 }
 
 const REMEMBERED_ITEMS = 64;
@@ -55,10 +57,13 @@ export class BotPlayback {
 
   /** Opens the player context and worklet; `route` connects the node to its output. */
   async open(partial: Partial<AudioSession>, format: MediaFormat, route: (ctx: AudioContext, node: AudioWorkletNode) => Promise<void>): Promise<void> {
-    const ctx = new AudioContext({ sampleRate: format.outputSampleRate, latencyHint: 'interactive' });
+    // At the device's rate Chrome plays the graph's output as it is; at another rate it resamples
+    // behind the graph with its own buffering (about 30 ms more receive-to-ear on the rig).
+    const ctx = new AudioContext(this.opts.playerRate === 'source' ? { sampleRate: format.outputSampleRate, latencyHint: 'interactive' } : { latencyHint: 'interactive' });
     partial.playerContext = ctx;
     await ctx.audioWorklet.addModule(this.opts.playerWorkletUrl);
     const processorOptions: PlayerProcessorOptions = {
+      sourceRate: format.outputSampleRate,
       startThresholdMs: this.opts.startThresholdMs,
       stopHoldMs: this.opts.stopHoldMs,
       levelsPerSecond: 20,

@@ -31,6 +31,8 @@ export interface PlaybackTransition {
 interface Segment {
   itemId: string;
   remaining: number;
+  /** Played-sample credit still to be counted for this segment (its samples in the source's rate). */
+  credit: number;
 }
 
 const INITIAL_CAPACITY = 1 << 15;
@@ -78,6 +80,21 @@ export class JitterBuffer {
     return this.size;
   }
 
+  /** Played-sample credit of the queued audio (= bufferedSamples unless pushes passed a credit). */
+  get bufferedCredit(): number {
+    let sum = 0;
+    for (const seg of this.segments) sum += seg.credit;
+    return sum;
+  }
+
+  /** True when the next render() plays queued audio (playing, or the start condition is met). */
+  get willPlay(): boolean {
+    if (this.playing) return true;
+    if (this.size === 0) return false;
+    const waited = this.waitingSince >= 0 ? this.frame - this.waitingSince : 0;
+    return this.size >= this.startThreshold || waited >= this.startThreshold;
+  }
+
   get isActive(): boolean {
     return this.active || this.size > 0;
   }
@@ -86,13 +103,18 @@ export class JitterBuffer {
     return this.frame;
   }
 
-  /** Queues PCM for an item. Int16 input is scaled by 1/32768. Returns the samples dropped for lack of room. */
-  push(samples: Float32Array | Int16Array, itemId: string): number {
+  /**
+   * Queues PCM for an item. Int16 input is scaled by 1/32768. Returns the samples dropped for lack of room.
+   * `credit` is what these samples count for in playedSamples (default: their number); a player that
+   * resamples passes the source samples they were made from, so counts stay in the source's rate.
+   */
+  push(samples: Float32Array | Int16Array, itemId: string, credit = samples.length): number {
     const room = this.maxCapacity - this.size;
     const take = Math.min(samples.length, room);
     const dropped = samples.length - take;
     this.droppedSamples += dropped;
     if (take === 0) return dropped;
+    const takenCredit = take === samples.length ? credit : Math.floor((credit * take) / samples.length);
     this.ensureCapacity(this.size + take);
     const cap = this.ring.length;
     let write = (this.readIndex + this.size) % cap;
@@ -103,8 +125,10 @@ export class JitterBuffer {
     }
     this.size += take;
     const last = this.segments[this.segments.length - 1];
-    if (last && last.itemId === itemId) last.remaining += take;
-    else this.segments.push({ itemId, remaining: take });
+    if (last && last.itemId === itemId) {
+      last.remaining += take;
+      last.credit += takenCredit;
+    } else this.segments.push({ itemId, remaining: take, credit: takenCredit });
     this.remember(itemId);
     if (this.dryItem !== '' && itemId === this.dryItem) this.underruns++;
     this.dryItem = '';
@@ -135,10 +159,13 @@ export class JitterBuffer {
           out[written + i] = this.ring[this.readIndex];
           if (++this.readIndex === cap) this.readIndex = 0;
         }
+        // Credit in proportion to the frames played; a segment's last frame settles the rest exactly.
+        const credit = n === seg.remaining ? seg.credit : Math.floor((seg.credit * n) / seg.remaining);
+        seg.credit -= credit;
         written += n;
         this.size -= n;
         seg.remaining -= n;
-        this.played.set(seg.itemId, (this.played.get(seg.itemId) ?? 0) + n);
+        this.played.set(seg.itemId, (this.played.get(seg.itemId) ?? 0) + credit);
         if (seg.remaining === 0) this.segments.shift();
       }
       if (this.size === 0) {

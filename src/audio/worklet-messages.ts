@@ -39,6 +39,8 @@ export type MainToCapture =
   | { type: 'inject-cancel'; id: number };
 
 export interface PlayerProcessorOptions {
+  /** Rate of the pushed PCM (the adapter's output rate); resampled to the context's rate when they differ. */
+  sourceRate?: number;
   startThresholdMs: number;
   stopHoldMs?: number;
   maxBufferedMs?: number;
@@ -53,6 +55,7 @@ export type MainToPlayer =
 export type PlayerToMain =
   | { type: 'transition'; started: boolean; itemId: string; contextTime: number; playedSamples: number; lastSeq: number }
   | { type: 'cleared'; requestId: number; played: Record<string, number>; contextTime: number; lastSeq: number }
+  /** Sample counts (played, bufferedSamples) are in the source's rate; droppedSamples in the context's. */
   | { type: 'progress'; played: Record<string, number>; bufferedSamples: number; underruns: number; droppedSamples: number; active: boolean; lastSeq: number }
   | { type: 'level'; rms: number }
   | { type: 'error'; message: string };

@@ -162,6 +162,8 @@ export function EventLog(props: EventLogProps) {
   const { filterResult, items, itemsRevision } = useMemo(() => {
     const p = pipelines.current!;
     const key = filterKey(criteria);
+    // The query before this one: a longer text searches only its matches (IncrementalFilter.run's seed).
+    const previous = p.active;
     let pipe = p.cache.find((x) => x.key === key);
     if (pipe) p.cache.splice(p.cache.indexOf(pipe), 1);
     else pipe = { key, unfiltered: criteria.text.trim() === '', filter: new IncrementalFilter(history), grouper: new EventGrouper() };
@@ -169,7 +171,7 @@ export function EventLog(props: EventLogProps) {
     trimPipelines(p.cache);
     p.active = pipe;
     const { filter, grouper } = pipe;
-    const r = filter.run(criteria, upTo);
+    const r = filter.run(criteria, upTo, previous?.filter);
     if (r.reset) grouper.reset(r.rows);
     else {
       if (r.removed.length > 0) grouper.trimFront(r.removed);
@@ -206,13 +208,17 @@ export function EventLog(props: EventLogProps) {
     },
     [activeIndex],
   );
+  // A stable key function: the virtualizer recomputes every item's position whenever it changes
+  // identity, a pass over the whole list; a new closure per render made each keystroke pay that pass
+  // twice (the urgent render with the old list, then the filtered one).
+  const getItemKey = useCallback((i: number) => items[i]?.key ?? i, [items, itemsRevision]);
   const virtualizer = useVirtualizer<HTMLDivElement, HTMLLIElement>({
     rangeExtractor,
     count: items.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_ROW_PX,
     overscan: 8,
-    getItemKey: (i) => items[i]?.key ?? i,
+    getItemKey,
     // The panel shares its renderer's main thread with the offscreen session host: no synchronous
     // re-render on every scroll event while events stream in.
     useFlushSync: false,

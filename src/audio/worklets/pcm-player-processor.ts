@@ -1,14 +1,16 @@
 /**
- * Playback: a bounded jitter buffer at the context rate (= the adapter's output rate). Outputs zeros
+ * Playback: a bounded jitter buffer at the context rate (the device's, or the adapter's output rate
+ * when the session asks for that), fed at the adapter's rate through PlaybackQueue's resampler; played
+ * counts stay in the adapter's samples. Outputs zeros
  * when there is nothing to play and never returns false, so one node lives for the whole session.
  * Reports started/stopped transitions stamped on the audio clock, played samples per item, and levels.
  */
-import { JitterBuffer } from '../jitter-buffer.ts';
+import { PlaybackQueue } from '../playback-queue.ts';
 import { LevelMeter } from '../level-meter.ts';
 import type { MainToPlayer, PlayerProcessorOptions, PlayerToMain } from '../worklet-messages.ts';
 
 class PcmPlayerProcessor extends AudioWorkletProcessor {
-  private readonly buffer: JitterBuffer;
+  private readonly buffer: PlaybackQueue;
   private readonly meter: LevelMeter;
   private readonly progressEvery: number;
   private framesSinceProgress = 0;
@@ -19,8 +21,9 @@ class PcmPlayerProcessor extends AudioWorkletProcessor {
   constructor(options: { processorOptions?: unknown }) {
     super();
     const opts = options.processorOptions as PlayerProcessorOptions;
-    this.buffer = new JitterBuffer({
+    this.buffer = new PlaybackQueue({
       sampleRate,
+      sourceRate: opts.sourceRate ?? sampleRate,
       startThresholdMs: opts.startThresholdMs,
       stopHoldMs: opts.stopHoldMs,
       maxBufferedMs: opts.maxBufferedMs,
