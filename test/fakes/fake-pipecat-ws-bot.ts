@@ -28,7 +28,7 @@ import { PipecatBotScript, pyDumps, rtviText, type BotScriptOptions } from './pi
 
 export { functionResultValidation, pyDumps } from './pipecat-bot-script.ts';
 
-export interface FakePipecatBotOptions {
+export interface FakePipecatBotOptions extends Pick<BotScriptOptions, 'botFunction'> {
   /** Answer POST /start with this status and body instead of a session. */
   startRefusal?: { status: number; body: string };
   /** Refuse the WebSocket handshake with this HTTP status (the runner's token check). */
@@ -330,5 +330,5 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
 
 /** The options the RTVI script takes, picked from the fake's. */
 function scriptOptions(o: FakePipecatBotOptions): BotScriptOptions {
-  return { clientFunction: o.clientFunction, functionCallReportLevel: o.functionCallReportLevel, reply: o.reply, transcript: o.transcript, audioPaceMs: o.audioPaceMs, ttsTextMode: o.ttsTextMode, functionResultException: o.functionResultException, serverResponses: o.serverResponses };
+  return { clientFunction: o.clientFunction, botFunction: o.botFunction, functionCallReportLevel: o.functionCallReportLevel, reply: o.reply, transcript: o.transcript, audioPaceMs: o.audioPaceMs, ttsTextMode: o.ttsTextMode, functionResultException: o.functionResultException, serverResponses: o.serverResponses };
 }

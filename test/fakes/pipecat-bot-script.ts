@@ -39,6 +39,12 @@ export interface BotScriptOptions {
   /** A client function the bot's LLM calls in each turn (answered by llm-function-call-result). */
   clientFunction?: { name: string; arguments: Record<string, unknown> };
   /**
+   * A function the bot runs itself in each turn (a handler registered on its LLM service): the
+   * observer reports it as for a client call (observer.py:497-553, by report level) and the bot
+   * does not wait for the client; the result is its own.
+   */
+  botFunction?: { name: string; arguments: Record<string, unknown>; result: Record<string, unknown> | string };
+  /**
    * RTVIObserverParams.function_call_report_level for the call. Default 'NONE', Pipecat's default
    * ({"*": NONE}, observer.py:192-193): started {}, in-progress {tool_call_id}, stopped
    * {tool_call_id, cancelled}; NAME adds function_name; FULL adds arguments and result
@@ -250,6 +256,17 @@ export class PipecatBotScript {
     io.rtvi('metrics', { ttfb: [{ processor: 'OpenAILLMService#0', model: 'gpt-4.1', value: 0.412 }] });
     // observer.py _handle_metrics: usage is `d.value.model_dump()`, so no processor or model (LLMTokenUsage fields).
     io.rtvi('metrics', { tokens: [{ prompt_tokens: 112, completion_tokens: 9, total_tokens: 121 }] });
+    if (opts.botFunction) {
+      const callId = `call_${++this.callSeq}`;
+      const { name, arguments: args, result } = opts.botFunction;
+      const level = opts.functionCallReportLevel ?? 'NONE';
+      const named = level !== 'NONE' ? { function_name: name } : {};
+      io.rtvi('llm-function-call-started', { ...named });
+      io.rtvi('llm-function-call-in-progress', { tool_call_id: callId, ...named, ...(level === 'FULL' ? { arguments: args } : {}) });
+      io.rtvi('bot-llm-stopped');
+      io.rtvi('llm-function-call-stopped', { tool_call_id: callId, cancelled: false, ...named, ...(level === 'FULL' ? { result } : {}) });
+      io.rtvi('bot-llm-started');
+    }
     if (opts.clientFunction) {
       const callId = `call_${++this.callSeq}`;
       const { name, arguments: args } = opts.clientFunction;

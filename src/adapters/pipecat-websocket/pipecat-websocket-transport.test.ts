@@ -50,6 +50,34 @@ function carried(frames: FrameRecord[], id: number): { type?: string } | undefin
 }
 
 describe('PipecatWebsocketTransport against the fake Pipecat bot', () => {
+  it('a function the bot runs itself (not in Tools (JSON)): its rows are shown as the bot sent them and the workbench sends no result', async () => {
+    const h = await harness({ botFunction: { name: 'lookup_order', arguments: { id: 7 }, result: { status: 'shipped' } }, functionCallReportLevel: 'FULL', audioPaceMs: 0 }, { tools: '[{"name": "get_weather"}]' });
+    await h.client.connect();
+    await h.bot.runTurn();
+    await waitUntil('bot-stopped-speaking', () => h.rtvi.some((r) => r.type === 'bot-stopped-speaking'), 5000);
+    const rows = h.rtvi.filter((r) => r.type.startsWith('llm-function-call'));
+    expect(rows.map((r) => r.type)).toEqual(['llm-function-call-started', 'llm-function-call-in-progress', 'llm-function-call-stopped']);
+    expect(rows[2]!.data).toMatchObject({ function_name: 'lookup_order', result: { status: 'shipped' } });
+    for (const r of rows) expect(carried(h.frames, r.sourceFrameIds[0])?.type).toBe(r.type);
+    expect(h.bot.received.filter((m) => m.type === 'llm-function-call-result')).toEqual([]);
+    expect(h.errors).toEqual([]);
+  });
+
+  it("the bot's own RTVI error: non-fatal is a row and the session stays ready; fatal (RTVIObserver's ErrorFrame with fatal true) ends the session", async () => {
+    const h = await harness();
+    await h.client.connect();
+    // observer.py: an ErrorFrame becomes RTVI `error` {error, fatal} (RTVI docs "error"; pipecat-server.md §3).
+    h.bot.sendRtvi('error', { error: 'TTS quota exceeded', fatal: false });
+    await waitUntil('the non-fatal error row', () => h.rtvi.some((r) => r.type === 'error' && (r.data as { error?: string }).error === 'TTS quota exceeded'), 3000);
+    expect(h.errors.map((e) => e.error)).toContain('TTS quota exceeded');
+    expect(h.transport.state).toBe('ready');
+    h.bot.sendRtvi('error', { error: 'Pipeline crashed', fatal: true });
+    await waitUntil('the session to end after the fatal error', () => h.transport.state === 'disconnected', 5000);
+    const row = h.rtvi.find((r) => r.type === 'error' && (r.data as { error?: string }).error === 'Pipeline crashed')!;
+    expect(row.data).toMatchObject({ fatal: true });
+    expect(carried(h.frames, row.sourceFrameIds[0])?.type).toBe('error');
+  });
+
   it('handshakes client-ready → bot-ready (same id) and shows the bot\'s own bot-ready, linked to its frame', async () => {
     const h = await harness();
     const ready = (await h.client.connect()) as { version: string; about: { library: string } };
