@@ -20,6 +20,7 @@ import { SessionMetricsAccumulator, median, type SessionMetrics, type TurnMetric
 import { formatMs } from '../../inspector-core/event-summary.ts';
 import { axisTicks, percentile, turnStages } from './latency-stats.ts';
 import { useHistoryOf } from './use-history.ts';
+import { useSessionFold } from './use-session-fold.ts';
 import { ServiceMetricsTable } from './service-metrics-table.tsx';
 import './inspector.css';
 import './metrics.css';
@@ -35,44 +36,10 @@ const EMPTY: SessionMetrics = { session: null, connectToReadyMs: null, turns: []
 
 /** Folds new history rows into per-session metrics; restarts on clear or when a new session begins. */
 function useSessionMetrics(history: EventHistory, session: number | undefined, refreshMs: number): SessionMetrics {
-  const [metrics, setMetrics] = useState<SessionMetrics>(EMPTY);
-  const state = useRef<{ acc: SessionMetricsAccumulator | null; next: number; epoch: number }>({ acc: null, next: 0, epoch: -1 });
-  useEffect(() => {
-    state.current = { acc: null, next: 0, epoch: -1 };
-    const fold = () => {
-      const s = state.current;
-      if (s.epoch !== history.epoch) {
-        s.acc = null;
-        s.next = history.startIndex;
-        s.epoch = history.epoch;
-      }
-      if (s.next < history.startIndex) s.next = history.startIndex;
-      const end = history.endIndex;
-      for (let a = s.next; a < end; a++) {
-        const ev = history.atAbsolute(a)!;
-        if (session !== undefined && ev.session !== session) continue;
-        if (!s.acc || (session === undefined && ev.session > (s.acc.session ?? -Infinity))) s.acc = new SessionMetricsAccumulator(ev.session);
-        s.acc.add(ev);
-      }
-      s.next = end;
-      setMetrics(s.acc ? s.acc.snapshot() : EMPTY);
-    };
-    fold();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const off = history.subscribe(() => {
-      if (timer === undefined)
-        timer = setTimeout(() => {
-          timer = undefined;
-          fold();
-        }, refreshMs);
-    });
-    return () => {
-      off();
-      if (timer !== undefined) clearTimeout(timer);
-    };
-  }, [history, session, refreshMs]);
-  return metrics;
+  return useSessionFold(history, session, refreshMs, newSessionMetrics, EMPTY);
 }
+
+const newSessionMetrics = (session: number) => new SessionMetricsAccumulator(session);
 
 export function MetricsPanel({ events, stats = null, session, refreshMs = 250 }: MetricsPanelProps) {
   const history = useHistoryOf(events);

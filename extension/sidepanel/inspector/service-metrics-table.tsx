@@ -4,12 +4,12 @@
  * with its model, TTFB and processing time (last and median), TTS characters and LLM tokens.
  * Hidden until a metrics row with a processor or usage arrives. Folds new rows incrementally.
  */
-import { useEffect, useRef, useState } from 'react';
 import type { LogEvent } from '../../shared/log-event.ts';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { ServiceMetricsAccumulator, medianOf, type ServiceMetrics, type TimingStat } from '../../inspector-core/service-metrics.ts';
 import { formatMs } from '../../inspector-core/event-summary.ts';
 import { useHistoryOf } from './use-history.ts';
+import { useSessionFold } from './use-session-fold.ts';
 
 export interface ServiceMetricsTableProps {
   events: EventHistory | readonly LogEvent[];
@@ -18,44 +18,11 @@ export interface ServiceMetricsTableProps {
   refreshMs?: number;
 }
 
+const NO_SERVICES: ServiceMetrics[] = [];
+const newServiceMetrics = (session: number) => new ServiceMetricsAccumulator(session);
+
 function useServiceMetrics(history: EventHistory, session: number | undefined, refreshMs: number): ServiceMetrics[] {
-  const [rows, setRows] = useState<ServiceMetrics[]>([]);
-  const state = useRef<{ acc: ServiceMetricsAccumulator | null; next: number; epoch: number }>({ acc: null, next: 0, epoch: -1 });
-  useEffect(() => {
-    state.current = { acc: null, next: 0, epoch: -1 };
-    const fold = () => {
-      const s = state.current;
-      if (s.epoch !== history.epoch) {
-        s.acc = null;
-        s.next = history.startIndex;
-        s.epoch = history.epoch;
-      }
-      if (s.next < history.startIndex) s.next = history.startIndex;
-      const end = history.endIndex;
-      for (let a = s.next; a < end; a++) {
-        const ev = history.atAbsolute(a)!;
-        if (session !== undefined && ev.session !== session) continue;
-        if (!s.acc || (session === undefined && ev.session > (s.acc.session ?? -Infinity))) s.acc = new ServiceMetricsAccumulator(ev.session);
-        s.acc.add(ev);
-      }
-      s.next = end;
-      setRows(s.acc ? s.acc.snapshot() : []);
-    };
-    fold();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const off = history.subscribe(() => {
-      if (timer === undefined)
-        timer = setTimeout(() => {
-          timer = undefined;
-          fold();
-        }, refreshMs);
-    });
-    return () => {
-      off();
-      if (timer !== undefined) clearTimeout(timer);
-    };
-  }, [history, session, refreshMs]);
-  return rows;
+  return useSessionFold(history, session, refreshMs, newServiceMetrics, NO_SERVICES);
 }
 
 function timing(stat: TimingStat | null): string {
