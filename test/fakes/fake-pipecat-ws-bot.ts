@@ -28,7 +28,8 @@ import { PipecatBotScript, pyDumps, rtviText, type BotScriptOptions } from './pi
 
 export { functionResultValidation, pyDumps } from './pipecat-bot-script.ts';
 
-export interface FakePipecatBotOptions extends Pick<BotScriptOptions, 'botFunction'> {
+/** The RTVI script's options (what the bot says and how: pipecat-bot-script.ts) and the WebSocket server's own. */
+export interface FakePipecatBotOptions extends BotScriptOptions {
   /** Answer POST /start with this status and body instead of a session. */
   startRefusal?: { status: number; body: string };
   /** Refuse the WebSocket handshake with this HTTP status (the runner's token check). */
@@ -50,38 +51,6 @@ export interface FakePipecatBotOptions extends Pick<BotScriptOptions, 'botFuncti
   allowedOrigins?: string[];
   /** Close the socket with this code/reason right after it opens (before bot-ready). */
   closeOnOpen?: { code: number; reason: string };
-  /** A client function the bot's LLM calls in each turn (answered by llm-function-call-result). */
-  clientFunction?: { name: string; arguments: Record<string, unknown> };
-  /**
-   * RTVIObserverParams.function_call_report_level for the call. Default 'NONE', Pipecat's default
-   * ({"*": NONE}, observer.py:192-193): started {}, in-progress {tool_call_id}, stopped
-   * {tool_call_id, cancelled}; NAME adds function_name; FULL adds arguments and result
-   * (observer.py:497-553). A client can answer only a call it can name: tests of mocks use 'FULL'.
-   */
-  functionCallReportLevel?: 'NONE' | 'NAME' | 'FULL';
-  /** What the bot says (one TTS sentence). */
-  reply?: string;
-  /** What the fake STT "hears". */
-  transcript?: string;
-  /**
-   * ms between 40 ms audio chunks. Default 40: real time, as Pipecat's output transport sends one
-   * chunk per chunk duration (base_output.py:129-136; websocket transports' send interval,
-   * fastapi.py:456). 0 writes the whole reply at once (no interruption can land mid-reply).
-   */
-  audioPaceMs?: number;
-  /**
-   * How the bot's TTS reports text (observer.py:631-760 with a 2.x client). 'word' (default, a
-   * word-timestamp TTS such as Cartesia): per sentence a bot-output "new" once the bot speaks, then
-   * per word a bare-word bot-tts-text and a bot-output "in-progress"/"completed" with cumulative
-   * spoken_progress. 'sentence' (a TTS without word timing): one bot-output "completed" and the
-   * sentence as bot-tts-text.
-   */
-  ttsTextMode?: 'word' | 'sentence';
-  /**
-   * The bot's app raises while handling a valid llm-function-call-result: RTVIProcessor answers
-   * error-response "Exception processing message: <this>" (processor.py:379-381).
-   */
-  functionResultException?: string;
   /**
    * The pipeline's audio_in_sample_rate (default 16000, PipelineParams; worker.py:186). Pipecat does
    * not resample input: base_input.py:202-209 queues InputAudioRawFrames as received and the STT /
@@ -90,13 +59,6 @@ export interface FakePipecatBotOptions extends Pick<BotScriptOptions, 'botFuncti
    * the wrong speed — yields a transcript "[garbled: …]" (a stand-in for an STT's nonsense).
    */
   inputSampleRate?: number;
-  /**
-   * What the bot's app answers to a client-message, by its `t`: RTVIProcessor only pushes an
-   * RTVIClientMessageFrame and calls on_client_message (processor.py:496-509); a server-response
-   * {t, d} with the message's id goes out only if the app calls send_server_response
-   * (observer.py _send_server_response). Unlisted types get no answer. Default: none answered.
-   */
-  serverResponses?: Record<string, unknown>;
   /** Audio rate the bot writes (audio_out_sample_rate). */
   outputSampleRate?: number;
 }
@@ -222,7 +184,7 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
     if (!s) {
       s = new PipecatBotScript(
         { rtvi: (type, data, id) => rtvi(ws, type, data, id), interrupt: () => interruption(ws), sendAudioChunk: (i, total) => audioChunk(ws, i, total), chunkMs: SAMPLE_CHUNK_MS, leave: () => ws.close(1000, 'disconnect-bot') },
-        scriptOptions(opts),
+        opts,
         received,
         contextAppends,
       );
@@ -326,9 +288,4 @@ export async function startFakePipecatBot(opts: FakePipecatBotOptions = {}): Pro
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
-}
-
-/** The options the RTVI script takes, picked from the fake's. */
-function scriptOptions(o: FakePipecatBotOptions): BotScriptOptions {
-  return { clientFunction: o.clientFunction, botFunction: o.botFunction, functionCallReportLevel: o.functionCallReportLevel, reply: o.reply, transcript: o.transcript, audioPaceMs: o.audioPaceMs, ttsTextMode: o.ttsTextMode, functionResultException: o.functionResultException, serverResponses: o.serverResponses };
 }
