@@ -1,4 +1,5 @@
 import type { AdapterDescriptor } from '../adapter-descriptor.ts';
+import { PIPECAT_TOOLS_SETTING } from '../pipecat-common/pipecat-tools-setting.ts';
 import { startHostPermission } from '../pipecat-websocket/pipecat-websocket-descriptor.ts';
 import { PIPECAT_WEBRTC_DEFAULT_ENDPOINT, PipecatWebrtcTransport } from './pipecat-webrtc-transport.ts';
 
@@ -16,14 +17,7 @@ const descriptor: AdapterDescriptor & { order: number } = {
   description:
     "Your own Pipecat bot over Pipecat's SmallWebRTC transport. Endpoint URL (Advanced settings): the bot's offer URL (the runner's http://localhost:7860/api/offer), or a start URL ending in /start. Audio goes over WebRTC; the bot's RTVI messages arrive on the data channel and appear as they are sent.",
   settings: [
-    {
-      key: 'tools',
-      label: 'Tools (JSON)',
-      kind: 'json',
-      default: '[]',
-      apply: 'live',
-      help: 'Functions the bot asks this client to run (llm-function-call-in-progress with a function name): declare their names here and the mocks below answer. Nothing here is sent to the bot; its own tools stay on the server.',
-    },
+    PIPECAT_TOOLS_SETTING,
     { key: 'token', label: 'Bot token', kind: 'text', default: '', apply: RECONNECT, help: 'Optional. Sent as Authorization: Bearer to the start and offer endpoints. Never shown in logs, exports or presets.' },
     { key: 'start_body', label: 'Start request body (JSON)', kind: 'json', default: '{"transport": "webrtc"}', apply: RECONNECT, advanced: true, help: 'POSTed to a start URL (one ending in /start); the answer must carry "sessionId", and the offer then goes to /sessions/<sessionId>/api/offer.' },
     { key: 'start_headers', label: 'Start request headers (JSON)', kind: 'json', default: '{}', apply: RECONNECT, advanced: true, help: 'Extra headers for the start, offer and ICE requests, as a JSON object of strings. Values are redacted from the inspector, but the field is kept with the settings (presets, recordings) like any other: put a secret in Bot token instead.' },

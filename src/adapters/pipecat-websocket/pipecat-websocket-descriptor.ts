@@ -1,4 +1,5 @@
 import type { AdapterDescriptor } from '../adapter-descriptor.ts';
+import { PIPECAT_TOOLS_SETTING } from '../pipecat-common/pipecat-tools-setting.ts';
 import { PIPECAT_DEFAULT_ENDPOINT, PIPECAT_INPUT_RATE, PIPECAT_OUTPUT_RATE, PipecatWebsocketTransport } from './pipecat-websocket-transport.ts';
 
 const RECONNECT = 'reconnect' as const;
@@ -31,14 +32,7 @@ const descriptor: AdapterDescriptor & { order: number } = {
   description:
     "Your own Pipecat bot over Pipecat's WebSocket transport with ProtobufFrameSerializer. Endpoint URL (Advanced settings): the bot's ws:// URL, or an http(s):// start URL (such as the runner's /start) that answers with it. The bot's RTVI messages appear as they are sent.",
   settings: [
-    {
-      key: 'tools',
-      label: 'Tools (JSON)',
-      kind: 'json',
-      default: '[]',
-      apply: 'live',
-      help: 'Functions the bot asks this client to run (llm-function-call-in-progress with a function name): declare their names here and the mocks below answer. Nothing here is sent to the bot; its own tools stay on the server.',
-    },
+    PIPECAT_TOOLS_SETTING,
     { key: 'token', label: 'Bot token', kind: 'text', default: '', apply: RECONNECT, help: 'Optional. Sent as ?token= on the WebSocket (as Pipecat\'s web client does) and as Authorization: Bearer to a start URL. Never shown in logs, exports or presets.' },
     { key: 'start_body', label: 'Start request body (JSON)', kind: 'json', default: '{"transport": "websocket"}', apply: RECONNECT, advanced: true, help: 'POSTed to an http(s) start URL; the answer must carry "wsUrl" (Pipecat runner) or "ws_url", and may carry "token".' },
     { key: 'start_headers', label: 'Start request headers (JSON)', kind: 'json', default: '{}', apply: RECONNECT, advanced: true, help: 'Extra headers for the start request, as a JSON object of strings. Values are redacted from the inspector, but the field is kept with the settings (presets, recordings) like any other: put a secret in Bot token instead.' },
