@@ -9,7 +9,7 @@ import { startFakePipecatBot, type FakePipecatBot } from '../test/fakes/fake-pip
 import { FIXTURES_DIR, REPO_ROOT, launchExtension, type ExtensionHarness } from './harness/index.ts';
 import { runVoiceTestCli } from './harness/voice-test-cli.ts';
 import { alertTexts, button, connectionStatus, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
-import { connectThroughPanel, openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
+import { connectThroughPanel, fillSessionForm, selectAdapter, waitForReplayFinished } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 /**
@@ -83,20 +83,11 @@ describe('Pipecat bot session: recorded, listed, replayed against OpenAI Realtim
     await waitFor('the Pipecat bot recording in the Recordings list', async () => ((await open.count()) >= 1 ? true : null), { timeoutMs: 10_000 });
 
     // 3. Replayed against OpenAI Realtime (its fake), chosen in Settings.
-    await selectAdapter(panel, 'OpenAI Realtime');
-    await selectView(panel, 'Settings');
-    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
-    await openAdvancedSettings(panel);
-    await panel.getByRole('textbox', { name: exactly('Endpoint URL') }).fill(openai.url);
+    await fillSessionForm(panel, { adapter: 'OpenAI Realtime', apiKey: OPENAI_KEY, endpoint: openai.url });
     await selectView(panel, 'Replay');
     await panel.getByRole('combobox', { name: exactly('Source recording') }).selectOption(source.id);
     await button(panel, 'Start replay').click();
-    const replayStatus = panel.getByRole('status', { name: exactly('Replay status') });
-    await waitFor('the replay of the bot session to finish', async () => {
-      const t = (await replayStatus.textContent()) ?? '';
-      if (/failed|stopped/i.test(t)) throw new Error(`replay ended badly: ${t}`);
-      return /Replay finished/.test(t) ? t : null;
-    }, { timeoutMs: 90_000 });
+    await waitForReplayFinished(panel);
     const appends = openai.receivedOfType('input_audio_buffer.append');
     expect(appends.length, "the bot session's user audio reached the OpenAI fake").toBeGreaterThan(10);
     const replayRec = await waitFor('a complete replay recording linked to the bot session', async () => (await list()).recordings.find((r) => r.origin === 'replay' && r.sourceId === source.id && r.complete) ?? null, { timeoutMs: 15_000 });

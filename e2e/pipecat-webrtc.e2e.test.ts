@@ -11,7 +11,7 @@ import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, REPO_ROOT, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import { runVoiceTestCli } from './harness/voice-test-cli.ts';
 import { alertTexts, button, connectionStatus, exactly, meterValue, selectView, waitForConnectionState } from './harness/panel-page.ts';
-import { openAdvancedSettings, selectAdapter, waitForRow } from './harness/panel-session.ts';
+import { fillSessionForm, openAdvancedSettings, selectAdapter, waitForReplayFinished, waitForRow } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 /**
@@ -145,20 +145,11 @@ describe('Pipecat bot (WebRTC) end to end through the panel', () => {
     expect(Math.abs(botTrack!.t0 - botStarted.t), `bot track t0 ${botTrack!.t0} vs bot-started-speaking ${botStarted.t} (one clock)`).toBeLessThan(1000);
     expect(planReplay(rec).steps.some((st) => st.kind === 'audio'), 'a user turn to replay').toBe(true);
 
-    await selectAdapter(panel, 'OpenAI Realtime');
-    await selectView(panel, 'Settings');
-    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
-    await openAdvancedSettings(panel);
-    await textbox(panel, 'Endpoint URL').fill(openai.url);
+    await fillSessionForm(panel, { adapter: 'OpenAI Realtime', apiKey: OPENAI_KEY, endpoint: openai.url });
     await selectView(panel, 'Replay');
     await panel.getByRole('combobox', { name: exactly('Source recording') }).selectOption(source.id);
     await button(panel, 'Start replay').click();
-    const replayStatus = panel.getByRole('status', { name: exactly('Replay status') });
-    await waitFor('the replay of the WebRTC bot session to finish', async () => {
-      const t = (await replayStatus.textContent()) ?? '';
-      if (/failed|stopped/i.test(t)) throw new Error(`replay ended badly: ${t}`);
-      return /Replay finished/.test(t) ? t : null;
-    }, { timeoutMs: 90_000 });
+    await waitForReplayFinished(panel);
     expect(openai.receivedOfType('input_audio_buffer.append').length, "the bot session's user audio reached the OpenAI fake").toBeGreaterThan(10);
     const replayRec = await waitFor('a complete replay recording linked to the WebRTC session', async () => (await list()).recordings.find((r) => r.origin === 'replay' && r.sourceId === source.id && r.complete) ?? null, { timeoutMs: 15_000 });
     expect(replayRec.adapterId).toMatch(/openai/);

@@ -12,7 +12,7 @@ import { startFakeOpenAIServer, type FakeOpenAIServer, type FakeReceivedFrame } 
 import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
 import { button, exactly, selectView, waitForConnectionState } from './harness/panel-page.ts';
-import { connectThroughPanel, openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
+import { connectThroughPanel, fillSessionForm, waitForReplayFinished } from './harness/panel-session.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 const OPENAI_KEY = 'sk-fake-replay-key-0123456789';
@@ -86,11 +86,7 @@ describe('Replay: a recording made against Gemini, replayed against OpenAI, then
     expect(audioSteps.length, `user turns planned from the source: ${JSON.stringify(plan)}`).toBeGreaterThanOrEqual(2);
 
     // 2. The target: OpenAI Realtime against its fake, chosen in Settings (not connected).
-    await selectAdapter(panel, 'OpenAI Realtime');
-    await selectView(panel, 'Settings');
-    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
-    await openAdvancedSettings(panel);
-    await panel.getByRole('textbox', { name: exactly('Endpoint URL') }).fill(openai.url);
+    await fillSessionForm(panel, { adapter: 'OpenAI Realtime', apiKey: OPENAI_KEY, endpoint: openai.url });
 
     // 3. Replay: the estimated cost shows before the start.
     await selectView(panel, 'Replay');
@@ -105,12 +101,7 @@ describe('Replay: a recording made against Gemini, replayed against OpenAI, then
     await panel.keyboard.press('Tab');
     await waitFor('focus on Start replay', async () => ((await panel.evaluate(() => document.activeElement?.textContent)) === 'Start replay' ? true : null), { timeoutMs: 5_000 });
     await panel.keyboard.press('Enter');
-    const replayStatus = panel.getByRole('status', { name: exactly('Replay status') });
-    await waitFor('the replay to finish', async () => {
-      const t = (await replayStatus.textContent()) ?? '';
-      if (/failed|stopped/i.test(t)) throw new Error(`replay ended badly: ${t}`);
-      return /Replay finished/.test(t) ? t : null;
-    }, { timeoutMs: 90_000 });
+    await waitForReplayFinished(panel);
 
     // 4. What the OpenAI fake received: per turn, the same duration (within 20 ms) and the same audio.
     const appends = openai.receivedOfType('input_audio_buffer.append');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditAccessibility, button, exactly, launchExtension, selectView, waitFor, waitForConnectionState, type ExtensionHarness } from './harness/index.ts';
-import { openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
+import { fillSessionForm, openAdvancedSettings, selectAdapter } from './harness/panel-session.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 
 const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
@@ -33,10 +33,7 @@ describe('Tests view and idle disconnect (panel, against the fakes)', () => {
 
   it('a scenario typed in the Tests view runs on the selected adapter and shows its results; a refused one says why, with the line', async () => {
     const panel = await h.openPanel();
-    await selectAdapter(panel, 'OpenAI Realtime');
-    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
-    await openAdvancedSettings(panel);
-    await panel.getByRole('textbox', { name: exactly('Endpoint URL') }).fill(fake.url);
+    await fillSessionForm(panel, { adapter: 'OpenAI Realtime', apiKey: OPENAI_KEY, endpoint: fake.url });
     await selectView(panel, 'Tests');
     const editor = panel.getByRole('textbox', { name: exactly('Scenario (YAML)') });
     await editor.fill('version: 1\nname: Panel memory\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { transcript: { contains: Ada } }\n  - say: What is my name?\n    expect: { transcript: { contains: Ada }, no_error: true }\n');
@@ -79,10 +76,7 @@ describe('Tests view and idle disconnect (panel, against the fakes)', () => {
 
   it('a failed assertion\'s Show failure button opens its run\'s recording with the playhead at the failure', async () => {
     const panel = await h.openPanel();
-    await selectAdapter(panel, 'OpenAI Realtime');
-    await panel.getByLabel(exactly('API key')).fill(OPENAI_KEY);
-    await openAdvancedSettings(panel);
-    await panel.getByRole('textbox', { name: exactly('Endpoint URL') }).fill(fake.url);
+    await fillSessionForm(panel, { adapter: 'OpenAI Realtime', apiKey: OPENAI_KEY, endpoint: fake.url });
     await selectView(panel, 'Tests');
     await panel.getByRole('textbox', { name: exactly('Scenario (YAML)') }).fill('version: 1\nname: Panel failure\nsteps:\n  - say: Hi, my name is Ada.\n    expect: { no_error: true }\n  - say: What is my name?\n    expect: { transcript: { contains: Bob } }\n');
     const progress = panel.getByRole('status', { name: exactly('Test progress') });

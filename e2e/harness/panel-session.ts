@@ -41,6 +41,12 @@ export async function openAdvancedSettings(page: Page): Promise<void> {
 
 /** Fills the session form through the panel and presses `Connect`. */
 export async function connectThroughPanel(page: Page, opts: PanelConnectOptions): Promise<void> {
+  await fillSessionForm(page, opts);
+  await button(page, 'Connect').click();
+}
+
+/** Fills the session form (adapter, key, endpoint, model) without connecting: a replay or voice-test target. */
+export async function fillSessionForm(page: Page, opts: PanelConnectOptions): Promise<void> {
   await selectAdapter(page, opts.adapter);
   if (opts.apiKey !== undefined) {
     // A password input has no ARIA role: it is found by its label, as a screen reader user would.
@@ -56,7 +62,16 @@ export async function connectThroughPanel(page: Page, opts: PanelConnectOptions)
       await ((await asBox.count()) > 0 ? asBox : page.getByRole('combobox', { name: exactly('Model') })).fill(opts.model);
     }
   }
-  await button(page, 'Connect').click();
+}
+
+/** Waits for `Replay status` to read "Replay finished"; a failed or stopped replay is what the timeout then reports. */
+export async function waitForReplayFinished(page: Page, timeoutMs = 90_000): Promise<string> {
+  const status = page.getByRole('status', { name: exactly('Replay status') });
+  return waitFor('the replay to finish', async () => {
+    const t = (await status.textContent()) ?? '';
+    if (/failed|stopped/i.test(t)) throw new Error(`replay ended badly: ${t}`);
+    return /Replay finished/.test(t) ? t : null;
+  }, { timeoutMs });
 }
 
 export { applyFilter };
