@@ -262,19 +262,7 @@ async function measureExtension(rig: PulseRig, variants: Variant[], probes: Arra
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
   const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
-    const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
-    const id = new URL(sw.url()).host;
-    const targets = await ExtensionTargets.start(await b.context.browser()!.newBrowserCDPSession(), id);
-    const manifest = (await import(join(DIST_DIR, 'manifest.json'), { with: { type: 'json' } })) as { default: { side_panel: { default_path: string } } };
-    const page = await b.context.newPage();
-    await page.goto(`chrome-extension://${id}/${manifest.default.side_panel.default_path}?adapter=openai-realtime`);
-    await waitFor('the panel to link to the host', async () => !((await connectionStatus(page).textContent()) ?? 'reaching').includes('reaching'));
-    await selectView(page, 'Settings');
-    await page.getByLabel(/^api key$/i).fill(oai.apiKey);
-    const ep = page.getByRole('textbox', { name: /^endpoint url$/i });
-    if (!(await ep.isVisible())) await page.getByText(/^advanced settings$/i).click();
-    await ep.fill(oai.url);
-    await waitFor('the offscreen document to be attached', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
+    const { page, targets } = await openPanel(b, oai);
 
     for (let k = 0; k < REPEATS; k++) {
       // Interleaved, one turn per connection: load drifts and per-stream capture steps hit every variant alike.
