@@ -79,11 +79,20 @@ window.startFloor = async (wsUrl) => {
   await new Promise((res, rej) => { ws.onopen = res; ws.onerror = rej; });
   const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
   const cap = new AudioContext({ latencyHint: 'interactive' });
-  await cap.audioWorklet.addModule(URL.createObjectURL(new Blob([CAPTURE], { type: 'text/javascript' })));
-  const node = new AudioWorkletNode(cap, 'q', { numberOfOutputs: 1, outputChannelCount: [1] });
-  node.port.onmessage = (e) => ws.send(e.data.buffer);
-  cap.createMediaStreamSource(stream).connect(node);
-  node.connect(cap.destination);
+  // The microphone's frames straight from its track (10 ms each): on this rig a MediaStreamAudioSourceNode
+  // into a worklet delivered the same bursts later, and later still as its stream aged (track-frame-source.ts).
+  let captureRoute = 'MediaStreamTrackProcessor frames';
+  if (typeof MediaStreamTrackProcessor === 'function') {
+    const reader = new MediaStreamTrackProcessor({ track: stream.getAudioTracks()[0], maxBufferSize: 50 }).readable.getReader();
+    (async () => { for (;;) { const { value, done } = await reader.read(); if (done) return; const a = new Float32Array(value.numberOfFrames); value.copyTo(a, { planeIndex: 0, format: 'f32-planar' }); value.close(); if (ws.readyState === 1) ws.send(a.buffer); } })();
+  } else {
+    captureRoute = 'worklet (no MediaStreamTrackProcessor)';
+    await cap.audioWorklet.addModule(URL.createObjectURL(new Blob([CAPTURE], { type: 'text/javascript' })));
+    const node = new AudioWorkletNode(cap, 'q', { numberOfOutputs: 1, outputChannelCount: [1] });
+    node.port.onmessage = (e) => ws.send(e.data.buffer);
+    cap.createMediaStreamSource(stream).connect(node);
+    node.connect(cap.destination);
+  }
   // Two plain output routes, chosen per turn by a "route:" message: a 24 kHz context (the provider's
   // rate) and a context at the device's own rate (no output resampler in Chromium's render path).
   const outs = { '24k': new AudioContext({ sampleRate: 24000, latencyHint: 'interactive' }), device: new AudioContext({ latencyHint: 'interactive' }) };
@@ -104,7 +113,7 @@ window.startFloor = async (wsUrl) => {
     src.buffer = buf; src.connect(out.destination); src.start(); playing.push(src);
   };
   window.stopFloor = async () => { stream.getTracks().forEach((t) => t.stop()); ws.close(); await cap.close(); await outs['24k'].close(); await outs.device.close(); };
-  return { captureRate: cap.sampleRate, outputRates: [outs['24k'].sampleRate, outs.device.sampleRate], baseLatency: [outs['24k'].baseLatency, outs.device.baseLatency], outputLatency: [outs['24k'].outputLatency, outs.device.outputLatency] };
+  return { captureRoute, captureRate: stream.getAudioTracks()[0].getSettings().sampleRate, outputRates: [outs['24k'].sampleRate, outs.device.sampleRate], baseLatency: [outs['24k'].baseLatency, outs.device.baseLatency], outputLatency: [outs['24k'].outputLatency, outs.device.outputLatency] };
 };
 </script>`;
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -148,7 +157,7 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
       const f = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
       let sum = 0;
       for (const v of f) sum += v * v;
-      // The fake's server-VAD threshold (RMS 0.02), on each 128-frame quantum instead of each 20 ms chunk.
+      // The fake's server-VAD threshold (RMS 0.02), on each 10 ms frame instead of each 20 ms chunk.
       if (Math.sqrt(sum / Math.max(1, f.length)) > 0.02) voicedAt = at;
     });
   });
@@ -221,6 +230,7 @@ const VARIANTS: Array<Variant & { connections: number }> = [
   { id: 'auto', label: "default (echoPath 'auto', 20 ms chunks, player at the device's rate)", overrides: { echoPath: 'auto' }, connections: 10 },
   { id: 'chunk-10', label: 'default with 10 ms capture chunks', overrides: { echoPath: 'auto', chunkMs: 10 }, connections: 4 },
   { id: 'player-24k', label: "default with the player at 24 kHz (before this round)", overrides: { echoPath: 'auto', playerRate: 'source' }, connections: 2 },
+  { id: 'mss', label: 'default with the microphone through a MediaStreamAudioSourceNode (before this round)', overrides: { echoPath: 'auto', capturePath: 'media-stream-source' }, connections: 2 },
   { id: 'rtc-loopback', label: "echoPath 'rtc-loopback'", overrides: { echoPath: 'rtc-loopback' }, connections: 1 },
   // The canceller's cost to a barge-in: the same conversation with echo cancellation off (dry rig, nothing to cancel).
   { id: 'ec-off', label: 'default with echoCancellation false', overrides: { echoPath: 'auto', echoCancellation: false }, connections: 2 },
@@ -512,7 +522,7 @@ it('external latency bench', async () => {
   const echo = process.env.BENCH_SKIP_ECHO === '1' ? { acoustic: [], trials: [], ext: null, probes: [], loadBefore: NaN, loadAfter: NaN } : await measureEcho(attempt);
   const error = errors.join('; ');
   const FIGURES = [
-    { key: 'captureToWire', label: 'capture-to-wire', what: 'burst onset on the microphone → first chunk with it at the server' },
+    { key: 'captureToWire', label: 'capture-to-wire', what: "burst onset on the microphone → first chunk with it at the server; ours: every burst, the floor's: its quiet bursts (split below)" },
     { key: 'receiveToEar', label: 'receive-to-ear', what: 'first audio sent by the server → first sample on the speaker' },
     { key: 'bargeIn', label: 'barge-in-to-silence', what: 'interruption sent by the server → last sample before ≥ 150 ms of silence' },
   ] as const;
@@ -552,7 +562,7 @@ it('external latency bench', async () => {
     md.push(table(['rig validation (plain loopback page)', 'mic → speaker', 'added'], [['no added delay', `${fmt(validation.plain, 1)} ms`, '—'], ['DelayNode 100 ms (same streams, alternating)', `${fmt(validation.delayed, 1)} ms`, `+${(validation.delayed.median - validation.plain.median).toFixed(1)} ms (reference: +98.8 to +104.7 ms)`]]));
     md.push('');
   }
-  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 128-frame render quantum over a WebSocket as soon as its worklet hands it over (voiced = the fake's RMS threshold 0.02 on that quantum), plays what it receives at once with an AudioBufferSourceNode, and stops on a "stop" message. Two plain output routes alternate turn by turn in the same page (${FLOOR_TURNS} turns each, one connection: fewer samples than the default path's, flagged): an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
+  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 10 ms frame of the microphone's track over a WebSocket as soon as it is read (MediaStreamTrackProcessor: no Web Audio graph, no chunking; voiced = the fake's RMS threshold 0.02 on that frame), plays what it receives at once with an AudioBufferSourceNode, and stops on a "stop" message. Two plain output routes alternate turn by turn in the same page (${FLOOR_TURNS} turns each, one connection: fewer samples than the default path's, flagged): an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
   md.push('');
   md.push(table(['floor route', ...FIGURES.map((f) => f.label)], FLOOR_ROUTES.map((r) => [r === '24k' ? '24 kHz context' : "device-rate context", ...FIGURES.map((f) => (routeS[r][f.key] ? `${fmt(routeS[r][f.key]!, 1)} ms; ${fmtPercentile(routeS[r][f.key]!, 95)}${floorRoute[f.key] === r ? ' (floor)' : ''}` : 'n/a'))])));
   md.push('');
@@ -563,6 +573,26 @@ it('external latency bench', async () => {
     ...VARIANTS.flatMap((v) => [variantS[v.id][f.key] ? `${fmt(variantS[v.id][f.key]!, 1)} ms; ${fmtPercentile(variantS[v.id][f.key]!, 95)}` : 'n/a', signed(added(variantS[v.id][f.key], floorS[f.key]))]),
     yesNo(d[f.key] ? ok(d[f.key]) : null),
   ]);
+  if (ext) {
+    // Like for like: the floor page's quiet bursts against each connection's first burst, and its
+    // bursts over its own playback against ours over the bot (the canceller treats the two apart).
+    const over = FLOOR_ROUTES.map((r) => sum(floor?.overPlayback?.[r])).filter((x): x is Summary => x !== null).sort((a, b) => a.median - b.median)[0] ?? null;
+    const split = [
+      { label: "capture-to-wire, bot silent (each connection's first burst; the floor's quiet bursts)", floorS: floorS.captureToWire, key: 'captureQuiet' as const },
+      { label: "capture-to-wire, over the bot's voice (the barge-in bursts; the floor's bursts over its own playback, faster route)", floorS: over, key: 'captureOverBot' as const },
+    ];
+    for (const row of split) {
+      rows.push([
+        row.label,
+        row.floorS ? `${fmt(row.floorS, 1)} ms (n = ${row.floorS.n})` : 'n/a',
+        ...VARIANTS.flatMap((v) => {
+          const x = sum(ext![v.id][row.key]);
+          return [x ? `${fmt(x, 1)} ms; ${fmtPercentile(x, 95)}` : 'n/a', signed(added(x, row.floorS))];
+        }),
+        '—',
+      ]);
+    }
+  }
   if (ext) rows.push(['playback gaps > 2 ms inside a reply (before the barge-in)', '—', ...VARIANTS.flatMap((v) => [ext![v.id].gapsPerReply.length ? fmt(summarize(ext![v.id].gapsPerReply), 0) : 'n/a', '—']), '—']);
   md.push(table(header, rows));
   md.push('');
@@ -580,6 +610,11 @@ it('external latency bench', async () => {
   if (ext) {
     md.push('');
     md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page, same run: its quiet bursts are the floor's capture-to-wire above; a burst said over its own playback (the reply it is playing; the page stops at the server's word after that): ${FLOOR_ROUTES.map((r) => { const o = floor?.overPlayback?.[r] ?? []; return `${r === '24k' ? '24 kHz context' : 'device-rate context'} ${o.length ? `${fmt(summarize(o), 1)} ms (n = ${o.length})` : 'none heard'}, missed (not above the threshold within 2 s) in ${floor?.overPlaybackMissed?.[r] ?? 0} of ${FLOOR_TURNS} turns`; }).join('; ')}.`);
+  }
+  if (ext) {
+    const mq = ext['mss']?.captureQuiet ?? [], mo = ext['mss']?.captureOverBot ?? [], dq = ext['auto']?.captureQuiet ?? [], dov = ext['auto']?.captureOverBot ?? [];
+    md.push('');
+    md.push(`**The microphone's path into the worklet (this round).** The default now reads the microphone's frames from its track (MediaStreamTrackProcessor) instead of a MediaStreamAudioSourceNode; same run: frames ${dq.length ? `${fmt(summarize(dq), 1)} ms quiet (n = ${dq.length})` : 'n/a'}, ${dov.length ? `${fmt(summarize(dov), 1)} ms over the bot (n = ${dov.length})` : 'n/a'}; source node ${mq.length ? `${fmt(summarize(mq), 1)} ms quiet (n = ${mq.length})` : 'n/a'}, ${mo.length ? `${fmt(summarize(mo), 1)} ms over the bot (n = ${mo.length})` : 'n/a'}. Why it changed (diagnosis runs on this rig, 2026-12-07 21:20–21:55 UTC, load 0.8–2.5, not part of this bench): one page read the same track both ways at once for 20 bursts 2 s apart; the frames carried each burst 18–27 ms after its onset throughout, the source node 34 ms at first, drifting to 53 ms, then stepping to 113–137 ms after about 22 s of the stream. **Where capture-to-wire over the bot goes:** the offscreen document stamped each capture chunk as it reached the main thread and as it was sent; the hop from the worklet to the fake took under 3 ms in every turn, so the rest is before our code sees the audio. The chunk levels after an onset show the burst arriving 16–25 ms after it but attenuated (RMS 0.000–0.004 against about 0.2) and rising over 60–80 ms before it crossed the VAD threshold. The microphone's processing was then switched one part at a time (constraints forced in the offscreen document, 10 turns each, frames path): echo cancellation alone (noise suppression and gain control off) 97–108 ms over the bot in turns 1–6; echo cancellation off (the other two on) 15–49 ms in every turn; everything off 14–40 ms. So it is Chromium's echo canceller holding back the start of speech said over the bot's voice (double talk), inside its capture processing, before any page code sees the audio. On this dry rig it stopped after about 17 s of a connection (turns 7–9: 21–42 ms), as if the canceller had concluded there is no echo path; with speakers there is one. With headphones, \`echoCancellation: false\` removes it (the ec-off column).`);
   }
   const e24 = variantS['player-24k']?.receiveToEar;
   const eDev = variantS['auto']?.receiveToEar;

@@ -9,7 +9,7 @@ import { waitFor } from './harness/wait-for.ts';
  * Issue 14: the default playback path ('auto') is chosen at run time from the microphone's echo
  * canceller, and getStats() says which path and mode are live and whether the canceller covers it.
  */
-type EchoStats = { playbackPath?: string | null; echoCancellation?: boolean | null; echoCancellationMode?: unknown; echoCancellationConfirmed?: boolean | null };
+type EchoStats = { playbackPath?: string | null; echoCancellation?: boolean | null; echoCancellationMode?: unknown; echoCancellationConfirmed?: boolean | null; capturePath?: string | null; capturePathFallback?: string | null; chunksSent?: number };
 
 describe('default echo path in Chromium (fake microphone, Loopback)', () => {
   let h: ExtensionHarness;
@@ -39,6 +39,12 @@ describe('default echo path in Chromium (fake microphone, Loopback)', () => {
     expect(stats.echoCancellationConfirmed).toBe(true);
     // A covered path raises no echo warning in the panel.
     expect(await panel.getByText(/^Echo warning/).count()).toBe(0);
+    // The microphone reaches the worklet frame by frame from its track (the faster capture path,
+    // BENCHMARKS.md), and its chunks keep flowing to the adapter.
+    expect(stats.capturePath).toBe('track-processor');
+    expect(stats.capturePathFallback).toBeNull();
+    const from = stats.chunksSent ?? 0;
+    await waitFor('25 more capture chunks from the track frames', async () => ((await h.evaluateInOffscreen<EchoStats>('globalThis.__sessionHost.stats'))?.chunksSent ?? 0) >= from + 25, { timeoutMs: 15_000 });
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');
     await panel.close();

@@ -16,7 +16,7 @@ export { MediaManager } from './audio/media-manager.ts';
 export type { MediaFormat, MediaStats, PlaybackEvent, SpeechEvent, PlayedSamples, MediaEventsListener } from './audio/media-manager.ts';
 export type { InjectUserAudioOptions, InjectedAudioReport } from './audio/user-audio-injector.ts';
 export { AudioWorkletMediaManager } from './audio/audio-worklet-media-manager.ts';
-export type { AudioWorkletMediaManagerOptions, EchoPath, CaptureResampler } from './audio/audio-worklet-media-manager.ts';
+export type { AudioWorkletMediaManagerOptions, EchoPath, CapturePath, CaptureResampler } from './audio/audio-worklet-media-manager.ts';
 export { Resampler, resample } from './audio/resampler.ts';
 export { VoiceActivityDetector } from './audio/voice-activity-detector.ts';
 export { JitterBuffer } from './audio/jitter-buffer.ts';

@@ -15,5 +15,7 @@ describe('readAudioOverrides (bench hook)', () => {
   it('takes a 10 or 20 ms capture chunk and the player rate, nothing else', () => {
     expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { chunkMs: 10, playerRate: 'source' } })).toEqual({ chunkMs: 10, playerRate: 'source' });
     expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { chunkMs: 5, playerRate: 96000 } })).toEqual({});
+    expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { capturePath: 'media-stream-source' } })).toEqual({ capturePath: 'media-stream-source' });
+    expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { capturePath: 'worklet' } })).toEqual({});
   });
 });

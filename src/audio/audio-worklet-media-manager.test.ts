@@ -63,8 +63,14 @@ class FakeAudioContext {
     this.sampleRate = opts?.sampleRate ?? 48000;
     FakeAudioContext.created.push(this);
   }
+  sources: FakeNode[] = [];
   createMediaStreamSource(): FakeNode {
-    return new FakeNode();
+    const n = new FakeNode();
+    this.sources.push(n);
+    return n;
+  }
+  createAnalyser(): FakeNode & { fftSize: number; getFloatTimeDomainData(b: Float32Array): void } {
+    return Object.assign(new FakeNode(), { fftSize: 2048, getFloatTimeDomainData: (b: Float32Array) => b.fill(0) });
   }
   async resume(): Promise<void> {
     this.state = 'running';
@@ -189,6 +195,8 @@ describe('AudioWorkletMediaManager without a DOM', () => {
       inputRate: null,
       outputRate: null,
       resampler: null,
+      capturePath: null,
+      capturePathFallback: null,
       chunkMs: 20,
       chunksSent: 0,
       bufferedMs: 0,
@@ -799,6 +807,119 @@ describe('issue 12 item 16: media manager clauses', () => {
     port.emit({ type: 'cleared', requestId: clear.requestId, played: { b: 10 }, contextTime: 10.2, lastSeq: 2 });
     await flushing;
     expect(onRemoteAudioLevel.mock.calls.at(-1)?.[0]).toBe(0);
+    await m.disconnect();
+  });
+});
+
+// ----------------------------------------------------------------- the microphone read from its track
+/** MediaStreamTrackProcessor over a stream the test feeds with AudioData stand-ins. */
+function installTrackProcessor() {
+  const made: Array<{ track: unknown; push(rate: number, samples: Float32Array): { closed: boolean }; cancelled: () => boolean }> = [];
+  class FakeProcessor {
+    readable: ReadableStream<unknown>;
+    constructor(init: { track: unknown }) {
+      let ctl!: ReadableStreamDefaultController<unknown>;
+      let cancelled = false;
+      this.readable = new ReadableStream({ start: (c) => void (ctl = c), cancel: () => void (cancelled = true) });
+      made.push({
+        track: init.track,
+        push(rate, samples) {
+          const frame = {
+            closed: false,
+            numberOfFrames: samples.length,
+            numberOfChannels: 1,
+            sampleRate: rate,
+            copyTo: (d: Float32Array) => d.set(samples),
+            close() {
+              frame.closed = true;
+            },
+          };
+          ctl.enqueue(frame);
+          return frame;
+        },
+        cancelled: () => cancelled,
+      });
+    }
+  }
+  vi.stubGlobal('MediaStreamTrackProcessor', FakeProcessor);
+  return made;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const micFrames = (n: FakeWorkletNode) => n.port.posted.filter((p) => (p.msg as { type: string }).type === 'mic-frame');
+
+describe('AudioWorkletMediaManager: the microphone path into the capture worklet', () => {
+  it("'auto' reads the track's frames (no source node) and posts each to the worklet, transferred; disconnect stops reading", async () => {
+    const env = installDom({ deviceRate: 48000 });
+    const processors = installTrackProcessor();
+    const m = makeManager();
+    await m.connect();
+    const node = captureNode();
+    expect(processors).toHaveLength(1);
+    expect(processors[0].track).toBe(env.track);
+    expect(node.context.sources).toHaveLength(0);
+    const frame = processors[0].push(48000, new Float32Array(480).fill(0.25));
+    await tick();
+    const posted = micFrames(node);
+    expect(posted).toHaveLength(1);
+    const msg = posted[0].msg as { samples: Float32Array };
+    expect(msg.samples[0]).toBe(0.25);
+    expect(posted[0].transfer).toEqual([msg.samples.buffer]);
+    expect(frame.closed).toBe(true);
+    expect(m.getStats()).toMatchObject({ capturePath: 'track-processor', capturePathFallback: null });
+    await m.disconnect();
+    expect(processors[0].cancelled()).toBe(true);
+  });
+
+  it("'media-stream-source' (and a browser without the processor) connect a source node instead", async () => {
+    installDom();
+    const processors = installTrackProcessor();
+    const m = new AudioWorkletMediaManager({ echoPath: 'destination', capturePath: 'media-stream-source', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    await m.connect();
+    expect(processors).toHaveLength(0);
+    expect(captureNode().context.sources[0].connections).toContain(captureNode());
+    expect(m.getStats()).toMatchObject({ capturePath: 'media-stream-source', capturePathFallback: null });
+    await m.disconnect();
+
+    installDom();
+    vi.stubGlobal('MediaStreamTrackProcessor', undefined);
+    const n = new AudioWorkletMediaManager({ echoPath: 'destination', capturePath: 'track-processor', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    n.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    await n.connect();
+    expect(n.getStats()).toMatchObject({ capturePath: 'media-stream-source', capturePathFallback: 'MediaStreamTrackProcessor is not available in this browser' });
+    await n.disconnect();
+  });
+
+  it('frames at another rate than the capture context move the microphone to a source node, and say why', async () => {
+    installDom({ deviceRate: 48000 });
+    const processors = installTrackProcessor();
+    const m = makeManager();
+    await m.connect();
+    const node = captureNode();
+    processors[0].push(44100, new Float32Array(441));
+    await tick();
+    expect(micFrames(node)).toHaveLength(0);
+    expect(processors[0].cancelled()).toBe(true);
+    expect(node.context.sources[0].connections).toContain(node);
+    expect(m.getStats()).toMatchObject({ capturePath: 'media-stream-source', capturePathFallback: "the microphone's frames are at 44100 Hz and the capture context at 48000 Hz" });
+    await m.disconnect();
+  });
+
+  it('mixing another stream in (the tab as input) moves the microphone onto the graph first, so both are summed there', async () => {
+    installDom({ deviceRate: 48000 });
+    const processors = installTrackProcessor();
+    const m = makeManager();
+    await m.connect();
+    const node = captureNode();
+    const tab = new FakeStream(new FakeTrack({}));
+    const handle = m.addInputStream(tab as unknown as MediaStream, { replaceMicrophone: false, monitor: false });
+    expect(processors[0].cancelled()).toBe(true);
+    // The microphone's source node and the tab's both feed the worklet.
+    expect(node.context.sources.filter((x) => x.connections.includes(node))).toHaveLength(2);
+    expect(m.getStats().capturePath).toBe('media-stream-source');
+    expect(m.getStats().capturePathFallback).toMatch(/mixed into the microphone/);
+    handle.stop();
     await m.disconnect();
   });
 });

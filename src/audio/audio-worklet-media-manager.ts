@@ -8,14 +8,14 @@ import { DeviceRegistry } from './device-registry.ts';
 import { EchoRoute, type EchoPath } from './echo-route.ts';
 import { cancelsPath, type EchoCancellationMode } from './echo-cancellation.ts';
 import { MediaManager, type MediaFormat, type MediaStats, type PlayedSamples } from './media-manager.ts';
-import { MicrophoneCapture, type CaptureResampler } from './microphone-capture.ts';
+import { MicrophoneCapture, type CapturePath, type CaptureResampler } from './microphone-capture.ts';
 import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
 import { mixInputStream, type InputStreamHandle, type InputStreamOptions } from './input-stream-mixer.ts';
 import type { VoiceActivityOptions } from './voice-activity-detector.ts';
 import { defaultCaptureWorkletUrl, defaultPlayerWorkletUrl } from './worklet-urls.ts';
 
 export type { EchoPath } from './echo-route.ts';
-export type { CaptureResampler } from './microphone-capture.ts';
+export type { CapturePath, CaptureResampler } from './microphone-capture.ts';
 export { toMicrophoneError } from './microphone-capture.ts';
 export { withShortOpusPackets } from './echo-route.ts';
 
@@ -62,6 +62,13 @@ export interface AudioWorkletMediaManagerOptions {
   interruptTimeoutMs?: number;
   /** latencyHint of the capture AudioContext (default 'interactive', Chrome's smallest buffer). */
   captureLatencyHint?: AudioContextLatencyCategory | number;
+  /**
+   * How the microphone reaches the capture worklet (default 'auto': read frame by frame from the
+   * track where the browser has MediaStreamTrackProcessor, else a MediaStreamAudioSourceNode). The
+   * node path's delay grew by about 90 ms within a minute of one stream on the latency rig; the
+   * frames' did not (BENCHMARKS.md, external latency).
+   */
+  capturePath?: CapturePath;
 }
 
 /**
@@ -107,6 +114,7 @@ export class AudioWorkletMediaManager extends MediaManager {
       cameraFps: options.cameraFps ?? 1,
       interruptTimeoutMs: options.interruptTimeoutMs ?? 200,
       captureLatencyHint: options.captureLatencyHint ?? 'interactive',
+      capturePath: options.capturePath ?? 'auto',
     };
     this.chunkMsGiven = options.chunkMs !== undefined;
     const self = this;
@@ -186,6 +194,7 @@ export class AudioWorkletMediaManager extends MediaManager {
       for (const r of results) if (r.status === 'rejected') throw r.reason;
       this.checkNotAbandoned(generation);
     } catch (e) {
+      this.capture.stopFrames();
       await closeAudioSession(partial);
       throw e;
     }
@@ -244,6 +253,7 @@ export class AudioWorkletMediaManager extends MediaManager {
       this.capture.injector?.rejectAll(new Error('The session ended before the injected audio was sent.'));
       if (session) {
         const micTrack = session.micStream?.getAudioTracks()[0];
+        this.capture.stopFrames();
         await closeAudioSession(session);
         if (micTrack) this._callbacks.onTrackStopped?.(micTrack, LOCAL_PARTICIPANT);
       }
@@ -328,6 +338,8 @@ export class AudioWorkletMediaManager extends MediaManager {
       inputRate: s?.captureContext ? this.format.inputSampleRate : null,
       outputRate: outRate,
       resampler: s?.captureContext ? this.capture.resamplerUsed : null,
+      capturePath: s?.micStream && s.captureContext ? this.capture.capturePathUsed : null,
+      capturePathFallback: s?.micStream && s.captureContext ? this.capture.capturePathFallback : null,
       chunkMs: this.format.chunkMs ?? this.opts.chunkMs,
       chunksSent: this.capture.chunksSent,
       // The player counts in the adapter's samples whatever its context's rate.
@@ -460,6 +472,7 @@ export class AudioWorkletMediaManager extends MediaManager {
     const s = this.session;
     // The extra input shares the microphone's capture graph (resampler, chunks, VAD): it needs one.
     if (!s?.captureContext) throw new MicrophoneError('unknown', 'Tab audio goes to the model through the microphone\'s capture path: turn the microphone on (connect with it on) first.');
+    this.capture.useGraphInput(s, 'another stream is mixed into the microphone (Web Audio graph only)');
     return mixInputStream(s, stream, options);
   }
 

@@ -64,6 +64,13 @@ export interface MediaStats extends Partial<RtcAudioStats> {
   noiseSuppression: boolean | null;
   autoGainControl: boolean | null;
   playbackPath: 'rtc-loopback' | 'audio-element' | 'destination' | null;
+  /**
+   * How the microphone reaches the capture worklet: read frame by frame from its track
+   * (MediaStreamTrackProcessor) or through a MediaStreamAudioSourceNode; null with no microphone.
+   */
+  capturePath?: 'track-processor' | 'media-stream-source' | null;
+  /** Why the capture path is not the one asked for (no track processor, a rate mismatch, a mixed-in tab). */
+  capturePathFallback?: string | null;
   droppedWhileStalled?: number;
 }
 

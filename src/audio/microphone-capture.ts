@@ -6,9 +6,16 @@ import type { MediaFormat, MediaStats } from './media-manager.ts';
 import { UserAudioInjector } from './user-audio-injector.ts';
 import type { VoiceActivityOptions } from './voice-activity-detector.ts';
 import { echoConstraint, readEchoCanceller, type EchoCancellationMode, type EchoCancellerReport } from './echo-cancellation.ts';
+import { TrackFrameSource } from './track-frame-source.ts';
 import { CAPTURE_PROCESSOR_NAME, type CaptureProcessorOptions, type CaptureToMain, type MainToCapture } from './worklet-messages.ts';
 
 export type CaptureResampler = 'browser' | 'windowed-sinc';
+/**
+ * How the microphone reaches the capture worklet: its frames read from the track on the main thread
+ * ('track-processor', MediaStreamTrackProcessor) or the node graph ('media-stream-source', a
+ * MediaStreamAudioSourceNode). 'auto' takes the track processor where the browser has it.
+ */
+export type CapturePath = 'auto' | 'track-processor' | 'media-stream-source';
 
 export interface MicrophoneCaptureOptions {
   captureWorkletUrl: string;
@@ -18,6 +25,7 @@ export interface MicrophoneCaptureOptions {
   captureLatencyHint: AudioContextLatencyCategory | number;
   /** The microphone's echoCancellation constraint (default true). */
   echoCancellation: EchoCancellationMode;
+  capturePath: CapturePath;
 }
 
 export function toMicrophoneError(e: unknown): MicrophoneError {
@@ -53,6 +61,11 @@ export class MicrophoneCapture {
   echoFallback: string | null = null;
   captureRate: number | null = null;
   resamplerUsed: MediaStats['resampler'] = null;
+  /** The live path from the microphone into the worklet, and why it is not the one asked for. */
+  capturePathUsed: MediaStats['capturePath'] = null;
+  capturePathFallback: string | null = null;
+  /** The microphone read frame by frame into this node (null on the node-graph path). */
+  private frameReader: { source: TrackFrameSource; node: AudioWorkletNode; ctx: AudioContext; partial: Partial<AudioSession> } | null = null;
   chunksSent = 0;
   clippedSamples = 0;
   /** Injected user audio for the current capture node (see AudioWorkletMediaManager.injectUserAudio). */
@@ -131,11 +144,8 @@ export class MicrophoneCapture {
     node.port.onmessage = (ev: MessageEvent<CaptureToMain>) => this.onMessage(ev.data, ctx);
     this.injector?.rejectAll(new Error('The capture path was reopened; the injected audio was dropped.'));
     this.injector = new UserAudioInjector((msg, transfer) => node.port.postMessage(msg, transfer ?? []));
-    if (stream) {
-      const source = ctx.createMediaStreamSource(stream);
-      partial.captureSource = source;
-      source.connect(node);
-    }
+    this.capturePathFallback = null;
+    if (stream) this.attachMicrophone(partial, stream, node, ctx, useBrowser);
     node.connect(ctx.destination);
     post(node, { type: 'set-sending', sending: this.host.micEnabled });
     await resumeBounded(ctx);
@@ -147,10 +157,70 @@ export class MicrophoneCapture {
   /** Points the running graph at a new stream (another microphone). */
   rewire(s: AudioSession, stream: MediaStream): boolean {
     if (!s.captureContext || !s.captureNode) return false;
+    const framed = this.frameReader?.node === s.captureNode;
+    this.stopFrames();
     s.captureSource?.disconnect();
-    s.captureSource = s.captureContext.createMediaStreamSource(stream);
-    s.captureSource.connect(s.captureNode);
+    s.captureSource = null;
+    this.attachMicrophone(s, stream, s.captureNode, s.captureContext, !framed);
     return true;
+  }
+
+  /**
+   * Puts the microphone on the node graph (a MediaStreamAudioSourceNode), for what only the graph
+   * can do: mixing another stream into the worklet's input (input-stream-mixer.ts). It stays there
+   * for the rest of the capture graph's life; getStats() says so.
+   */
+  useGraphInput(s: AudioSession, why: string): void {
+    if (!this.frameReader || this.frameReader.node !== s.captureNode) return;
+    this.fallBackToGraph(this.frameReader.source, why);
+  }
+
+  /** The microphone into the worklet: frames from the track where asked and possible, else the node graph. */
+  private attachMicrophone(target: Partial<AudioSession>, stream: MediaStream, node: AudioWorkletNode, ctx: AudioContext, graphOnly: boolean): void {
+    const track = stream.getAudioTracks()[0];
+    const wanted = this.opts.capturePath;
+    if (track && wanted !== 'media-stream-source' && !graphOnly) {
+      if (TrackFrameSource.supported()) {
+        const source = new TrackFrameSource(track, {
+          onFrame: (samples, rate) => {
+            // The worklet's resampler and VAD run at the context rate: frames at another rate cannot go in as they are.
+            if (rate !== ctx.sampleRate) this.fallBackToGraph(source, `the microphone's frames are at ${rate} Hz and the capture context at ${ctx.sampleRate} Hz`);
+            else node.port.postMessage({ type: 'mic-frame', samples } satisfies MainToCapture, [samples.buffer]);
+          },
+          onEnd: (reason) => {
+            if (track.readyState === 'live') this.fallBackToGraph(source, reason);
+          },
+        });
+        this.frameReader = { source, node, ctx, partial: target };
+        target.captureSource = null;
+        this.capturePathUsed = 'track-processor';
+        return;
+      }
+      if (wanted === 'track-processor') this.capturePathFallback = 'MediaStreamTrackProcessor is not available in this browser';
+    }
+    const source = ctx.createMediaStreamSource(stream);
+    target.captureSource = source;
+    source.connect(node);
+    this.capturePathUsed = 'media-stream-source';
+  }
+
+  private fallBackToGraph(source: TrackFrameSource, why: string): void {
+    const r = this.frameReader;
+    if (!r || r.source !== source) return;
+    this.stopFrames();
+    this.capturePathFallback = why;
+    if (r.ctx.state === 'closed') return;
+    // The session object is built from the connect's partial once both graphs are open.
+    const live = this.host.session?.captureNode === r.node ? this.host.session : r.partial;
+    const stream = live.micStream;
+    if (!stream || stream.getAudioTracks()[0]?.readyState !== 'live') return;
+    this.attachMicrophone(live, stream, r.node, r.ctx, true);
+  }
+
+  /** Stops reading frames (the capture graph closes, or the microphone changes). */
+  stopFrames(): void {
+    this.frameReader?.source.stop();
+    this.frameReader = null;
   }
 
   setSending(s: AudioSession, sending: boolean): void {

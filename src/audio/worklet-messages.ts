@@ -36,7 +36,13 @@ export type MainToCapture =
    * play back to back.
    */
   | { type: 'inject'; id: number; samples: Float32Array }
-  | { type: 'inject-cancel'; id: number };
+  | { type: 'inject-cancel'; id: number }
+  /**
+   * One frame of the microphone, mono at the context rate, read from the track on the main thread
+   * (track-frame-source.ts) instead of arriving as the node's input. Processed as it arrives;
+   * dropped while an injection replaces the input.
+   */
+  | { type: 'mic-frame'; samples: Float32Array };
 
 export interface PlayerProcessorOptions {
   /** Rate of the pushed PCM (the adapter's output rate); resampled to the context's rate when they differ. */

@@ -122,6 +122,36 @@ describe('pcm-capture-processor', () => {
     expect(chunks).toHaveLength(1); // 384 samples since unmute → one 320-sample chunk
   });
 
+  it('chunks microphone frames posted from the main thread as they arrive, drops them while an injection plays, and dates their speech from the frame\'s start', async () => {
+    const Ctor = await load('./worklets/pcm-capture-processor.ts', 'pcm-capture-processor', 48000);
+    const p = new Ctor({ processorOptions: { targetRate: 24000, chunkMs: 20, resample: true, vad: { minSpeechMs: 10 } } });
+    scope.currentTime = 2;
+    // The VAD learns a quiet floor first (silence is not sent while sending is off).
+    p.port.onmessage?.({ data: { type: 'set-sending', sending: false } });
+    for (let k = 0; k < 50; k++) p.port.onmessage?.({ data: { type: 'mic-frame', samples: new Float32Array(480).map(() => 0.0005 * (Math.random() - 0.5)) } });
+    p.port.onmessage?.({ data: { type: 'set-sending', sending: true } });
+    // Two 10 ms frames of a loud tone at 48 kHz: 960 samples → one 480-sample chunk at 24 kHz, with no process() call.
+    const frame = () => new Float32Array(480).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000));
+    p.port.onmessage?.({ data: { type: 'mic-frame', samples: frame() } });
+    p.port.onmessage?.({ data: { type: 'mic-frame', samples: frame() } });
+    let chunks = messages<CaptureToMain>(p).filter((m) => m.msg.type === 'chunk');
+    expect(chunks).toHaveLength(1);
+    expect(new Int16Array((chunks[0].msg as CaptureToMain & { type: 'chunk' }).pcm).length).toBe(480);
+    expect((chunks[0].msg as CaptureToMain & { type: 'chunk' }).injected).toBeUndefined();
+    const speech = messages<CaptureToMain>(p).map((m) => m.msg).find((m): m is CaptureToMain & { type: 'speech' } => m.type === 'speech');
+    // The frame just captured ends at about currentTime, so its speech starts before it, not after it.
+    expect(speech?.started).toBe(true);
+    expect(speech!.contextTime).toBeLessThan(2);
+    expect(speech!.contextTime).toBeGreaterThan(1.9);
+
+    // An injection replaces the microphone: frames that arrive meanwhile are not sent.
+    p.port.onmessage?.({ data: { type: 'inject', id: 3, samples: new Float32Array(4800).fill(0.01) } });
+    const before = messages<CaptureToMain>(p).length;
+    for (let k = 0; k < 4; k++) p.port.onmessage?.({ data: { type: 'mic-frame', samples: new Float32Array(480).fill(0.9) } });
+    chunks = messages<CaptureToMain>(p).slice(before).filter((m) => m.msg.type === 'chunk');
+    expect(chunks).toHaveLength(0);
+  });
+
   it('survives a quantum with no input channels', async () => {
     const Ctor = await load('./worklets/pcm-capture-processor.ts', 'pcm-capture-processor', 48000);
     const p = new Ctor({ processorOptions: { targetRate: 16000, chunkMs: 20, resample: true } });

@@ -258,6 +258,15 @@ function AudioDiagnostics({ stats }: { stats: MediaStats | null }) {
         <dd>{stats.outputRate ? `${stats.outputRate} Hz` : '—'}</dd>
         <dt>Resampler</dt>
         <dd>{stats.resampler ?? '—'}</dd>
+        {stats.capturePath !== undefined && (
+          <>
+            <dt>Microphone path</dt>
+            <dd>
+              {stats.capturePath === 'track-processor' ? 'track frames (MediaStreamTrackProcessor)' : stats.capturePath === 'media-stream-source' ? 'Web Audio source node' : '—'}
+              {stats.capturePathFallback ? ` (${stats.capturePathFallback})` : ''}
+            </dd>
+          </>
+        )}
         <dt>Chunk</dt>
         <dd>
           {stats.chunkMs} ms ({stats.chunksSent} sent)

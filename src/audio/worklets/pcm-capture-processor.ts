@@ -46,6 +46,10 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
       // The injected audio starts a fresh chunk: no microphone samples in front of it.
       if (this.injections.length === 0) this.chunker.reset();
       this.injections.push({ id: msg.id, samples: msg.samples, offset: 0, chunks: 0 });
+    } else if (msg.type === 'mic-frame') {
+      // The injection replaces the microphone, as it replaces the node's input in process().
+      // A frame ends about now (it was just captured), where a render quantum starts at currentTime.
+      if (this.injections.length === 0) this.analyseAndSend(msg.samples, msg.samples.length, null, undefined, currentTime - msg.samples.length / sampleRate);
     } else if (msg.type === 'inject-cancel') {
       const i = this.injections.findIndex((j) => j.id === msg.id);
       if (i < 0) return;
@@ -97,9 +101,9 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
     if (filled > 0) this.analyseAndSend(mono.subarray(0, filled), filled, null, this.injections[0]);
   }
 
-  private analyseAndSend(mono: Float32Array, frames: number, channels: Float32Array[] | null, injection?: { chunks: number }): void {
+  private analyseAndSend(mono: Float32Array, frames: number, channels: Float32Array[] | null, injection?: { chunks: number }, blockTime = currentTime): void {
     if (!channels) {
-      // injected: already mono
+      // injected, or a microphone frame from the main thread: already mono
     } else if (channels.length === 1) {
       mono.set(channels[0]);
     } else {
@@ -112,7 +116,7 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
     this.framesSeen += frames;
     this.meter.push(mono, (rms) => this.post({ type: 'level', rms }));
     this.vad.push(mono, (ev) =>
-      this.post({ type: 'speech', started: ev.type === 'speech-started', contextTime: currentTime + (ev.sample - blockStart) / sampleRate }),
+      this.post({ type: 'speech', started: ev.type === 'speech-started', contextTime: blockTime + (ev.sample - blockStart) / sampleRate }),
     );
 
     if (!this.sending && !injection) return;
