@@ -49,6 +49,39 @@ describe('default echo path in Chromium (fake microphone, Loopback)', () => {
     await waitForConnectionState(panel, 'disconnected');
     await panel.close();
   });
+
+  it('Headphones (Settings → Devices) opens the next session without echo cancellation, with no echo warning; unticked, the canceller is back', async () => {
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    await selectView(panel, 'Settings');
+    const headphones = panel.getByRole('checkbox', { name: /^Headphones/ });
+    await headphones.check();
+    await button(panel, 'Connect').click();
+    await waitForConnectionState(panel, 'ready', 20_000);
+    const off = await waitFor('getStats() with the microphone open', async () => {
+      const s = await h.evaluateInOffscreen<EchoStats>('globalThis.__sessionHost.stats');
+      return s && s.echoCancellation !== undefined && s.echoCancellation !== null && s.playbackPath ? s : null;
+    }, { timeoutMs: 15_000 });
+    expect(off.echoCancellation).toBe(false);
+    expect(off.echoCancellationMode).toBe(false);
+    // Off on purpose: neither the session bar nor the Metrics view warns about it.
+    expect(await panel.getByText(/^Echo warning/).count()).toBe(0);
+    await selectView(panel, 'Metrics');
+    expect(await panel.getByText(/bot may hear itself/).count()).toBe(0);
+    await button(panel, 'Disconnect').click();
+    await waitForConnectionState(panel, 'disconnected');
+    await selectView(panel, 'Settings');
+    await headphones.uncheck();
+    await button(panel, 'Connect').click();
+    await waitForConnectionState(panel, 'ready', 20_000);
+    const on = await waitFor('getStats() with the canceller back on', async () => {
+      const s = await h.evaluateInOffscreen<EchoStats>('globalThis.__sessionHost.stats');
+      return s?.echoCancellation === true ? s : null;
+    }, { timeoutMs: 15_000 });
+    expect(on.echoCancellationMode).toBe(true);
+    await button(panel, 'Disconnect').click();
+    await waitForConnectionState(panel, 'disconnected');
+    await panel.close();
+  });
 });
 
 const noRig = rigAvailable();

@@ -54,11 +54,11 @@ host = new SessionHost({
   },
   // Each session gets its own manager, built with the benches' overrides when they set any.
   // The recorder hears the microphone as sent and the bot as played through a tap on the manager.
-  createTransport: (adapterId, options) => requireAdapter(adapterId).create(options, tapMediaManager(new AudioWorkletMediaManager(readAudioOverrides()), () => recordings.tap)),
+  createTransport: (adapterId, options, audio) => requireAdapter(adapterId).create(options, tapMediaManager(new AudioWorkletMediaManager({ ...(audio?.headphones ? { echoCancellation: false } : {}), ...readAudioOverrides() }), () => recordings.tap)),
   createClient: createPipecatSessionClient,
   micTest: new MicTest(),
   // The bench's override of the canceller mode applies to the echo check too (BENCHMARKS.md, echo table).
-  runEchoCheck: (opts) => runEchoCheck({ ...opts, echoCancellation: readAudioOverrides().echoCancellation }),
+  runEchoCheck: (opts) => runEchoCheck({ ...opts, echoCancellation: readAudioOverrides().echoCancellation ?? (opts.headphones ? false : undefined) }),
   enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
   getUserMediaCalls,
   tabShare: {

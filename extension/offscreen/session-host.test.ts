@@ -325,6 +325,25 @@ describe('SessionHost sessions', () => {
     expect(row.t).toBeGreaterThanOrEqual(0);
   });
 
+  it('a declared pair of headphones reaches the panel and opens the next session without echo cancellation; undeclared, the canceller stays on', async () => {
+    const d = sessionDeps();
+    const host = new SessionHost(d);
+    const p = fakePort();
+    host.attachPort(p.port);
+    p.send({ type: 'set-headphones', on: true });
+    await until('the device list with headphones', () => updatesOf(p.sent).some((u) => u.kind === 'devices' && u.devices.selected.headphones === true));
+    p.send({ type: 'connect', adapterId: 'loopback', apiKey: 'sk-abc-123456', settings: {} });
+    await until('connecting', () => d.createTransport.mock.calls.length === 1);
+    expect(d.createTransport.mock.calls[0][2]).toEqual({ headphones: true });
+    p.send({ type: 'disconnect' });
+    await until('disconnected', () => host.currentStatus.transportState === 'disconnected');
+    p.send({ type: 'set-headphones', on: false });
+    await until('the device list without headphones', () => updatesOf(p.sent).some((u) => u.kind === 'devices' && u.devices.selected.headphones === false));
+    p.send({ type: 'connect', adapterId: 'loopback', apiKey: 'sk-abc-123456', settings: {} });
+    await until('connecting again', () => d.createTransport.mock.calls.length === 2);
+    expect(d.createTransport.mock.calls[1][2]).toEqual({ headphones: false });
+  });
+
   it('Disconnect cuts a pending connect short: disconnected, no error, key never forwarded to the panel', async () => {
     const d = sessionDeps();
     const host = new SessionHost(d);
@@ -332,7 +351,7 @@ describe('SessionHost sessions', () => {
     host.attachPort(p.port);
     p.send({ type: 'connect', adapterId: 'loopback', apiKey: 'sk-abc-123456', endpoint: 'ws://x.test/?key=sk-abc-123456', settings: {} });
     await until('connecting', () => host.currentStatus.transportState === 'connecting');
-    expect(d.createTransport).toHaveBeenCalledWith('loopback', expect.objectContaining({ api_key: 'sk-abc-123456' }));
+    expect(d.createTransport).toHaveBeenCalledWith('loopback', expect.objectContaining({ api_key: 'sk-abc-123456' }), { headphones: false });
     const late = fakePort();
     host.attachPort(late.port);
     expect(late.sent[0]).toMatchObject({ type: 'snapshot', head: { settings: { adapterId: 'loopback', endpoint: 'ws://x.test/?key=[redacted]' } } });

@@ -87,11 +87,12 @@ export interface SessionClient {
 
 export interface SessionHostDeps {
   queryMicPermission(): Promise<PermissionState | 'unsupported'>;
-  createTransport(adapterId: string, options: LLMServiceOptions): RealTimeWebsocketTransport;
+  /** `audio.headphones`: open the microphone without echo cancellation (DeviceList.selected.headphones). */
+  createTransport(adapterId: string, options: LLMServiceOptions, audio?: { headphones: boolean }): RealTimeWebsocketTransport;
   createClient(transport: RealTimeWebsocketTransport, callbacks: RTVIEventCallbacks, enableMic: boolean, enableCam: boolean): SessionClient;
   micTest: MicTestLike;
   /** The panel's echo check (echo-check.ts); absent in hosts that do not offer it. */
-  runEchoCheck?: (opts: { micId?: string; speakerId?: string }) => Promise<{ verdict: 'echo cancelled' | 'wear headphones'; residueDb: number; backgroundDb: number; path: string; mode: boolean | string | null }>;
+  runEchoCheck?: (opts: { micId?: string; speakerId?: string; headphones?: boolean }) => Promise<{ verdict: 'echo cancelled' | 'wear headphones'; residueDb: number; backgroundDb: number; path: string; mode: boolean | string | null }>;
   enumerateDevices(): Promise<MediaDeviceInfo[]>;
   getUserMediaCalls(): number;
   history: HostEventHistory;
@@ -295,6 +296,10 @@ export class SessionHost {
           return;
         case 'select-device':
           return await this.selectDevice(command.kind, command.deviceId);
+        case 'set-headphones':
+          this.devices = { ...this.devices, selected: { ...this.devices.selected, headphones: command.on === true } };
+          this.batcher.push({ kind: 'devices', devices: this.devices });
+          return;
         case 'update-settings':
           return await this.applySettings(command.settings);
         case 'update-tool-mocks':
@@ -395,7 +400,7 @@ export class SessionHost {
     };
     let transport: RealTimeWebsocketTransport;
     try {
-      transport = this.deps.createTransport(command.adapterId, options);
+      transport = this.deps.createTransport(command.adapterId, options, { headphones: this.devices.selected.headphones === true });
     } catch (e) {
       this.reportError(errorText(e), false);
       return;
@@ -639,7 +644,8 @@ export class SessionHost {
 
   /** The provider heard the user start while the bot spoke: warn when it was likely the bot's own voice. */
   private checkSelfHearing(): void {
-    const uncancelled = echoUncancelled(this.stats as { echoCancellation?: boolean | null; echoCancellationConfirmed?: boolean | null; playbackPath?: string | null }) && this.stats.source !== 'mic-test';
+    // With headphones nothing is expected to leak; the level-following check below still catches a user who has none on.
+    const uncancelled = echoUncancelled(this.stats as { echoCancellation?: boolean | null; echoCancellationConfirmed?: boolean | null; playbackPath?: string | null }) && this.stats.source !== 'mic-test' && this.devices.selected.headphones !== true;
     const checked = this.status.echoCheck?.state === 'done' && this.status.echoCheck.verdict === 'wear headphones';
     const reason = this.selfHearing.onUserSpeech(performance.now(), { botSpeaking: this.botSpeaking, echoUncancelled: uncancelled || checked });
     if (!reason) return;
@@ -658,7 +664,7 @@ export class SessionHost {
     if (this.deps.micTest.active) await this.stopMicTest();
     this.setStatus({ echoCheck: { state: 'running' } });
     try {
-      const r = await run({ micId: this.devices.selected.mic, speakerId: this.devices.selected.speaker });
+      const r = await run({ micId: this.devices.selected.mic, speakerId: this.devices.selected.speaker, headphones: this.devices.selected.headphones === true });
       this.setStatus({ echoCheck: { state: 'done', verdict: r.verdict, residueDb: Math.round(r.residueDb * 10) / 10, backgroundDb: Math.round(r.backgroundDb * 10) / 10, path: r.path, mode: r.mode } });
       this.recordTransportEvent('echo-check', { verdict: r.verdict, residueDb: r.residueDb, backgroundDb: r.backgroundDb, path: r.path, mode: r.mode });
     } catch (e) {

@@ -76,6 +76,8 @@ export type PanelCommand =
   | { type: 'set-cam-enabled'; enabled: boolean }
   | { type: 'interrupt' }
   | { type: 'select-device'; kind: DeviceKind; deviceId: string }
+  /** The user wears headphones: the next sessions (and the echo check) open the microphone without echo cancellation. */
+  | { type: 'set-headphones'; on: boolean }
   | { type: 'update-settings'; settings: Record<string, unknown> }
   | { type: 'update-tool-mocks'; toolMocks: ToolMocks }
   | { type: 'tool-result'; toolCallId: string; result: unknown }
@@ -131,6 +133,7 @@ const PANEL_COMMAND_TYPES: ReadonlySet<string> = new Set<PanelCommandType>([
   'set-cam-enabled',
   'interrupt',
   'select-device',
+  'set-headphones',
   'update-settings',
   'update-tool-mocks',
   'tool-result',
@@ -162,7 +165,17 @@ export interface DeviceList {
   mics: DeviceSummary[];
   cams: DeviceSummary[];
   speakers: DeviceSummary[];
-  selected: { mic?: string; cam?: string; speaker?: string };
+  selected: {
+    mic?: string;
+    cam?: string;
+    speaker?: string;
+    /**
+     * Headphones on: nothing the speakers play reaches the microphone, so echo cancellation is off for
+     * the next Connect. Chromium's canceller holds back the start of speech said over the bot's voice
+     * (60-80 ms on the latency rig, BENCHMARKS.md); without it a barge-in reaches the provider sooner.
+     */
+    headphones?: boolean;
+  };
 }
 
 export interface DeviceSummary {

@@ -396,7 +396,8 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
   const hostAlert = attemptAlert(state.errors, dismissedAt, transportState === 'error');
   const shownAlert = localError && localError.at >= dismissedAt && (!hostAlert || localError.at >= hostAlert.at) ? localAlert(localError.message, localError.at) : hostAlert;
   const stats = state.stats as Partial<MediaStats>;
-  const echoRisk = open && echoUncancelled(stats);
+  // With headphones declared, echo cancellation is off on purpose and nothing should leak.
+  const echoRisk = open && !state.devices.selected.headphones && echoUncancelled(stats);
   const selfHearing = open ? state.status.selfHearing : null;
   const liveSessionOfThisAdapter = open && state.status.adapterId === adapterId;
   // The loaded preset is "changed" once the form's settings or mocks differ from what it holds.
@@ -527,7 +528,7 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
             }} />
           </div>
           <div {...panelProps('Metrics')}>
-            <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} />
+            <MetricsPanel events={store.history} stats={'chunkMs' in stats ? (stats as MediaStats) : null} headphones={state.devices.selected.headphones === true} />
           </div>
           <div {...panelProps('Settings')}>
             <SessionControls
@@ -662,6 +663,8 @@ export function App({ store, send, initialAdapter, recordings }: { store: PanelS
               showCamera={adapter.acceptsVideo}
               cameraOn={state.status.camEnabled === true}
               onSelect={(kind, deviceId) => send({ type: 'select-device', kind, deviceId })}
+              onHeadphones={(on) => send({ type: 'set-headphones', on })}
+              sessionOpen={open}
               echoCheck={{ status: state.status.echoCheck, sessionOpen: open, onRun: () => send({ type: 'echo-check' }) }}
             />
           </div>

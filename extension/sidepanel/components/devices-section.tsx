@@ -6,6 +6,9 @@ export interface DevicesSectionProps {
   showCamera: boolean;
   cameraOn: boolean;
   onSelect(kind: DeviceKind, deviceId: string): void;
+  /** Headphones on: the next Connect opens the microphone without echo cancellation. */
+  onHeadphones?(on: boolean): void;
+  sessionOpen?: boolean;
   /** The echo check (speakers → microphone); omitted where the host offers none. */
   echoCheck?: { status: EchoCheckStatus | null | undefined; sessionOpen: boolean; onRun(): void };
 }
@@ -19,6 +22,7 @@ export function DevicesSection(p: DevicesSectionProps) {
       {p.showCamera && <DevicePicker label="Camera" list={p.devices.cams} selected={p.devices.selected.cam} onSelect={(id) => p.onSelect('cam', id)} />}
       <DevicePicker label="Speaker" list={p.devices.speakers} selected={p.devices.selected.speaker} onSelect={(id) => p.onSelect('speaker', id)} />
       {p.showCamera && p.cameraOn && <CameraPreview deviceId={p.devices.selected.cam} />}
+      {p.onHeadphones && <HeadphonesToggle on={p.devices.selected.headphones === true} sessionOpen={p.sessionOpen === true} onChange={p.onHeadphones} />}
       {p.echoCheck && <EchoCheck {...p.echoCheck} />}
     </section>
   );
@@ -40,6 +44,38 @@ function DevicePicker({ label, list, selected, onSelect }: { label: string; list
             </option>
           ))}
       </select>
+    </div>
+  );
+}
+
+/**
+ * Chromium's echo canceller holds back the start of speech said over the bot's voice (double talk:
+ * 60-80 ms on the latency rig, BENCHMARKS.md). With headphones there is no echo to cancel, so a
+ * barge-in can reach the model sooner with the canceller off.
+ */
+function HeadphonesToggle({ on, sessionOpen, onChange }: { on: boolean; sessionOpen: boolean; onChange(on: boolean): void }) {
+  const help = `${useId()}-help`;
+  // Ticked at once; the host's device list (a batched update) then confirms it.
+  const [shown, setShown] = useState(on);
+  useEffect(() => setShown(on), [on]);
+  return (
+    <div className="field">
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={shown}
+          aria-describedby={help}
+          onChange={(e) => {
+            setShown(e.target.checked);
+            onChange(e.target.checked);
+          }}
+        />{' '}
+        Headphones (echo cancellation off)
+      </label>
+      <p id={help} className="help">
+        Interruptions reach the model sooner without the echo canceller. Only with headphones: through speakers the model would hear itself.
+        {sessionOpen ? ' Applies from the next Connect.' : ''}
+      </p>
     </div>
   );
 }

@@ -30,6 +30,8 @@ export interface MetricsPanelProps {
   stats?: MediaStats | null;
   session?: number;
   refreshMs?: number;
+  /** The user declared headphones (Settings → Devices): echo cancellation is off on purpose. */
+  headphones?: boolean;
 }
 
 const EMPTY: SessionMetrics = { session: null, connectToReadyMs: null, turns: [], totals: { prompt: 0, completion: 0, total: 0 } };
@@ -41,7 +43,7 @@ function useSessionMetrics(history: EventHistory, session: number | undefined, r
 
 const newSessionMetrics = (session: number) => new SessionMetricsAccumulator(session);
 
-export function MetricsPanel({ events, stats = null, session, refreshMs = 250 }: MetricsPanelProps) {
+export function MetricsPanel({ events, stats = null, session, refreshMs = 250, headphones = false }: MetricsPanelProps) {
   const history = useHistoryOf(events);
   const m = useSessionMetrics(history, session, refreshMs);
   const v2v = useMemo(() => m.turns.map((t) => t.voiceToVoiceMs), [m]);
@@ -131,7 +133,7 @@ export function MetricsPanel({ events, stats = null, session, refreshMs = 250 }:
         </table>
       </div>
       <ServiceMetricsTable events={history} session={session ?? m.session ?? undefined} refreshMs={refreshMs} />
-      <AudioDiagnostics stats={stats} />
+      <AudioDiagnostics stats={stats} headphones={headphones} />
     </section>
   );
 }
@@ -243,9 +245,9 @@ function WebRtcDiagnostics({ stats }: { stats: MediaStats }) {
   );
 }
 
-function AudioDiagnostics({ stats }: { stats: MediaStats | null }) {
+function AudioDiagnostics({ stats, headphones }: { stats: MediaStats | null; headphones: boolean }) {
   if (!stats) return <p className="insp-muted">No audio statistics yet.</p>;
-  const echoRisk = echoUncancelled(stats);
+  const echoRisk = !headphones && echoUncancelled(stats);
   return (
     <>
       <h3 className="insp-h">Audio</h3>
