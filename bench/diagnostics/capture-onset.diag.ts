@@ -1,0 +1,118 @@
+/**
+ * Where capture-to-wire goes in the built extension on the rig. Per turn of a conversation with the
+ * OpenAI fake (a burst, the 4 s reply, a burst over it 0.8 s into it, …), the offscreen document
+ * stamps every capture chunk as it reaches the main thread from the worklet and every append as it
+ * is sent, each with its RMS; the fake stamps its speech_started. So each turn splits into
+ * onset → worklet (Chromium's capture and processing, plus the chunk's fill) → send → fake, and the
+ * chunk levels after the onset show whether the burst arrived late or arrived attenuated.
+ * Variants force the microphone's processing (constraints rewritten in the offscreen document).
+ */
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { it } from 'vitest';
+import { DIST_DIR } from '../../e2e/harness/extension-harness.ts';
+import { ExtensionTargets } from '../../e2e/harness/extension-targets.ts';
+import { OFFSCREEN_DOCUMENT_PATH } from '../../extension/shared/messages.ts';
+import { AUDIO_OVERRIDES_GLOBAL } from '../../extension/offscreen/audio-overrides.ts';
+import { button, connectionStatus, selectView, waitForConnectionState } from '../../e2e/harness/panel-page.ts';
+import { waitFor } from '../../e2e/harness/wait-for.ts';
+import { startFakeOpenAIServer } from '../../test/fakes/fake-openai-server.ts';
+import { firstLoud, startPulseRig, toneBurst } from '../pulse-rig.ts';
+import { launchOnRig } from '../rig-browser.ts';
+import { writeDiagnosis } from './diagnosis-output.ts';
+
+const TURNS = Number(process.env.DIAG_TURNS ?? 10);
+/** Processing variants: the constraints forced on the microphone (EC = echo cancellation, NS = noise suppression, AGC = gain control). */
+const VARIANTS: Record<string, { force: Record<string, boolean>; overrides?: Record<string, unknown> }> = {
+  'all on (default)': { force: {} },
+  'EC only': { force: { noiseSuppression: false, autoGainControl: false } },
+  'EC off': { force: { echoCancellation: false } },
+  'all off': { force: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } },
+  'all on, source node': { force: {}, overrides: { capturePath: 'media-stream-source' } },
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const INSTRUMENT = `(() => {
+  if (globalThis.__captureDiag) { globalThis.__captureDiag.length = 0; return true; }
+  const log = globalThis.__captureDiag = [];
+  const now = () => performance.timeOrigin + performance.now();
+  const rms16 = (a) => { let s = 0; for (let i = 0; i < a.length; i++) s += (a[i] / 32768) ** 2; return Math.sqrt(s / Math.max(1, a.length)); };
+  const d = Object.getOwnPropertyDescriptor(MessagePort.prototype, 'onmessage');
+  Object.defineProperty(MessagePort.prototype, 'onmessage', { configurable: true, get() { return d.get.call(this); }, set(h) {
+    d.set.call(this, h && ((ev) => { const m = ev.data; if (m && m.type === 'chunk' && m.pcm) log.push(['worklet', now(), rms16(new Int16Array(m.pcm))]); return h.call(this, ev); }));
+  } });
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === 'string' && data.includes('input_audio_buffer.append')) {
+      const t = now();
+      const bin = atob(JSON.parse(data).audio);
+      const a = new Int16Array(bin.length >> 1);
+      for (let i = 0; i < a.length; i++) a[i] = (bin.charCodeAt(2 * i) | (bin.charCodeAt(2 * i + 1) << 8)) << 16 >> 16;
+      log.push(['send', t, rms16(a)]);
+    }
+    return send.call(this, data);
+  };
+  return true;
+})()`;
+
+interface Turn { variant: string; turn: number; overBot: boolean; load: number; toWorkletMs: number | null; workletToSendMs: number | null; sendToFakeMs: number | null; totalMs: number; levels: string }
+
+it('capture onset: where capture-to-wire goes, per turn and per processing variant', async () => {
+  const rig = await startPulseRig();
+  const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
+  const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
+  const turns: Turn[] = [];
+  const loadBefore = loadavg()[0];
+  try {
+    const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    const id = new URL(sw.url()).host;
+    const targets = await ExtensionTargets.start(await b.context.browser()!.newBrowserCDPSession(), id);
+    const manifest = (await import(join(DIST_DIR, 'manifest.json'), { with: { type: 'json' } })) as { default: { side_panel: { default_path: string } } };
+    const page = await b.context.newPage();
+    await page.goto(`chrome-extension://${id}/${manifest.default.side_panel.default_path}?adapter=openai-realtime`);
+    await waitFor('the panel to link to the host', async () => !((await connectionStatus(page).textContent()) ?? 'reaching').includes('reaching'));
+    await selectView(page, 'Settings');
+    await page.getByLabel(/^api key$/i).fill(oai.apiKey);
+    const ep = page.getByRole('textbox', { name: /^endpoint url$/i });
+    if (!(await ep.isVisible())) await page.getByText(/^advanced settings$/i).click();
+    await ep.fill(oai.url);
+    await waitFor('the offscreen document', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
+    const only = process.env.DIAG_VARIANTS?.split(',');
+    for (const [name, v] of Object.entries(VARIANTS).filter(([n]) => !only || only.includes(n))) {
+      await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `globalThis.${AUDIO_OVERRIDES_GLOBAL} = ${JSON.stringify({ echoPath: 'auto', ...(v.overrides ?? {}) })}; true`);
+      await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, INSTRUMENT);
+      await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `(() => { const md = navigator.mediaDevices; md.__gum ??= md.getUserMedia.bind(md); md.getUserMedia = (c) => md.__gum(c && c.audio ? { ...c, audio: { ...c.audio, ...${JSON.stringify(v.force)} } } : c); return true; })()`);
+      await button(page, 'Connect').click();
+      await waitForConnectionState(page, 'ready', 20_000);
+      await sleep(500);
+      let started = oai.sentOfType('input_audio_buffer.speech_started').length;
+      let onset = await rig.play(toneBurst(400));
+      for (let turn = 0; turn < TURNS; turn++) {
+        const heard = await oai.waitFor(() => oai.sentOfType('input_audio_buffer.speech_started')[started], 'speech_started for the burst', 10_000);
+        started++;
+        const log = JSON.parse(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'JSON.stringify(globalThis.__captureDiag)'))) as Array<[string, number, number]>;
+        const w = log.find((e) => e[0] === 'worklet' && e[1] >= onset - 5 && e[2] > 0.02);
+        const s = log.find((e) => e[0] === 'send' && e[1] >= onset - 5 && e[2] > 0.02);
+        const levels = log.filter((e) => e[0] === 'worklet' && e[1] >= onset - 20 && e[1] <= (w?.[1] ?? onset + 200)).map((e) => `${Math.round(e[1] - onset)} ms: ${e[2].toFixed(3)}`).join(', ');
+        turns.push({ variant: name, turn, overBot: turn > 0, load: loadavg()[0], toWorkletMs: w ? w[1] - onset : null, workletToSendMs: w && s ? s[1] - w[1] : null, sendToFakeMs: s ? heard.at - s[1] : null, totalMs: heard.at - onset, levels });
+        if (turn === TURNS - 1) break;
+        const firstDelta = await oai.waitFor(() => oai.sentOfType('response.output_audio.delta').find((f) => f.seq > heard.seq), "the reply's first audio delta", 10_000);
+        const ear = await waitFor('the reply on the speaker', () => {
+          const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(firstDelta.at - 5));
+          return i >= 0 ? i : null;
+        }, { timeoutMs: 5000 });
+        await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
+        onset = await rig.play(toneBurst(300));
+      }
+      await sleep(1200);
+      await button(page, 'Disconnect').click();
+      await waitForConnectionState(page, 'disconnected', 10_000);
+    }
+  } finally {
+    await b.close();
+    await oai.close();
+    await rig.close();
+  }
+  const f = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} ms`);
+  writeDiagnosis('capture-onset', { loadBefore, turns }, turns.map((t) => `${t.variant}, turn ${t.turn}${t.overBot ? ' (over the bot)' : ' (bot silent)'}: onset → worklet ${f(t.toWorkletMs)}, → send ${f(t.workletToSendMs)}, → fake ${f(t.sendToFakeMs)}; total ${f(t.totalMs)}; chunk RMS after the onset: ${t.levels} (load ${t.load.toFixed(1)})`));
+});
