@@ -826,6 +826,7 @@ function installTrackProcessor() {
         push(rate, samples) {
           const frame = {
             closed: false,
+            timestamp: NaN,
             numberOfFrames: samples.length,
             numberOfChannels: 1,
             sampleRate: rate,
@@ -906,6 +907,54 @@ describe('AudioWorkletMediaManager: the microphone path into the capture worklet
     await m.disconnect();
   });
 
+  it('a microphone turned on after injected audio opened the capture graph is read as frames too', async () => {
+    installDom({ deviceRate: 48000 });
+    const processors = installTrackProcessor();
+    const m = makeManager({}, false);
+    await m.connect();
+    const injected = m.injectUserAudio(new Int16Array(1600), 16000);
+    await vi.waitFor(() => expect(captureNode().port.posted.some((p) => (p.msg as { type: string }).type === 'inject')).toBe(true), { timeout: 1000 });
+    m.enableMic(true);
+    await vi.waitFor(() => expect(processors, 'waiting for the microphone to be read after enableMic(true)').toHaveLength(1), { timeout: 1000 });
+    expect(m.getStats()).toMatchObject({ capturePath: 'track-processor', capturePathFallback: null });
+    await m.disconnect();
+    await injected.catch(() => undefined);
+  });
+
+  it('speech onsets from frames are dated by their capture time, not by when the main thread got them', async () => {
+    installDom({ deviceRate: 48000 });
+    installTrackProcessor();
+    const onLocalSpeechStarted = vi.fn();
+    const m = makeManager();
+    m.setEventsListener({ onLocalSpeechStarted });
+    await m.connect();
+    captureNode().port.emit({ type: 'speech', started: true, contextTime: 99, performanceTime: 1234.5 });
+    expect(onLocalSpeechStarted).toHaveBeenCalledWith({ at: 1234.5 });
+    await m.disconnect();
+  });
+
+  it("Chrome's resampler keeps the microphone on a source node and says why; a processor that will not start falls back too", async () => {
+    installDom({ deviceRate: 48000 });
+    installTrackProcessor();
+    const m = new AudioWorkletMediaManager({ echoPath: 'destination', resampler: 'browser', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
+    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    await m.connect();
+    expect(m.getStats()).toMatchObject({ capturePath: 'media-stream-source', capturePathFallback: "Chrome's resampler runs the capture context at the adapter's rate" });
+    await m.disconnect();
+
+    installDom({ deviceRate: 48000 });
+    vi.stubGlobal('MediaStreamTrackProcessor', class {
+      constructor() {
+        throw new TypeError('track ended');
+      }
+    });
+    const n = makeManager();
+    await n.connect();
+    expect(captureNode().context.sources[0].connections).toContain(captureNode());
+    expect(n.getStats()).toMatchObject({ capturePath: 'media-stream-source', capturePathFallback: 'the track processor did not start (track ended)' });
+    await n.disconnect();
+  });
+
   it('mixing another stream in (the tab as input) moves the microphone onto the graph first, so both are summed there', async () => {
     installDom({ deviceRate: 48000 });
     const processors = installTrackProcessor();
@@ -920,6 +969,18 @@ describe('AudioWorkletMediaManager: the microphone path into the capture worklet
     expect(m.getStats().capturePath).toBe('media-stream-source');
     expect(m.getStats().capturePathFallback).toMatch(/mixed into the microphone/);
     handle.stop();
+    await m.disconnect();
+  });
+
+  it('a stream with no audio to mix in is refused and leaves the microphone on its frames', async () => {
+    installDom({ deviceRate: 48000 });
+    const processors = installTrackProcessor();
+    const m = makeManager();
+    await m.connect();
+    const silent = { getAudioTracks: () => [], getTracks: () => [] } as unknown as MediaStream;
+    expect(() => m.addInputStream(silent, { replaceMicrophone: false, monitor: false })).toThrow(/no audio track/);
+    expect(processors[0].cancelled()).toBe(false);
+    expect(m.getStats()).toMatchObject({ capturePath: 'track-processor', capturePathFallback: null });
     await m.disconnect();
   });
 });

@@ -472,6 +472,8 @@ export class AudioWorkletMediaManager extends MediaManager {
     const s = this.session;
     // The extra input shares the microphone's capture graph (resampler, chunks, VAD): it needs one.
     if (!s?.captureContext) throw new MicrophoneError('unknown', 'Tab audio goes to the model through the microphone\'s capture path: turn the microphone on (connect with it on) first.');
+    // Checked before the microphone moves onto the graph: a mix that cannot start must not move it.
+    if (!stream.getAudioTracks()[0]) throw new Error('The shared stream has no audio track to send to the model.');
     this.capture.useGraphInput(s, 'another stream is mixed into the microphone (Web Audio graph only)');
     return mixInputStream(s, stream, options);
   }

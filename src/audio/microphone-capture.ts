@@ -66,6 +66,8 @@ export class MicrophoneCapture {
   capturePathFallback: string | null = null;
   /** The microphone read frame by frame into this node (null on the node-graph path). */
   private frameReader: { source: TrackFrameSource; node: AudioWorkletNode; ctx: AudioContext; partial: Partial<AudioSession> } | null = null;
+  /** Why the microphone stays on the node graph for this capture graph (a mixed-in stream, a rate mismatch, a failed reader). */
+  private keptOnGraph: string | null = null;
   chunksSent = 0;
   clippedSamples = 0;
   /** Injected user audio for the current capture node (see AudioWorkletMediaManager.injectUserAudio). */
@@ -145,7 +147,9 @@ export class MicrophoneCapture {
     this.injector?.rejectAll(new Error('The capture path was reopened; the injected audio was dropped.'));
     this.injector = new UserAudioInjector((msg, transfer) => node.port.postMessage(msg, transfer ?? []));
     this.capturePathFallback = null;
-    if (stream) this.attachMicrophone(partial, stream, node, ctx, useBrowser);
+    // Frames arrive at the track's rate; with Chrome resampling, the context runs at the adapter's.
+    this.keptOnGraph = useBrowser ? "Chrome's resampler runs the capture context at the adapter's rate" : null;
+    if (stream) this.attachMicrophone(partial, stream, node, ctx);
     node.connect(ctx.destination);
     post(node, { type: 'set-sending', sending: this.host.micEnabled });
     await resumeBounded(ctx);
@@ -157,11 +161,10 @@ export class MicrophoneCapture {
   /** Points the running graph at a new stream (another microphone). */
   rewire(s: AudioSession, stream: MediaStream): boolean {
     if (!s.captureContext || !s.captureNode) return false;
-    const framed = this.frameReader?.node === s.captureNode;
     this.stopFrames();
     s.captureSource?.disconnect();
     s.captureSource = null;
-    this.attachMicrophone(s, stream, s.captureNode, s.captureContext, !framed);
+    this.attachMicrophone(s, stream, s.captureNode, s.captureContext);
     return true;
   }
 
@@ -172,31 +175,25 @@ export class MicrophoneCapture {
    */
   useGraphInput(s: AudioSession, why: string): void {
     if (!this.frameReader || this.frameReader.node !== s.captureNode) return;
-    this.fallBackToGraph(this.frameReader.source, why);
+    this.keepOnGraph(this.frameReader.source, why);
   }
 
   /** The microphone into the worklet: frames from the track where asked and possible, else the node graph. */
-  private attachMicrophone(target: Partial<AudioSession>, stream: MediaStream, node: AudioWorkletNode, ctx: AudioContext, graphOnly: boolean): void {
+  private attachMicrophone(target: Partial<AudioSession>, stream: MediaStream, node: AudioWorkletNode, ctx: AudioContext): void {
     const track = stream.getAudioTracks()[0];
     const wanted = this.opts.capturePath;
-    if (track && wanted !== 'media-stream-source' && !graphOnly) {
-      if (TrackFrameSource.supported()) {
-        const source = new TrackFrameSource(track, {
-          onFrame: (samples, rate) => {
-            // The worklet's resampler and VAD run at the context rate: frames at another rate cannot go in as they are.
-            if (rate !== ctx.sampleRate) this.fallBackToGraph(source, `the microphone's frames are at ${rate} Hz and the capture context at ${ctx.sampleRate} Hz`);
-            else node.port.postMessage({ type: 'mic-frame', samples } satisfies MainToCapture, [samples.buffer]);
-          },
-          onEnd: (reason) => {
-            if (track.readyState === 'live') this.fallBackToGraph(source, reason);
-          },
-        });
-        this.frameReader = { source, node, ctx, partial: target };
-        target.captureSource = null;
-        this.capturePathUsed = 'track-processor';
-        return;
+    if (track && wanted !== 'media-stream-source') {
+      if (this.keptOnGraph) this.capturePathFallback = this.keptOnGraph;
+      else if (!TrackFrameSource.supported()) {
+        if (wanted === 'track-processor') this.capturePathFallback = 'MediaStreamTrackProcessor is not available in this browser';
+      } else {
+        try {
+          this.readFrames(target, track, node, ctx);
+          return;
+        } catch (e) {
+          this.capturePathFallback = `the track processor did not start (${errorMessage(e)})`;
+        }
       }
-      if (wanted === 'track-processor') this.capturePathFallback = 'MediaStreamTrackProcessor is not available in this browser';
     }
     const source = ctx.createMediaStreamSource(stream);
     target.captureSource = source;
@@ -204,17 +201,36 @@ export class MicrophoneCapture {
     this.capturePathUsed = 'media-stream-source';
   }
 
-  private fallBackToGraph(source: TrackFrameSource, why: string): void {
+  private readFrames(target: Partial<AudioSession>, track: MediaStreamTrack, node: AudioWorkletNode, ctx: AudioContext): void {
+    const source: TrackFrameSource = new TrackFrameSource(track, {
+      onFrame: (samples, rate, capturedAt) => {
+        // The worklet's resampler and VAD run at the context rate: frames at another rate cannot go in as they are.
+        if (rate !== ctx.sampleRate) this.keepOnGraph(source, `the microphone's frames are at ${rate} Hz and the capture context at ${ctx.sampleRate} Hz`);
+        else node.port.postMessage({ type: 'mic-frame', samples, capturedAt } satisfies MainToCapture, [samples.buffer]);
+      },
+      onEnd: (reason) => {
+        if (track.readyState === 'live') this.keepOnGraph(source, reason);
+        else if (this.frameReader?.source === source) this.frameReader = null;
+      },
+    });
+    this.frameReader = { source, node, ctx, partial: target };
+    target.captureSource = null;
+    this.capturePathUsed = 'track-processor';
+  }
+
+  /** Moves the microphone from frames onto the node graph for the rest of this capture graph's life. */
+  private keepOnGraph(source: TrackFrameSource, why: string): void {
     const r = this.frameReader;
     if (!r || r.source !== source) return;
     this.stopFrames();
+    this.keptOnGraph = why;
     this.capturePathFallback = why;
     if (r.ctx.state === 'closed') return;
     // The session object is built from the connect's partial once both graphs are open.
     const live = this.host.session?.captureNode === r.node ? this.host.session : r.partial;
     const stream = live.micStream;
     if (!stream || stream.getAudioTracks()[0]?.readyState !== 'live') return;
-    this.attachMicrophone(live, stream, r.node, r.ctx, true);
+    this.attachMicrophone(live, stream, r.node, r.ctx);
   }
 
   /** Stops reading frames (the capture graph closes, or the microphone changes). */
@@ -245,8 +261,8 @@ export class MicrophoneCapture {
         this.host.callbacks.onLocalAudioLevel?.(msg.rms);
         break;
       case 'speech': {
-        // Capture has no output latency to account for: anchor on the clock as read right now.
-        const at = contextTimeToPerformanceMs(msg.contextTime, { contextTime: ctx.currentTime, performanceTime: performance.now() });
+        // Frames carry their capture time; otherwise capture has no output latency to account for: anchor on the clock as read right now.
+        const at = msg.performanceTime ?? contextTimeToPerformanceMs(msg.contextTime, { contextTime: ctx.currentTime, performanceTime: performance.now() });
         if (msg.started) this.host.listener.onLocalSpeechStarted?.({ at });
         else this.host.listener.onLocalSpeechStopped?.({ at });
         break;

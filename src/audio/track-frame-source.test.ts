@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { downmixFrame, MAX_BUFFERED_FRAMES, TrackFrameSource, type AudioDataLike } from './track-frame-source.ts';
+import { CaptureClock, downmixFrame, MAX_BUFFERED_FRAMES, TrackFrameSource, type AudioDataLike } from './track-frame-source.ts';
 
 /** A WebCodecs AudioData stand-in: planar channels, and what a closed one reads as (empty, rate 0). */
 class FakeAudioData implements AudioDataLike {
   closed = false;
-  constructor(private readonly planes: Float32Array[], private readonly rate: number) {}
+  constructor(private readonly planes: Float32Array[], private readonly rate: number, private readonly ts = NaN) {}
+  get timestamp(): number {
+    return this.closed ? 0 : this.ts;
+  }
   get numberOfFrames(): number {
     return this.closed ? 0 : this.planes[0].length;
   }
@@ -56,6 +59,24 @@ describe('downmixFrame', () => {
   });
 });
 
+describe('CaptureClock', () => {
+  it("dates each frame by its capture timestamp, so a frame read late (a busy main thread) keeps its true time", () => {
+    const clock = new CaptureClock();
+    // The capture's clock runs 5,000 ms behind performance.now(); frames of 10 ms, each ready 10 ms after its first sample.
+    expect(clock.capturedAt(0, 10, 5010)).toBe(5000);
+    expect(clock.capturedAt(10_000, 10, 5020)).toBe(5010);
+    // Read 200 ms late: still dated where it was captured.
+    expect(clock.capturedAt(20_000, 10, 5230)).toBe(5020);
+    // A quicker read than any before tightens the offset (the first reads were late too).
+    expect(clock.capturedAt(30_000, 10, 5038)).toBe(5028);
+    expect(clock.capturedAt(40_000, 10, 5100)).toBe(5038);
+  });
+
+  it('without a timestamp, a frame is taken to end as it is read', () => {
+    expect(new CaptureClock().capturedAt(NaN, 10, 700)).toBe(690);
+  });
+});
+
 describe('TrackFrameSource', () => {
   it('is unsupported where the browser has no MediaStreamTrackProcessor, and says so when built', () => {
     vi.stubGlobal('MediaStreamTrackProcessor', undefined);
@@ -66,9 +87,15 @@ describe('TrackFrameSource', () => {
   it('hands each frame on as mono at its rate (taken before the frame is closed), closes every frame, and asks for a deep buffer', async () => {
     const made = installProcessor();
     const frames: Array<[number[], number]> = [];
-    const source = new TrackFrameSource(track, { onFrame: (s, rate) => frames.push([Array.from(s), rate]) });
+    const times: number[] = [];
+    const source = new TrackFrameSource(track, {
+      onFrame: (s, rate, capturedAt) => {
+        frames.push([Array.from(s), rate]);
+        times.push(capturedAt);
+      },
+    });
     expect(made[0].init).toEqual({ track, maxBufferSize: MAX_BUFFERED_FRAMES });
-    const a = new FakeAudioData([new Float32Array([0.5, 0.5]), new Float32Array([0.5, -0.5])], 48000);
+    const a = new FakeAudioData([new Float32Array([0.5, 0.5]), new Float32Array([0.5, -0.5])], 48000, 1_000_000);
     const b = new FakeAudioData([new Float32Array([0.1])], 44100);
     made[0].push(a);
     made[0].push(b);
@@ -78,6 +105,8 @@ describe('TrackFrameSource', () => {
       [[0.10000000149011612], 44100],
     ]);
     expect(a.closed && b.closed).toBe(true);
+    // Both dated on the performance clock (the stamped one by its timestamp, read before it was closed).
+    expect(times.every((t) => Number.isFinite(t) && t <= performance.now())).toBe(true);
     source.stop();
     await flush();
     expect(made[0].cancelled()).toBe(true);

@@ -20,6 +20,8 @@ export interface AudioDataLike {
   readonly numberOfFrames: number;
   readonly numberOfChannels: number;
   readonly sampleRate: number;
+  /** Microseconds: Chromium stamps a track's frames with their capture time, on a clock of its own. */
+  readonly timestamp: number;
   copyTo(destination: Float32Array, options: { planeIndex: number; format: 'f32-planar' }): void;
   close(): void;
 }
@@ -53,10 +55,31 @@ export function downmixFrame(frame: AudioDataLike): Float32Array {
 }
 
 export interface TrackFrameSourceHandlers {
-  /** One frame, mono at `sampleRate`; the buffer is the receiver's. */
-  onFrame(samples: Float32Array, sampleRate: number): void;
+  /**
+   * One frame, mono at `sampleRate`; the buffer is the receiver's. `capturedAt`: its first sample's
+   * capture time on the performance clock (see CaptureClock).
+   */
+  onFrame(samples: Float32Array, sampleRate: number, capturedAt: number): void;
   /** The track ended or reading failed; no more frames come. Not called after stop(). */
   onEnd?(reason: string): void;
+}
+
+/**
+ * Maps frame timestamps (the capture's own clock, microseconds) onto performance.now(). The offset
+ * between the clocks is the smallest (read time − timestamp) seen so far, less one frame: a frame
+ * is read at the earliest once its last sample is captured, and a busy main thread only reads
+ * later, never earlier. So a frame read 200 ms late still gets its true capture time.
+ */
+export class CaptureClock {
+  private offsetMs = Infinity;
+
+  /** First-sample capture time of a frame read at `readAt` (performance ms). */
+  capturedAt(timestampUs: number, frameMs: number, readAt: number): number {
+    if (!Number.isFinite(timestampUs)) return readAt - frameMs;
+    const lag = readAt - timestampUs / 1000 - frameMs;
+    if (lag < this.offsetMs) this.offsetMs = lag;
+    return timestampUs / 1000 + this.offsetMs;
+  }
 }
 
 /** Reads a track's frames until stop(); every frame is closed as soon as it is copied. */
@@ -67,6 +90,7 @@ export class TrackFrameSource {
 
   private reader: ReadableStreamDefaultReader<AudioDataLike> | null;
   private stopped = false;
+  private readonly clock = new CaptureClock();
 
   constructor(track: MediaStreamTrack, private readonly handlers: TrackFrameSourceHandlers) {
     const Ctor = processorCtor();
@@ -98,15 +122,16 @@ export class TrackFrameSource {
           value.close();
           return;
         }
-        // A closed AudioData reads as empty: take its rate before closing it.
+        // A closed AudioData reads as empty: take its rate and time before closing it.
         const rate = value.sampleRate;
+        const capturedAt = this.clock.capturedAt(value.timestamp, (value.numberOfFrames / rate) * 1000, performance.now());
         let samples: Float32Array;
         try {
           samples = downmixFrame(value);
         } finally {
           value.close();
         }
-        this.handlers.onFrame(samples, rate);
+        this.handlers.onFrame(samples, rate, capturedAt);
       }
       if (!this.stopped) this.end('the microphone track ended');
     } catch (e) {

@@ -23,7 +23,8 @@ export type CaptureToMain =
   /** An injection was consumed (or cancelled): `frames` of it went through, at the context rate. */
   | { type: 'inject-done'; id: number; frames: number; chunks: number; cancelled: boolean }
   | { type: 'level'; rms: number }
-  | { type: 'speech'; started: boolean; contextTime: number }
+  /** `performanceTime`: the onset on the page's performance clock, when the audio came as frames with their capture time. */
+  | { type: 'speech'; started: boolean; contextTime: number; performanceTime?: number }
   | { type: 'stats'; chunksSent: number; clippedSamples: number }
   | { type: 'error'; message: string };
 
@@ -40,9 +41,11 @@ export type MainToCapture =
   /**
    * One frame of the microphone, mono at the context rate, read from the track on the main thread
    * (track-frame-source.ts) instead of arriving as the node's input. Processed as it arrives;
-   * dropped while an injection replaces the input.
+   * dropped while an injection replaces the input. `capturedAt`: its first sample's capture time on
+   * the page's performance clock (track-frame-source.ts), so speech onsets are dated by the
+   * capture, not by when a busy main thread got the frame here.
    */
-  | { type: 'mic-frame'; samples: Float32Array };
+  | { type: 'mic-frame'; samples: Float32Array; capturedAt?: number };
 
 export interface PlayerProcessorOptions {
   /** Rate of the pushed PCM (the adapter's output rate); resampled to the context's rate when they differ. */

@@ -132,8 +132,8 @@ describe('pcm-capture-processor', () => {
     p.port.onmessage?.({ data: { type: 'set-sending', sending: true } });
     // Two 10 ms frames of a loud tone at 48 kHz: 960 samples → one 480-sample chunk at 24 kHz, with no process() call.
     const frame = () => new Float32Array(480).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000));
-    p.port.onmessage?.({ data: { type: 'mic-frame', samples: frame() } });
-    p.port.onmessage?.({ data: { type: 'mic-frame', samples: frame() } });
+    p.port.onmessage?.({ data: { type: 'mic-frame', samples: frame(), capturedAt: 7000 } });
+    p.port.onmessage?.({ data: { type: 'mic-frame', samples: frame(), capturedAt: 7010 } });
     let chunks = messages<CaptureToMain>(p).filter((m) => m.msg.type === 'chunk');
     expect(chunks).toHaveLength(1);
     expect(new Int16Array((chunks[0].msg as CaptureToMain & { type: 'chunk' }).pcm).length).toBe(480);
@@ -143,6 +143,9 @@ describe('pcm-capture-processor', () => {
     expect(speech?.started).toBe(true);
     expect(speech!.contextTime).toBeLessThan(2);
     expect(speech!.contextTime).toBeGreaterThan(1.9);
+    // And on the performance clock, from the frame's capture time: within the loud frames (7000–7020 ms), however late they got here.
+    expect(speech!.performanceTime).toBeGreaterThanOrEqual(7000);
+    expect(speech!.performanceTime).toBeLessThan(7020);
 
     // An injection replaces the microphone: frames that arrive meanwhile are not sent.
     p.port.onmessage?.({ data: { type: 'inject', id: 3, samples: new Float32Array(4800).fill(0.01) } });

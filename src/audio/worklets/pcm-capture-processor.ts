@@ -49,7 +49,7 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
     } else if (msg.type === 'mic-frame') {
       // The injection replaces the microphone, as it replaces the node's input in process().
       // A frame ends about now (it was just captured), where a render quantum starts at currentTime.
-      if (this.injections.length === 0) this.analyseAndSend(msg.samples, msg.samples.length, null, undefined, currentTime - msg.samples.length / sampleRate);
+      if (this.injections.length === 0) this.analyseAndSend(msg.samples, msg.samples.length, null, undefined, currentTime - msg.samples.length / sampleRate, msg.capturedAt);
     } else if (msg.type === 'inject-cancel') {
       const i = this.injections.findIndex((j) => j.id === msg.id);
       if (i < 0) return;
@@ -66,7 +66,8 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
       return true;
     }
     const channels = inputs[0];
-    if (!channels || channels.length === 0) return true;
+    // Chrome hands an unconnected input (the microphone read as frames) as one empty channel.
+    if (!channels || channels.length === 0 || channels[0].length === 0) return true;
     const frames = channels[0].length;
     const mono = frames === this.mono.length ? this.mono : new Float32Array(frames);
     this.analyseAndSend(mono, frames, channels);
@@ -101,7 +102,7 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
     if (filled > 0) this.analyseAndSend(mono.subarray(0, filled), filled, null, this.injections[0]);
   }
 
-  private analyseAndSend(mono: Float32Array, frames: number, channels: Float32Array[] | null, injection?: { chunks: number }, blockTime = currentTime): void {
+  private analyseAndSend(mono: Float32Array, frames: number, channels: Float32Array[] | null, injection?: { chunks: number }, blockTime = currentTime, blockPerformanceTime?: number): void {
     if (!channels) {
       // injected, or a microphone frame from the main thread: already mono
     } else if (channels.length === 1) {
@@ -116,7 +117,12 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
     this.framesSeen += frames;
     this.meter.push(mono, (rms) => this.post({ type: 'level', rms }));
     this.vad.push(mono, (ev) =>
-      this.post({ type: 'speech', started: ev.type === 'speech-started', contextTime: blockTime + (ev.sample - blockStart) / sampleRate }),
+      this.post({
+        type: 'speech',
+        started: ev.type === 'speech-started',
+        contextTime: blockTime + (ev.sample - blockStart) / sampleRate,
+        ...(blockPerformanceTime === undefined ? {} : { performanceTime: blockPerformanceTime + ((ev.sample - blockStart) / sampleRate) * 1000 }),
+      }),
     );
 
     if (!this.sending && !injection) return;
