@@ -72,6 +72,14 @@ describe('CaptureClock', () => {
     expect(clock.capturedAt(40_000, 10, 5100)).toBe(5038);
   });
 
+  it('timestamps that stop advancing do not date frames in the past: the clock relearns from the read', () => {
+    const clock = new CaptureClock();
+    expect(clock.capturedAt(0, 10, 5010)).toBe(5000);
+    // The stamp stays at 0 while reads go on: after 2 s the frames are dated by their read again.
+    expect(clock.capturedAt(0, 10, 9010)).toBe(9000);
+    expect(clock.capturedAt(10_000, 10, 9020)).toBe(9010);
+  });
+
   it('without a timestamp, a frame is taken to end as it is read', () => {
     expect(new CaptureClock().capturedAt(NaN, 10, 700)).toBe(690);
   });

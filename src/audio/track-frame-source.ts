@@ -68,8 +68,11 @@ export interface TrackFrameSourceHandlers {
  * Maps frame timestamps (the capture's own clock, microseconds) onto performance.now(). The offset
  * between the clocks is the smallest (read time − timestamp) seen so far, less one frame: a frame
  * is read at the earliest once its last sample is captured, and a busy main thread only reads
- * later, never earlier. So a frame read 200 ms late still gets its true capture time.
+ * later, never earlier. So a frame read 200 ms late still gets its true capture time. (In Chromium
+ * 156 the stamps are already on the page's performance clock, about 10 ms before the frame's read.)
  */
+const STALE_MS = 2000;
+
 export class CaptureClock {
   private offsetMs = Infinity;
 
@@ -78,7 +81,14 @@ export class CaptureClock {
     if (!Number.isFinite(timestampUs)) return readAt - frameMs;
     const lag = readAt - timestampUs / 1000 - frameMs;
     if (lag < this.offsetMs) this.offsetMs = lag;
-    return timestampUs / 1000 + this.offsetMs;
+    const at = timestampUs / 1000 + this.offsetMs;
+    // Timestamps that stopped advancing (or jumped back) would date every frame in the past: a
+    // frame is never read seconds after its capture, so relearn the offset from this read instead.
+    if (readAt - at > STALE_MS) {
+      this.offsetMs = lag;
+      return readAt - frameMs;
+    }
+    return at;
   }
 }
 
