@@ -263,6 +263,8 @@ interface ExtensionFigures extends DirectionFigures {
   echoStats: string[];
   /** Turns in which the fake's VAD fired during the reply before the user spoke over it. */
   falseBargeIns: number;
+  /** Acoustic rig: per turn, the loudest append the provider received during the reply before the user spoke, in dB under the VAD threshold (negative: above it). */
+  echoMarginsDb: number[];
   turns: number;
   failures: string[];
 }
@@ -270,7 +272,7 @@ interface ExtensionFigures extends DirectionFigures {
 async function measureExtension(rig: PulseRig, variants: Variant[], probes: Array<{ echoCancellation: boolean; verdicts: string[] }> = []): Promise<Record<VariantId, ExtensionFigures>> {
   const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const { page, targets } = await openPanel(b, oai);
 
@@ -300,6 +302,13 @@ async function measureExtension(rig: PulseRig, variants: Variant[], probes: Arra
         figs.receiveToEar.push(rig.recording.timeOf(earIndex) - firstDelta.at);
         // Let the reply play ~1 s, then talk over it.
         await sleep(Math.max(0, rig.recording.timeOf(earIndex) + 1000 - Date.now()));
+        // What reached the provider while the bot spoke and the user did not: the echo left, chunk by chunk.
+        const earAt = rig.recording.timeOf(earIndex);
+        const during = oai.receivedOfType('input_audio_buffer.append').filter((f) => f.at >= earAt && f.pcm);
+        if (during.length) {
+          const loudest = Math.max(...during.map((f) => { const a = new Int16Array(f.pcm!.buffer, f.pcm!.byteOffset, f.pcm!.byteLength >> 1); let sq = 0; for (const x of a) sq += (x / 32768) ** 2; return Math.sqrt(sq / Math.max(1, a.length)); }));
+          figs.echoMarginsDb.push(20 * Math.log10(VAD_RMS / Math.max(loudest, 1e-9)));
+        }
         // With an acoustic path, the bot's own echo may have fired the fake's VAD already: a false barge-in.
         if (oai.sentOfType('input_audio_buffer.speech_started').length > startedBefore + 1) {
           figs.falseBargeIns++;
@@ -380,7 +389,7 @@ function connectionOrder(variants: Array<Variant & { connections: number }>, sca
 async function measureConversations(rig: PulseRig, variants: Array<Variant & { connections: number }>): Promise<Record<VariantId, ExtensionFigures>> {
   const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const { page, targets } = await openPanel(b, oai);
     for (const v of connectionOrder(variants, LATENCY_SCALE)) {
@@ -662,10 +671,10 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
     const r = reduction(path, mode);
     const f = extFor(path, mode);
     const label = f && ECHO_VARIANTS.find((x) => echo.ext?.[x.id] === f)?.overrides.echoPath === 'auto' ? `${path} ('auto', the default)` : path;
- rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, r.margins, f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
+ rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, r.margins, f && f.echoMarginsDb.length ? f.echoMarginsDb.map((x) => x.toFixed(1)).join(', ') : '—', f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
   }
-  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
-  md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'margin of the loudest chunk under the VAD threshold, dB per trial (whole reply / from 1 s)', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
+  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
+  md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'margin of the loudest chunk under the VAD threshold, dB per trial (whole reply / from 1 s)', 'through the extension: margin of the loudest chunk the provider received during the reply, dB per turn', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
   md.push('');
   if (echo.ext) {
     md.push(`Live path and getStats() [echoCancellationMode, echoCancellationConfirmed] per variant: ${ECHO_VARIANTS.map((x) => `${x.label}: ${[...new Set(echo.ext![x.id].playbackPaths)].join(', ')} ${[...new Set(echo.ext![x.id].echoStats)].join(' ')}`).join('; ')}.`);
