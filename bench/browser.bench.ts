@@ -23,6 +23,8 @@ import { writePcm16Wav } from './wav-file.ts';
 /** Samples of the shared thread's busy time per condition (panel open, panel closed), one per SAMPLE_MS. */
 const BUSY_SAMPLES = Number(process.env.BENCH_BUSY_SAMPLES ?? 100);
 const SAMPLE_MS = 500;
+/** `BENCH_BROWSER_ONLY=busy` runs only the main-thread section (to measure the panel's cost alone; its result is not a full section). */
+const ONLY_BUSY = process.env.BENCH_BROWSER_ONLY === 'busy';
 
 /** Connect click → `Connection status` reads ready, timed inside the panel page (no polling error). */
 async function timeConnect(page: Page): Promise<number> {
@@ -279,20 +281,22 @@ it('browser bench', async () => {
   let speaking: SpeakingFigures = { intervals: null, errors: null, error: 'not run' };
   let busy: BusyFigures = { busyMsPerS: null, offscreenOnlyMsPerS: null, waitOpen: null, waitClosed: null, panelWidth: 0, attribution: null, seconds: 0, error: 'not run' };
   try {
-    connects.push(await connectBench(h, 'loopback', null, null));
-    connects.push(await connectBench(h, 'gemini-live', FAKE_GEMINI_KEY, gem.url));
-    connects.push(await connectBench(h, 'openai-realtime', oai.apiKey, oai.url));
+    if (!ONLY_BUSY) {
+      connects.push(await connectBench(h, 'loopback', null, null));
+      connects.push(await connectBench(h, 'gemini-live', FAKE_GEMINI_KEY, gem.url));
+      connects.push(await connectBench(h, 'openai-realtime', oai.apiKey, oai.url));
+    }
     busy = await busyBench(h);
   } finally {
     await h.close();
   }
   // The speaking bench needs a quiet microphone: the looping phrase would start user turns and barge in.
   const silence = silentWav();
-  const quiet = await launchExtension({ fakeMicWav: silence });
+  const quiet = ONLY_BUSY ? null : await launchExtension({ fakeMicWav: silence });
   try {
-    speaking = await speakingBench(quiet, gem);
+    if (quiet) speaking = await speakingBench(quiet, gem);
   } finally {
-    await quiet.close();
+    await quiet?.close();
     rmSync(dirname(silence), { recursive: true, force: true });
   }
   const chunks = chunkSizes(gem, oai);
