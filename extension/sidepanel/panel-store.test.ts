@@ -58,7 +58,9 @@ describe('PanelStore', () => {
 });
 
 describe('PanelStore on the panel beat', () => {
-  it('stats and transcript deltas reach the panel in the meters\' frame, not in frames of their own', () => {
+  it('stats, transcript deltas and the recordings listing reach the panel in the meters\' frame, not in frames of their own', () => {
+    // Updates that do not wait for the beat go out on a real (here fake) 16 ms frame timer.
+    vi.useFakeTimers();
     const v = virtualClock();
     const store = new PanelStore(redrawBeat(100, v.clock));
     const app: number[] = [];
@@ -69,15 +71,20 @@ describe('PanelStore on the panel beat', () => {
     for (let i = 0; i < 40; i++) {
       const updates: HostUpdate[] = [{ kind: 'levels', levels: { mic: (i % 10) / 10, bot: 0 } }];
       if (i % 10 === 3) updates.push({ kind: 'stats', stats: { framesCaptured: i } });
+      if (i % 13 === 8) updates.push({ kind: 'recordings', listing: { recordings: [], usedBytes: i } as never });
       if (i % 7 === 5) updates.push({ kind: 'turn', turn: { id: 'u1', role: 'user', text: `word ${i}`, final: false } });
       store.dispatch({ type: 'batch', updates });
       v.advance(50);
+      vi.advanceTimersByTime(50);
     }
     v.advance(300);
+    vi.advanceTimersByTime(300);
+    vi.useRealTimers();
     expect(app.length).toBeGreaterThan(0);
     for (const t of app) expect(meter).toContain(t);
     expect(store.getState().stats).toEqual({ framesCaptured: 33 });
     expect(store.getState().conversation.at(-1)?.text).toBe('word 33');
+    expect(store.getState().recordings?.usedBytes).toBe(34);
   });
 
   it('a status change is not held for the beat', () => {

@@ -35,14 +35,19 @@ export class LevelSource {
   }
 }
 
-/** Updates that stream during a conversation (every 500 ms, every transcript delta): they wait for the beat. */
-const STREAMING_KINDS: ReadonlySet<HostUpdate['kind']> = new Set(['stats', 'turn']);
+/**
+ * Updates that stream during a conversation: stats (every 500 ms), transcript deltas, and the
+ * recordings listing (after each write of the session's recording, about once a second). They
+ * wait for the beat.
+ */
+const STREAMING_KINDS: ReadonlySet<HostUpdate['kind']> = new Set(['stats', 'turn', 'recordings']);
 
 /**
  * A tiny external store for useSyncExternalStore plus the event history the inspector's EventLog
  * subscribes to directly and the meters' levels. A change the user acts on (status, errors,
- * settings) reaches the listeners at the next frame; stats and transcript deltas, which stream
- * during a conversation, on the panel's beat, together with the meters and the event log.
+ * settings) reaches the listeners at the next frame; what streams during a conversation (stats,
+ * transcript deltas, the recordings listing) on the panel's beat, together with the meters and the
+ * event log.
  */
 export class PanelStore {
   readonly history = new EventHistory();

@@ -89,6 +89,29 @@ describe('redrawBeat', () => {
     expect(runs[1] - runs[0]).toBeGreaterThanOrEqual(450);
   });
 
+  it('hands every view due at a beat to one runAll call (the panel renders them in one React pass)', () => {
+    const v = virtualClock();
+    const calls: number[] = [];
+    const beat = redrawBeat(100, v.clock, (fns) => {
+      calls.push(fns.length);
+      for (const fn of fns) fn();
+    });
+    const ran: string[] = [];
+    const a = () => ran.push('a');
+    const b = () => ran.push('b');
+    const c = () => ran.push('c');
+    beat.request(a);
+    v.advance(20);
+    beat.request(a);
+    v.advance(10);
+    beat.request(b);
+    v.advance(30);
+    beat.request(c);
+    v.advance(200);
+    expect(calls).toEqual([1, 3]);
+    expect(ran).toEqual(['a', 'a', 'b', 'c']);
+  });
+
   it('a cancel drops the pending run', () => {
     const v = virtualClock();
     const beat = redrawBeat(100, v.clock);

@@ -1,3 +1,4 @@
+import { flushSync } from 'react-dom';
 import { browserThrottleClock, type ThrottleClock } from './render-throttle.ts';
 
 /**
@@ -21,7 +22,7 @@ export interface RedrawBeat {
   cancel(fn: () => void): void;
 }
 
-export function redrawBeat(periodMs: number, clock: ThrottleClock = browserThrottleClock()): RedrawBeat {
+export function redrawBeat(periodMs: number, clock: ThrottleClock = browserThrottleClock(), runAll: (fns: ReadonlyArray<() => void>) => void = runEach): RedrawBeat {
   /** Pending functions → the earliest time each may run. */
   const pending = new Map<() => void, number>();
   const lastRun = new Map<() => void, number>();
@@ -55,7 +56,7 @@ export function redrawBeat(periodMs: number, clock: ThrottleClock = browserThrot
       pending.delete(fn);
       lastRun.set(fn, now);
     }
-    for (const fn of due) fn();
+    if (due.length > 0) runAll(due);
     arm();
   };
 
@@ -79,6 +80,20 @@ export function redrawBeat(periodMs: number, clock: ThrottleClock = browserThrot
   };
 }
 
+function runEach(fns: ReadonlyArray<() => void>): void {
+  for (const fn of fns) fn();
+}
+
+/**
+ * React renders a state update made outside its own event handlers in a later task: after this
+ * frame was drawn, so the views a beat updates would change the page in the next frame, each
+ * view's update in a task of its own. One synchronous render of all of them, inside the beat's
+ * animation frame, puts every change in this frame.
+ */
+function renderTogether(fns: ReadonlyArray<() => void>): void {
+  flushSync(() => runEach(fns));
+}
+
 /** The panel's streaming views redraw at most this often (a VU meter's usual 10 Hz; the host sends 20 batches a second). */
 export const PANEL_BEAT_MS = 100;
 
@@ -86,5 +101,5 @@ let shared: RedrawBeat | null = null;
 
 /** The panel page's one beat (created on first use, so tests of pure modules never start timers). */
 export function panelBeat(): RedrawBeat {
-  return (shared ??= redrawBeat(PANEL_BEAT_MS));
+  return (shared ??= redrawBeat(PANEL_BEAT_MS, browserThrottleClock(), renderTogether));
 }
