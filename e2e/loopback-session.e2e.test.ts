@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../extension/shared/log-event.ts';
 import { auditAccessibility } from './harness/axe-audit.ts';
 import { FIXTURES_DIR, launchExtension, type ExtensionHarness } from './harness/extension-harness.ts';
-import { button, listedEventTypes, meterValue, selectView, waitForConnectionState, waitForEvent } from './harness/panel-page.ts';
+import { button, eventCount, listedEventTypes, meterValue, selectView, waitForConnectionState, waitForEvent } from './harness/panel-page.ts';
 import { waitFor } from './harness/wait-for.ts';
 
 const SPEAKING = ['user-started-speaking', 'user-stopped-speaking', 'bot-started-speaking', 'bot-stopped-speaking'];
@@ -112,6 +112,23 @@ describe('Loopback end to end through the panel', () => {
     // The echo was cut short: fewer samples played than it carried.
     expect(played).toBeLessThan(echoSamples);
     await waitFor('the Bot level to fall to zero', async () => (await meterValue(panel, 'Bot level')) < 0.001, { timeoutMs: 3_000 });
+    await panel.close();
+  });
+
+  it('while the conversation streams, the Event log holds every event the host logged and follows its newest rows', async () => {
+    // The panel redraws on one 100 ms beat and the log scrolls only when it grew (most batches are
+    // audio frames it hides): neither may hold back a row or leave the list short of its end.
+    const panel = await h.openPanel({ adapter: 'loopback' });
+    await waitForConnectionState(panel, 'ready');
+    const log = panel.getByRole('log', { name: /^event log$/i });
+    const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48);
+    await waitFor('the Event log at its end after opening', atEnd);
+    const heightBefore = await log.evaluate((el) => el.scrollHeight);
+    const before = await hostEvents();
+    const turns = before.filter((e) => e.type === 'bot-started-speaking').length;
+    await waitFor('another bot turn in the session host', async () => (await hostEvents()).filter((e) => e.type === 'bot-started-speaking').length > turns, { timeoutMs: 30_000 });
+    await waitFor(`the panel's Event count to reach the ${before.length} events the host held before that turn`, async () => (await eventCount(panel)) >= before.length);
+    await waitFor('the Event log to grow by the new turn\'s rows and stay at its end', async () => (await log.evaluate((el) => el.scrollHeight)) > heightBefore && (await atEnd()));
     await panel.close();
   });
 

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogEvent } from '../shared/log-event.ts';
+import type { HostUpdate } from '../shared/messages.ts';
 import { PanelStore } from './panel-store.ts';
+import { redrawBeat } from './redraw-beat.ts';
+import { virtualClock } from './virtual-frame-clock.ts';
 
 function ev(seq: number): LogEvent {
   return { seq, session: 1, t: seq, wall: 0, source: 'rtvi', direction: 'local', type: `e${seq % 7}`, data: { i: seq } };
@@ -51,6 +54,56 @@ describe('PanelStore', () => {
     vi.runAllTimers();
     expect(app).toHaveBeenCalledTimes(1);
     expect(store.getState().status.transportState).toBe('ready');
+  });
+});
+
+describe('PanelStore on the panel beat', () => {
+  it('stats, transcript deltas and the recordings listing reach the panel in the meters\' frame, not in frames of their own', () => {
+    // Updates that do not wait for the beat go out on a real (here fake) 16 ms frame timer.
+    vi.useFakeTimers();
+    const v = virtualClock();
+    const store = new PanelStore(redrawBeat(100, v.clock));
+    const app: number[] = [];
+    const meter: number[] = [];
+    store.subscribe(() => app.push(v.now()));
+    store.levels.subscribe(() => meter.push(v.now()));
+    // A conversation: a batch every 50 ms with levels, stats every 500 ms, a transcript delta now and then.
+    for (let i = 0; i < 40; i++) {
+      const updates: HostUpdate[] = [{ kind: 'levels', levels: { mic: (i % 10) / 10, bot: 0 } }];
+      if (i % 10 === 3) updates.push({ kind: 'stats', stats: { framesCaptured: i } });
+      if (i % 13 === 8) updates.push({ kind: 'recordings', listing: { recordings: [], usedBytes: i } as never });
+      if (i % 7 === 5) updates.push({ kind: 'turn', turn: { id: 'u1', role: 'user', text: `word ${i}`, final: false } });
+      store.dispatch({ type: 'batch', updates });
+      v.advance(50);
+      vi.advanceTimersByTime(50);
+    }
+    v.advance(300);
+    vi.advanceTimersByTime(300);
+    vi.useRealTimers();
+    expect(app.length).toBeGreaterThan(0);
+    for (const t of app) expect(meter).toContain(t);
+    expect(store.getState().stats).toEqual({ framesCaptured: 33 });
+    expect(store.getState().conversation.at(-1)?.text).toBe('word 33');
+    expect(store.getState().recordings?.usedBytes).toBe(34);
+  });
+
+  it('a status change is not held for the beat', () => {
+    vi.useFakeTimers();
+    try {
+      const v = virtualClock();
+      const store = new PanelStore(redrawBeat(100, v.clock));
+      const app = vi.fn();
+      store.subscribe(app);
+      store.dispatch({ type: 'batch', updates: [{ kind: 'levels', levels: { mic: 0.4, bot: 0 } }] });
+      v.advance(20);
+      const status = { ...store.getState().status, transportState: 'ready' as const };
+      store.dispatch({ type: 'batch', updates: [{ kind: 'status', status }] });
+      // The next frame (a 16 ms timer stands in for it here), well before the next beat.
+      vi.advanceTimersByTime(20);
+      expect(app).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

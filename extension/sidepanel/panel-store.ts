@@ -1,11 +1,9 @@
 import type { HostEvent, HostLevels, HostUpdate } from '../shared/messages.ts';
 import { applyHostEventToHistory } from './history-sync.ts';
 import { renderThrottle } from './render-throttle.ts';
+import { panelBeat, type RedrawBeat } from './redraw-beat.ts';
 import { EventHistory } from '../inspector-core/event-history.ts';
 import { applyHostEvent, initialPanelState, linkLost, type PanelState } from './panel-state.ts';
-
-/** The meters redraw at most this often (a VU meter's usual 10 Hz; the host sends 20 batches a second). */
-const LEVELS_RENDER_INTERVAL_MS = 100;
 
 /**
  * The meters' levels, apart from the panel state: they change with every batch while anyone
@@ -15,9 +13,13 @@ const LEVELS_RENDER_INTERVAL_MS = 100;
 export class LevelSource {
   private value: HostLevels = initialPanelState.levels;
   private listeners = new Set<() => void>();
-  private readonly throttle = renderThrottle(() => {
+  // On the panel's beat (at most 10 Hz, a VU meter's usual pace): in the frame the other
+  // streaming views draw in, not in frames of their own.
+  private readonly notify = () => {
     for (const l of this.listeners) l();
-  }, LEVELS_RENDER_INTERVAL_MS);
+  };
+
+  constructor(private readonly beat: RedrawBeat) {}
 
   get = (): HostLevels => this.value;
 
@@ -29,22 +31,39 @@ export class LevelSource {
   set(levels: HostLevels): void {
     if (levels.mic === this.value.mic && levels.bot === this.value.bot && levels.tab === this.value.tab) return;
     this.value = levels;
-    this.throttle.schedule();
+    this.beat.request(this.notify);
   }
 }
 
 /**
- * A tiny external store for useSyncExternalStore (updates coalesced to one per frame) plus the
- * event history the inspector's EventLog subscribes to directly and the meters' levels.
+ * Updates that stream during a conversation: stats (every 500 ms), transcript deltas, and the
+ * recordings listing (after each write of the session's recording, about once a second). They
+ * wait for the beat.
+ */
+const STREAMING_KINDS: ReadonlySet<HostUpdate['kind']> = new Set(['stats', 'turn', 'recordings']);
+
+/**
+ * A tiny external store for useSyncExternalStore plus the event history the inspector's EventLog
+ * subscribes to directly and the meters' levels. A change the user acts on (status, errors,
+ * settings) reaches the listeners at the next frame; what streams during a conversation (stats,
+ * transcript deltas, the recordings listing) on the panel's beat, together with the meters and the
+ * event log.
  */
 export class PanelStore {
   readonly history = new EventHistory();
-  readonly levels = new LevelSource();
+  readonly levels: LevelSource;
   private state: PanelState = initialPanelState;
   private listeners = new Set<() => void>();
-  private readonly throttle = renderThrottle(() => {
+  private readonly notify = () => {
+    this.throttle.cancel();
+    this.beat.cancel(this.notify);
     for (const l of this.listeners) l();
-  }, 0);
+  };
+  private readonly throttle = renderThrottle(this.notify, 0);
+
+  constructor(private readonly beat: RedrawBeat = panelBeat()) {
+    this.levels = new LevelSource(beat);
+  }
 
   getState = (): PanelState => this.state;
 
@@ -67,6 +86,11 @@ export class PanelStore {
       }
       if (rest.length === 0) return;
       next = applyHostEvent(this.state, { type: 'batch', updates: rest });
+      if (next !== this.state && rest.every((u) => STREAMING_KINDS.has(u.kind))) {
+        this.state = next;
+        this.beat.request(this.notify);
+        return;
+      }
     } else next = applyHostEvent(this.state, event);
     if (next === this.state) return;
     this.state = next;

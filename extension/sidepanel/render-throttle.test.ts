@@ -1,38 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderThrottle, type ThrottleClock } from './render-throttle.ts';
-
-/** A virtual clock: frames every 16 ms, timers on the same timeline. */
-function virtualClock() {
-  let t = 0;
-  let id = 0;
-  const pending: Array<{ id: number; at: number; fn: () => void; frame: boolean }> = [];
-  const clock: ThrottleClock = {
-    now: () => t,
-    frame: (fn) => {
-      pending.push({ id: ++id, at: Math.floor(t / 16) * 16 + 16, fn, frame: true });
-      return id;
-    },
-    cancelFrame: (x) => void pending.splice(pending.findIndex((p) => p.id === x), 1),
-    timeout: (fn, ms) => {
-      pending.push({ id: ++id, at: t + ms, fn, frame: false });
-      return id as unknown as ReturnType<typeof setTimeout>;
-    },
-    cancelTimeout: (x) => void pending.splice(pending.findIndex((p) => p.id === (x as unknown as number)), 1),
-  };
-  const advance = (ms: number) => {
-    const end = t + ms;
-    for (;;) {
-      pending.sort((a, b) => a.at - b.at);
-      const next = pending[0];
-      if (!next || next.at > end) break;
-      pending.shift();
-      t = next.at;
-      next.fn();
-    }
-    t = end;
-  };
-  return { clock, advance, now: () => t };
-}
+import { renderThrottle } from './render-throttle.ts';
+import { virtualClock } from './virtual-frame-clock.ts';
 
 describe('renderThrottle', () => {
   it('runs a first request at the next frame', () => {

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import { speakingLanes, type SpeakingLanes, type Span } from './speaking-lanes.ts';
+import { panelBeat } from '../redraw-beat.ts';
 
 const WINDOW_MS = 60_000;
 /** Early in a session the window is the session so far (at least this long), not a mostly empty minute. */
 const MIN_WINDOW_MS = 15_000;
-/** The strip slides with time, not only with new rows: redraw at this pace while live. */
+/** The strip slides with time, not only with new rows: redraw at this pace while live, on the panel's beat (redraw-beat.ts). */
 const REDRAW_MS = 500;
 
 export interface SpeakingStripProps {
@@ -29,8 +30,12 @@ export function SpeakingStrip({ history, live }: SpeakingStripProps) {
       setLanes(speakingLanes(history.size, (i) => history.at(i), now, windowMs));
     };
     draw();
-    const timer = setInterval(draw, REDRAW_MS);
-    return () => clearInterval(timer);
+    const beat = panelBeat();
+    const timer = setInterval(() => beat.request(draw, REDRAW_MS), REDRAW_MS);
+    return () => {
+      clearInterval(timer);
+      beat.cancel(draw);
+    };
   }, [history, live]);
   if (!lanes || lanes.session === null) return null;
   const span = lanes.to - lanes.from;

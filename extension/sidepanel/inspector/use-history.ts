@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LogEvent } from '../../shared/log-event.ts';
 import { EventHistory } from '../../inspector-core/event-history.ts';
-import { renderThrottle } from '../render-throttle.ts';
+import { panelBeat } from '../redraw-beat.ts';
 
 /**
  * How often a streaming history re-renders the views that follow it. At every batch (20 a second)
@@ -10,16 +10,20 @@ import { renderThrottle } from '../render-throttle.ts';
  */
 export const HISTORY_RENDER_INTERVAL_MS = 100;
 
-/** Subscribes to a history and returns its revision, updated at an animation frame at most every `minIntervalMs`. */
+/**
+ * Subscribes to a history and returns its revision, updated on the panel's beat (redraw-beat.ts) at
+ * most every `minIntervalMs`: in the frame the meters and the other streaming views change in.
+ */
 export function useHistoryRevision(history: EventHistory, minIntervalMs = HISTORY_RENDER_INTERVAL_MS): number {
   const [revision, setRevision] = useState(history.revision);
   useEffect(() => {
-    const throttle = renderThrottle(() => setRevision(history.revision), minIntervalMs);
-    const off = history.subscribe(throttle.schedule);
+    const beat = panelBeat();
+    const update = () => setRevision(history.revision);
+    const off = history.subscribe(() => beat.request(update, minIntervalMs));
     setRevision(history.revision);
     return () => {
       off();
-      throttle.cancel();
+      beat.cancel(update);
     };
   }, [history, minIntervalMs]);
   return revision;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { EventHistory } from '../../inspector-core/event-history.ts';
 import type { LogEvent } from '../../shared/log-event.ts';
+import { panelBeat } from '../redraw-beat.ts';
 
 /** An accumulator over one session's rows (SessionMetricsAccumulator, ServiceMetricsAccumulator). */
 export interface SessionFold<S> {
@@ -11,8 +12,8 @@ export interface SessionFold<S> {
 
 /**
  * Folds new history rows into an accumulator for `session` (default: the newest session in the
- * stream, restarting when a newer one begins) and re-renders at most every `refreshMs`. Only rows
- * not yet read are folded; a clear (new epoch) starts over.
+ * stream, restarting when a newer one begins) and re-renders at most every `refreshMs`, on the
+ * panel's beat (redraw-beat.ts). Only rows not yet read are folded; a clear (new epoch) starts over.
  */
 export function useSessionFold<S>(history: EventHistory, session: number | undefined, refreshMs: number, create: (session: number) => SessionFold<S>, empty: S): S {
   const [value, setValue] = useState<S>(empty);
@@ -41,17 +42,11 @@ export function useSessionFold<S>(history: EventHistory, session: number | undef
       setValue(s.acc ? s.acc.snapshot() : make.current.empty);
     };
     fold();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const off = history.subscribe(() => {
-      if (timer === undefined)
-        timer = setTimeout(() => {
-          timer = undefined;
-          fold();
-        }, refreshMs);
-    });
+    const beat = panelBeat();
+    const off = history.subscribe(() => beat.request(fold, refreshMs));
     return () => {
       off();
-      if (timer !== undefined) clearTimeout(timer);
+      beat.cancel(fold);
     };
   }, [history, session, refreshMs]);
   return value;

@@ -4,9 +4,10 @@
  * calls, errors and latency, drawn on the same canvas code as a recording's timeline.
  *
  * Cost per event is a few comparisons: new rows are folded into the model incrementally (only
- * those past the last one read) when the strip draws, and it draws in an animation frame at most
- * every REDRAW_MS, however fast rows arrive (the panel's main-thread budget during a conversation
- * is shared with the event log), and every REDRAW_MS while a session is open (the window slides).
+ * those past the last one read) when the strip draws, and it draws on the panel's beat
+ * (redraw-beat.ts) at most every REDRAW_MS, however fast rows arrive, in the frame the meters and
+ * the event log change in (the panel's main thread is shared with the capture path), and every
+ * REDRAW_MS while a session is open (the window slides).
  *
  * Props: `history: EventHistory` (the panel's live history), `live: boolean` (a session is open),
  * `levelFeed?` (the panel's ~20 Hz meters, 0…1, from their own store).
@@ -17,10 +18,12 @@ import type { EventHistory } from '../../inspector-core/event-history.ts';
 import type { LogEvent } from '../../shared/log-event.ts';
 import { TimelineModel } from '../../recordings/timeline-model.ts';
 import { DARK, LIGHT, drawTimeline, layoutFor } from './timeline-draw.ts';
+import { panelBeat } from '../redraw-beat.ts';
 import './timeline.css';
 
 const WINDOW_MS = 60_000;
-const REDRAW_MS = 250;
+/** Every other beat of the panel's 100 ms beat. */
+const REDRAW_MS = 200;
 
 export interface LiveTimelineProps {
   history: EventHistory;
@@ -65,11 +68,7 @@ export function LiveTimeline({ history, live, levelFeed }: LiveTimelineProps) {
   };
 
   useEffect(() => {
-    let frame = 0;
-    let last = 0;
     const draw = () => {
-      frame = 0;
-      last = performance.now();
       const model = catchUp();
       const c = canvasRef.current;
       if (!c || !model) return;
@@ -90,25 +89,15 @@ export function LiveTimeline({ history, live, levelFeed }: LiveTimelineProps) {
       const next = `Live timeline, last ${Math.round(spanMs / 1000)} s: you spoke ${countIn(model.speaking.user, now - spanMs)} times, the bot ${countIn(model.speaking.bot, now - spanMs)} times, ${bargeIns} barge-ins`;
       setLabel((l) => (l === next ? l : next));
     };
-    let wait = 0;
-    const request = () => {
-      if (frame || wait) return;
-      const due = REDRAW_MS - (performance.now() - last);
-      if (due <= 0) frame = requestAnimationFrame(draw);
-      else
-        wait = window.setTimeout(() => {
-          wait = 0;
-          if (!frame) frame = requestAnimationFrame(draw);
-        }, due);
-    };
+    const beat = panelBeat();
+    const request = () => beat.request(draw, REDRAW_MS);
     const off = history.subscribe(request);
     request();
     const timer = live ? window.setInterval(request, REDRAW_MS) : 0;
     return () => {
       off();
       clearInterval(timer);
-      clearTimeout(wait);
-      cancelAnimationFrame(frame);
+      beat.cancel(draw);
     };
     // nowMs and catchUp read the refs and the history given here.
   }, [history, live]);
