@@ -118,28 +118,29 @@ describe('Loopback end to end through the panel', () => {
   it('while the conversation streams, the Event log holds every event the host logged and follows its newest rows', async () => {
     // The panel redraws on one 100 ms beat and the log scrolls only when it grew (most batches are
     // audio frames it hides): neither may hold back a row or leave the list short of its end.
-    const panel = await h.openPanel({ adapter: 'loopback' });
-    await waitForConnectionState(panel, 'ready');
-    const log = panel.getByRole('log', { name: /^event log$/i });
-    const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48);
-    const geometry = () => log.evaluate((el) => `scrollTop ${el.scrollTop}, scrollHeight ${el.scrollHeight}, clientHeight ${el.clientHeight}, rows ${el.querySelectorAll('li[data-index]').length}, Jump to latest ${!!document.querySelector('.insp-jump')}, focus in log ${el.contains(document.activeElement)}`);
-    // Start from the end. A panel opened during a conversation may settle short of it (rows measured
-    // taller than estimated after the first scroll; NOTES-panelcost.md): Jump to latest is then the way there.
-    const jump = button(panel, 'Jump to latest');
-    await waitFor('the Event log at its end after opening, or Jump to latest', async () => (await atEnd()) || (await jump.isVisible()));
-    if (!(await atEnd()) && (await jump.isVisible())) await jump.click();
-    await waitFor('the Event log at its end', atEnd).catch(async (e: Error) => {
-      throw new Error(`${e.message}; ${await geometry()}`);
-    });
-    const heightBefore = await log.evaluate((el) => el.scrollHeight);
-    const before = await hostEvents();
-    const turns = before.filter((e) => e.type === 'bot-started-speaking').length;
-    await waitFor('another bot turn in the session host', async () => (await hostEvents()).filter((e) => e.type === 'bot-started-speaking').length > turns, { timeoutMs: 30_000 });
-    await waitFor(`the panel's Event count to reach the ${before.length} events the host held before that turn`, async () => (await eventCount(panel)) >= before.length);
-    await waitFor('the Event log to grow by the new turn\'s rows and stay at its end', async () => (await log.evaluate((el) => el.scrollHeight)) > heightBefore && (await atEnd())).catch(async (e: Error) => {
-      throw new Error(`${e.message}; ${await geometry()}, height before ${heightBefore}`);
-    });
-    await panel.close();
+    // Opened three times: the first opening followed where later ones (a longer log) stopped short.
+    for (let opening = 1; opening <= 3; opening++) {
+      const panel = await h.openPanel({ adapter: 'loopback' });
+      await waitForConnectionState(panel, 'ready');
+      const log = panel.getByRole('log', { name: /^event log$/i });
+      const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48);
+      const geometry = () => log.evaluate((el) => `scrollTop ${el.scrollTop}, scrollHeight ${el.scrollHeight}, clientHeight ${el.clientHeight}, rows ${el.querySelectorAll('li[data-index]').length}, Jump to latest ${!!document.querySelector('.insp-jump')}, focus in log ${el.contains(document.activeElement)}`);
+      // A panel opened during a conversation starts at the end of its log and stays there: rows measured
+      // taller than estimated after the first follow must not read as the user scrolling away.
+      await waitFor(`the Event log at its end after opening ${opening}`, atEnd).catch(async (e: Error) => {
+        throw new Error(`${e.message}; ${await geometry()}`);
+      });
+      expect(await button(panel, 'Jump to latest').count(), 'Jump to latest on a panel nobody scrolled').toBe(0);
+      const heightBefore = await log.evaluate((el) => el.scrollHeight);
+      const before = await hostEvents();
+      const turns = before.filter((e) => e.type === 'bot-started-speaking').length;
+      await waitFor('another bot turn in the session host', async () => (await hostEvents()).filter((e) => e.type === 'bot-started-speaking').length > turns, { timeoutMs: 30_000 });
+      await waitFor(`the panel's Event count to reach the ${before.length} events the host held before that turn`, async () => (await eventCount(panel)) >= before.length);
+      await waitFor('the Event log to grow by the new turn\'s rows and stay at its end', async () => (await log.evaluate((el) => el.scrollHeight)) > heightBefore && (await atEnd())).catch(async (e: Error) => {
+        throw new Error(`${e.message}; ${await geometry()}, height before ${heightBefore}`);
+      });
+      await panel.close();
+    }
   });
 
   it('Disconnect then Connect again works', async () => {

@@ -63,6 +63,8 @@ export interface EventLogProps {
   onSelectedChange?(seq: number | null): void;
 }
 
+/** How long after a wheel, touch, pointer press or key a scroll away from the end counts as the user's. */
+const USER_SCROLL_WINDOW_MS = 400;
 const ESTIMATED_ROW_PX = 24;
 /** Filters whose incremental state is kept (the current one, the unfiltered view, one more). */
 const PIPELINES_KEPT = 3;
@@ -224,26 +226,60 @@ export function EventLog(props: EventLogProps) {
     useFlushSync: false,
   });
 
+  // Only the user stops the follow. Scroll events also come from our own follow and from the
+  // virtualizer correcting its offsets as rows are measured taller than estimated (a panel opened
+  // mid-conversation measures a screenful at once); read as "the user scrolled away", those left a
+  // fresh panel stuck short of its end. So leaving the end counts only shortly after a wheel, touch,
+  // pointer press (the scrollbar) or key in the list, or as a move up over an unchanged list;
+  // otherwise the follow goes on.
+  const userScrollUntil = useRef(0);
+  const noteUserScroll = useCallback(() => {
+    if (userScrollUntil.current !== Infinity) userScrollUntil.current = performance.now() + USER_SCROLL_WINDOW_MS;
+  }, []);
+  // A scrollbar drag lasts as long as the button is held.
+  const notePointerScroll = useCallback(() => {
+    userScrollUntil.current = Infinity;
+    const release = () => {
+      userScrollUntil.current = performance.now() + USER_SCROLL_WINDOW_MS;
+      window.removeEventListener('pointerup', release);
+      window.removeEventListener('pointercancel', release);
+    };
+    window.addEventListener('pointerup', release);
+    window.addEventListener('pointercancel', release);
+  }, []);
+  const followFrame = useRef(0);
+  const followSoon = useCallback(() => {
+    if (followFrame.current) return;
+    followFrame.current = requestAnimationFrame(() => {
+      followFrame.current = 0;
+      const el = scrollRef.current;
+      if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+  }, []);
+  const lastScroll = useRef({ top: 0, height: 0 });
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
     const bottom = !rowFocused.current && el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    // A move up over an unchanged list is someone scrolling (a script, find in page, assistive
+    // technology), even without input we saw; a list that grew under us is not.
+    const movedUp = el.scrollTop < lastScroll.current.top && el.scrollHeight === lastScroll.current.height;
+    lastScroll.current = { top: el.scrollTop, height: el.scrollHeight };
+    if (!bottom && !rowFocused.current && atBottom.current && !movedUp && performance.now() > userScrollUntil.current) {
+      followSoon();
+      return;
+    }
     atBottom.current = bottom;
     setFollowing((f) => (f === bottom ? f : bottom));
-  }, []);
+  }, [followSoon]);
 
   // Follow the tail while the user is at the bottom: at most one scroll per frame, by offset.
   // scrollToIndex measured the list (forcing layout) on every batch, the panel's top cost at
   // 2,000 events/s; assigning scrollTop lets the browser clamp it in its own layout pass.
-  const followFrame = useRef(0);
   useEffect(() => {
-    if (!atBottom.current || items.length === 0 || pendingJump !== null || followFrame.current) return;
-    followFrame.current = requestAnimationFrame(() => {
-      followFrame.current = 0;
-      const el = scrollRef.current;
-      if (el && atBottom.current) el.scrollTop = virtualizer.getTotalSize();
-    });
-  }, [itemsRevision, items.length, virtualizer, pendingJump]);
+    if (!atBottom.current || items.length === 0 || pendingJump !== null) return;
+    followSoon();
+  }, [itemsRevision, items.length, followSoon, pendingJump]);
   useEffect(() => () => cancelAnimationFrame(followFrame.current), []);
 
   const jumpToLatest = () => {
@@ -609,7 +645,7 @@ export function EventLog(props: EventLogProps) {
       )}
       {/* Busy while a typed filter waits for its deferred render: the list still shows the previous query. */}
       <div className="insp-scroll-wrap">
-        <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" aria-busy={text !== deferredText ? true : undefined} className="insp-scroll" tabIndex={activeRendered ? -1 : 0} onScroll={onScroll} onKeyDown={onListKey} onFocus={onListFocus} onBlur={onListBlur}>
+        <div ref={scrollRef} role="log" aria-label="Event log" aria-live="off" aria-busy={text !== deferredText ? true : undefined} className="insp-scroll" tabIndex={activeRendered ? -1 : 0} onScroll={onScroll} onWheel={noteUserScroll} onTouchMove={noteUserScroll} onPointerDown={notePointerScroll} onKeyDownCapture={noteUserScroll} onKeyDown={onListKey} onFocus={onListFocus} onBlur={onListBlur}>
           <ul role="list" className="insp-list" style={{ height: virtualizer.getTotalSize() }}>
             {virtualItems.map((vi) => {
               const item = items[vi.index];
