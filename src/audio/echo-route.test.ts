@@ -26,3 +26,24 @@ describe('EchoRoute.silenceNow', () => {
     route.silenceNow(null);
   });
 });
+
+describe("EchoRoute 'auto'", () => {
+  const session = () => ({ playbackPath: 'destination', loopback: null }) as unknown as AudioSession;
+  const routeWith = (mode: boolean | 'remote-only', capabilities: unknown[] | null) => {
+    const route = new EchoRoute('auto', () => null, () => undefined, () => undefined, () => ({ mode, capabilities }));
+    const upgrade = vi.spyOn(route as unknown as { upgrade(s: AudioSession): Promise<void> }, 'upgrade').mockResolvedValue(undefined);
+    return { route, upgrade };
+  };
+
+  it('moves onto the loopback only where a WebRTC-only canceller runs; with no canceller (headphones) the loopback cancels nothing and stays off', () => {
+    const webrtcOnly = routeWith(true, [true, false]);
+    webrtcOnly.route.started(session());
+    expect(webrtcOnly.upgrade).toHaveBeenCalledOnce();
+    const systemWide = routeWith(true, [true, false, 'remote-only']);
+    systemWide.route.started(session());
+    expect(systemWide.upgrade).not.toHaveBeenCalled();
+    const off = routeWith(false, [true, false, 'remote-only']);
+    off.route.started(session());
+    expect(off.upgrade, 'echoCancellation false: the loopback would only add latency').not.toHaveBeenCalled();
+  });
+});

@@ -81,6 +81,9 @@ export class EchoRoute {
     // The canceller already hears Web Audio output: the loopback would only add latency.
     const c = this.canceller();
     if (c && cancelsLocalOutput(c)) return;
+    // No canceller at all (echoCancellation false, as with headphones): the loopback would cancel
+    // nothing and add its delay (+65 to +92 ms receive-to-ear on the rig).
+    if (c && c.mode === false) return;
     void this.upgrade(session);
   }
 
