@@ -13,20 +13,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { it } from 'vitest';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { DIST_DIR } from '../e2e/harness/extension-harness.ts';
-import { ExtensionTargets } from '../e2e/harness/extension-targets.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../extension/offscreen/audio-overrides.ts';
-import { button, connectionStatus, selectView, waitForConnectionState } from '../e2e/harness/panel-page.ts';
+import { button, waitForConnectionState } from '../e2e/harness/panel-page.ts';
 import { waitFor } from '../e2e/harness/wait-for.ts';
 import { startFakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.ts';
 import { fmt, fmtPercentile, MIN_PERCENTILE_SAMPLES, summarize, type Summary } from './bench-stats.ts';
 import { dB, firstLoud, gapsBetween, rigAvailable, silenceAfter, speechLike, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
-import { launchOnRig, serveLoopbackPage } from './rig-browser.ts';
+import { launchOnRig, openPanelOnRig, serveLoopbackPage } from './rig-browser.ts';
 import { chunksDuringBot, ECHO_MODES, ECHO_PATHS, serveEchoPage, validateAcousticPath, type AcousticValidation, type EchoModeId, type EchoPathId, type EchoTrial } from './echo-matrix.ts';
 
 /** The only MV3 side-panel peer, measured with this method (latency-method.md, 2026-11-23). */
@@ -274,7 +272,7 @@ async function measureExtension(rig: PulseRig, variants: Variant[], probes: Arra
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
   const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
-    const { page, targets } = await openPanel(b, oai);
+    const { page, targets } = await openPanelOnRig(b, oai);
 
     for (let k = 0; k < REPEATS; k++) {
       // Interleaved, one turn per connection: load drifts and per-stream capture steps hit every variant alike.
@@ -352,24 +350,6 @@ async function measureExtension(rig: PulseRig, variants: Variant[], probes: Arra
   return out;
 }
 
-/** Opens the panel as a tab, with the OpenAI fake's key and endpoint filled in. */
-async function openPanel(b: Awaited<ReturnType<typeof launchOnRig>>, oai: Awaited<ReturnType<typeof startFakeOpenAIServer>>) {
-  const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
-  const id = new URL(sw.url()).host;
-  const targets = await ExtensionTargets.start(await b.context.browser()!.newBrowserCDPSession(), id);
-  const manifest = (await import(join(DIST_DIR, 'manifest.json'), { with: { type: 'json' } })) as { default: { side_panel: { default_path: string } } };
-  const page = await b.context.newPage();
-  await page.goto(`chrome-extension://${id}/${manifest.default.side_panel.default_path}?adapter=openai-realtime`);
-  await waitFor('the panel to link to the host', async () => !((await connectionStatus(page).textContent()) ?? 'reaching').includes('reaching'));
-  await selectView(page, 'Settings');
-  await page.getByLabel(/^api key$/i).fill(oai.apiKey);
-  const ep = page.getByRole('textbox', { name: /^endpoint url$/i });
-  if (!(await ep.isVisible())) await page.getByText(/^advanced settings$/i).click();
-  await ep.fill(oai.url);
-  await waitFor('the offscreen document to be attached', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
-  return { page, targets };
-}
-
 /** Connections in an interleaved order: each variant's connections spread evenly over the run. */
 function connectionOrder(variants: Array<Variant & { connections: number }>, scale: number): Variant[] {
   const slots: Array<[number, Variant]> = [];
@@ -391,7 +371,7 @@ async function measureConversations(rig: PulseRig, variants: Array<Variant & { c
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
   const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
-    const { page, targets } = await openPanel(b, oai);
+    const { page, targets } = await openPanelOnRig(b, oai);
     for (const v of connectionOrder(variants, LATENCY_SCALE)) {
       const figs = out[v.id];
       await waitFor('an evaluation in the offscreen document', async () => ({ v: await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `globalThis.${AUDIO_OVERRIDES_GLOBAL} = ${JSON.stringify(v.overrides)}; true`) }), { timeoutMs: 10_000 });

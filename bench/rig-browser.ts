@@ -7,6 +7,11 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { findBrowser } from '../e2e/harness/find-browser.mjs';
 import type { PulseRig } from './pulse-rig.ts';
 import { BASE_CHROMIUM_FLAGS } from '../e2e/harness/chromium-flags.ts';
+import { DIST_DIR } from '../e2e/harness/extension-harness.ts';
+import { ExtensionTargets } from '../e2e/harness/extension-targets.ts';
+import { connectionStatus, selectView } from '../e2e/harness/panel-page.ts';
+import { waitFor } from '../e2e/harness/wait-for.ts';
+import { OFFSCREEN_DOCUMENT_PATH } from '../extension/shared/messages.ts';
 
 /**
  * Chromium on the rig's PulseAudio: real devices (no --use-fake-device-for-media-stream) and sound
@@ -63,4 +68,22 @@ export async function serveLoopbackPage(): Promise<{ url: string; server: Server
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+/** Opens the panel as a tab, with the OpenAI fake's key and endpoint filled in. */
+export async function openPanelOnRig(b: Awaited<ReturnType<typeof launchOnRig>>, oai: { apiKey: string; url: string }) {
+  const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const id = new URL(sw.url()).host;
+  const targets = await ExtensionTargets.start(await b.context.browser()!.newBrowserCDPSession(), id);
+  const manifest = (await import(join(DIST_DIR, 'manifest.json'), { with: { type: 'json' } })) as { default: { side_panel: { default_path: string } } };
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${id}/${manifest.default.side_panel.default_path}?adapter=openai-realtime`);
+  await waitFor('the panel to link to the host', async () => !((await connectionStatus(page).textContent()) ?? 'reaching').includes('reaching'));
+  await selectView(page, 'Settings');
+  await page.getByLabel(/^api key$/i).fill(oai.apiKey);
+  const ep = page.getByRole('textbox', { name: /^endpoint url$/i });
+  if (!(await ep.isVisible())) await page.getByText(/^advanced settings$/i).click();
+  await ep.fill(oai.url);
+  await waitFor('the offscreen document to be attached', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
+  return { page, targets };
 }

@@ -7,18 +7,16 @@
  * chunk levels after the onset show whether the burst arrived late or arrived attenuated.
  * Variants force the microphone's processing (constraints rewritten in the offscreen document).
  */
-import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { it } from 'vitest';
 import { DIST_DIR } from '../../e2e/harness/extension-harness.ts';
-import { ExtensionTargets } from '../../e2e/harness/extension-targets.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../../extension/offscreen/audio-overrides.ts';
-import { button, connectionStatus, selectView, waitForConnectionState } from '../../e2e/harness/panel-page.ts';
+import { button, waitForConnectionState } from '../../e2e/harness/panel-page.ts';
 import { waitFor } from '../../e2e/harness/wait-for.ts';
 import { startFakeOpenAIServer } from '../../test/fakes/fake-openai-server.ts';
 import { firstLoud, startPulseRig, toneBurst } from '../pulse-rig.ts';
-import { launchOnRig } from '../rig-browser.ts';
+import { launchOnRig, openPanelOnRig } from '../rig-browser.ts';
 import { writeDiagnosis } from './diagnosis-output.ts';
 
 const TURNS = Number(process.env.DIAG_TURNS ?? 10);
@@ -64,19 +62,7 @@ it('capture onset: where capture-to-wire goes, per turn and per processing varia
   const turns: Turn[] = [];
   const loadBefore = loadavg()[0];
   try {
-    const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 15_000 }));
-    const id = new URL(sw.url()).host;
-    const targets = await ExtensionTargets.start(await b.context.browser()!.newBrowserCDPSession(), id);
-    const manifest = (await import(join(DIST_DIR, 'manifest.json'), { with: { type: 'json' } })) as { default: { side_panel: { default_path: string } } };
-    const page = await b.context.newPage();
-    await page.goto(`chrome-extension://${id}/${manifest.default.side_panel.default_path}?adapter=openai-realtime`);
-    await waitFor('the panel to link to the host', async () => !((await connectionStatus(page).textContent()) ?? 'reaching').includes('reaching'));
-    await selectView(page, 'Settings');
-    await page.getByLabel(/^api key$/i).fill(oai.apiKey);
-    const ep = page.getByRole('textbox', { name: /^endpoint url$/i });
-    if (!(await ep.isVisible())) await page.getByText(/^advanced settings$/i).click();
-    await ep.fill(oai.url);
-    await waitFor('the offscreen document', async () => (await targets.offscreenTargets(OFFSCREEN_DOCUMENT_PATH)).length > 0);
+    const { page, targets } = await openPanelOnRig(b, oai);
     const only = process.env.DIAG_VARIANTS?.split(',');
     for (const [name, v] of Object.entries(VARIANTS).filter(([n]) => !only || only.includes(n))) {
       await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `globalThis.${AUDIO_OVERRIDES_GLOBAL} = ${JSON.stringify({ echoPath: 'auto', ...(v.overrides ?? {}) })}; true`);
