@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RTVIEventCallbacks } from '@pipecat-ai/client-js';
 import { MicrophoneError } from '../transport/transport-errors.ts';
-import { AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets } from './audio-worklet-media-manager.ts';
+import { AudioWorkletMediaManager, toMicrophoneError, withShortOpusPackets, type AudioWorkletMediaManagerOptions } from './audio-worklet-media-manager.ts';
 import { LogLevel, PipecatClient, type RTVIMessage, type TransportState } from '@pipecat-ai/client-js';
 import { RealTimeWebsocketTransport } from '../transport/realtime-websocket-transport.ts';
 import type { PlaybackEvent, SpeechEvent } from './media-manager.ts';
@@ -175,8 +175,8 @@ function captureNode(): FakeWorkletNode {
   return n;
 }
 
-function makeManager(callbacks: RTVIEventCallbacks = {}, enableMic = true): AudioWorkletMediaManager {
-  const m = new AudioWorkletMediaManager({ echoPath: 'destination', captureWorkletUrl: '/capture.js', playerWorkletUrl: '/player.js' });
+function makeManager(callbacks: RTVIEventCallbacks = {}, enableMic = true, options: AudioWorkletMediaManagerOptions = {}): AudioWorkletMediaManager {
+  const m = new AudioWorkletMediaManager({ echoPath: 'destination', captureWorkletUrl: '/capture.js', playerWorkletUrl: '/player.js', ...options });
   m.setClientOptions({ callbacks, enableMic } as never, true);
   m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
   return m;
@@ -875,8 +875,7 @@ describe('AudioWorkletMediaManager: the microphone path into the capture worklet
   it("'media-stream-source' (and a browser without the processor) connect a source node instead", async () => {
     installDom();
     const processors = installTrackProcessor();
-    const m = new AudioWorkletMediaManager({ echoPath: 'destination', capturePath: 'media-stream-source', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
-    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    const m = makeManager({}, true, { capturePath: 'media-stream-source' });
     await m.connect();
     expect(processors).toHaveLength(0);
     expect(captureNode().context.sources[0].connections).toContain(captureNode());
@@ -885,8 +884,7 @@ describe('AudioWorkletMediaManager: the microphone path into the capture worklet
 
     installDom();
     vi.stubGlobal('MediaStreamTrackProcessor', undefined);
-    const n = new AudioWorkletMediaManager({ echoPath: 'destination', capturePath: 'track-processor', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
-    n.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    const n = makeManager({}, true, { capturePath: 'track-processor' });
     await n.connect();
     expect(n.getStats()).toMatchObject({ capturePath: 'media-stream-source', capturePathFallback: 'MediaStreamTrackProcessor is not available in this browser' });
     await n.disconnect();
@@ -936,8 +934,7 @@ describe('AudioWorkletMediaManager: the microphone path into the capture worklet
   it("Chrome's resampler keeps the microphone on a source node and says why; a processor that will not start falls back too", async () => {
     installDom({ deviceRate: 48000 });
     installTrackProcessor();
-    const m = new AudioWorkletMediaManager({ echoPath: 'destination', resampler: 'browser', captureWorkletUrl: '/c.js', playerWorkletUrl: '/p.js' });
-    m.configure({ inputSampleRate: 16000, outputSampleRate: 24000 });
+    const m = makeManager({}, true, { resampler: 'browser' });
     await m.connect();
     expect(m.getStats()).toMatchObject({ capturePath: 'media-stream-source', capturePathFallback: "Chrome's resampler runs the capture context at the adapter's rate" });
     await m.disconnect();
