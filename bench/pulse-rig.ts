@@ -12,13 +12,14 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { speechLikeProbe } from '../extension/offscreen/echo-probe-signal.ts';
+import { SampleStore } from './sample-store.ts';
 
 export const RIG_RATE = 48000;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 
 export interface Recording {
-  /** Mono float samples of the speaker, from the start of recording. */
+  /** Mono float samples of the speaker, from the start of recording: a view of what has arrived so far, not a copy. */
   samples(): Float32Array;
   /** Epoch ms of sample `i` (best estimate from the earliest-arriving reads). */
   timeOf(i: number): number;
@@ -124,32 +125,21 @@ export async function startPulseRig(opts: { acoustic?: AcousticPath } = {}): Pro
     const record = (source: string) => {
       const rec = spawn('parec', ['-d', source, '--format=s16le', `--rate=${RIG_RATE}`, '--channels=1', '--latency-msec=5', '--raw'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(rec);
-      const chunks: Buffer[] = [];
-      let total = 0;
+      const store = new SampleStore();
       /** Minimum over reads of (stamp − end sample time): later arrivals only add delay. */
       let offset = Infinity;
-      let leftover: Buffer | null = null;
       rec.stdout!.on('data', (d: Buffer) => {
         const t = now();
-        const buf = leftover ? Buffer.concat([leftover, d]) : d;
-        const whole = buf.length & ~1;
-        leftover = whole < buf.length ? buf.subarray(whole) : null;
-        chunks.push(buf.subarray(0, whole));
-        total += whole >> 1;
-        const o = t - (total / RIG_RATE) * 1000;
+        store.appendS16le(d);
+        const o = t - (store.length / RIG_RATE) * 1000;
         if (o < offset) offset = o;
       });
       const recording: Recording = {
-        samples() {
-          const all = Buffer.concat(chunks);
-          const out = new Float32Array(all.length >> 1);
-          for (let i = 0; i < out.length; i++) out[i] = all.readInt16LE(i * 2) / 32768;
-          return out;
-        },
+        samples: () => store.view(),
         timeOf: (i) => offset + (i / RIG_RATE) * 1000,
         indexAt: (t) => Math.round(((t - offset) / 1000) * RIG_RATE),
       };
-      return { recording, total: () => total };
+      return { recording, total: () => store.length };
     };
 
     const speakerRec = record('speaker.monitor');
@@ -225,6 +215,22 @@ export function gapsBetween(x: Float32Array, from: number, to: number, minMs = 2
     }
   }
   return gaps;
+}
+
+/**
+ * Delta `k` of the OpenAI fake's reply (test/fakes/fake-openai-server.ts, toneChunk): 100 ms of
+ * 220 Hz at 24 kHz PCM16, phase-continuous across deltas, amplitude 0.2. A plain page measured
+ * against us must play this very signal: Chromium's echo canceller holds back a burst said over the
+ * playback by an amount that depends on the playback's level (bench/diagnostics/over-playback.diag.ts:
+ * a 0.3 tone sent whole, the floor's reply before 2026-12-08, kept the first bursts out altogether
+ * and let later ones through in ~20 ms; the fake's 0.2 reply held each stream's first six bursts
+ * back ~90 ms).
+ */
+export function fakeReplyDelta(k: number, amplitude = 0.2): Buffer {
+  const n = 2400;
+  const pcm = new Int16Array(n);
+  for (let i = 0; i < n; i++) pcm[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * 220 * (k * n + i)) / 24000));
+  return Buffer.from(pcm.buffer);
 }
 
 /**
