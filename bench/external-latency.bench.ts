@@ -23,9 +23,12 @@ import { waitFor } from '../e2e/harness/wait-for.ts';
 import { startFakeOpenAIServer } from '../test/fakes/fake-openai-server.ts';
 import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.ts';
 import { fmt, fmtPercentile, MIN_PERCENTILE_SAMPLES, summarize, type Summary } from './bench-stats.ts';
-import { dB, firstLoud, gapsBetween, rigAvailable, silenceAfter, speechLike, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
+import { dB, fakeReplyDelta, firstLoud, gapsBetween, rigAvailable, silenceAfter, speechLike, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
 import { launchOnRig, openPanelOnRig, serveLoopbackPage } from './rig-browser.ts';
 import { chunksDuringBot, ECHO_MODES, ECHO_PATHS, serveEchoPage, validateAcousticPath, type AcousticValidation, type EchoModeId, type EchoPathId, type EchoTrial } from './echo-matrix.ts';
+
+/** Issue 14's goals for the default path, in ms over the rig floor measured in the same run. */
+const GOAL_OVER_FLOOR = { captureToWire: 12, receiveToEar: 8, bargeIn: 8 } as const;
 
 /** The only MV3 side-panel peer, measured with this method (latency-method.md, 2026-11-23). */
 const PEER = { captureToWire: 169, receiveToEar: 54, bargeIn: 1092 };
@@ -96,11 +99,11 @@ window.startFloor = async (wsUrl) => {
   const outs = { '24k': new AudioContext({ sampleRate: 24000, latencyHint: 'interactive' }), device: new AudioContext({ latencyHint: 'interactive' }) };
   let out = outs['24k'];
   await cap.resume(); await outs['24k'].resume(); await outs.device.resume();
-  let playing = [];
+  let playing = [], nextAt = 0;
   ws.onmessage = (e) => {
     if (typeof e.data === 'string') {
-      if (e.data.startsWith('route:')) out = outs[e.data.slice(6)];
-      if (e.data === 'stop') { playing.forEach((s) => s.stop()); playing = []; }
+      if (e.data.startsWith('route:')) { out = outs[e.data.slice(6)]; nextAt = 0; }
+      if (e.data === 'stop') { playing.forEach((s) => s.stop()); playing = []; nextAt = 0; }
       return;
     }
     const pcm = new Int16Array(e.data);
@@ -108,7 +111,9 @@ window.startFloor = async (wsUrl) => {
     const ch = buf.getChannelData(0);
     for (let i = 0; i < pcm.length; i++) ch[i] = pcm[i] / 32768;
     const src = out.createBufferSource();
-    src.buffer = buf; src.connect(out.destination); src.start(); playing.push(src);
+    // The first delta plays at once; the rest follow it back to back, as the fake's deltas arrive faster than real time.
+    nextAt = Math.max(nextAt, out.currentTime);
+    src.buffer = buf; src.connect(out.destination); src.start(nextAt); nextAt += buf.duration; playing.push(src);
   };
   window.stopFloor = async () => { stream.getTracks().forEach((t) => t.stop()); ws.close(); await cap.close(); await outs['24k'].close(); await outs.device.close(); };
   return { captureRoute, captureRate: stream.getAudioTracks()[0].getSettings().sampleRate, outputRates: [outs['24k'].sampleRate, outs.device.sampleRate], baseLatency: [outs['24k'].baseLatency, outs.device.baseLatency], outputLatency: [outs['24k'].outputLatency, outs.device.outputLatency] };
@@ -116,13 +121,8 @@ window.startFloor = async (wsUrl) => {
 </script>`;
 const epochNow = () => performance.timeOrigin + performance.now();
 
-/** 220 Hz at 24 kHz PCM16, like the fake's reply audio. */
-function replyTone(ms: number): Buffer {
-  const n = Math.round((ms / 1000) * 24000);
-  const pcm = new Int16Array(n);
-  for (let i = 0; i < n; i++) pcm[i] = Math.round(0.3 * 32767 * Math.sin((2 * Math.PI * 220 * i) / 24000));
-  return Buffer.from(pcm.buffer);
-}
+/** The fake's reply is sent in this many 100 ms deltas, 5 ms apart (test/fakes/fake-openai-server.ts, step). */
+const REPLY_DELTAS = 40;
 
 interface DirectionFigures {
   captureToWire: number[];
@@ -132,10 +132,19 @@ interface DirectionFigures {
 
 const FLOOR_ROUTES = ['24k', 'device'] as const;
 type FloorRoute = (typeof FLOOR_ROUTES)[number];
-type FloorFigures = Record<FloorRoute, DirectionFigures> & { info: unknown; overPlayback: Record<FloorRoute, number[]>; overPlaybackMissed: Record<FloorRoute, number> };
+type FloorFigures = Record<FloorRoute, DirectionFigures> & {
+  info: unknown;
+  overPlayback: Record<FloorRoute, number[]>;
+  overPlaybackMissed: Record<FloorRoute, number>;
+  streams: number;
+  /** Bursts over the playback by their turn in the stream (index 0: the first). */
+  overByTurn: number[][];
+  /** Each stream's first quiet burst and its bursts over the playback: the mix of bursts ours has (one quiet, then the barge-ins). */
+  sameMix: number[];
+};
 
 async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
-  const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null, overPlayback: { '24k': [], device: [] }, overPlaybackMissed: { '24k': 0, device: 0 } };
+  const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null, overPlayback: { '24k': [], device: [] }, overPlaybackMissed: { '24k': 0, device: 0 }, streams: 0, overByTurn: [], sameMix: [] };
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(FLOOR_PAGE);
@@ -160,48 +169,71 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
     });
   });
   const b = await launchOnRig(rig);
+  const heardWithin = async (what: string, ms: number) => waitFor(what, () => voicedAt, { timeoutMs: ms }).catch(() => null);
+  const listen = () => {
+    voicedAt = null;
+    armedAt = epochNow();
+  };
   try {
-    const page = await b.context.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
-    figs.info = await page.evaluate((u) => (window as unknown as { startFloor(u: string): Promise<unknown> }).startFloor(u), `ws://127.0.0.1:${port}/`);
-    await waitFor('the floor page to connect its WebSocket', () => client);
-    await sleep(500); // streams settle, as for the extension
-    for (let k = 0; k < FLOOR_TURNS; k++) for (const route of FLOOR_ROUTES) {
-      const f = figs[route];
-      client!.send(`route:${route}`);
-      voicedAt = null;
-      armedAt = epochNow();
-      const onset = await rig.play(toneBurst(400));
-      const heard = await waitFor('the floor page to send the burst', () => voicedAt, { timeoutMs: 5000 });
-      f.captureToWire.push(heard - onset);
-      await sleep(700); // the burst has passed
-      const sentAt = epochNow();
-      client!.send(replyTone(3000));
-      const ear = await waitFor('the floor reply on the speaker', () => {
-        const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(sentAt - 5));
-        return i >= 0 ? i : null;
-      }, { timeoutMs: 5000 });
-      f.receiveToEar.push(rig.recording.timeOf(ear) - sentAt);
-      await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
-      // A burst over the page's own playback, as a barge-in is said over the bot: its capture-to-wire.
-      voicedAt = null;
-      armedAt = epochNow();
-      const overOnset = await rig.play(toneBurst(300));
-      // Over its own playback the page's capture may never carry the burst (the canceller's double-talk
-      // suppression): counted as missed, not as a failure of the floor.
-      const overHeard = await waitFor('the floor page to send the burst over its playback', () => voicedAt, { timeoutMs: 2000 }).catch(() => null);
-      if (overHeard === null) figs.overPlaybackMissed[route]++;
-      else figs.overPlayback[route].push(overHeard - overOnset);
-      const stopAt = epochNow();
-      client!.send('stop');
-      const end = await waitFor('silence after the floor stop', () => {
-        const j = silenceAfter(rig.recording.samples(), rig.recording.indexAt(stopAt - 50));
-        return j >= 0 ? j : null;
-      }, { timeoutMs: 5000 });
-      f.bargeIn.push(rig.recording.timeOf(end) - stopAt);
-      await sleep(300);
+    // Conversations shaped like the extension's (measureConversations): per microphone stream, a
+    // quiet burst, then CYCLES turns of reply → burst over it after 0.8 s → stop; the canceller's
+    // hold on bursts over the playback changes within a stream's first turns, so the floor's
+    // streams must be as long as ours. Each turn also starts with a quiet burst (the bot silent),
+    // which ours cannot have (the fake answers the barge-in at once): more quiet samples, no
+    // playback for the canceller to learn from.
+    for (let stream = 0; stream < FLOOR_STREAMS; stream++) {
+      client = null;
+      const page = await b.context.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      figs.info = await page.evaluate((u) => (window as unknown as { startFloor(u: string): Promise<unknown> }).startFloor(u), `ws://127.0.0.1:${port}/`);
+      await waitFor('the floor page to connect its WebSocket', () => client);
+      figs.streams++;
+      await sleep(500); // streams settle, as for the extension
+      for (let cycle = 0; cycle < CYCLES; cycle++) {
+        const route = FLOOR_ROUTES[(stream + cycle) % FLOOR_ROUTES.length];
+        const f = figs[route];
+        client!.send(`route:${route}`);
+        listen();
+        const onset = await rig.play(toneBurst(400));
+        const heard = await heardWithin('the floor page to send the burst', 5000);
+        if (heard === null) throw new Error('the floor page never sent a quiet burst (5 s)');
+        f.captureToWire.push(heard - onset);
+        if (cycle === 0) figs.sameMix.push(heard - onset);
+        await sleep(700); // the fake answers once its VAD has heard 500 ms of silence after the burst
+        const sentAt = epochNow();
+        for (let k = 0; k < REPLY_DELTAS; k++) {
+          client!.send(fakeReplyDelta(k));
+          await sleep(5);
+        }
+        const ear = await waitFor('the floor reply on the speaker', () => {
+          const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(sentAt - 5));
+          return i >= 0 ? i : null;
+        }, { timeoutMs: 5000 });
+        f.receiveToEar.push(rig.recording.timeOf(ear) - sentAt);
+        await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
+        // A burst over the page's own playback, as a barge-in is said over the bot: its capture-to-wire.
+        listen();
+        const overOnset = await rig.play(toneBurst(300));
+        // The canceller may keep the burst out of the page's capture altogether: counted as missed.
+        const overHeard = await heardWithin('the floor page to send the burst over its playback', 5000);
+        if (overHeard === null) figs.overPlaybackMissed[route]++;
+        else {
+          figs.overPlayback[route].push(overHeard - overOnset);
+          (figs.overByTurn[cycle] ??= []).push(overHeard - overOnset);
+          figs.sameMix.push(overHeard - overOnset);
+        }
+        const stopAt = epochNow();
+        client!.send('stop');
+        const end = await waitFor('silence after the floor stop', () => {
+          const j = silenceAfter(rig.recording.samples(), rig.recording.indexAt(stopAt - 50));
+          return j >= 0 ? j : null;
+        }, { timeoutMs: 5000 });
+        f.bargeIn.push(rig.recording.timeOf(end) - stopAt);
+        await sleep(700); // the burst over the playback has passed
+      }
+      await page.evaluate(() => (window as unknown as { stopFloor(): Promise<void> }).stopFloor());
+      await page.close();
     }
-    await page.evaluate(() => (window as unknown as { stopFloor(): Promise<void> }).stopFloor());
   } finally {
     await b.close();
     wss.close();
@@ -236,13 +268,14 @@ const VARIANTS: Array<Variant & { connections: number }> = [
 /** Turns per connection in the dry-rig conversations; BENCH_LATENCY_SCALE scales the connections (quick trial runs). */
 const CYCLES = 10;
 const LATENCY_SCALE = Math.max(0.05, Number(process.env.BENCH_LATENCY_SCALE ?? 1));
-/** Floor turns per output route (each turn alternates the two routes). */
-const FLOOR_TURNS = Math.max(2, Math.round(15 * LATENCY_SCALE));
+/** Microphone streams of the floor page, each a conversation of CYCLES turns (the routes alternate turn by turn). */
+const FLOOR_STREAMS = Math.max(1, Math.round(10 * LATENCY_SCALE));
 type VariantId = string;
 
 /** Path × echo-cancellation mode on the acoustic rig (the echo table). */
 const ECHO_VARIANTS: Variant[] = [
   { id: 'auto/true', label: "'auto' (default) × true", overrides: { echoPath: 'auto', echoCancellation: true } },
+  { id: 'auto/true/no-guard', label: "'auto' × true with the echo guard off (before this round)", overrides: { echoPath: 'auto', echoCancellation: true, echoGuard: false } },
   { id: 'destination/false', label: 'destination × false', overrides: { echoPath: 'destination', echoCancellation: false } },
   { id: 'audio-element/true', label: 'audio-element × true', overrides: { echoPath: 'audio-element', echoCancellation: true } },
   { id: 'rtc-loopback/true', label: 'rtc-loopback × true', overrides: { echoPath: 'rtc-loopback', echoCancellation: true } },
@@ -254,6 +287,8 @@ interface ExtensionFigures extends DirectionFigures {
   /** Conversations: capture-to-wire of a connection's first burst (the bot silent) and of the bursts over the bot. */
   captureQuiet: number[];
   captureOverBot: number[];
+  /** The bursts over the bot by their turn in the connection (index 0: the first barge-in). */
+  overBotByTurn: number[][];
   gapsPerReply: number[];
   streams: string;
   playbackPaths: string[];
@@ -267,10 +302,22 @@ interface ExtensionFigures extends DirectionFigures {
   failures: string[];
 }
 
+/**
+ * The bot's voice on the acoustic rig: 4 s of the speech-like sound the echo matrix's plain page
+ * plays (at 24 kHz), streamed by the fake as its reply. Until 2026-12-08 the extension's echo turns
+ * played the fake's 220 Hz tone, a signal an echo canceller converges on far worse than on speech,
+ * so the extension and the plain page were measured on different bots.
+ */
+function botSpeech24k(ms: number): Int16Array {
+  const at48 = speechLike(ms);
+  return Int16Array.from({ length: at48.length >> 1 }, (_, i) => Math.round(Math.max(-1, Math.min(1, at48[2 * i])) * 32767));
+}
+
 async function measureExtension(rig: PulseRig, variants: Variant[], probes: Array<{ echoCancellation: boolean; verdicts: string[] }> = []): Promise<Record<VariantId, ExtensionFigures>> {
-  const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
+  const bot = botSpeech24k(4000);
+  const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioPcm: bot }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], overBotByTurn: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const { page, targets } = await openPanelOnRig(b, oai);
 
@@ -298,8 +345,9 @@ async function measureExtension(rig: PulseRig, variants: Variant[], probes: Arra
           return i >= 0 ? i : null;
         }, { timeoutMs: 5000 });
         figs.receiveToEar.push(rig.recording.timeOf(earIndex) - firstDelta.at);
-        // Let the reply play ~1 s, then talk over it.
-        await sleep(Math.max(0, rig.recording.timeOf(earIndex) + 1000 - Date.now()));
+        // Let the reply play ~3 s, then talk over it: past the echo guard's 2.5 s of bot speech, so
+        // the margin below covers what the canceller alone lets through after the guard stands down.
+        await sleep(Math.max(0, rig.recording.timeOf(earIndex) + ECHO_LISTEN_MS - Date.now()));
         // What reached the provider while the bot spoke and the user did not: the echo left, chunk by chunk.
         const earAt = rig.recording.timeOf(earIndex);
         const during = oai.receivedOfType('input_audio_buffer.append').filter((f) => f.at >= earAt && f.pcm);
@@ -369,7 +417,7 @@ function connectionOrder(variants: Array<Variant & { connections: number }>, sca
 async function measureConversations(rig: PulseRig, variants: Array<Variant & { connections: number }>): Promise<Record<VariantId, ExtensionFigures>> {
   const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
   const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
-  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
+  const out = Object.fromEntries(variants.map((v) => [v.id, { captureToWire: [], receiveToEar: [], bargeIn: [], captureQuiet: [], captureOverBot: [], overBotByTurn: [], gapsPerReply: [], streams: '', playbackPaths: [], echoStats: [], falseBargeIns: 0, echoMarginsDb: [], turns: 0, failures: [] } as ExtensionFigures])) as Record<VariantId, ExtensionFigures>;
   try {
     const { page, targets } = await openPanelOnRig(b, oai);
     for (const v of connectionOrder(variants, LATENCY_SCALE)) {
@@ -390,6 +438,7 @@ async function measureConversations(rig: PulseRig, variants: Array<Variant & { c
           started++;
           figs.captureToWire.push(heard.at - onset);
           (cycle === 0 ? figs.captureQuiet : figs.captureOverBot).push(heard.at - onset);
+          if (cycle > 0) (figs.overBotByTurn[cycle - 1] ??= []).push(heard.at - onset);
           if (cycle > 0) {
             // This burst interrupted the previous reply: how long the speaker kept playing.
             const end = await waitFor('silence after the barge-in', () => {
@@ -424,6 +473,9 @@ async function measureConversations(rig: PulseRig, variants: Array<Variant & { c
   }
   return out;
 }
+
+/** How long the bot speaks on the acoustic rig before the user talks over it (the reply is 4 s). */
+const ECHO_LISTEN_MS = 3000;
 
 /** The acoustic path of the echo table (pulse-rig.ts): a laptop's speaker heard by its own microphone. */
 const ACOUSTIC = { delayMs: 40, gainDb: -6 };
@@ -511,7 +563,7 @@ it('external latency bench', async () => {
   const echo = process.env.BENCH_SKIP_ECHO === '1' ? { acoustic: [], trials: [], ext: null, probes: [], loadBefore: NaN, loadAfter: NaN } : await measureEcho(attempt);
   const error = errors.join('; ');
   const FIGURES = [
-    { key: 'captureToWire', label: 'capture-to-wire', what: "burst onset on the microphone → first chunk with it at the server; ours: every burst, the floor's: its quiet bursts (split below)" },
+    { key: 'captureToWire', label: 'capture-to-wire', what: "burst onset on the microphone → first chunk with it at the server; every burst of the conversations, the floor's in the same mix as ours: each stream's first quiet burst and its bursts over the playback (split below)" },
     { key: 'receiveToEar', label: 'receive-to-ear', what: 'first audio sent by the server → first sample on the speaker' },
     { key: 'bargeIn', label: 'barge-in-to-silence', what: 'interruption sent by the server → last sample before ≥ 150 ms of silence' },
   ] as const;
@@ -524,6 +576,8 @@ it('external latency bench', async () => {
     return [f.key, a && b ? (b.median < a.median ? 'device' : '24k') : a ? '24k' : 'device'];
   })) as Record<FigureKey, FloorRoute>;
   const floorS = Object.fromEntries(FIGURES.map((f) => [f.key, routeS[floorRoute[f.key]][f.key]])) as Record<FigureKey, Summary | null>;
+  // Capture does not depend on the output route; like for like, the floor's bursts in our mix.
+  if (floor?.sameMix.length) floorS.captureToWire = summarize(floor.sameMix);
   const variantS = Object.fromEntries(VARIANTS.map((v) => [v.id, Object.fromEntries(FIGURES.map((f) => [f.key, sum(ext?.[v.id][f.key])]))])) as Record<VariantId, Record<FigureKey, Summary | null>>;
   const added = (s: Summary | null, base: Summary | null) => (s && base ? s.median - base.median : NaN);
   const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(0)} ms` : 'n/a');
@@ -539,7 +593,7 @@ it('external latency bench', async () => {
       ours: complete ? `capture-to-wire ${fmt(d.captureToWire!, 0)} ms, receive-to-ear ${fmt(d.receiveToEar!, 0)} ms, barge-in-to-silence ${fmt(d.bargeIn!, 0)} ms (default echoPath 'auto', live path: ${defaultPaths}); over the rig floor: ${addedBy(DEFAULT)}` : `incomplete: ${error || 'no samples'}`,
       baseline: `peer extension (measured 2026-11-23, not re-run here): ${PEER.captureToWire}, ${PEER.receiveToEar}, ${PEER.bargeIn} ms${complete ? ` (${(PEER.captureToWire / d.captureToWire!.median).toFixed(1)}×, ${(PEER.receiveToEar / d.receiveToEar!.median).toFixed(1)}×, ${(PEER.bargeIn / d.bargeIn!.median).toFixed(1)}×)` : ''}`,
       met: complete ? ok(d.captureToWire) && ok(d.receiveToEar) && ok(d.bargeIn) : null,
-      note: `rig floor this run (fastest plain page, no code of ours): ${FIGURES.map((f) => `${f.label} ${floorS[f.key] ? fmt(floorS[f.key]!, 0) : 'n/a'} ms`).join(', ')}; load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores`,
+      note: `rig floor this run (fastest plain page, no code of ours): ${FIGURES.map((f) => `${f.label} ${floorS[f.key] ? fmt(floorS[f.key]!, 0) : 'n/a'} ms`).join(', ')}; issue 14's goal over the floor (capture-to-wire ≤ +${GOAL_OVER_FLOOR.captureToWire}, receive-to-ear and barge-in-to-silence ≤ +${GOAL_OVER_FLOOR.receiveToEar} ms): ${FIGURES.map((f) => { const x = added(d[f.key], floorS[f.key]); return `${f.label} ${signed(x)} ${Number.isFinite(x) ? (x <= GOAL_OVER_FLOOR[f.key] ? '(met)' : '(not met)') : ''}`; }).join(', ')}; load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores`,
     },
   ];
   const md: string[] = [];
@@ -551,7 +605,7 @@ it('external latency bench', async () => {
     md.push(table(['rig validation (plain loopback page)', 'mic → speaker', 'added'], [['no added delay', `${fmt(validation.plain, 1)} ms`, '—'], ['DelayNode 100 ms (same streams, alternating)', `${fmt(validation.delayed, 1)} ms`, `+${(validation.delayed.median - validation.plain.median).toFixed(1)} ms (reference: +98.8 to +104.7 ms)`]]));
     md.push('');
   }
-  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 10 ms frame of the microphone's track over a WebSocket as soon as it is read (MediaStreamTrackProcessor: no Web Audio graph, no chunking; voiced = the fake's RMS threshold 0.02 on that frame), plays what it receives at once with an AudioBufferSourceNode, and stops on a "stop" message. Two plain output routes alternate turn by turn in the same page (${FLOOR_TURNS} turns each, one connection: fewer samples than the default path's, flagged): an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
+  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 10 ms frame of the microphone's track over a WebSocket as soon as it is read (MediaStreamTrackProcessor: no Web Audio graph, no chunking; voiced = the fake's RMS threshold 0.02 on that frame), plays what it receives at once with AudioBufferSourceNodes (the first delta at once, the rest back to back), and stops on a "stop" message. It plays the fake's very reply (220 Hz at 0.2, 100 ms deltas sent 5 ms apart) and holds conversations shaped like ours: ${floor?.streams ?? FLOOR_STREAMS} microphone streams (a page each) of ${CYCLES} turns, each turn a quiet burst, the reply, and a burst over it after 0.8 s, then stop. Two plain output routes alternate turn by turn in each page: an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
   md.push('');
   md.push(table(['floor route', ...FIGURES.map((f) => f.label)], FLOOR_ROUTES.map((r) => [r === '24k' ? '24 kHz context' : "device-rate context", ...FIGURES.map((f) => (routeS[r][f.key] ? `${fmt(routeS[r][f.key]!, 1)} ms; ${fmtPercentile(routeS[r][f.key]!, 95)}${floorRoute[f.key] === r ? ' (floor)' : ''}` : 'n/a'))])));
   md.push('');
@@ -598,12 +652,25 @@ it('external latency bench', async () => {
   }
   if (ext) {
     md.push('');
-    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page, same run: its quiet bursts are the floor's capture-to-wire above; a burst said over its own playback (the reply it is playing; the page stops at the server's word after that): ${FLOOR_ROUTES.map((r) => { const o = floor?.overPlayback?.[r] ?? []; return `${r === '24k' ? '24 kHz context' : 'device-rate context'} ${o.length ? `${fmt(summarize(o), 1)} ms (n = ${o.length})` : 'none heard'}, missed (not above the threshold within 2 s) in ${floor?.overPlaybackMissed?.[r] ?? 0} of ${FLOOR_TURNS} turns`; }).join('; ')}.`);
+    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page, same run: its quiet bursts are the floor's capture-to-wire above; a burst said over its own playback (the reply it is playing; the page stops at the server's word after that): ${FLOOR_ROUTES.map((r) => { const o = floor?.overPlayback?.[r] ?? []; return `${r === '24k' ? '24 kHz context' : 'device-rate context'} ${o.length ? `${fmt(summarize(o), 1)} ms (n = ${o.length})` : 'none heard'}, missed (not above the threshold within 5 s) in ${floor?.overPlaybackMissed?.[r] ?? 0} turns`; }).join('; ')}.`);
+  }
+  if (ext && floor) {
+    const ours = ext[DEFAULT].overBotByTurn;
+    const turns = Math.max(ours.length, floor.overByTurn.length);
+    const cell = (xs: number[] | undefined) => (xs?.length ? `${fmt(summarize(xs), 1)} ms (n = ${xs.length})` : 'n/a');
+    md.push('');
+    md.push(`**Capture-to-wire over the bot, by the burst's turn in its microphone stream** (median (min–max); ours: the default's connections; the floor: its streams, both routes): Chromium's echo canceller holds back the start of a burst said over the playback in a stream's first turns and lets it through later, in the plain page as in ours.`);
+    md.push('');
+    md.push(table(['turn over the playback', 'rig floor (plain page, same reply)', 'ours, default', 'ours − floor'], Array.from({ length: turns }, (_, i) => {
+      const o = ours[i]?.length ? summarize(ours[i]) : null;
+      const fl = floor.overByTurn[i]?.length ? summarize(floor.overByTurn[i]) : null;
+      return [String(i + 1), cell(floor.overByTurn[i]), cell(ours[i]), signed(added(o, fl))];
+    })));
   }
   if (ext) {
     const mq = ext['mss']?.captureQuiet ?? [], mo = ext['mss']?.captureOverBot ?? [], dq = ext['auto']?.captureQuiet ?? [], dov = ext['auto']?.captureOverBot ?? [];
     md.push('');
-    md.push(`**The microphone's path into the worklet (this round).** The default now reads the microphone's frames from its track (MediaStreamTrackProcessor) instead of a MediaStreamAudioSourceNode; same run: frames ${dq.length ? `${fmt(summarize(dq), 1)} ms quiet (n = ${dq.length})` : 'n/a'}, ${dov.length ? `${fmt(summarize(dov), 1)} ms over the bot (n = ${dov.length})` : 'n/a'}; source node ${mq.length ? `${fmt(summarize(mq), 1)} ms quiet (n = ${mq.length})` : 'n/a'}, ${mo.length ? `${fmt(summarize(mo), 1)} ms over the bot (n = ${mo.length})` : 'n/a'}. Why it changed (diagnosis runs on this rig, 2026-12-07 20:59–21:24 UTC, load 0.8–2.5, not part of this bench; \`npm run bench:diagnose\` runs both diagnoses again, bench/diagnostics/): one page read the same track both ways at once for 20 bursts 2 s apart; the frames carried each burst 18–27 ms after its onset throughout, the source node 34 ms at first, drifting to 53 ms, then stepping to 113–137 ms after about 22 s of the stream. **Where capture-to-wire over the bot goes:** the offscreen document stamped each capture chunk as it reached the main thread and as it was sent; the hop from the worklet to the fake took under 3 ms in every turn, so the rest is before our code sees the audio. The chunk levels after an onset show the burst arriving 16–25 ms after it but attenuated (RMS 0.000–0.004 against about 0.2) and rising over 60–80 ms before it crossed the VAD threshold. The microphone's processing was then switched one part at a time (constraints forced in the offscreen document, 10 turns each, frames path): echo cancellation alone (noise suppression and gain control off) 97–108 ms over the bot in turns 1–6; echo cancellation off (the other two on) 15–49 ms in every turn; everything off 14–40 ms. So Chromium's echo canceller is what holds back the start of speech said over the bot's voice, inside its capture processing, before any page code sees the audio; but the floor page, with the same constraints, bursting over its own playback in this run (the over-the-bot row's floor) is not held back, so something our session does while it plays brings the canceller to it, and that was not found. On this dry rig it stopped after about 17 s of a connection (turns 7–9: 21–42 ms), as if the canceller had concluded there is no echo path; with speakers there is one. With headphones, \`echoCancellation: false\` removes it (the ec-off column).`);
+    md.push(`**The microphone's path into the worklet (this round).** The default now reads the microphone's frames from its track (MediaStreamTrackProcessor) instead of a MediaStreamAudioSourceNode; same run: frames ${dq.length ? `${fmt(summarize(dq), 1)} ms quiet (n = ${dq.length})` : 'n/a'}, ${dov.length ? `${fmt(summarize(dov), 1)} ms over the bot (n = ${dov.length})` : 'n/a'}; source node ${mq.length ? `${fmt(summarize(mq), 1)} ms quiet (n = ${mq.length})` : 'n/a'}, ${mo.length ? `${fmt(summarize(mo), 1)} ms over the bot (n = ${mo.length})` : 'n/a'}. Why it changed (diagnosis runs on this rig, 2026-12-07 20:59–21:24 UTC, load 0.8–2.5, not part of this bench; \`npm run bench:diagnose\` runs both diagnoses again, bench/diagnostics/): one page read the same track both ways at once for 20 bursts 2 s apart; the frames carried each burst 18–27 ms after its onset throughout, the source node 34 ms at first, drifting to 53 ms, then stepping to 113–137 ms after about 22 s of the stream. **Where capture-to-wire over the bot goes:** the offscreen document stamped each capture chunk as it reached the main thread and as it was sent; the hop from the worklet to the fake took under 3 ms in every turn, so the rest is before our code sees the audio. The chunk levels after an onset show the burst arriving 16–25 ms after it but attenuated (RMS 0.000–0.004 against about 0.2) and rising over 60–80 ms before it crossed the VAD threshold. The microphone's processing was then switched one part at a time (constraints forced in the offscreen document, 10 turns each, frames path): echo cancellation alone (noise suppression and gain control off) 97–108 ms over the bot in turns 1–6; echo cancellation off (the other two on) 15–49 ms in every turn; everything off 14–40 ms. So Chromium's echo canceller is what holds back the start of speech said over the bot's voice, inside its capture processing, before any page code sees the audio. A plain page does the same when it plays the same reply (bench/diagnostics/over-playback.diag.ts, 2026-12-08 00:10 UTC, 8 turns per variant, load 0.6–1.1: a burst over the fake's 0.2 reply took 86–100 ms in each stream's first six turns and 18–28 ms after, whether the reply was played as one buffer, as back-to-back deltas, through a player worklet, or beside a second context like our capture graph), and the floor page before this round was not held back only because it played a louder reply (0.3, sent whole), which the canceller treats differently (its first two bursts over it were missed altogether, later ones passed in ~20 ms); the floor now plays the fake's own reply (the by-turn table above). With headphones, \`echoCancellation: false\` removes it (the ec-off column).`);
   }
   const e24 = variantS['player-24k']?.receiveToEar;
   const eDev = variantS['auto']?.receiveToEar;
@@ -625,7 +692,7 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
   const v = echo.acoustic;
   md.push(`A second rig in the same run, with an acoustic path: the microphone's feeder records the speaker's monitor and mixes the speaker's signal of ${ACOUSTIC.delayMs} ms before, at ${ACOUSTIC.gainDb} dB, into every microphone sample (bench/pulse-rig.ts). **Validated** by playing 1.5 s of speech-like sound on the speaker with \`pacat\` (no browser) and cross-correlating what the microphone source carried with the speaker's monitor: ${v.length ? v.map((x) => `${x.delayMs.toFixed(1)} ms, ${x.gainDb.toFixed(2)} dB (correlation ${Math.min(1, x.correlation).toFixed(2)})`).join('; ') : 'not validated (see errors)'}. Load average ${echo.loadBefore.toFixed(1)} → ${echo.loadAfter.toFixed(1)} on ${cpus().length} cores in this part of the run.`);
   md.push('');
-  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (player context at the device's rate, as the product's player now runs; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it.`);
+  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (player context at the device's rate, as the product's player now runs; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it. The fake replies with 4 s of the same speech-like sound (at 24 kHz) and the user speaks over it ${ECHO_LISTEN_MS / 1000} s into it, so each turn's margin covers both the echo guard's window (the first 2.5 s of bot speech on a new microphone stream, README "Echo") and what the canceller alone lets through after it; the guard-off row is the same conversation without the guard.`);
   md.push('');
   const trials = echo.trials;
   const reduction = (path: EchoPathId, mode: EchoModeId) => {
@@ -653,6 +720,8 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
     const label = f && ECHO_VARIANTS.find((x) => echo.ext?.[x.id] === f)?.overrides.echoPath === 'auto' ? `${path} ('auto', the default)` : path;
  rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, r.margins, f && f.echoMarginsDb.length ? f.echoMarginsDb.map((x) => x.toFixed(1)).join(', ') : '—', f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
   }
+  const noGuard = echo.ext?.['auto/true/no-guard'] ?? null;
+  if (noGuard) rows.push(["destination ('auto'), echo guard off (before this round)", 'true', '—', '—', '—', '—', noGuard.echoMarginsDb.length ? noGuard.echoMarginsDb.map((x) => x.toFixed(1)).join(', ') : '—', `${noGuard.falseBargeIns}/${noGuard.turns}`, lat(noGuard, 'captureToWire'), lat(noGuard, 'receiveToEar'), lat(noGuard, 'bargeIn')]);
   rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
   md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'margin of the loudest chunk under the VAD threshold, dB per trial (whole reply / from 1 s)', 'through the extension: margin of the loudest chunk the provider received during the reply, dB per turn', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
   md.push('');

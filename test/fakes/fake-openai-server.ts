@@ -25,6 +25,13 @@ export interface FakeResponsePlan {
   text?: string;
   /** Audio to stream in audio mode; default 60 ms per word, at least 300 ms. */
   audioMs?: number;
+  /**
+   * The reply's audio as 24 kHz mono PCM16 instead of the default 220 Hz tone: the live service
+   * streams the model's speech in the same deltas (base64 PCM16 at 24 kHz, provider-protocols.md
+   * A.7). Benches use it where the signal matters, as for echo cancellation, which a pure tone
+   * does not exercise as speech does. Cut into `deltaMs` pieces; `audioMs` is its length.
+   */
+  audioPcm?: Int16Array;
   /** Audio per `response.output_audio.delta` (default 100 ms). */
   deltaMs?: number;
   /** Wall-clock gap between deltas (default 5 ms: the real service streams faster than real time). */
@@ -881,7 +888,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         endWith();
         return;
       }
-      const audioMs = plan.audioMs ?? Math.max(300, words.length * 60);
+      const audioMs = plan.audioPcm ? (plan.audioPcm.length / SAMPLE_RATE) * 1000 : (plan.audioMs ?? Math.max(300, words.length * 60));
       const deltaMs = plan.deltaMs ?? 100;
       const chunks = Math.max(1, Math.ceil(audioMs / deltaMs));
       let chunk = 0;
@@ -897,9 +904,17 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
           send({ type: 'response.output_audio_transcript.delta', ...ids, delta });
         }
         const ms = Math.min(deltaMs, audioMs - chunk * deltaMs);
-        const tone = toneChunk(Math.round((ms * SAMPLE_RATE) / 1000), phase);
-        phase = tone.phase;
-        send({ type: 'response.output_audio.delta', ...ids, delta: tone.b64 });
+        let b64: string;
+        if (plan.audioPcm) {
+          const from = Math.round((chunk * deltaMs * SAMPLE_RATE) / 1000);
+          const piece = plan.audioPcm.subarray(from, from + Math.round((ms * SAMPLE_RATE) / 1000));
+          b64 = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString('base64');
+        } else {
+          const tone = toneChunk(Math.round((ms * SAMPLE_RATE) / 1000), phase);
+          phase = tone.phase;
+          b64 = tone.b64;
+        }
+        send({ type: 'response.output_audio.delta', ...ids, delta: b64 });
         assistantAudioSent = true;
         audioMsByItem.set(ids.item_id, (audioMsByItem.get(ids.item_id) ?? 0) + ms);
         chunk++;

@@ -239,4 +239,18 @@ describe('fake OpenAI Realtime server fidelity', () => {
     expect(done).toMatchObject({ status: 'incomplete', status_details: { type: 'incomplete', reason: 'max_output_tokens' } });
     c.ws.close();
   });
+
+  it('streams a planned PCM reply as it is, in deltaMs pieces, instead of the tone', async () => {
+    const c = await rawClient(realtimeWithKey());
+    await c.next('session.created');
+    const pcm = Int16Array.from({ length: 6000 }, (_, i) => (i * 7919) % 65536 - 32768);
+    server.queueResponse({ text: 'speech', audioPcm: pcm, deltaMs: 100 });
+    c.send({ type: 'response.create', event_id: 'r1' });
+    await c.next('response.done');
+    const deltas = c.messages.filter((m) => m.type === 'response.output_audio.delta').map((m) => Buffer.from(String(m.delta), 'base64'));
+    expect(deltas.map((d) => d.length)).toEqual([4800, 4800, 2400]);
+    const got = new Int16Array(Buffer.concat(deltas).buffer.slice(0));
+    expect(Array.from(got)).toEqual(Array.from(pcm));
+    c.ws.close();
+  });
 });
