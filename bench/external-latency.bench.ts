@@ -275,7 +275,6 @@ type VariantId = string;
 /** Path × echo-cancellation mode on the acoustic rig (the echo table). */
 const ECHO_VARIANTS: Variant[] = [
   { id: 'auto/true', label: "'auto' (default) × true", overrides: { echoPath: 'auto', echoCancellation: true } },
-  { id: 'auto/true/no-guard', label: "'auto' × true with the echo guard off (before this round)", overrides: { echoPath: 'auto', echoCancellation: true, echoGuard: false } },
   { id: 'destination/false', label: 'destination × false', overrides: { echoPath: 'destination', echoCancellation: false } },
   { id: 'audio-element/true', label: 'audio-element × true', overrides: { echoPath: 'audio-element', echoCancellation: true } },
   { id: 'rtc-loopback/true', label: 'rtc-loopback × true', overrides: { echoPath: 'rtc-loopback', echoCancellation: true } },
@@ -345,8 +344,8 @@ async function measureExtension(rig: PulseRig, variants: Variant[], probes: Arra
           return i >= 0 ? i : null;
         }, { timeoutMs: 5000 });
         figs.receiveToEar.push(rig.recording.timeOf(earIndex) - firstDelta.at);
-        // Let the reply play ~3 s, then talk over it: past the echo guard's 2.5 s of bot speech, so
-        // the margin below covers what the canceller alone lets through after the guard stands down.
+        // Let the reply play ~3 s, then talk over it: the margin below covers the canceller's start
+        // (where it leaks, the first second of a new stream's first reply) and the settled part after.
         await sleep(Math.max(0, rig.recording.timeOf(earIndex) + ECHO_LISTEN_MS - Date.now()));
         // What reached the provider while the bot spoke and the user did not: the echo left, chunk by chunk.
         const earAt = rig.recording.timeOf(earIndex);
@@ -692,7 +691,7 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
   const v = echo.acoustic;
   md.push(`A second rig in the same run, with an acoustic path: the microphone's feeder records the speaker's monitor and mixes the speaker's signal of ${ACOUSTIC.delayMs} ms before, at ${ACOUSTIC.gainDb} dB, into every microphone sample (bench/pulse-rig.ts). **Validated** by playing 1.5 s of speech-like sound on the speaker with \`pacat\` (no browser) and cross-correlating what the microphone source carried with the speaker's monitor: ${v.length ? v.map((x) => `${x.delayMs.toFixed(1)} ms, ${x.gainDb.toFixed(2)} dB (correlation ${Math.min(1, x.correlation).toFixed(2)})`).join('; ') : 'not validated (see errors)'}. Load average ${echo.loadBefore.toFixed(1)} → ${echo.loadAfter.toFixed(1)} on ${cpus().length} cores in this part of the run.`);
   md.push('');
-  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (player context at the device's rate, as the product's player now runs; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it. The fake replies with 4 s of the same speech-like sound (at 24 kHz) and the user speaks over it ${ECHO_LISTEN_MS / 1000} s into it, so each turn's margin covers both the echo guard's window (the first 2.5 s of bot speech on a new microphone stream, README "Echo") and what the canceller alone lets through after it; the guard-off row is the same conversation without the guard.`);
+  md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (player context at the device's rate, as the product's player now runs; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it. The fake replies with 4 s of the same speech-like sound (at 24 kHz) and the user speaks over it ${ECHO_LISTEN_MS / 1000} s into it, so each turn's margin covers the canceller's start on a new microphone stream and its settled part.`);
   md.push('');
   const trials = echo.trials;
   const reduction = (path: EchoPathId, mode: EchoModeId) => {
@@ -720,8 +719,6 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
     const label = f && ECHO_VARIANTS.find((x) => echo.ext?.[x.id] === f)?.overrides.echoPath === 'auto' ? `${path} ('auto', the default)` : path;
  rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, r.margins, f && f.echoMarginsDb.length ? f.echoMarginsDb.map((x) => x.toFixed(1)).join(', ') : '—', f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
   }
-  const noGuard = echo.ext?.['auto/true/no-guard'] ?? null;
-  if (noGuard) rows.push(["destination ('auto'), echo guard off (before this round)", 'true', '—', '—', '—', '—', noGuard.echoMarginsDb.length ? noGuard.echoMarginsDb.map((x) => x.toFixed(1)).join(', ') : '—', `${noGuard.falseBargeIns}/${noGuard.turns}`, lat(noGuard, 'captureToWire'), lat(noGuard, 'receiveToEar'), lat(noGuard, 'bargeIn')]);
   rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
   md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'margin of the loudest chunk under the VAD threshold, dB per trial (whole reply / from 1 s)', 'through the extension: margin of the loudest chunk the provider received during the reply, dB per turn', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
   md.push('');

@@ -9,7 +9,7 @@ import { waitFor } from './harness/wait-for.ts';
  * Issue 14: the default playback path ('auto') is chosen at run time from the microphone's echo
  * canceller, and getStats() says which path and mode are live and whether the canceller covers it.
  */
-type EchoStats = { playbackPath?: string | null; echoCancellation?: boolean | null; echoCancellationMode?: unknown; echoCancellationConfirmed?: boolean | null; capturePath?: string | null; capturePathFallback?: string | null; chunksSent?: number; echoGuard?: string | null };
+type EchoStats = { playbackPath?: string | null; echoCancellation?: boolean | null; echoCancellationMode?: unknown; echoCancellationConfirmed?: boolean | null; capturePath?: string | null; capturePathFallback?: string | null; chunksSent?: number };
 
 describe('default echo path in Chromium (fake microphone, Loopback)', () => {
   let h: ExtensionHarness;
@@ -43,8 +43,6 @@ describe('default echo path in Chromium (fake microphone, Loopback)', () => {
     // BENCHMARKS.md), and its chunks keep flowing to the adapter.
     expect(stats.capturePath).toBe('track-processor');
     expect(stats.capturePathFallback).toBeNull();
-    // The echo guard runs on a cancelled microphone: learning until 2.5 s of bot speech, then done.
-    expect(['learning', 'done']).toContain(stats.echoGuard);
     const from = stats.chunksSent ?? 0;
     await waitFor('25 more capture chunks from the track frames', async () => ((await h.evaluateInOffscreen<EchoStats>('globalThis.__sessionHost.stats'))?.chunksSent ?? 0) >= from + 25, { timeoutMs: 15_000 });
     await button(panel, 'Disconnect').click();
@@ -65,12 +63,10 @@ describe('default echo path in Chromium (fake microphone, Loopback)', () => {
       return s?.echoCancellation === false && s.playbackPath ? s : null;
     }, { timeoutMs: 15_000 });
     expect(off.echoCancellationMode).toBe(false);
-    expect(off.echoGuard).toBe('off');
     // Off on purpose: neither the session bar nor the Metrics view warns about it.
     expect(await panel.getByText(/^Echo warning/).count()).toBe(0);
     await selectView(panel, 'Metrics');
     expect(await panel.getByText(/bot may hear itself/).count()).toBe(0);
-    await waitFor('the Metrics view to show the echo guard off', async () => (await panel.getByText('Echo guard', { exact: true }).count()) > 0);
     await button(panel, 'Disconnect').click();
     await waitForConnectionState(panel, 'disconnected');
     await selectView(panel, 'Settings');

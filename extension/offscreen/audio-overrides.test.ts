@@ -17,7 +17,5 @@ describe('readAudioOverrides (bench hook)', () => {
     expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { chunkMs: 5, playerRate: 96000 } })).toEqual({});
     expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { capturePath: 'media-stream-source' } })).toEqual({ capturePath: 'media-stream-source' });
     expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { capturePath: 'worklet' } })).toEqual({});
-    expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { echoGuard: false } })).toEqual({ echoGuard: false });
-    expect(readAudioOverrides({ [AUDIO_OVERRIDES_GLOBAL]: { echoGuard: { windowMs: 0 } } })).toEqual({});
   });
 });

@@ -7,7 +7,7 @@ import type { AudioWorkletMediaManagerOptions } from '../../src/audio/audio-work
  * builds each session's media manager. Only these keys are read; anything else is ignored.
  */
 export const AUDIO_OVERRIDES_GLOBAL = '__realtimeAudioOverrides';
-export type AudioOverrides = Pick<AudioWorkletMediaManagerOptions, 'echoPath' | 'echoCancellation' | 'startThresholdMs' | 'captureLatencyHint' | 'chunkMs' | 'playerRate' | 'capturePath' | 'echoGuard'>;
+export type AudioOverrides = Pick<AudioWorkletMediaManagerOptions, 'echoPath' | 'echoCancellation' | 'startThresholdMs' | 'captureLatencyHint' | 'chunkMs' | 'playerRate' | 'capturePath'>;
 
 export function readAudioOverrides(scope: object = globalThis): AudioOverrides {
   const raw = (scope as Record<string, unknown>)[AUDIO_OVERRIDES_GLOBAL];
@@ -22,6 +22,5 @@ export function readAudioOverrides(scope: object = globalThis): AudioOverrides {
   if (o.chunkMs === 10 || o.chunkMs === 20) out.chunkMs = o.chunkMs;
   if (o.playerRate === 'device' || o.playerRate === 'source') out.playerRate = o.playerRate;
   if (o.capturePath === 'auto' || o.capturePath === 'track-processor' || o.capturePath === 'media-stream-source') out.capturePath = o.capturePath;
-  if (o.echoGuard === false) out.echoGuard = false;
   return out;
 }

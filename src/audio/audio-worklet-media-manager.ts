@@ -7,7 +7,6 @@ import { CameraCapture } from './camera-capture.ts';
 import { DeviceRegistry } from './device-registry.ts';
 import { EchoRoute, type EchoPath } from './echo-route.ts';
 import { cancelsPath, type EchoCancellationMode } from './echo-cancellation.ts';
-import { EchoGuard, type EchoGuardOptions } from './echo-guard.ts';
 import { MediaManager, type MediaFormat, type MediaStats, type PlayedSamples } from './media-manager.ts';
 import { MicrophoneCapture, type CapturePath, type CaptureResampler } from './microphone-capture.ts';
 import type { InjectUserAudioOptions, InjectedAudioReport } from './user-audio-injector.ts';
@@ -70,13 +69,6 @@ export interface AudioWorkletMediaManagerOptions {
    * frames' did not (BENCHMARKS.md, external latency).
    */
   capturePath?: CapturePath;
-  /**
-   * While the browser's echo canceller is still learning a new microphone stream (the first 2.5 s of
-   * bot speech), microphone chunks quieter than the bot's output level − 6 dB go out as silence, so
-   * the provider does not take the bot's leaked echo for the user (echo-guard.ts; README "Echo").
-   * Off by itself with `echoCancellation: false`; `false` turns it off.
-   */
-  echoGuard?: false | EchoGuardOptions;
 }
 
 /**
@@ -86,7 +78,7 @@ export interface AudioWorkletMediaManagerOptions {
  * playback, echo route, devices, camera); this class sequences them over one AudioSession.
  */
 export class AudioWorkletMediaManager extends MediaManager {
-  private readonly opts: Required<Omit<AudioWorkletMediaManagerOptions, 'vad' | 'echoGuard'>> & { vad?: VoiceActivityOptions };
+  private readonly opts: Required<Omit<AudioWorkletMediaManagerOptions, 'vad'>> & { vad?: VoiceActivityOptions };
   private readonly chunkMsGiven: boolean;
   private format: MediaFormat = { inputSampleRate: 16000, outputSampleRate: 24000 };
   private session: AudioSession | null = null;
@@ -103,7 +95,6 @@ export class AudioWorkletMediaManager extends MediaManager {
   private readonly playback: BotPlayback;
   private readonly echo: EchoRoute;
   private readonly camera: CameraCapture;
-  private readonly echoGuard: EchoGuard;
   /** Opening a capture graph with no microphone, for the first injection of a session. */
   private openingInjectedGraph: Promise<void> | null = null;
 
@@ -142,14 +133,9 @@ export class AudioWorkletMediaManager extends MediaManager {
       },
     };
     this.devices = new DeviceRegistry(this.host);
-    this.echoGuard = new EchoGuard(options.echoGuard === false ? { windowMs: 0 } : options.echoGuard);
-    this.capture = new MicrophoneCapture(this.host, this.opts, (pcm, injected) => {
-      // Silence of the same length, not a dropped chunk: the provider's audio clock keeps running.
-      if (!injected && this.echoGuard.silences(new Int16Array(pcm), this.format.chunkMs ?? this.opts.chunkMs, performance.now())) pcm = new ArrayBuffer(pcm.byteLength);
-      this._userAudioCallback?.(pcm);
-    });
+    this.capture = new MicrophoneCapture(this.host, this.opts, (pcm) => this._userAudioCallback?.(pcm));
     this.echo = new EchoRoute(this.opts.echoPath, () => this.session, () => this.devices.speakerId, (speakerId, e) => this.onSpeakerUnavailable(speakerId, e), () => (this.session?.micStream ? this.capture.echoCanceller : null));
-    this.playback = new BotPlayback(this.host, this.opts, () => this.echo.delayMs, (rms) => this.echoGuard.noteBotLevel(rms, performance.now()));
+    this.playback = new BotPlayback(this.host, this.opts, () => this.echo.delayMs);
     this.camera = new CameraCapture(this.host, this.opts.cameraFps, () => this._camEnabled);
   }
 
@@ -198,7 +184,6 @@ export class AudioWorkletMediaManager extends MediaManager {
           () => undefined,
         );
         partial.micStream = await Promise.race([granted, abandoned]);
-        this.resetEchoGuard();
       }
       this.checkNotAbandoned(generation);
       const stream = partial.micStream;
@@ -343,11 +328,6 @@ export class AudioWorkletMediaManager extends MediaManager {
     return injector.inject(pcm, sampleRate, s.captureContext.sampleRate, options);
   }
 
-  /** A new microphone stream has a new, unconverged canceller; with none (headphones) there is nothing to guard. */
-  private resetEchoGuard(): void {
-    this.echoGuard.reset(this.opts.echoCancellation !== false && boolSetting(this.capture.trackSettings?.echoCancellation) !== false);
-  }
-
   // ------------------------------------------------------------------ stats
   getStats(): MediaStats {
     const s = this.session;
@@ -375,8 +355,6 @@ export class AudioWorkletMediaManager extends MediaManager {
       echoCancellationConfirmed: s?.micStream && !s.upgradingPlayback ? cancelsPath(this.capture.echoCanceller, s.playbackPath) : null,
       echoCancellationFallback: s?.micStream ? this.capture.echoFallback : null,
       droppedWhileStalled: this.playback.droppedSamples,
-      echoGuard: s?.micStream ? this.echoGuard.state : null,
-      echoGuardSilenced: this.echoGuard.silenced,
     };
   }
 
@@ -413,7 +391,6 @@ export class AudioWorkletMediaManager extends MediaManager {
     const old = s.micStream;
     const oldTrack = old?.getAudioTracks()[0];
     s.micStream = stream;
-    this.resetEchoGuard();
     if (!this.capture.rewire(s, stream)) await this.capture.openGraph(s, stream, this.format);
     if (old) stopStream(old);
     if (oldTrack) this._callbacks.onTrackStopped?.(oldTrack, LOCAL_PARTICIPANT);

@@ -53,8 +53,6 @@ export class BotPlayback {
     private readonly opts: BotPlaybackOptions,
     /** Extra delay after the player's output (the echo route's loopback), ms. */
     private readonly routeDelayMs: () => number,
-    /** The player's output level as it reports it (the echo guard listens). */
-    private readonly onLevel: (rms: number) => void = () => undefined,
   ) {}
 
   /** Opens the player context and worklet; `route` connects the node to its output. */
@@ -194,7 +192,6 @@ export class BotPlayback {
         break;
       }
       case 'level':
-        this.onLevel(msg.rms);
         this.host.callbacks.onRemoteAudioLevel?.(msg.rms, BOT_PARTICIPANT);
         break;
       case 'error':

@@ -72,13 +72,6 @@ export interface MediaStats extends Partial<RtcAudioStats> {
   /** Why the capture path is not the one asked for (no track processor, a rate mismatch, a mixed-in tab). */
   capturePathFallback?: string | null;
   droppedWhileStalled?: number;
-  /**
-   * The echo guard on this microphone stream: 'learning' while the canceller is new (chunks quieter
-   * than the bot's voice go out as silence), 'done' after, 'off' with no canceller; null with no microphone.
-   */
-  echoGuard?: 'off' | 'learning' | 'done' | null;
-  /** Microphone chunks the echo guard sent as silence on this stream. */
-  echoGuardSilenced?: number;
 }
 
 /** The transport's view of playback and local speech; the media manager calls these. */

@@ -76,7 +76,7 @@ export class MicrophoneCapture {
   constructor(
     private readonly host: MediaHost,
     private readonly opts: MicrophoneCaptureOptions,
-    private readonly onChunk: (pcm: ArrayBuffer, injected: boolean) => void,
+    private readonly onChunk: (pcm: ArrayBuffer) => void,
   ) {}
 
   async open(micId: string | undefined): Promise<MediaStream> {
@@ -252,7 +252,7 @@ export class MicrophoneCapture {
     switch (msg.type) {
       case 'chunk':
         this.chunksSent++;
-        if (this.host.micEnabled || msg.injected) this.onChunk(msg.pcm, !!msg.injected);
+        if (this.host.micEnabled || msg.injected) this.onChunk(msg.pcm);
         break;
       case 'inject-done':
         this.injector?.onDone(msg);

@@ -273,15 +273,6 @@ function AudioDiagnostics({ stats, headphones }: { stats: MediaStats | null; hea
         <dd>
           {stats.chunkMs} ms ({stats.chunksSent} sent)
         </dd>
-        {stats.echoGuard ? (
-          <>
-            <dt>Echo guard</dt>
-            <dd>
-              {stats.echoGuard === 'learning' ? 'on while the echo canceller learns' : stats.echoGuard === 'done' ? 'done (the canceller has learned)' : 'off'}
-              {stats.echoGuardSilenced ? ` (${stats.echoGuardSilenced} chunks sent as silence)` : ''}
-            </dd>
-          </>
-        ) : null}
         <dt>Playback buffer</dt>
         <dd>{formatMs(stats.bufferedMs)}</dd>
         <dt>Underruns</dt>
