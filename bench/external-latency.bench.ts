@@ -490,6 +490,8 @@ interface EchoPhase {
   probes: Array<{ echoCancellation: boolean; verdicts: string[] }>;
   loadBefore: number;
   loadAfter: number;
+  /** The speaker's recording behind the wall clock after the extension's turns (over 100 ms: their latencies are invalid). */
+  behindMs?: number;
 }
 
 async function measureEcho(attempt: <T>(what: string, f: () => Promise<T>) => Promise<T | null>): Promise<EchoPhase> {
@@ -520,6 +522,7 @@ async function measureEcho(attempt: <T>(what: string, f: () => Promise<T>) => Pr
       }
     });
     phase.ext = await attempt('extension on the acoustic rig', () => measureExtension(rig, ECHO_VARIANTS, phase.probes));
+    phase.behindMs = rig.recording.behindMs();
   } finally {
     await rig.close();
     phase.loadAfter = loadavg()[0];
@@ -550,12 +553,29 @@ it('external latency bench', async () => {
       return null;
     }
   };
+  // The speaker's recording must keep up with the wall clock through a phase, or every time it
+  // reports after the gap is shifted (the 22:33 and 00:39 runs on 2026-12-07/08: receive-to-ear
+  // −5 ms and barge-in-to-silence −50 ms in every turn, the floor before them normal).
+  const healthy = (phase: string, r: PulseRig) => {
+    const behind = r.recording.behindMs();
+    rigHealth.push(`${phase}: ${behind.toFixed(0)} ms`);
+    if (behind > 100) errors.push(`${phase}: the rig's speaker recording fell ${behind.toFixed(0)} ms behind the wall clock, so this phase's figures are invalid`);
+  };
+  const rigHealth: string[] = [];
   try {
     validation = await attempt('rig validation', () => validateRig(rig));
     floor = await attempt('rig floor', () => measureFloor(rig));
-    ext = await attempt('extension', () => measureConversations(rig, VARIANTS));
+    healthy('rig floor', rig);
   } finally {
     await rig.close();
+  }
+  // A fresh rig for the extension: both broken runs broke between the floor and the extension.
+  const extRig = await startPulseRig();
+  try {
+    ext = await attempt('extension', () => measureConversations(extRig, VARIANTS));
+    healthy('extension', extRig);
+  } finally {
+    await extRig.close();
   }
   const loadAfter = loadavg()[0];
   // BENCH_SKIP_ECHO=1: the dry rig only (quick trial runs; the full bench always measures echo).
@@ -575,7 +595,9 @@ it('external latency bench', async () => {
     return [f.key, a && b ? (b.median < a.median ? 'device' : '24k') : a ? '24k' : 'device'];
   })) as Record<FigureKey, FloorRoute>;
   const floorS = Object.fromEntries(FIGURES.map((f) => [f.key, routeS[floorRoute[f.key]][f.key]])) as Record<FigureKey, Summary | null>;
-  // Capture does not depend on the output route; like for like, the floor's bursts in our mix.
+  // Capture does not depend on the output route: the floor's quiet bursts on both routes, and,
+  // like for like with ours, its bursts in our mix (a stream's first quiet one, then those over playback).
+  const floorQuiet = sum(FLOOR_ROUTES.flatMap((r) => floor?.[r].captureToWire ?? []));
   if (floor?.sameMix.length) floorS.captureToWire = summarize(floor.sameMix);
   const variantS = Object.fromEntries(VARIANTS.map((v) => [v.id, Object.fromEntries(FIGURES.map((f) => [f.key, sum(ext?.[v.id][f.key])]))])) as Record<VariantId, Record<FigureKey, Summary | null>>;
   const added = (s: Summary | null, base: Summary | null) => (s && base ? s.median - base.median : NaN);
@@ -584,12 +606,13 @@ it('external latency bench', async () => {
   const DEFAULT: VariantId = 'auto';
   const defaultPaths = [...new Set(ext?.[DEFAULT].playbackPaths ?? [])].join(', ') || 'unknown';
   const d = variantS[DEFAULT];
-  const complete = !!(d.captureToWire && d.receiveToEar && d.bargeIn);
+  const invalid = errors.some((e) => e.includes('figures are invalid'));
+  const complete = !invalid && !!(d.captureToWire && d.receiveToEar && d.bargeIn);
   const addedBy = (v: VariantId) => FIGURES.map((f) => `${f.label} ${signed(added(variantS[v][f.key], floorS[f.key]))}`).join(', ');
   const bars: BarRow[] = [
     {
       id: 'external-latency',
-      ours: complete ? `capture-to-wire ${fmt(d.captureToWire!, 0)} ms, receive-to-ear ${fmt(d.receiveToEar!, 0)} ms, barge-in-to-silence ${fmt(d.bargeIn!, 0)} ms (default echoPath 'auto', live path: ${defaultPaths}); over the rig floor: ${addedBy(DEFAULT)}` : `incomplete: ${error || 'no samples'}`,
+      ours: complete ? `capture-to-wire ${fmt(d.captureToWire!, 0)} ms, receive-to-ear ${fmt(d.receiveToEar!, 0)} ms, barge-in-to-silence ${fmt(d.bargeIn!, 0)} ms (default echoPath 'auto', live path: ${defaultPaths}); over the rig floor: ${addedBy(DEFAULT)}` : `${invalid ? 'invalid' : 'incomplete'}: ${error || 'no samples'}`,
       baseline: `peer extension (measured 2026-11-23, not re-run here): ${PEER.captureToWire}, ${PEER.receiveToEar}, ${PEER.bargeIn} ms${complete ? ` (${(PEER.captureToWire / d.captureToWire!.median).toFixed(1)}×, ${(PEER.receiveToEar / d.receiveToEar!.median).toFixed(1)}×, ${(PEER.bargeIn / d.bargeIn!.median).toFixed(1)}×)` : ''}`,
       met: complete ? ok(d.captureToWire) && ok(d.receiveToEar) && ok(d.bargeIn) : null,
       note: `rig floor this run (fastest plain page, no code of ours): ${FIGURES.map((f) => `${f.label} ${floorS[f.key] ? fmt(floorS[f.key]!, 0) : 'n/a'} ms`).join(', ')}; issue 14's goal over the floor (capture-to-wire ≤ +${GOAL_OVER_FLOOR.captureToWire}, receive-to-ear and barge-in-to-silence ≤ +${GOAL_OVER_FLOOR.receiveToEar} ms): ${FIGURES.map((f) => { const x = added(d[f.key], floorS[f.key]); return `${f.label} ${signed(x)} ${Number.isFinite(x) ? (x <= GOAL_OVER_FLOOR[f.key] ? '(met)' : '(not met)') : ''}`; }).join(', ')}; load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores`,
@@ -598,7 +621,7 @@ it('external latency bench', async () => {
   const md: string[] = [];
   md.push('## Latency at the microphone and speaker (PulseAudio rig, outside the browser)');
   md.push('');
-  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). Each connection holds a conversation of ${CYCLES} turns (burst → reply → a burst over the reply after 0.8 s, which interrupts it and is answered in turn → …); the variants' connections are interleaved in one browser so load drift and per-stream capture steps hit each alike. Figures: median (min–max) and p95 by nearest rank with the sample count; a cell with fewer than ${MIN_PERCENTILE_SAMPLES} samples is flagged. Machine and load in this section's run (dry rig): load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
+  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). Each connection holds a conversation of ${CYCLES} turns (burst → reply → a burst over the reply after 0.8 s, which interrupts it and is answered in turn → …); the variants' connections are interleaved in one browser so load drift and per-stream capture steps hit each alike. Figures: median (min–max) and p95 by nearest rank with the sample count; a cell with fewer than ${MIN_PERCENTILE_SAMPLES} samples is flagged. The floor and the extension each run on a fresh rig; the speaker's recording behind the wall clock at the end of each phase (a few ms when the rig is sound; over 100 ms marks the phase invalid): ${rigHealth.join(', ') || 'n/a'}. Machine and load in this section's run (dry rig): load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
   md.push('');
   if (validation) {
     md.push(table(['rig validation (plain loopback page)', 'mic → speaker', 'added'], [['no added delay', `${fmt(validation.plain, 1)} ms`, '—'], ['DelayNode 100 ms (same streams, alternating)', `${fmt(validation.delayed, 1)} ms`, `+${(validation.delayed.median - validation.plain.median).toFixed(1)} ms (reference: +98.8 to +104.7 ms)`]]));
@@ -620,7 +643,7 @@ it('external latency bench', async () => {
     // bursts over its own playback against ours over the bot (the canceller treats the two apart).
     const over = FLOOR_ROUTES.map((r) => sum(floor?.overPlayback?.[r])).filter((x): x is Summary => x !== null).sort((a, b) => a.median - b.median)[0] ?? null;
     const split = [
-      { label: "capture-to-wire, bot silent (each connection's first burst; the floor's quiet bursts)", floorS: floorS.captureToWire, key: 'captureQuiet' as const },
+      { label: "capture-to-wire, bot silent (each connection's first burst; the floor's quiet bursts)", floorS: floorQuiet, key: 'captureQuiet' as const },
       { label: "capture-to-wire, over the bot's voice (the barge-in bursts; the floor's bursts over its own playback, faster route)", floorS: over, key: 'captureOverBot' as const },
     ];
     for (const row of split) {
@@ -651,7 +674,7 @@ it('external latency bench', async () => {
   }
   if (ext) {
     md.push('');
-    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page, same run: its quiet bursts are the floor's capture-to-wire above; a burst said over its own playback (the reply it is playing; the page stops at the server's word after that): ${FLOOR_ROUTES.map((r) => { const o = floor?.overPlayback?.[r] ?? []; return `${r === '24k' ? '24 kHz context' : 'device-rate context'} ${o.length ? `${fmt(summarize(o), 1)} ms (n = ${o.length})` : 'none heard'}, missed (not above the threshold within 5 s) in ${floor?.overPlaybackMissed?.[r] ?? 0} turns`; }).join('; ')}.`);
+    md.push(`**Capture-to-wire by when the user speaks** (same conversations): the first burst of a connection, while the bot is silent, against the bursts over the bot's reply (barge-ins). ${VARIANTS.map((v) => { const q = ext![v.id].captureQuiet; const o = ext![v.id].captureOverBot; return `${v.label}: silent bot ${q.length ? `${fmt(summarize(q), 1)} ms (n = ${q.length})` : 'n/a'}, over the bot ${o.length ? `${fmt(summarize(o), 1)} ms; ${fmtPercentile(summarize(o), 95)}` : 'n/a'}`; }).join('; ')}. The floor page, same run: its quiet bursts ${floorQuiet ? `${fmt(floorQuiet, 1)} ms (n = ${floorQuiet.n})` : 'n/a'}; a burst said over its own playback (the reply it is playing; the page stops at the server's word after that): ${FLOOR_ROUTES.map((r) => { const o = floor?.overPlayback?.[r] ?? []; return `${r === '24k' ? '24 kHz context' : 'device-rate context'} ${o.length ? `${fmt(summarize(o), 1)} ms (n = ${o.length})` : 'none heard'}, missed (not above the threshold within 5 s) in ${floor?.overPlaybackMissed?.[r] ?? 0} turns`; }).join('; ')}.`);
   }
   if (ext && floor) {
     const ours = ext[DEFAULT].overBotByTurn;
@@ -680,7 +703,7 @@ it('external latency bench', async () => {
   if (error) md.push(`\nIncomplete run: ${error}`);
   md.push('');
   md.push(echoMarkdown(echo, floorS));
-  writeResult({ section: 'external-latency', markdown: md.join('\n'), bars, data: { validation, floor, ext, echo, loadBefore, loadAfter, error }, elapsedMs: performance.now() - t0 });
+  writeResult({ section: 'external-latency', markdown: md.join('\n'), bars, data: { validation, floor, ext, echo, loadBefore, loadAfter, error, rigHealth }, elapsedMs: performance.now() - t0 });
   // Two rigs, the floor's routes, the echo matrix and six client variants on a loaded 2-core machine.
 }, 45 * 60_000);
 
@@ -689,7 +712,7 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
   md.push('### Echo: playback path × echo-cancellation mode (acoustic path)');
   md.push('');
   const v = echo.acoustic;
-  md.push(`A second rig in the same run, with an acoustic path: the microphone's feeder records the speaker's monitor and mixes the speaker's signal of ${ACOUSTIC.delayMs} ms before, at ${ACOUSTIC.gainDb} dB, into every microphone sample (bench/pulse-rig.ts). **Validated** by playing 1.5 s of speech-like sound on the speaker with \`pacat\` (no browser) and cross-correlating what the microphone source carried with the speaker's monitor: ${v.length ? v.map((x) => `${x.delayMs.toFixed(1)} ms, ${x.gainDb.toFixed(2)} dB (correlation ${Math.min(1, x.correlation).toFixed(2)})`).join('; ') : 'not validated (see errors)'}. Load average ${echo.loadBefore.toFixed(1)} → ${echo.loadAfter.toFixed(1)} on ${cpus().length} cores in this part of the run.`);
+  md.push(`A second rig in the same run, with an acoustic path: the microphone's feeder records the speaker's monitor and mixes the speaker's signal of ${ACOUSTIC.delayMs} ms before, at ${ACOUSTIC.gainDb} dB, into every microphone sample (bench/pulse-rig.ts). **Validated** by playing 1.5 s of speech-like sound on the speaker with \`pacat\` (no browser) and cross-correlating what the microphone source carried with the speaker's monitor: ${v.length ? v.map((x) => `${x.delayMs.toFixed(1)} ms, ${x.gainDb.toFixed(2)} dB (correlation ${Math.min(1, x.correlation).toFixed(2)})`).join('; ') : 'not validated (see errors)'}. Load average ${echo.loadBefore.toFixed(1)} → ${echo.loadAfter.toFixed(1)} on ${cpus().length} cores in this part of the run. The speaker's recording behind the wall clock after the extension's turns: ${echo.behindMs === undefined ? 'n/a' : `${echo.behindMs.toFixed(0)} ms${echo.behindMs > 100 ? ' (**over 100 ms: the extension columns\' latencies in this table are invalid**)' : ''}`}.`);
   md.push('');
   md.push(`**Echo left** (plain page, bench/echo-matrix.ts): 3 s of speech-like "bot" sound played through each path as our EchoRoute builds it (player context at the device's rate, as the product's player now runs; the loopback with 10 ms Opus packets and \`jitterBufferTarget = 0\`), while the page captures the microphone with our constraints (noise suppression and gain control on) and the given \`echoCancellation\` (strings asked with \`{exact: …}\`). Echo reduction = RMS over the bot's speech (shifted by the acoustic delay) against \`false\` on the same path, in dB, per trial; "voiced chunks" = 20 ms chunks above the fake VAD's RMS ${VAD_RMS} (one suffices for a false barge-in). **False barge-ins** and **latencies**: the built extension against the OpenAI fake on the same acoustic rig (\`__realtimeAudioOverrides\` sets path and mode), ${REPEATS} turns each, interleaved; a false barge-in is the fake's \`speech_started\` during the reply before the user speaks over it. The fake replies with 4 s of the same speech-like sound (at 24 kHz) and the user speaks over it ${ECHO_LISTEN_MS / 1000} s into it, so each turn's margin covers the canceller's start on a new microphone stream and its settled part.`);
   md.push('');

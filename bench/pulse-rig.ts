@@ -25,6 +25,12 @@ export interface Recording {
   timeOf(i: number): number;
   /** Sample index at epoch ms `t`. */
   indexAt(t: number): number;
+  /**
+   * How far the recording has fallen behind the wall clock, ms (a few ms when healthy). Samples the
+   * server never delivered (a stalled or suspended sink) shift every later time this recording
+   * reports, so a phase that ends with this over ~100 ms measured nothing trustworthy.
+   */
+  behindMs(): number;
 }
 
 /**
@@ -136,6 +142,7 @@ export async function startPulseRig(opts: { acoustic?: AcousticPath } = {}): Pro
       });
       const recording: Recording = {
         samples: () => store.view(),
+        behindMs: () => now() - offset - (store.length / RIG_RATE) * 1000,
         timeOf: (i) => offset + (i / RIG_RATE) * 1000,
         indexAt: (t) => Math.round(((t - offset) / 1000) * RIG_RATE),
       };
