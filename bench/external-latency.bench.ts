@@ -10,11 +10,8 @@
  * - barge-in-to-silence: the fake's `speech_started` during the reply (the interruption) → last
  *   loud sample before ≥ 150 ms of silence.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { it } from 'vitest';
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { DIST_DIR } from '../e2e/harness/extension-harness.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../extension/offscreen/audio-overrides.ts';
@@ -25,6 +22,7 @@ import { REPEATS, table, writeResult, yesNo, type BarRow } from './bench-result.
 import { fmt, fmtPercentile, MIN_PERCENTILE_SAMPLES, summarize, type Summary } from './bench-stats.ts';
 import { dB, fakeReplyDelta, firstLoud, gapsBetween, rigAvailable, silenceAfter, speechLike, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
 import { launchOnRig, openPanelOnRig, serveLoopbackPage } from './rig-browser.ts';
+import { startVoicedFrameServer } from './voiced-frame-server.ts';
 import { chunksDuringBot, ECHO_MODES, ECHO_PATHS, serveEchoPage, validateAcousticPath, type AcousticValidation, type EchoModeId, type EchoPathId, type EchoTrial } from './echo-matrix.ts';
 
 /** Issue 14's goals for the default path, in ms over the rig floor measured in the same run. */
@@ -145,35 +143,8 @@ type FloorFigures = Record<FloorRoute, DirectionFigures> & {
 
 async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
   const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null, overPlayback: { '24k': [], device: [] }, overPlaybackMissed: { '24k': 0, device: 0 }, streams: 0, overByTurn: [], sameMix: [] };
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(FLOOR_PAGE);
-  });
-  const wss = new WebSocketServer({ server });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  let client: WsSocket | null = null;
-  let armedAt = Infinity;
-  let voicedAt: number | null = null;
-  wss.on('connection', (ws) => {
-    client = ws;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) return;
-      const at = epochNow();
-      if (voicedAt !== null || at < armedAt) return;
-      const f = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-      let sum = 0;
-      for (const v of f) sum += v * v;
-      // The fake's server-VAD threshold (RMS 0.02), on each 10 ms frame instead of each 20 ms chunk.
-      if (Math.sqrt(sum / Math.max(1, f.length)) > 0.02) voicedAt = at;
-    });
-  });
+  const frames = await startVoicedFrameServer({}, FLOOR_PAGE);
   const b = await launchOnRig(rig);
-  const heardWithin = async (what: string, ms: number) => waitFor(what, () => voicedAt, { timeoutMs: ms }).catch(() => null);
-  const listen = () => {
-    voicedAt = null;
-    armedAt = epochNow();
-  };
   try {
     // Conversations shaped like the extension's (measureConversations): per microphone stream, a
     // quiet burst, then CYCLES turns of reply → burst over it after 0.8 s → stop; the canceller's
@@ -182,27 +153,27 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
     // which ours cannot have (the fake answers the barge-in at once): more quiet samples, no
     // playback for the canceller to learn from.
     for (let stream = 0; stream < FLOOR_STREAMS; stream++) {
-      client = null;
+      frames.forgetClient();
       const page = await b.context.newPage();
-      await page.goto(`http://127.0.0.1:${port}/`);
-      figs.info = await page.evaluate((u) => (window as unknown as { startFloor(u: string): Promise<unknown> }).startFloor(u), `ws://127.0.0.1:${port}/`);
-      await waitFor('the floor page to connect its WebSocket', () => client);
+      await page.goto(frames.url);
+      figs.info = await page.evaluate((u) => (window as unknown as { startFloor(u: string): Promise<unknown> }).startFloor(u), frames.wsUrl);
+      const client = await waitFor('the floor page to connect its WebSocket', () => frames.client());
       figs.streams++;
       await sleep(500); // streams settle, as for the extension
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         const route = FLOOR_ROUTES[(stream + cycle) % FLOOR_ROUTES.length];
         const f = figs[route];
-        client!.send(`route:${route}`);
-        listen();
+        client.send(`route:${route}`);
+        frames.listen();
         const onset = await rig.play(toneBurst(400));
-        const heard = await heardWithin('the floor page to send the burst', 5000);
+        const heard = await frames.heardWithin('the floor page to send the burst', 5000);
         if (heard === null) throw new Error('the floor page never sent a quiet burst (5 s)');
         f.captureToWire.push(heard - onset);
         if (cycle === 0) figs.sameMix.push(heard - onset);
         await sleep(700); // the fake answers once its VAD has heard 500 ms of silence after the burst
         const sentAt = epochNow();
         for (let k = 0; k < REPLY_DELTAS; k++) {
-          client!.send(fakeReplyDelta(k));
+          client.send(fakeReplyDelta(k));
           await sleep(5);
         }
         const ear = await waitFor('the floor reply on the speaker', () => {
@@ -212,10 +183,10 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
         f.receiveToEar.push(rig.recording.timeOf(ear) - sentAt);
         await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
         // A burst over the page's own playback, as a barge-in is said over the bot: its capture-to-wire.
-        listen();
+        frames.listen();
         const overOnset = await rig.play(toneBurst(300));
         // The canceller may keep the burst out of the page's capture altogether: counted as missed.
-        const overHeard = await heardWithin('the floor page to send the burst over its playback', 5000);
+        const overHeard = await frames.heardWithin('the floor page to send the burst over its playback', 5000);
         if (overHeard === null) figs.overPlaybackMissed[route]++;
         else {
           figs.overPlayback[route].push(overHeard - overOnset);
@@ -223,7 +194,7 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
           figs.sameMix.push(overHeard - overOnset);
         }
         const stopAt = epochNow();
-        client!.send('stop');
+        client.send('stop');
         const end = await waitFor('silence after the floor stop', () => {
           const j = silenceAfter(rig.recording.samples(), rig.recording.indexAt(stopAt - 50));
           return j >= 0 ? j : null;
@@ -236,8 +207,7 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
     }
   } finally {
     await b.close();
-    wss.close();
-    server.close();
+    frames.close();
   }
   return figs;
 }

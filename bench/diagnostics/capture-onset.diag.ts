@@ -9,15 +9,11 @@
  */
 import { loadavg } from 'node:os';
 import { it } from 'vitest';
-import { DIST_DIR } from '../../e2e/harness/extension-harness.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../../extension/offscreen/audio-overrides.ts';
 import { button, waitForConnectionState } from '../../e2e/harness/panel-page.ts';
-import { waitFor } from '../../e2e/harness/wait-for.ts';
-import { startFakeOpenAIServer } from '../../test/fakes/fake-openai-server.ts';
-import { firstLoud, startPulseRig, toneBurst } from '../pulse-rig.ts';
-import { launchOnRig, openPanelOnRig } from '../rig-browser.ts';
 import { writeDiagnosis } from './diagnosis-output.ts';
+import { holdConversation, withExtensionOnRig } from './rig-conversation.ts';
 
 const TURNS = Number(process.env.DIAG_TURNS ?? 10);
 /** Processing variants: the constraints forced on the microphone (EC = echo cancellation, NS = noise suppression, AGC = gain control). */
@@ -56,13 +52,9 @@ const INSTRUMENT = `(() => {
 interface Turn { variant: string; turn: number; overBot: boolean; load: number; toWorkletMs: number | null; workletToSendMs: number | null; sendToFakeMs: number | null; totalMs: number; levels: string }
 
 it('capture onset: where capture-to-wire goes, per turn and per processing variant', async () => {
-  const rig = await startPulseRig();
-  const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
-  const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
   const turns: Turn[] = [];
   const loadBefore = loadavg()[0];
-  try {
-    const { page, targets } = await openPanelOnRig(b, oai);
+  await withExtensionOnRig(async (rig, oai, { page, targets }) => {
     const only = process.env.DIAG_VARIANTS?.split(',');
     for (const [name, v] of Object.entries(VARIANTS).filter(([n]) => !only || only.includes(n))) {
       await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, `globalThis.${AUDIO_OVERRIDES_GLOBAL} = ${JSON.stringify({ echoPath: 'auto', ...(v.overrides ?? {}) })}; true`);
@@ -71,34 +63,18 @@ it('capture onset: where capture-to-wire goes, per turn and per processing varia
       await button(page, 'Connect').click();
       await waitForConnectionState(page, 'ready', 20_000);
       await sleep(500);
-      let started = oai.sentOfType('input_audio_buffer.speech_started').length;
-      let onset = await rig.play(toneBurst(400));
-      for (let turn = 0; turn < TURNS; turn++) {
-        const heard = await oai.waitFor(() => oai.sentOfType('input_audio_buffer.speech_started')[started], 'speech_started for the burst', 10_000);
-        started++;
+      await holdConversation(rig, oai, TURNS, async (turn, onset, heard) => {
         const log = JSON.parse(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'JSON.stringify(globalThis.__captureDiag)'))) as Array<[string, number, number]>;
         const w = log.find((e) => e[0] === 'worklet' && e[1] >= onset - 5 && e[2] > 0.02);
         const s = log.find((e) => e[0] === 'send' && e[1] >= onset - 5 && e[2] > 0.02);
         const levels = log.filter((e) => e[0] === 'worklet' && e[1] >= onset - 20 && e[1] <= (w?.[1] ?? onset + 200)).map((e) => `${Math.round(e[1] - onset)} ms: ${e[2].toFixed(3)}`).join(', ');
         turns.push({ variant: name, turn, overBot: turn > 0, load: loadavg()[0], toWorkletMs: w ? w[1] - onset : null, workletToSendMs: w && s ? s[1] - w[1] : null, sendToFakeMs: s ? heard.at - s[1] : null, totalMs: heard.at - onset, levels });
-        if (turn === TURNS - 1) break;
-        const firstDelta = await oai.waitFor(() => oai.sentOfType('response.output_audio.delta').find((f) => f.seq > heard.seq), "the reply's first audio delta", 10_000);
-        const ear = await waitFor('the reply on the speaker', () => {
-          const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(firstDelta.at - 5));
-          return i >= 0 ? i : null;
-        }, { timeoutMs: 5000 });
-        await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
-        onset = await rig.play(toneBurst(300));
-      }
+      });
       await sleep(1200);
       await button(page, 'Disconnect').click();
       await waitForConnectionState(page, 'disconnected', 10_000);
     }
-  } finally {
-    await b.close();
-    await oai.close();
-    await rig.close();
-  }
+  });
   const f = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} ms`);
   writeDiagnosis('capture-onset', { loadBefore, turns }, turns.map((t) => `${t.variant}, turn ${t.turn}${t.overBot ? ' (over the bot)' : ' (bot silent)'}: onset → worklet ${f(t.toWorkletMs)}, → send ${f(t.workletToSendMs)}, → fake ${f(t.sendToFakeMs)}; total ${f(t.totalMs)}; chunk RMS after the onset: ${t.levels} (load ${t.load.toFixed(1)})`));
 });

@@ -11,14 +11,12 @@
  * - 'ours-like': 'worklet' and 'capture-context' together.
  * Each variant opens its own page (its own microphone stream) and runs DIAG_TURNS turns.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { it } from 'vitest';
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { waitFor } from '../../e2e/harness/wait-for.ts';
 import { fakeReplyDelta, firstLoud, startPulseRig, toneBurst } from '../pulse-rig.ts';
 import { launchOnRig } from '../rig-browser.ts';
+import { startVoicedFrameServer } from '../voiced-frame-server.ts';
 import { writeDiagnosis } from './diagnosis-output.ts';
 
 const TURNS = Number(process.env.DIAG_TURNS ?? 6);
@@ -85,53 +83,30 @@ interface Turn { variant: string; turn: number; quietMs: number | null; overMs: 
 
 it('over playback: which part of our session holds back a burst said over the bot', async () => {
   const rig = await startPulseRig();
-  const server = createServer((req, res) => {
-    const body = req.url === '/player.js' ? PLAYER_WORKLET : req.url === '/silent.js' ? SILENT_WORKLET : PAGE;
-    res.writeHead(200, { 'content-type': req.url?.endsWith('.js') ? 'text/javascript' : 'text/html' });
-    res.end(body);
-  });
-  const wss = new WebSocketServer({ server });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  let client: WsSocket | null = null;
-  let armedAt = Infinity;
-  let voicedAt: number | null = null;
-  wss.on('connection', (ws) => {
-    client = ws;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (!isBinary || voicedAt !== null) return;
-      const at = epochNow();
-      if (at < armedAt) return;
-      const f = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-      let sum = 0;
-      for (const v of f) sum += v * v;
-      if (Math.sqrt(sum / Math.max(1, f.length)) > 0.02) voicedAt = at;
-    });
-  });
+  const frames = await startVoicedFrameServer({ '/player.js': PLAYER_WORKLET, '/silent.js': SILENT_WORKLET }, PAGE);
   const b = await launchOnRig(rig);
   const turns: Turn[] = [];
   const loadBefore = loadavg()[0];
   try {
     for (const variant of VARIANTS) {
-      client = null;
+      frames.forgetClient();
       const page = await b.context.newPage();
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.evaluate(([u, v]) => (window as unknown as { start(u: string, v: string): Promise<unknown> }).start(u, v), [`ws://127.0.0.1:${port}/`, variant]);
-      await waitFor('the page to connect its WebSocket', () => client);
+      await page.goto(frames.url);
+      await page.evaluate(([u, v]) => (window as unknown as { start(u: string, v: string): Promise<unknown> }).start(u, v), [frames.wsUrl, variant]);
+      const client = await waitFor('the page to connect its WebSocket', () => frames.client());
       await sleep(500);
       for (let turn = 0; turn < TURNS; turn++) {
         await page.evaluate((k) => (window as unknown as { route(k: number): void }).route(k), turn);
-        voicedAt = null;
-        armedAt = epochNow();
+        frames.listen();
         const onset = await rig.play(toneBurst(400));
-        const quiet = await waitFor('the quiet burst at the server', () => voicedAt, { timeoutMs: 5000 }).catch(() => null);
+        const quiet = await frames.heardWithin('the quiet burst at the server', 5000);
         await sleep(700);
         // The reply as the fake paces it: 40 deltas of 100 ms, one every 5 ms.
         const sentAt = epochNow();
         const reply = REPLY[variant] ?? { amplitude: 0.2, whole: false };
-        if (reply.whole) client!.send(Buffer.concat(Array.from({ length: 30 }, (_, k) => fakeReplyDelta(k, reply.amplitude))));
+        if (reply.whole) client.send(Buffer.concat(Array.from({ length: 30 }, (_, k) => fakeReplyDelta(k, reply.amplitude))));
         else for (let k = 0; k < 40; k++) {
-          client!.send(fakeReplyDelta(k, reply.amplitude));
+          client.send(fakeReplyDelta(k, reply.amplitude));
           await sleep(5);
         }
         const ear = await waitFor('the reply on the speaker', () => {
@@ -139,11 +114,10 @@ it('over playback: which part of our session holds back a burst said over the bo
           return i >= 0 ? i : null;
         }, { timeoutMs: 5000 });
         await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
-        voicedAt = null;
-        armedAt = epochNow();
+        frames.listen();
         const overOnset = await rig.play(toneBurst(300));
-        const over = await waitFor('the burst over the playback at the server', () => voicedAt, { timeoutMs: 2000 }).catch(() => null);
-        client!.send('stop');
+        const over = await frames.heardWithin('the burst over the playback at the server', 2000);
+        client.send('stop');
         turns.push({ variant, turn, quietMs: quiet === null ? null : quiet - onset, overMs: over === null ? null : over - overOnset, load: loadavg()[0] });
         await sleep(800);
       }
@@ -152,8 +126,7 @@ it('over playback: which part of our session holds back a burst said over the bo
     }
   } finally {
     await b.close();
-    wss.close();
-    server.close();
+    frames.close();
     await rig.close();
   }
   const f = (x: number | null) => (x === null ? 'missed' : `${x.toFixed(1)} ms`);

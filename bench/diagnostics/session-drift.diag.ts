@@ -9,15 +9,11 @@
  */
 import { loadavg } from 'node:os';
 import { it } from 'vitest';
-import { DIST_DIR } from '../../e2e/harness/extension-harness.ts';
 import { OFFSCREEN_DOCUMENT_PATH } from '../../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../../extension/offscreen/audio-overrides.ts';
 import { button, selectView, waitForConnectionState } from '../../e2e/harness/panel-page.ts';
-import { waitFor } from '../../e2e/harness/wait-for.ts';
-import { startFakeOpenAIServer } from '../../test/fakes/fake-openai-server.ts';
-import { firstLoud, startPulseRig, toneBurst } from '../pulse-rig.ts';
-import { launchOnRig, openPanelOnRig } from '../rig-browser.ts';
 import { writeDiagnosis } from './diagnosis-output.ts';
+import { holdConversation, withExtensionOnRig } from './rig-conversation.ts';
 
 const CONNECTIONS = Number(process.env.DIAG_CONNECTIONS ?? 6);
 const TURNS = Number(process.env.DIAG_TURNS ?? 5);
@@ -46,13 +42,9 @@ const STALL_MONITOR = `(() => {
 interface Turn { connection: number; variant: string; turn: number; totalMs: number; offscreenStallMs: number; panelStallMs: number; historySize: number; load: number }
 
 it('session drift: capture-to-wire over the bot, connection after connection', async () => {
-  const rig = await startPulseRig();
-  const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
-  const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
   const turns: Turn[] = [];
   const loadBefore = loadavg()[0];
-  try {
-    const { page, targets } = await openPanelOnRig(b, oai);
+  await withExtensionOnRig(async (rig, oai, { page, targets }) => {
     await selectView(page, VIEW as Parameters<typeof selectView>[1]);
     await page.evaluate(STALL_MONITOR);
     for (let c = 0; c < SEQUENCE.length; c++) {
@@ -61,32 +53,16 @@ it('session drift: capture-to-wire over the bot, connection after connection', a
       await button(page, 'Connect').click();
       await waitForConnectionState(page, 'ready', 20_000);
       await sleep(500);
-      let started = oai.sentOfType('input_audio_buffer.speech_started').length;
-      let onset = await rig.play(toneBurst(400));
-      for (let turn = 0; turn < TURNS; turn++) {
-        const heard = await oai.waitFor(() => oai.sentOfType('input_audio_buffer.speech_started')[started], 'speech_started for the burst', 10_000);
-        started++;
+      await holdConversation(rig, oai, TURNS, async (turn, onset, heard) => {
         const offscreenStallMs = Number(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'globalThis.__stall.take()'));
         const panelStallMs = Number(await page.evaluate('globalThis.__stall.take()'));
         const historySize = Number(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'globalThis.__sessionHost.historySize ?? -1'));
         turns.push({ connection: c, variant: SEQUENCE[c], turn, totalMs: heard.at - onset, offscreenStallMs, panelStallMs, historySize, load: loadavg()[0] });
-        if (turn === TURNS - 1) break;
-        const firstDelta = await oai.waitFor(() => oai.sentOfType('response.output_audio.delta').find((f) => f.seq > heard.seq), "the reply's first audio delta", 10_000);
-        const ear = await waitFor('the reply on the speaker', () => {
-          const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(firstDelta.at - 5));
-          return i >= 0 ? i : null;
-        }, { timeoutMs: 5000 });
-        await sleep(Math.max(0, rig.recording.timeOf(ear) + 800 - Date.now()));
-        onset = await rig.play(toneBurst(300));
-      }
+      });
       await sleep(1200);
       await button(page, 'Disconnect').click();
       await waitForConnectionState(page, 'disconnected', 10_000);
     }
-  } finally {
-    await b.close();
-    await oai.close();
-    await rig.close();
-  }
+  });
   writeDiagnosis('session-drift', { loadBefore, view: VIEW, turns }, turns.map((t) => `connection ${t.connection} (${t.variant}), turn ${t.turn}${t.turn > 0 ? ' (over the bot)' : ' (bot silent)'}: ${t.totalMs.toFixed(1)} ms; worst stall offscreen ${t.offscreenStallMs.toFixed(0)} ms, panel ${t.panelStallMs.toFixed(0)} ms; history ${t.historySize} rows (load ${t.load.toFixed(1)})`));
 });
