@@ -144,7 +144,10 @@ type FloorFigures = Record<FloorRoute, DirectionFigures> & {
 async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
   const figs: FloorFigures = { '24k': { captureToWire: [], receiveToEar: [], bargeIn: [] }, device: { captureToWire: [], receiveToEar: [], bargeIn: [] }, info: null, overPlayback: { '24k': [], device: [] }, overPlaybackMissed: { '24k': 0, device: 0 }, streams: 0, overByTurn: [], sameMix: [] };
   const frames = await startVoicedFrameServer({}, FLOOR_PAGE);
-  const b = await launchOnRig(rig);
+  const b = await launchOnRig(rig).catch((e) => {
+    frames.close();
+    throw e;
+  });
   try {
     // Conversations shaped like the extension's (measureConversations): per microphone stream, a
     // quiet burst, then CYCLES turns of reply → burst over it after 0.8 s → stop; the canceller's
@@ -199,7 +202,8 @@ async function measureFloor(rig: PulseRig): Promise<FloorFigures> {
           const j = silenceAfter(rig.recording.samples(), rig.recording.indexAt(stopAt - 50));
           return j >= 0 ? j : null;
         }, { timeoutMs: 5000 });
-        f.bargeIn.push(rig.recording.timeOf(end) - stopAt);
+        // After a missed burst the reply has ended on its own: there was nothing left to stop.
+        if (overHeard !== null) f.bargeIn.push(rig.recording.timeOf(end) - stopAt);
         await sleep(700); // the burst over the playback has passed
       }
       await page.evaluate(() => (window as unknown as { stopFloor(): Promise<void> }).stopFloor());
@@ -591,15 +595,15 @@ it('external latency bench', async () => {
   const md: string[] = [];
   md.push('## Latency at the microphone and speaker (PulseAudio rig, outside the browser)');
   md.push('');
-  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). Each connection holds a conversation of ${CYCLES} turns (burst → reply → a burst over the reply after 0.8 s, which interrupts it and is answered in turn → …); the variants' connections are interleaved in one browser so load drift and per-stream capture steps hit each alike. Figures: median (min–max) and p95 by nearest rank with the sample count; a cell with fewer than ${MIN_PERCENTILE_SAMPLES} samples is flagged. The floor and the extension each run on a fresh rig; the speaker's recording behind the wall clock at the end of each phase (a few ms when the rig is sound; over 100 ms marks the phase invalid): ${rigHealth.join(', ') || 'n/a'}. Machine and load in this section's run (dry rig): load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
+  md.push(`Method of \`shared/reference/latency-method.md\`: a private PulseAudio server (null-sink speaker, pipe-source microphone at ${RIG_RATE / 1000} kHz fed every 2 ms by \`bench/pulse-mic-feeder.mjs\`), \`parec\` on the speaker's monitor with time-stamped reads; Chromium without \`--use-fake-device-for-media-stream\` and without \`--mute-audio\`. Stimulus: a 310 Hz-harmonic tone burst with an abrupt onset (a sharp "speech onset"). Each connection holds a conversation of ${CYCLES} turns (burst → reply → a burst over the reply after 0.8 s, which interrupts it and is answered in turn → …); the variants' connections are interleaved in one browser so load drift and per-stream capture steps hit each alike. Figures: median (min–max) and p95 by nearest rank with the sample count; a cell with fewer than ${MIN_PERCENTILE_SAMPLES} samples is flagged. The floor and the extension each run on a fresh rig; the speaker's recording behind the wall clock at the end of each phase (30–55 ms in sound runs: parec's reads and pipe; over 100 ms marks the phase invalid; a lag on the microphone's side, as the broken runs also showed, is not covered by this check): ${rigHealth.join(', ') || 'n/a'}. Machine and load in this section's run (dry rig): load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores${loadBefore > cpus().length ? ': a loaded machine, so every figure here, the floor included, reads high; the differences (ours − floor) are the meaningful part' : ''}.`);
   md.push('');
   if (validation) {
     md.push(table(['rig validation (plain loopback page)', 'mic → speaker', 'added'], [['no added delay', `${fmt(validation.plain, 1)} ms`, '—'], ['DelayNode 100 ms (same streams, alternating)', `${fmt(validation.delayed, 1)} ms`, `+${(validation.delayed.median - validation.plain.median).toFixed(1)} ms (reference: +98.8 to +104.7 ms)`]]));
     md.push('');
   }
-  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 10 ms frame of the microphone's track over a WebSocket as soon as it is read (MediaStreamTrackProcessor: no Web Audio graph, no chunking; voiced = the fake's RMS threshold 0.02 on that frame), plays what it receives at once with AudioBufferSourceNodes (the first delta at once, the rest back to back), and stops on a "stop" message. It plays the fake's very reply (220 Hz at 0.2, 100 ms deltas sent 5 ms apart) and holds conversations shaped like ours: ${floor?.streams ?? FLOOR_STREAMS} microphone streams (a page each) of ${CYCLES} turns, each turn a quiet burst, the reply, and a burst over it after 0.8 s, then stop. Two plain output routes alternate turn by turn in each page: an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor per figure is the faster of the two by median, both shown below. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
+  md.push(`**Rig floor per direction**: a plain page with our microphone constraints (echo cancellation, noise suppression, gain control) that sends every 10 ms frame of the microphone's track over a WebSocket as soon as it is read (MediaStreamTrackProcessor: no Web Audio graph, no chunking; voiced = the fake's RMS threshold 0.02 on that frame), plays what it receives at once with AudioBufferSourceNodes (the first delta at once, the rest back to back), and stops on a "stop" message. It plays the fake's very reply (220 Hz at 0.2, 100 ms deltas sent 5 ms apart) and holds conversations shaped like ours: ${floor?.streams ?? FLOOR_STREAMS} microphone streams (a page each) of ${CYCLES} turns, each turn a quiet burst, the reply, and a burst over it after 0.8 s, then stop. Two plain output routes alternate turn by turn in each page: an 'interactive' 24 kHz context and an 'interactive' context at the device's rate; the floor for receive-to-ear and barge-in-to-silence is the faster of the two by median, both shown below; capture does not depend on the output route, so the floor's capture figures take both routes' bursts together. What remains is Chromium's own capture and render path on this machine: our code cannot go below it.${floor?.info ? ` Floor page contexts: ${JSON.stringify(floor.info)}.` : ''}`);
   md.push('');
-  md.push(table(['floor route', ...FIGURES.map((f) => f.label)], FLOOR_ROUTES.map((r) => [r === '24k' ? '24 kHz context' : "device-rate context", ...FIGURES.map((f) => (routeS[r][f.key] ? `${fmt(routeS[r][f.key]!, 1)} ms; ${fmtPercentile(routeS[r][f.key]!, 95)}${floorRoute[f.key] === r ? ' (floor)' : ''}` : 'n/a'))])));
+  md.push(table(['floor route', ...FIGURES.map((f) => f.label)], FLOOR_ROUTES.map((r) => [r === '24k' ? '24 kHz context' : "device-rate context", ...FIGURES.map((f) => (routeS[r][f.key] ? `${fmt(routeS[r][f.key]!, 1)} ms; ${fmtPercentile(routeS[r][f.key]!, 95)}${floorRoute[f.key] === r && f.key !== 'captureToWire' ? ' (floor)' : ''}` : 'n/a'))])));
   md.push('');
   const header = ['figure', 'rig floor', ...VARIANTS.flatMap((v) => [`ours, ${v.label}`, 'ours − floor']), 'bar ≤ 60 ms median (default path)'];
   const rows = FIGURES.map((f) => [
@@ -611,10 +615,11 @@ it('external latency bench', async () => {
   if (ext) {
     // Like for like: the floor page's quiet bursts against each connection's first burst, and its
     // bursts over its own playback against ours over the bot (the canceller treats the two apart).
-    const over = FLOOR_ROUTES.map((r) => sum(floor?.overPlayback?.[r])).filter((x): x is Summary => x !== null).sort((a, b) => a.median - b.median)[0] ?? null;
+    // Capture does not depend on the output route: both routes' bursts over the playback together.
+    const over = sum(FLOOR_ROUTES.flatMap((r) => floor?.overPlayback?.[r] ?? []));
     const split = [
       { label: "capture-to-wire, bot silent (each connection's first burst; the floor's quiet bursts)", floorS: floorQuiet, key: 'captureQuiet' as const },
-      { label: "capture-to-wire, over the bot's voice (the barge-in bursts; the floor's bursts over its own playback, faster route)", floorS: over, key: 'captureOverBot' as const },
+      { label: "capture-to-wire, over the bot's voice (the barge-in bursts; the floor's bursts over its own playback, both routes)", floorS: over, key: 'captureOverBot' as const },
     ];
     for (const row of split) {
       rows.push([
@@ -653,6 +658,13 @@ it('external latency bench', async () => {
     md.push('');
     md.push(`**Capture-to-wire over the bot, by the burst's turn in its microphone stream** (median (min–max); ours: the default's connections; the floor: its streams, both routes): Chromium's echo canceller holds back the start of a burst said over the playback in a stream's first turns and lets it through later, in the plain page as in ours.`);
     md.push('');
+    const gaps = Array.from({ length: turns }, (_, i) => added(ours[i]?.length ? summarize(ours[i]) : null, floor.overByTurn[i]?.length ? summarize(floor.overByTurn[i]) : null)).filter((x) => Number.isFinite(x));
+    if (gaps.length) {
+      const g = summarize(gaps);
+      md.push('');
+      md.push(`Turn by turn, ours − floor: ${signed(g.min)} to ${signed(g.max)}, median ${signed(g.median)} (nearest rank over ${g.n} turns); ${gaps.filter((x) => x > GOAL_OVER_FLOOR.captureToWire).length} of ${g.n} turns over the goal's +${GOAL_OVER_FLOOR.captureToWire} ms. This is the comparison to read: the medians over all bursts fall at the edge of the slow group in both mixes.`);
+    }
+    md.push('');
     md.push(table(['turn over the playback', 'rig floor (plain page, same reply)', 'ours, default', 'ours − floor'], Array.from({ length: turns }, (_, i) => {
       const o = ours[i]?.length ? summarize(ours[i]) : null;
       const fl = floor.overByTurn[i]?.length ? summarize(floor.overByTurn[i]) : null;
@@ -662,7 +674,7 @@ it('external latency bench', async () => {
   if (ext) {
     const mq = ext['mss']?.captureQuiet ?? [], mo = ext['mss']?.captureOverBot ?? [], dq = ext['auto']?.captureQuiet ?? [], dov = ext['auto']?.captureOverBot ?? [];
     md.push('');
-    md.push(`**The microphone's path into the worklet (this round).** The default now reads the microphone's frames from its track (MediaStreamTrackProcessor) instead of a MediaStreamAudioSourceNode; same run: frames ${dq.length ? `${fmt(summarize(dq), 1)} ms quiet (n = ${dq.length})` : 'n/a'}, ${dov.length ? `${fmt(summarize(dov), 1)} ms over the bot (n = ${dov.length})` : 'n/a'}; source node ${mq.length ? `${fmt(summarize(mq), 1)} ms quiet (n = ${mq.length})` : 'n/a'}, ${mo.length ? `${fmt(summarize(mo), 1)} ms over the bot (n = ${mo.length})` : 'n/a'}. Why it changed (diagnosis runs on this rig, 2026-12-07 20:59–21:24 UTC, load 0.8–2.5, not part of this bench; \`npm run bench:diagnose\` runs both diagnoses again, bench/diagnostics/): one page read the same track both ways at once for 20 bursts 2 s apart; the frames carried each burst 18–27 ms after its onset throughout, the source node 34 ms at first, drifting to 53 ms, then stepping to 113–137 ms after about 22 s of the stream. **Where capture-to-wire over the bot goes:** the offscreen document stamped each capture chunk as it reached the main thread and as it was sent; the hop from the worklet to the fake took under 3 ms in every turn, so the rest is before our code sees the audio. The chunk levels after an onset show the burst arriving 16–25 ms after it but attenuated (RMS 0.000–0.004 against about 0.2) and rising over 60–80 ms before it crossed the VAD threshold. The microphone's processing was then switched one part at a time (constraints forced in the offscreen document, 10 turns each, frames path): echo cancellation alone (noise suppression and gain control off) 97–108 ms over the bot in turns 1–6; echo cancellation off (the other two on) 15–49 ms in every turn; everything off 14–40 ms. So Chromium's echo canceller is what holds back the start of speech said over the bot's voice, inside its capture processing, before any page code sees the audio. A plain page does the same when it plays the same reply (bench/diagnostics/over-playback.diag.ts, 2026-12-08 00:10 UTC, 8 turns per variant, load 0.6–1.1: a burst over the fake's 0.2 reply took 86–100 ms in each stream's first six turns and 18–28 ms after, whether the reply was played as one buffer, as back-to-back deltas, through a player worklet, or beside a second context like our capture graph), and the floor page before this round was not held back only because it played a louder reply (0.3, sent whole), which the canceller treats differently (its first two bursts over it were missed altogether, later ones passed in ~20 ms); the floor now plays the fake's own reply (the by-turn table above). With headphones, \`echoCancellation: false\` removes it (the ec-off column).`);
+    md.push(`**The microphone's path into the worklet (this round).** The default now reads the microphone's frames from its track (MediaStreamTrackProcessor) instead of a MediaStreamAudioSourceNode; same run: frames ${dq.length ? `${fmt(summarize(dq), 1)} ms quiet (n = ${dq.length})` : 'n/a'}, ${dov.length ? `${fmt(summarize(dov), 1)} ms over the bot (n = ${dov.length})` : 'n/a'}; source node ${mq.length ? `${fmt(summarize(mq), 1)} ms quiet (n = ${mq.length})` : 'n/a'}, ${mo.length ? `${fmt(summarize(mo), 1)} ms over the bot (n = ${mo.length})` : 'n/a'}. Why it changed (diagnosis runs on this rig, 2026-12-07 20:59–21:24 UTC, load 0.8–2.5, not part of this bench; \`npm run bench:diagnose\` runs the diagnoses again, bench/diagnostics/): one page read the same track both ways at once for 20 bursts 2 s apart; the frames carried each burst 18–27 ms after its onset throughout, the source node 34 ms at first, drifting to 53 ms, then stepping to 113–137 ms after about 22 s of the stream. **Where capture-to-wire over the bot goes:** the offscreen document stamped each capture chunk as it reached the main thread and as it was sent; the hop from the worklet to the fake took under 3 ms in every turn, so the rest is before our code sees the audio. The chunk levels after an onset show the burst arriving 16–25 ms after it but attenuated (RMS 0.000–0.004 against about 0.2) and rising over 60–80 ms before it crossed the VAD threshold. The microphone's processing was then switched one part at a time (constraints forced in the offscreen document, 10 turns each, frames path): echo cancellation alone (noise suppression and gain control off) 97–108 ms over the bot in turns 1–6; echo cancellation off (the other two on) 15–49 ms in every turn; everything off 14–40 ms. So Chromium's echo canceller is what holds back the start of speech said over the bot's voice, inside its capture processing, before any page code sees the audio. A plain page does the same when it plays the same reply (bench/diagnostics/over-playback.diag.ts, 2026-12-08 00:10 and 00:12 UTC, 8 turns per variant, load 0.6–1.6: a burst over the fake's 0.2 reply took 86–101 ms in each stream's first six turns and 19–28 ms after, whether the reply was played as back-to-back deltas, through a player worklet, or beside a second context like our capture graph, and 92–94 ms then 19–26 ms as one buffer), and the floor page before this round was not held back only because it played a louder reply (0.3, sent whole), which the canceller treats differently (its first two bursts over it did not come through within 2 s, later ones passed in ~20 ms); the floor now plays the fake's own reply (the by-turn table above). With headphones, \`echoCancellation: false\` removes it (the ec-off column).`);
   }
   const e24 = variantS['player-24k']?.receiveToEar;
   const eDev = variantS['auto']?.receiveToEar;
@@ -672,7 +684,7 @@ it('external latency bench', async () => {
   }
   if (error) md.push(`\nIncomplete run: ${error}`);
   md.push('');
-  md.push(echoMarkdown(echo, floorS));
+  md.push(echoMarkdown(echo, { ...floorS, captureToWire: floorQuiet }));
   writeResult({ section: 'external-latency', markdown: md.join('\n'), bars, data: { validation, floor, ext, echo, loadBefore, loadAfter, error, rigHealth }, elapsedMs: performance.now() - t0 });
   // Two rigs, the floor's routes, the echo matrix and six client variants on a loaded 2-core machine.
 }, 45 * 60_000);
@@ -712,7 +724,8 @@ function echoMarkdown(echo: EchoPhase, floorS: Record<'captureToWire' | 'receive
     const label = f && ECHO_VARIANTS.find((x) => echo.ext?.[x.id] === f)?.overrides.echoPath === 'auto' ? `${path} ('auto', the default)` : path;
  rows.push([label, JSON.stringify(mode), r.settings, r.text, r.voiced, r.margins, f && f.echoMarginsDb.length ? f.echoMarginsDb.map((x) => x.toFixed(1)).join(', ') : '—', f ? `${f.falseBargeIns}/${f.turns}` : '—', lat(f, 'captureToWire'), lat(f, 'receiveToEar'), lat(f, 'bargeIn')]);
   }
-  rows.push(['rig floor (plain page, dry rig, same run)', 'true', '—', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
+  // The extension's echo turns measure each connection's first burst only (the bot silent): the floor's quiet bursts.
+  rows.push(['rig floor (plain page, dry rig, same run; capture-to-wire: its quiet bursts)', 'true', '—', '—', '—', '—', '—', '—', ...(['captureToWire', 'receiveToEar', 'bargeIn'] as const).map((k) => (floorS[k] ? `${fmt(floorS[k]!, 0)} ms` : 'n/a'))]);
   md.push(table(['playback path', 'echoCancellation asked', 'getSettings()', 'echo reduction vs false, dB per trial', 'voiced chunks per trial', 'margin of the loudest chunk under the VAD threshold, dB per trial (whole reply / from 1 s)', 'through the extension: margin of the loudest chunk the provider received during the reply, dB per turn', 'false barge-ins (extension)', 'capture-to-wire', 'receive-to-ear', 'barge-in-to-silence'], rows));
   md.push('');
   if (echo.ext) {

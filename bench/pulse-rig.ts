@@ -26,7 +26,8 @@ export interface Recording {
   /** Sample index at epoch ms `t`. */
   indexAt(t: number): number;
   /**
-   * How far the recording has fallen behind the wall clock, ms (a few ms when healthy). Samples the
+   * How far the recording has fallen behind the wall clock, ms (30–55 ms in sound runs: parec's
+   * reads and its pipe). Samples the
    * server never delivered (a stalled or suspended sink) shift every later time this recording
    * reports, so a phase that ends with this over ~100 ms measured nothing trustworthy.
    */

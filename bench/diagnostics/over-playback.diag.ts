@@ -3,8 +3,10 @@
  * browser) when the rig floor page, speaking over its own playback, is not held back (~20 ms).
  * One plain page, the floor's capture (the track's frames over a WebSocket, voiced at the fake's
  * RMS 0.02), with the session's differences added one at a time on its playback side:
- * - 'floor': the reply as one AudioBufferSourceNode (the floor page);
- * - 'chunked': the reply as the fake sends it (100 ms deltas), one source node per delta back to back;
+ * - 'floor': the reply as the fake sends it (100 ms deltas 5 ms apart), one AudioBufferSourceNode
+ *   per delta, back to back (the floor page's playback);
+ * - 'whole': the same reply as one buffer; 'amp-0.3', 'bench-floor': the louder reply the floor
+ *   page played before 2026-12-08 (paced, and sent whole on two alternating contexts);
  * - 'worklet': the deltas through a player worklet (a FIFO) on a 24 kHz context, as our player;
  * - 'capture-context': 'floor' plus a second context running a silent worklet into its destination
  *   with the microphone's frames posted to it, as our capture graph;
@@ -20,7 +22,7 @@ import { startVoicedFrameServer } from '../voiced-frame-server.ts';
 import { writeDiagnosis } from './diagnosis-output.ts';
 
 const TURNS = Number(process.env.DIAG_TURNS ?? 6);
-const VARIANTS = (process.env.DIAG_VARIANTS ?? 'floor,chunked,worklet,capture-context,ours-like').split(',');
+const VARIANTS = (process.env.DIAG_VARIANTS ?? 'floor,whole,worklet,capture-context,ours-like').split(',');
 /** How each variant's reply is sent: its amplitude, and all 3 s in one message or paced as the fake paces it. */
 const REPLY: Record<string, { amplitude: number; whole: boolean }> = {
   'bench-floor': { amplitude: 0.3, whole: true },
@@ -84,7 +86,11 @@ interface Turn { variant: string; turn: number; quietMs: number | null; overMs: 
 it('over playback: which part of our session holds back a burst said over the bot', async () => {
   const rig = await startPulseRig();
   const frames = await startVoicedFrameServer({ '/player.js': PLAYER_WORKLET, '/silent.js': SILENT_WORKLET }, PAGE);
-  const b = await launchOnRig(rig);
+  const b = await launchOnRig(rig).catch(async (e) => {
+    frames.close();
+    await rig.close();
+    throw e;
+  });
   const turns: Turn[] = [];
   const loadBefore = loadavg()[0];
   try {

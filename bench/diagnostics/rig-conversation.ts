@@ -36,13 +36,19 @@ export async function holdConversation(rig: PulseRig, oai: FakeOpenAIServer, tur
  */
 export async function withExtensionOnRig<T>(run: (rig: PulseRig, oai: FakeOpenAIServer, panel: Awaited<ReturnType<typeof openPanelOnRig>>) => Promise<T>): Promise<T> {
   const rig = await startPulseRig();
-  const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
-  const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
   try {
-    return await run(rig, oai, await openPanelOnRig(b, oai));
+    const oai = await startFakeOpenAIServer({ planResponse: () => ({ text: 'a long answer that keeps going for a few seconds', audioMs: 4000 }) });
+    try {
+      const b = await launchOnRig(rig, { extensionDir: DIST_DIR });
+      try {
+        return await run(rig, oai, await openPanelOnRig(b, oai));
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await oai.close();
+    }
   } finally {
-    await b.close();
-    await oai.close();
     await rig.close();
   }
 }

@@ -5,7 +5,8 @@
  * and receive-to-ear stayed put. Per turn this records onset → speech_started at the fake, the
  * longest main-thread stall seen by a 5 ms timer in the offscreen document and in the panel page
  * during the reply (they share the extension's renderer main thread), and the history's size.
- * DIAG_PANEL=hidden leaves the panel on a view with no live rows (Settings) instead of Events.
+ * DIAG_VIEW names the panel's view during the run (default Settings; Events shows the live rows);
+ * DIAG_SEQUENCE lists the connections' variants (names in OVERRIDES), as the bench interleaves them.
  */
 import { loadavg } from 'node:os';
 import { it } from 'vitest';
@@ -28,6 +29,7 @@ const OVERRIDES: Record<string, Record<string, unknown>> = {
   'ec-off': { echoPath: 'auto', echoCancellation: false },
 };
 const SEQUENCE = process.env.DIAG_SEQUENCE?.split(',') ?? Array.from({ length: CONNECTIONS }, () => 'auto');
+for (const name of SEQUENCE) if (!OVERRIDES[name]) throw new Error(`DIAG_SEQUENCE: unknown variant "${name}" (known: ${Object.keys(OVERRIDES).join(', ')})`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A 5 ms timer whose lateness is the main thread's stall; `__stall.take()` returns the worst since the last take. */
