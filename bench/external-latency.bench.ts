@@ -23,6 +23,7 @@ import { fmt, fmtPercentile, MIN_PERCENTILE_SAMPLES, summarize, type Summary } f
 import { dB, fakeReplyDelta, firstLoud, gapsBetween, rigAvailable, silenceAfter, speechLike, startPulseRig, toneBurst, RIG_RATE, type PulseRig } from './pulse-rig.ts';
 import { launchOnRig, openPanelOnRig, serveLoopbackPage } from './rig-browser.ts';
 import { startVoicedFrameServer } from './voiced-frame-server.ts';
+import { holdConversation } from './rig-conversation.ts';
 import { chunksDuringBot, ECHO_MODES, ECHO_PATHS, serveEchoPage, validateAcousticPath, type AcousticValidation, type EchoModeId, type EchoPathId, type EchoTrial } from './echo-matrix.ts';
 
 /** Issue 14's goals for the default path, in ms over the rig floor measured in the same run. */
@@ -403,36 +404,26 @@ async function measureConversations(rig: PulseRig, variants: Array<Variant & { c
         figs.playbackPaths.push(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'globalThis.__sessionHost.stats?.playbackPath ?? null')));
         figs.echoStats.push(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'JSON.stringify([globalThis.__sessionHost.stats?.chunkMs, globalThis.__sessionHost.stats?.echoCancellationMode, globalThis.__sessionHost.stats?.echoCancellationConfirmed])')));
         figs.streams = `sink inputs: ${rig.pactl('list', 'short', 'sink-inputs').trim().split('\n').length}, source outputs: ${rig.pactl('list', 'short', 'source-outputs').trim().split('\n').length}`;
-        let started = oai.sentOfType('input_audio_buffer.speech_started').length;
-        let onset = await rig.play(toneBurst(400));
-        for (let cycle = 0; cycle <= CYCLES; cycle++) {
-          figs.turns++;
-          const heard = await oai.waitFor(() => oai.sentOfType('input_audio_buffer.speech_started')[started], 'speech_started for the burst', 10_000);
-          started++;
-          figs.captureToWire.push(heard.at - onset);
-          (cycle === 0 ? figs.captureQuiet : figs.captureOverBot).push(heard.at - onset);
-          if (cycle > 0) (figs.overBotByTurn[cycle - 1] ??= []).push(heard.at - onset);
-          if (cycle > 0) {
+        await holdConversation(rig, oai, CYCLES + 1, {
+          onTurn: () => figs.turns++,
+          onHeard: async (cycle, onset, heard) => {
+            figs.captureToWire.push(heard.at - onset);
+            if (cycle === 0) {
+              figs.captureQuiet.push(heard.at - onset);
+              return;
+            }
+            figs.captureOverBot.push(heard.at - onset);
+            (figs.overBotByTurn[cycle - 1] ??= []).push(heard.at - onset);
             // This burst interrupted the previous reply: how long the speaker kept playing.
             const end = await waitFor('silence after the barge-in', () => {
               const j = silenceAfter(rig.recording.samples(), rig.recording.indexAt(heard.at - 50));
               return j >= 0 ? j : null;
             }, { timeoutMs: 5000 });
             figs.bargeIn.push(rig.recording.timeOf(end) - heard.at);
-          }
-          if (cycle === CYCLES) break;
-          // The fake answers the burst once its VAD hears the silence after it.
-          const firstDelta = await oai.waitFor(() => oai.sentOfType('response.output_audio.delta').find((f) => f.seq > heard.seq), "the reply's first audio delta", 10_000);
-          const earIndex = await waitFor('the reply on the speaker', () => {
-            const i = firstLoud(rig.recording.samples(), rig.recording.indexAt(firstDelta.at - 5));
-            return i >= 0 ? i : null;
-          }, { timeoutMs: 5000 });
-          figs.receiveToEar.push(rig.recording.timeOf(earIndex) - firstDelta.at);
-          await sleep(Math.max(0, rig.recording.timeOf(earIndex) + 800 - Date.now()));
-          if (oai.sentOfType('input_audio_buffer.speech_started').length > started) throw new Error('speech_started during the reply before the user spoke over it');
-          onset = await rig.play(toneBurst(300));
-          figs.gapsPerReply.push(gapsBetween(rig.recording.samples(), earIndex, rig.recording.indexAt(onset)).length);
-        }
+          },
+          onReply: (firstDelta, earIndex) => figs.receiveToEar.push(rig.recording.timeOf(earIndex) - firstDelta.at),
+          onBurstOverReply: (earIndex, onset) => figs.gapsPerReply.push(gapsBetween(rig.recording.samples(), earIndex, rig.recording.indexAt(onset)).length),
+        });
       } catch (e) {
         figs.failures.push((e as Error).message.split('\n')[0]);
       }

@@ -27,9 +27,9 @@ export interface Recording {
   indexAt(t: number): number;
   /**
    * How far the recording has fallen behind the wall clock, ms (30–55 ms in sound runs: parec's
-   * reads and its pipe). Samples the
-   * server never delivered (a stalled or suspended sink) shift every later time this recording
-   * reports, so a phase that ends with this over ~100 ms measured nothing trustworthy.
+   * reads and its pipe). Samples the server never delivered (a stalled or suspended sink) shift
+   * every later time this recording reports, so a phase that ends with this over ~100 ms measured
+   * nothing trustworthy.
    */
   behindMs(): number;
 }

@@ -13,7 +13,7 @@ import { OFFSCREEN_DOCUMENT_PATH } from '../../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../../extension/offscreen/audio-overrides.ts';
 import { button, waitForConnectionState } from '../../e2e/harness/panel-page.ts';
 import { writeDiagnosis } from './diagnosis-output.ts';
-import { holdConversation, withExtensionOnRig } from './rig-conversation.ts';
+import { holdConversation, withExtensionOnRig } from '../rig-conversation.ts';
 
 const TURNS = Number(process.env.DIAG_TURNS ?? 10);
 /** Processing variants: the constraints forced on the microphone (EC = echo cancellation, NS = noise suppression, AGC = gain control). */
@@ -63,13 +63,13 @@ it('capture onset: where capture-to-wire goes, per turn and per processing varia
       await button(page, 'Connect').click();
       await waitForConnectionState(page, 'ready', 20_000);
       await sleep(500);
-      await holdConversation(rig, oai, TURNS, async (turn, onset, heard) => {
+      await holdConversation(rig, oai, TURNS, { onHeard: async (turn, onset, heard) => {
         const log = JSON.parse(String(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'JSON.stringify(globalThis.__captureDiag)'))) as Array<[string, number, number]>;
         const w = log.find((e) => e[0] === 'worklet' && e[1] >= onset - 5 && e[2] > 0.02);
         const s = log.find((e) => e[0] === 'send' && e[1] >= onset - 5 && e[2] > 0.02);
         const levels = log.filter((e) => e[0] === 'worklet' && e[1] >= onset - 20 && e[1] <= (w?.[1] ?? onset + 200)).map((e) => `${Math.round(e[1] - onset)} ms: ${e[2].toFixed(3)}`).join(', ');
         turns.push({ variant: name, turn, overBot: turn > 0, load: loadavg()[0], toWorkletMs: w ? w[1] - onset : null, workletToSendMs: w && s ? s[1] - w[1] : null, sendToFakeMs: s ? heard.at - s[1] : null, totalMs: heard.at - onset, levels });
-      });
+      } });
       await sleep(1200);
       await button(page, 'Disconnect').click();
       await waitForConnectionState(page, 'disconnected', 10_000);

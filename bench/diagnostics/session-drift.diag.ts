@@ -14,7 +14,7 @@ import { OFFSCREEN_DOCUMENT_PATH } from '../../extension/shared/messages.ts';
 import { AUDIO_OVERRIDES_GLOBAL } from '../../extension/offscreen/audio-overrides.ts';
 import { button, selectView, waitForConnectionState } from '../../e2e/harness/panel-page.ts';
 import { writeDiagnosis } from './diagnosis-output.ts';
-import { holdConversation, withExtensionOnRig } from './rig-conversation.ts';
+import { holdConversation, withExtensionOnRig } from '../rig-conversation.ts';
 
 const CONNECTIONS = Number(process.env.DIAG_CONNECTIONS ?? 6);
 const TURNS = Number(process.env.DIAG_TURNS ?? 5);
@@ -55,12 +55,12 @@ it('session drift: capture-to-wire over the bot, connection after connection', a
       await button(page, 'Connect').click();
       await waitForConnectionState(page, 'ready', 20_000);
       await sleep(500);
-      await holdConversation(rig, oai, TURNS, async (turn, onset, heard) => {
+      await holdConversation(rig, oai, TURNS, { onHeard: async (turn, onset, heard) => {
         const offscreenStallMs = Number(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'globalThis.__stall.take()'));
         const panelStallMs = Number(await page.evaluate('globalThis.__stall.take()'));
         const historySize = Number(await targets.evaluate(OFFSCREEN_DOCUMENT_PATH, 'globalThis.__sessionHost.historySize ?? -1'));
         turns.push({ connection: c, variant: SEQUENCE[c], turn, totalMs: heard.at - onset, offscreenStallMs, panelStallMs, historySize, load: loadavg()[0] });
-      });
+      } });
       await sleep(1200);
       await button(page, 'Disconnect').click();
       await waitForConnectionState(page, 'disconnected', 10_000);
